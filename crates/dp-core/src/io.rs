@@ -1,0 +1,305 @@
+//! Reading and writing dp's JSON Lines, and writing files atomically.
+
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufWriter, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Serialize;
+
+use crate::record::Record;
+
+/// Largest write a pipe keeps whole when several processes share it (SPEC §1).
+pub const PIPE_BUF: usize = 4096;
+
+/// A line of a record stream that is not a valid record.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{source_name}:{line}: {message}")]
+pub struct RecordError {
+    pub source_name: String,
+    pub line: u64,
+    pub message: String,
+}
+
+/// Reads records from JSON Lines: blank lines skipped, unknown fields and
+/// record types ignored (unknown types come back as [`Record::Unknown`]), a
+/// line that is not a record reported with its number.
+pub struct RecordReader<R> {
+    input: R,
+    source_name: String,
+    line: u64,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> RecordReader<R> {
+    /// `source_name` names the input in errors (`-` or a path).
+    pub fn new(input: R, source_name: impl Into<String>) -> Self {
+        Self { input, source_name: source_name.into(), line: 0, buf: Vec::new() }
+    }
+
+    /// The next record with its 1-based line number, `None` at the end.
+    /// An I/O error ends the stream (the caller sees it as `Err`).
+    pub fn next_record(&mut self) -> Option<io::Result<Result<(u64, Record), RecordError>>> {
+        loop {
+            self.buf.clear();
+            match self.input.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(err) => return Some(Err(err)),
+            }
+            self.line += 1;
+            let text = self.buf.trim_ascii();
+            if text.is_empty() {
+                continue;
+            }
+            return Some(Ok(parse_record(text)
+                .map(|record| (self.line, record))
+                .map_err(|message| RecordError {
+                    source_name: self.source_name.clone(),
+                    line: self.line,
+                    message,
+                })));
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for RecordReader<R> {
+    type Item = io::Result<Result<(u64, Record), RecordError>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_record()
+    }
+}
+
+/// Parses one line as a record.
+pub fn parse_record(line: &[u8]) -> Result<Record, String> {
+    serde_json::from_slice(line).map_err(|err| {
+        let kind = if err.is_data() { "not a valid record" } else { "not JSON" };
+        // serde_json's column refers to the line; the line number is ours.
+        format!("{kind}: {}", strip_position(&err.to_string()))
+    })
+}
+
+fn strip_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(at) => &message[..at],
+        None => message,
+    }
+}
+
+/// Writes records as JSON Lines, each in a single `write` call so that
+/// records from several processes sharing one pipe never interleave.
+///
+/// Give it an unbuffered writer (`io::stdout()`, a `File`): a `BufWriter`
+/// would split or merge records across writes.
+pub struct RecordWriter<W> {
+    out: W,
+    buf: Vec<u8>,
+}
+
+impl RecordWriter<io::Stdout> {
+    /// A writer on this process's stdout.
+    pub fn stdout() -> Self {
+        Self::new(io::stdout())
+    }
+}
+
+impl<W: Write> RecordWriter<W> {
+    pub fn new(out: W) -> Self {
+        Self { out, buf: Vec::with_capacity(PIPE_BUF) }
+    }
+
+    /// Writes one record and its `\n` with one `write_all`.
+    pub fn write<T: Serialize + ?Sized>(&mut self, record: &T) -> io::Result<()> {
+        self.buf.clear();
+        to_json_line(record, &mut self.buf)?;
+        self.out.write_all(&self.buf)?;
+        self.out.flush()
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+/// Serializes a record as one JSON line (with its `\n`) into `buf`.
+pub fn to_json_line<T: Serialize + ?Sized>(record: &T, buf: &mut Vec<u8>) -> io::Result<()> {
+    serde_json::to_writer(&mut *buf, record)?;
+    buf.push(b'\n');
+    Ok(())
+}
+
+/// Creates `dir` and its parents with mode 0755 (before the umask).
+pub fn create_dir_all(dir: &Path) -> io::Result<()> {
+    fs::DirBuilder::new().recursive(true).mode(0o755).create(dir)
+}
+
+/// Writes `path` atomically: the content goes to a file beside it, which is
+/// renamed over `path` only once complete. Readers see the old file or the
+/// new one, never a part; a failed `fill` leaves nothing behind.
+///
+/// Where the file system allows it the temporary file is anonymous
+/// (`O_TMPFILE`), so even `kill -9` leaves no stray file; it gets a name
+/// only for the instant between linking and renaming it.
+pub fn write_atomic<F>(path: &Path, fill: F) -> anyhow::Result<()>
+where
+    F: FnOnce(&mut BufWriter<&File>) -> anyhow::Result<()>,
+{
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let write = |file: &File| -> anyhow::Result<()> {
+        let mut out = BufWriter::with_capacity(1 << 16, file);
+        fill(&mut out)?;
+        out.flush()?;
+        Ok(())
+    };
+    match open_anonymous(dir) {
+        Ok(file) => {
+            write(&file)?;
+            let temp = temp_path(path);
+            link_anonymous(&file, &temp)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            rename_into_place(&temp, path)
+        }
+        Err(_) => {
+            let temp = temp_path(path);
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o644)
+                .open(&temp)
+                .with_context(|| format!("cannot create {}", temp.display()))?;
+            let written = write(&file);
+            drop(file);
+            match written {
+                Ok(()) => rename_into_place(&temp, path),
+                Err(err) => {
+                    let _ = fs::remove_file(&temp);
+                    Err(err)
+                }
+            }
+        }
+    }
+}
+
+/// The hidden name a file has just before it is renamed into place.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let unique = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    path.with_file_name(format!(".{name}.{}.{unique:09}.tmp", std::process::id()))
+}
+
+fn rename_into_place(temp: &Path, path: &Path) -> anyhow::Result<()> {
+    fs::rename(temp, path).map_err(|err| {
+        let _ = fs::remove_file(temp);
+        anyhow::Error::from(err).context(format!("cannot create {}", path.display()))
+    })
+}
+
+fn open_anonymous(dir: &Path) -> io::Result<File> {
+    use rustix::fs::{Mode, OFlags};
+    let fd = rustix::fs::open(
+        dir,
+        OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
+        Mode::from_raw_mode(0o644),
+    )?;
+    Ok(File::from(fd))
+}
+
+fn link_anonymous(file: &File, to: &Path) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let proc_path = format!("/proc/self/fd/{}", file.as_raw_fd());
+    rustix::fs::linkat(
+        rustix::fs::CWD,
+        proc_path.as_str(),
+        rustix::fs::CWD,
+        to,
+        rustix::fs::AtFlags::SYMLINK_FOLLOW,
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::ErrorRecord;
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        write_atomic(&path, |w| Ok(w.write_all(b"first\n")?)).unwrap();
+        write_atomic(&path, |w| Ok(w.write_all(b"second\n")?)).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "second\n");
+        assert_eq!(names_in(dir.path()), ["out.txt"]);
+    }
+
+    #[test]
+    fn failed_atomic_write_keeps_the_old_file_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        fs::write(&path, "old\n").unwrap();
+        let result = write_atomic(&path, |w| {
+            w.write_all(b"half")?;
+            anyhow::bail!("interrupted")
+        });
+        assert!(result.is_err());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
+        assert_eq!(names_in(dir.path()), ["out.txt"]);
+    }
+
+    #[test]
+    fn reader_skips_blanks_ignores_unknowns_and_numbers_bad_lines() {
+        let input = b"\n{\"type\":\"error\",\"path\":\"a\",\"error\":\"x\",\"new\":1}\n\
+                      {\"type\":\"future\",\"x\":1}\r\n  \nnot json\n{\"type\":\"stats\"}\n";
+        let got: Vec<_> = RecordReader::new(&input[..], "in.jsonl").map(|r| r.unwrap()).collect();
+        assert_eq!(got.len(), 4);
+        let expected = Record::Error(ErrorRecord {
+            path: "a".into(),
+            run: None,
+            error: "x".into(),
+            line: None,
+        });
+        assert_eq!(got[0], Ok((2, expected)));
+        assert_eq!(got[1], Ok((3, Record::Unknown)));
+        let bad = got[2].as_ref().unwrap_err();
+        assert_eq!(bad.line, 5);
+        assert!(bad.to_string().starts_with("in.jsonl:5: not JSON"), "{bad}");
+        let incomplete = got[3].as_ref().unwrap_err();
+        assert_eq!(incomplete.line, 6);
+        assert!(incomplete.message.contains("missing field"), "{incomplete}");
+    }
+
+    #[test]
+    fn writer_writes_one_line_per_record() {
+        let mut writer = RecordWriter::new(Vec::new());
+        let record = Record::Error(ErrorRecord {
+            path: "a.txt".into(),
+            run: Some("r".into()),
+            error: "bad".into(),
+            line: Some(3),
+        });
+        writer.write(&record).unwrap();
+        writer.write(&record).unwrap();
+        let text = String::from_utf8(writer.into_inner()).unwrap();
+        let line = r#"{"type":"error","path":"a.txt","run":"r","error":"bad","line":3}"#;
+        assert_eq!(text, format!("{line}\n{line}\n"));
+        let back: Vec<_> = RecordReader::new(text.as_bytes(), "-").map(|r| r.unwrap()).collect();
+        assert_eq!(back, vec![Ok((1, record.clone())), Ok((2, record))]);
+    }
+}

@@ -1,0 +1,95 @@
+//! The records dp's tools exchange as JSON Lines (SPEC §3).
+//!
+//! Every record is one JSON object on one line with a `type` field. Readers
+//! ignore fields and record types they do not know, so a newer writer never
+//! breaks an older reader.
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::Digest;
+
+/// One line of a dp stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Record {
+    File(FileRecord),
+    Verify(VerifyRecord),
+    Stats(Box<StatsRecord>),
+    Error(ErrorRecord),
+    /// A record type this version does not know; readers skip it.
+    #[serde(other)]
+    Unknown,
+}
+
+/// A data file written by dp-gen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileRecord {
+    pub path: String,
+    /// 1-based file number: `data3.txt` has index 3.
+    pub index: u64,
+    /// How many values the file holds.
+    pub count: u64,
+    pub seed: u64,
+    /// The distribution and its parameters, e.g. `normal(mean=50,stddev=10)`.
+    pub dist: String,
+    /// Size of the file in bytes.
+    pub bytes: u64,
+}
+
+/// The outcome of `dp-gen --verify` for one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerifyRecord {
+    pub path: String,
+    pub index: u64,
+    pub ok: bool,
+    /// Why the file failed the check; absent when `ok`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The statistics of one data file, computed by dp-stats.
+///
+/// The statistics are `null` for an empty file (count 0), and `variance` and
+/// `stddev` are `null` below two values (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatsRecord {
+    pub path: String,
+    pub run: Option<String>,
+    pub count: u64,
+    /// Tokens skipped by `--skip-invalid`.
+    #[serde(default)]
+    pub invalid: u64,
+    pub sum: f64,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    pub q1: Option<f64>,
+    pub q3: Option<f64>,
+    pub variance: Option<f64>,
+    pub stddev: Option<f64>,
+    /// `--percentiles`, as `[[p, value], ...]` with p in 0..=100.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub percentiles: Vec<(f64, f64)>,
+    /// Unix time in seconds when work on the file began (delay included).
+    pub started_at: f64,
+    /// Unix time in seconds when work on the file ended.
+    pub finished_at: f64,
+    pub elapsed_s: f64,
+    pub delay_s: f64,
+    pub host: String,
+    pub pid: u32,
+    pub digest: Digest,
+}
+
+/// A file (or line of input) that failed, in place of the record it would
+/// have produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorRecord {
+    pub path: String,
+    #[serde(default)]
+    pub run: Option<String>,
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
