@@ -16,7 +16,11 @@ pub enum Outcome {
 impl Outcome {
     /// `Success` when `failed` is false, else `SomeFailed`.
     pub fn from_failed(failed: bool) -> Self {
-        if failed { Self::SomeFailed } else { Self::Success }
+        if failed {
+            Self::SomeFailed
+        } else {
+            Self::Success
+        }
     }
 }
 

@@ -35,7 +35,12 @@ pub struct RecordReader<R> {
 impl<R: BufRead> RecordReader<R> {
     /// `source_name` names the input in errors (`-` or a path).
     pub fn new(input: R, source_name: impl Into<String>) -> Self {
-        Self { input, source_name: source_name.into(), line: 0, buf: Vec::new() }
+        Self {
+            input,
+            source_name: source_name.into(),
+            line: 0,
+            buf: Vec::new(),
+        }
     }
 
     /// The next record with its 1-based line number, `None` at the end.
@@ -75,7 +80,11 @@ impl<R: BufRead> Iterator for RecordReader<R> {
 /// Parses one line as a record.
 pub fn parse_record(line: &[u8]) -> Result<Record, String> {
     serde_json::from_slice(line).map_err(|err| {
-        let kind = if err.is_data() { "not a valid record" } else { "not JSON" };
+        let kind = if err.is_data() {
+            "not a valid record"
+        } else {
+            "not JSON"
+        };
         // serde_json's column refers to the line; the line number is ours.
         format!("{kind}: {}", strip_position(&err.to_string()))
     })
@@ -107,7 +116,10 @@ impl RecordWriter<io::Stdout> {
 
 impl<W: Write> RecordWriter<W> {
     pub fn new(out: W) -> Self {
-        Self { out, buf: Vec::with_capacity(PIPE_BUF) }
+        Self {
+            out,
+            buf: Vec::with_capacity(PIPE_BUF),
+        }
     }
 
     /// Writes one record and its `\n` with one `write_all`.
@@ -132,7 +144,10 @@ pub fn to_json_line<T: Serialize + ?Sized>(record: &T, buf: &mut Vec<u8>) -> io:
 
 /// Creates `dir` and its parents with mode 0755 (before the umask).
 pub fn create_dir_all(dir: &Path) -> io::Result<()> {
-    fs::DirBuilder::new().recursive(true).mode(0o755).create(dir)
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(dir)
 }
 
 /// Writes `path` atomically: the content goes to a file beside it, which is
@@ -187,7 +202,10 @@ where
 
 /// The hidden name a file has just before it is renamed into place.
 fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     let unique = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -267,7 +285,9 @@ mod tests {
     fn reader_skips_blanks_ignores_unknowns_and_numbers_bad_lines() {
         let input = b"\n{\"type\":\"error\",\"path\":\"a\",\"error\":\"x\",\"new\":1}\n\
                       {\"type\":\"future\",\"x\":1}\r\n  \nnot json\n{\"type\":\"stats\"}\n";
-        let got: Vec<_> = RecordReader::new(&input[..], "in.jsonl").map(|r| r.unwrap()).collect();
+        let got: Vec<_> = RecordReader::new(&input[..], "in.jsonl")
+            .map(|r| r.unwrap())
+            .collect();
         assert_eq!(got.len(), 4);
         let expected = Record::Error(ErrorRecord {
             path: "a".into(),
@@ -299,7 +319,9 @@ mod tests {
         let text = String::from_utf8(writer.into_inner()).unwrap();
         let line = r#"{"type":"error","path":"a.txt","run":"r","error":"bad","line":3}"#;
         assert_eq!(text, format!("{line}\n{line}\n"));
-        let back: Vec<_> = RecordReader::new(text.as_bytes(), "-").map(|r| r.unwrap()).collect();
+        let back: Vec<_> = RecordReader::new(text.as_bytes(), "-")
+            .map(|r| r.unwrap())
+            .collect();
         assert_eq!(back, vec![Ok((1, record.clone())), Ok((2, record))]);
     }
 }

@@ -11,4 +11,6 @@
 pub mod cli;
 pub mod digest;
 pub mod io;
+pub mod parse;
 pub mod record;
+pub mod stats;
