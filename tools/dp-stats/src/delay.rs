@@ -1,0 +1,70 @@
+//! The artificial per-file delay: idle (`sleep`) or CPU-bound (`spin`).
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::args::DelayMode;
+
+/// How often a sleeping delay looks whether the run was cancelled.
+const CANCEL_CHECK: Duration = Duration::from_millis(50);
+
+/// Spends `delay` the way `mode` says; returns early once `cancelled` is set
+/// (the reader of stdout went away: nobody waits for the result).
+pub fn spend(delay: Duration, mode: DelayMode, cancelled: &AtomicBool) {
+    let start = Instant::now();
+    match mode {
+        DelayMode::Sleep => loop {
+            let left = delay.saturating_sub(start.elapsed());
+            if left.is_zero() || cancelled.load(Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(left.min(CANCEL_CHECK));
+        },
+        DelayMode::Spin => {
+            let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+            while start.elapsed() < delay && !cancelled.load(Ordering::Relaxed) {
+                state = black_box(mix_rounds(state, 4096));
+            }
+        }
+    }
+}
+
+/// Real work for the spinning delay: rounds of a 64-bit mixer (SplitMix64's
+/// finalizer), whose result is fed to `black_box` so it cannot be optimised
+/// away.
+fn mix_rounds(mut state: u64, rounds: u32) -> u64 {
+    for _ in 0..rounds {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        state ^= z ^ (z >> 31);
+    }
+    state
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_modes_last_at_least_the_delay() {
+        let cancelled = AtomicBool::new(false);
+        for mode in [DelayMode::Sleep, DelayMode::Spin] {
+            let start = Instant::now();
+            spend(Duration::from_millis(60), mode, &cancelled);
+            let took = start.elapsed();
+            assert!(took >= Duration::from_millis(60), "{mode:?} took {took:?}");
+        }
+    }
+
+    #[test]
+    fn a_cancelled_run_does_not_wait() {
+        let cancelled = AtomicBool::new(true);
+        let start = Instant::now();
+        spend(Duration::from_secs(5), DelayMode::Sleep, &cancelled);
+        spend(Duration::from_secs(5), DelayMode::Spin, &cancelled);
+        assert!(start.elapsed() < Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,269 @@
+//! The work on one input: read its values, summarise them, spend the
+//! artificial delay, and turn the outcome into a `stats` or `error` record.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use dp_core::io::{PIPE_BUF, to_json_line};
+use dp_core::parse::{Column, ReadError, read_csv_column, read_values};
+use dp_core::record::{ErrorRecord, Record, StatsRecord};
+use dp_core::stats::summarize;
+
+use crate::args::DelayMode;
+use crate::delay;
+use crate::input::Input;
+
+/// What every file of a run is processed with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub run: Option<String>,
+    pub delay: Duration,
+    pub delay_mode: DelayMode,
+    pub csv_column: Option<Column>,
+    pub skip_invalid: bool,
+    pub percentiles: Vec<f64>,
+    pub host: String,
+    pub pid: u32,
+}
+
+/// The record for one input, and anything the user should be told about it.
+#[derive(Debug)]
+pub struct Done {
+    pub record: Record,
+    pub warning: Option<String>,
+}
+
+/// Processes inputs one after the other, reusing one buffer of values so a
+/// worker's memory stays that of its largest file.
+pub struct Worker<'a> {
+    settings: &'a Settings,
+    values: Vec<f64>,
+    json: Vec<u8>,
+}
+
+impl<'a> Worker<'a> {
+    pub fn new(settings: &'a Settings) -> Self {
+        Self {
+            settings,
+            values: Vec::new(),
+            json: Vec::with_capacity(PIPE_BUF),
+        }
+    }
+
+    pub fn process(&mut self, input: &Input, cancelled: &AtomicBool) -> Done {
+        let settings = self.settings;
+        let clock = Clock::start();
+        let read = self.read(input);
+        let summary =
+            read.map(|invalid| (invalid, summarize(&mut self.values, &settings.percentiles)));
+        if !settings.delay.is_zero() {
+            delay::spend(settings.delay, settings.delay_mode, cancelled);
+        }
+        let (started_at, finished_at, elapsed_s) = clock.stop();
+        let path = input.name();
+        let (invalid, summary) = match summary {
+            Ok(done) => done,
+            Err(failure) => {
+                return Done {
+                    record: Record::Error(ErrorRecord {
+                        path,
+                        run: settings.run.clone(),
+                        error: failure.message,
+                        line: failure.line,
+                    }),
+                    warning: None,
+                };
+            }
+        };
+        let mut stats = StatsRecord {
+            path,
+            run: settings.run.clone(),
+            count: summary.count,
+            invalid,
+            sum: summary.sum,
+            min: summary.min,
+            max: summary.max,
+            mean: summary.mean,
+            median: summary.median,
+            q1: summary.q1,
+            q3: summary.q3,
+            variance: summary.variance,
+            stddev: summary.stddev,
+            percentiles: summary.percentiles,
+            started_at,
+            finished_at,
+            elapsed_s,
+            delay_s: settings.delay.as_secs_f64(),
+            host: settings.host.clone(),
+            pid: settings.pid,
+            digest: summary.digest,
+        };
+        let warning = self.fit_in_one_pipe_write(&mut stats);
+        Done {
+            record: Record::Stats(Box::new(stats)),
+            warning,
+        }
+    }
+
+    /// Reads the input's values into `self.values`; returns how many invalid
+    /// tokens were skipped.
+    fn read(&mut self, input: &Input) -> Result<u64, Failure> {
+        self.values.clear();
+        let settings = self.settings;
+        let values = &mut self.values;
+        let read_from = |source: &mut dyn Read, values: &mut Vec<f64>| match &settings.csv_column {
+            Some(column) => read_csv_column(source, column, values, settings.skip_invalid),
+            None => read_values(source, values, settings.skip_invalid),
+        };
+        match input {
+            Input::Stdin => read_from(&mut io::stdin().lock(), values).map_err(Failure::from),
+            Input::File {
+                path,
+                listed_number,
+            } => {
+                let mut file = File::open(path).map_err(|err| {
+                    let mut failure = Failure::from_io(&err);
+                    if *listed_number && err.kind() == io::ErrorKind::NotFound {
+                        failure.message.push_str(
+                            " (stdin lists files to read; for numbers on stdin use 'dp-stats -')",
+                        );
+                    }
+                    failure
+                })?;
+                if file.metadata().is_ok_and(|meta| meta.is_dir()) {
+                    return Err(Failure::new("Is a directory"));
+                }
+                read_from(&mut file, values).map_err(Failure::from)
+            }
+            Input::BadListing { line, message } => Err(Failure {
+                message: message.clone(),
+                line: Some(*line),
+            }),
+        }
+    }
+
+    /// Keeps the record within one pipe write (SPEC §1) by thinning its
+    /// digest; a warning when even that cannot make it fit.
+    fn fit_in_one_pipe_write(&mut self, stats: &mut StatsRecord) -> Option<String> {
+        loop {
+            self.json.clear();
+            if to_json_line(&*stats, &mut self.json).is_err() {
+                return None;
+            }
+            // The `type` tag the record gets in the stream: `"type":"stats",`.
+            let size = self.json.len() + r#""type":"stats","#.len();
+            if size <= PIPE_BUF {
+                return None;
+            }
+            match stats.digest.thinned() {
+                Some(thinner) => stats.digest = thinner,
+                None => {
+                    return Some(format!(
+                        "{}: record is {size} bytes, more than one pipe write ({PIPE_BUF}): \
+                         it may tear if several processes share the pipe",
+                        stats.path
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Why an input gave no statistics: a message without the path, and the
+/// line it is on where one applies.
+#[derive(Debug)]
+struct Failure {
+    message: String,
+    line: Option<u64>,
+}
+
+impl Failure {
+    fn new(message: &str) -> Self {
+        Self {
+            message: message.to_owned(),
+            line: None,
+        }
+    }
+
+    fn from_io(err: &io::Error) -> Self {
+        Self::new(&io_message(err))
+    }
+}
+
+impl From<ReadError> for Failure {
+    fn from(err: ReadError) -> Self {
+        let line = err.line();
+        let message = match &err {
+            ReadError::Io(io_err) => io_message(io_err),
+            other => other.to_string(),
+        };
+        Self { message, line }
+    }
+}
+
+/// An I/O error as coreutils print it: `No such file or directory`, without
+/// Rust's `(os error 2)`.
+pub fn io_message(err: &io::Error) -> String {
+    let message = err.to_string();
+    match message.rfind(" (os error ") {
+        Some(at) => message[..at].to_owned(),
+        None => message,
+    }
+}
+
+/// Wall-clock times of one file's work, in Unix seconds to the microsecond.
+/// The interval is measured on the monotonic clock, so `elapsed_s` is never
+/// shortened by a clock step and equals `finished_at - started_at`.
+struct Clock {
+    wall: SystemTime,
+    monotonic: Instant,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Self {
+            wall: SystemTime::now(),
+            monotonic: Instant::now(),
+        }
+    }
+
+    /// `(started_at, finished_at, elapsed_s)`.
+    fn stop(self) -> (f64, f64, f64) {
+        let elapsed_us = self.monotonic.elapsed().as_micros();
+        let started_us = self
+            .wall
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_micros());
+        let seconds = |us: u128| us as f64 / 1e6;
+        (
+            seconds(started_us),
+            seconds(started_us + elapsed_us),
+            seconds(elapsed_us),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_messages_drop_the_os_error_number() {
+        let err = io::Error::from_raw_os_error(2);
+        assert_eq!(io_message(&err), "No such file or directory");
+        let custom = io::Error::other("odd");
+        assert_eq!(io_message(&custom), "odd");
+    }
+
+    #[test]
+    fn the_clock_reports_microseconds_and_a_consistent_difference() {
+        let clock = Clock::start();
+        std::thread::sleep(Duration::from_millis(20));
+        let (started, finished, elapsed) = clock.stop();
+        assert!(elapsed >= 0.020, "{elapsed}");
+        assert!(((finished - started) - elapsed).abs() < 1e-6);
+        assert_eq!((started * 1e6).round() / 1e6, started);
+    }
+}
