@@ -16,6 +16,8 @@ pub enum Record {
     Verify(VerifyRecord),
     Stats(Box<StatsRecord>),
     Error(ErrorRecord),
+    Summary(Box<SummaryRecord>),
+    Comparison(ComparisonRecord),
     /// A record type this version does not know; readers skip it.
     #[serde(other)]
     Unknown,
@@ -92,4 +94,101 @@ pub struct ErrorRecord {
     pub error: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
+}
+
+/// The overall statistics of one run, computed by dp-agg (`--format json`).
+///
+/// count, sum, min, max, mean, variance and stddev are combined exactly from
+/// the per-file records; the quantiles come from the data files read again
+/// (`quantiles: "exact"`) or from the merged digests (`"digest"`, with
+/// `rank_err`, the bound on their rank error as a fraction of `count`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRecord {
+    pub run: Option<String>,
+    /// Files with a `stats` record.
+    pub files: u64,
+    /// Files with an `error` record.
+    pub failed: u64,
+    #[serde(default)]
+    pub errors: Vec<FileError>,
+    pub count: u64,
+    pub sum: f64,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    pub q1: Option<f64>,
+    pub q3: Option<f64>,
+    pub variance: Option<f64>,
+    pub stddev: Option<f64>,
+    pub quantiles: QuantileMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_err: Option<f64>,
+    /// Earliest `started_at` of the run's files.
+    pub started_at: Option<f64>,
+    /// Latest `finished_at` of the run's files.
+    pub finished_at: Option<f64>,
+    /// Wall-clock time of the run: `finished_at - started_at`.
+    pub wall_s: Option<f64>,
+    pub mean_elapsed_s: Option<f64>,
+    /// The work one worker would have done: the sum of `elapsed_s`.
+    pub sum_elapsed_s: f64,
+}
+
+/// How a summary's quantiles were obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuantileMethod {
+    /// From all the values, read again from the data files.
+    Exact,
+    /// Estimated from the files' merged digests.
+    Digest,
+    /// Neither was possible (no values, or no usable digests).
+    None,
+}
+
+/// A failed file, as listed in a summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileError {
+    pub path: String,
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+/// How the runs compare with the baseline run, computed by dp-agg
+/// (`--format json`, with two runs or more).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonRecord {
+    pub baseline: Option<String>,
+    /// Every run, the baseline first.
+    pub runs: Vec<RunComparison>,
+    /// Whether every run computed the same statistics over the same files.
+    pub identical: bool,
+    #[serde(default)]
+    pub differences: Vec<Difference>,
+}
+
+/// One run measured against the baseline. `speedup` (baseline wall time /
+/// this run's) and `saved_pct` are `null` where a wall time is zero or unknown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunComparison {
+    pub run: Option<String>,
+    pub files: u64,
+    pub failed: u64,
+    pub wall_s: Option<f64>,
+    pub mean_elapsed_s: Option<f64>,
+    pub speedup: Option<f64>,
+    pub saved_pct: Option<f64>,
+}
+
+/// Something a run computed differently from the baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Difference {
+    pub run: Option<String>,
+    pub path: String,
+    /// The statistic that differs (`sum`, `median`, ...), or `missing`,
+    /// `extra` or `failed` when the sets of files differ.
+    pub field: String,
+    pub message: String,
 }
