@@ -1,0 +1,236 @@
+//! dp-gen writing files: determinism, records, permissions, seeds, pipes.
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+
+use common::{DP_GEN, contents, data_file, dp_gen_in, names_in};
+
+#[test]
+fn the_same_seed_writes_the_same_bytes() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    dp_gen_in(a.path(), &["--seed", "42"]).assert_code(0);
+    dp_gen_in(b.path(), &["--seed", "42"]).assert_code(0);
+    assert_eq!(contents(a.path(), 5), contents(b.path(), 5));
+
+    let c = tempfile::tempdir().unwrap();
+    dp_gen_in(c.path(), &["--seed", "43"]).assert_code(0);
+    assert_ne!(contents(a.path(), 5)[0], contents(c.path(), 5)[0]);
+}
+
+#[test]
+fn fewer_files_are_the_first_files_of_more() {
+    let (three, five) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    dp_gen_in(three.path(), &["--seed", "7", "--files", "3"]).assert_code(0);
+    dp_gen_in(five.path(), &["--seed", "7", "--files", "5"]).assert_code(0);
+    assert_eq!(
+        names_in(three.path()),
+        ["data1.txt", "data2.txt", "data3.txt"]
+    );
+    assert_eq!(contents(three.path(), 3), contents(five.path(), 5)[..3]);
+    // Files differ from each other: each has its own stream.
+    let five = contents(five.path(), 5);
+    assert!((1..5).all(|i| five[i] != five[0]));
+}
+
+#[test]
+fn threads_do_not_change_bytes_or_record_order() {
+    let (one, four) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let args = [
+        "--seed", "9", "--files", "12", "--count", "5000", "--dist", "normal",
+    ];
+    let serial = dp_gen_in(one.path(), &[&args[..], &["-j", "1"]].concat());
+    let parallel = dp_gen_in(four.path(), &[&args[..], &["-j", "4"]].concat());
+    serial.assert_code(0);
+    parallel.assert_code(0);
+    assert_eq!(contents(one.path(), 12), contents(four.path(), 12));
+    let indexes: Vec<u64> = parallel
+        .records()
+        .iter()
+        .map(|r| r["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indexes, (1..=12).collect::<Vec<_>>());
+}
+
+#[test]
+fn each_file_gets_a_record_that_describes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dp_gen_in(
+        dir.path(),
+        &[
+            "--seed",
+            "3",
+            "--files",
+            "2",
+            "--count",
+            "250",
+            "--dist",
+            "exponential",
+            "--mean",
+            "2.5",
+        ],
+    );
+    run.assert_code(0);
+    assert_eq!(run.stderr, "");
+    let records = run.records();
+    assert_eq!(records.len(), 2);
+    for (i, record) in (1..).zip(&records) {
+        let path = data_file(dir.path(), i);
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(record["type"], "file");
+        assert_eq!(record["path"], path.to_str().unwrap());
+        assert_eq!(record["index"], i);
+        assert_eq!(record["count"], 250);
+        assert_eq!(record["seed"], 3);
+        assert_eq!(record["dist"], "exponential(mean=2.5)");
+        assert_eq!(record["bytes"], text.len() as u64);
+        assert_eq!(text.lines().count(), 250);
+    }
+}
+
+#[test]
+fn values_have_the_asked_decimals_and_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--seed", "1", "--files", "1", "--count", "2000", "--min", "-3", "--max", "4",
+    ];
+    dp_gen_in(dir.path(), &[&args[..], &["--decimals", "2"]].concat()).assert_code(0);
+    let text = fs::read_to_string(data_file(dir.path(), 1)).unwrap();
+    assert!(text.ends_with('\n'));
+    for line in text.lines() {
+        let (_, fraction) = line.split_once('.').unwrap_or_else(|| panic!("{line:?}"));
+        assert_eq!(fraction.len(), 2, "{line:?}");
+        let value: f64 = line.parse().unwrap();
+        assert!((-3.0..=4.0).contains(&value), "{line:?}");
+    }
+
+    dp_gen_in(dir.path(), &[&args[..], &["--decimals", "0"]].concat()).assert_code(0);
+    let text = fs::read_to_string(data_file(dir.path(), 1)).unwrap();
+    assert!(
+        text.lines().all(|line| line.parse::<i64>().is_ok()),
+        "{text}"
+    );
+}
+
+#[test]
+fn directories_are_0755_and_files_0644() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("a/b/c");
+    // The modes are requested before the umask, as mkdir(1) and touch(1) do:
+    // run under the usual umask whatever the test runner's is.
+    let status = Command::new("sh")
+        .args([
+            "-c",
+            "umask 022 && exec \"$0\" --seed 1 --files 2 --dir \"$1\" >/dev/null",
+        ])
+        .arg(DP_GEN)
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mode = |path: &std::path::Path| fs::metadata(path).unwrap().permissions().mode() & 0o7777;
+    for created in [tmp.path().join("a"), tmp.path().join("a/b"), dir.clone()] {
+        assert_eq!(mode(&created), 0o755, "{}", created.display());
+    }
+    for i in 1..=2 {
+        assert_eq!(mode(&data_file(&dir, i)), 0o644);
+    }
+    // Written atomically: nothing but the data files is left.
+    assert_eq!(names_in(&dir), ["data1.txt", "data2.txt"]);
+}
+
+#[test]
+fn a_drawn_seed_is_reported_and_reproduces_the_data() {
+    let (drawn, again) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let run = dp_gen_in(drawn.path(), &["--files", "2"]);
+    run.assert_code(0);
+    let seed = run
+        .stderr
+        .strip_prefix("dp-gen: seed ")
+        .and_then(|rest| rest.split_once(' '))
+        .map(|(seed, _)| seed.to_string())
+        .unwrap_or_else(|| panic!("no seed reported: {:?}", run.stderr));
+    assert_eq!(
+        run.stderr,
+        format!("dp-gen: seed {seed} (use --seed {seed} to reproduce)\n")
+    );
+    let number: u64 = seed.parse().unwrap();
+    assert!(number < 1 << 53, "a JSON-safe seed");
+    assert!(run.records().iter().all(|r| r["seed"] == number));
+
+    let rerun = dp_gen_in(again.path(), &["--files", "2", "--seed", &seed]);
+    rerun.assert_code(0);
+    assert_eq!(rerun.stderr, "");
+    assert_eq!(contents(drawn.path(), 2), contents(again.path(), 2));
+}
+
+#[test]
+fn a_custom_prefix_names_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dp_gen_in(
+        dir.path(),
+        &["--seed", "1", "--files", "2", "--prefix", "run-"],
+    );
+    run.assert_code(0);
+    assert_eq!(names_in(dir.path()), ["run-1.txt", "run-2.txt"]);
+}
+
+#[test]
+fn rewriting_replaces_files_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    dp_gen_in(
+        dir.path(),
+        &["--seed", "1", "--files", "1", "--count", "10"],
+    )
+    .assert_code(0);
+    dp_gen_in(dir.path(), &["--seed", "2", "--files", "1", "--count", "3"]).assert_code(0);
+    let text = fs::read_to_string(data_file(dir.path(), 1)).unwrap();
+    assert_eq!(text.lines().count(), 3);
+    assert_eq!(names_in(dir.path()), ["data1.txt"]);
+}
+
+#[test]
+fn zero_values_make_empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dp_gen_in(dir.path(), &["--seed", "1", "--files", "2", "--count", "0"]);
+    run.assert_code(0);
+    assert_eq!(contents(dir.path(), 2), [b"", b""]);
+    assert!(run.records().iter().all(|r| r["bytes"] == 0));
+}
+
+#[test]
+fn a_closed_stdout_ends_the_run_quietly() {
+    // Like `dp-gen --files 2000 | head -n 1`: enough records to fill the
+    // pipe, so dp-gen is still writing when the reader goes away.
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(DP_GEN)
+        .args([
+            "--seed", "1", "--files", "2000", "--count", "1", "-j", "2", "--dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with(r#"{"type":"file""#), "{first}");
+    // The reader is dropped here: the pipe is closed.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert_eq!(stderr, "");
+    // It stopped instead of writing all 2000 files for nobody.
+    assert!(names_in(dir.path()).len() < 2000);
+}
