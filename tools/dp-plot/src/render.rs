@@ -1,0 +1,90 @@
+//! Turning a chart into PNG or SVG bytes and writing them atomically.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, anyhow};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::raster::Raster;
+
+/// A picture that can draw itself on any plotters backend.
+pub trait Chart {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Svg,
+}
+
+impl Format {
+    /// The format named by the output file's extension.
+    pub fn from_path(path: &Path) -> anyhow::Result<Self> {
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("png") => Ok(Self::Png),
+            Some("svg") => Ok(Self::Svg),
+            _ => Err(dp_core::cli::usage(format!(
+                "cannot tell the format of '{}': name the output FILE.png or FILE.svg",
+                path.display()
+            ))),
+        }
+    }
+}
+
+/// Draws `chart` at `size` and writes it to `path` (whole or not at all).
+pub fn write(
+    chart: &impl Chart,
+    format: Format,
+    size: (u32, u32),
+    path: &Path,
+) -> anyhow::Result<()> {
+    let bytes = match format {
+        Format::Png => png(chart, size)?,
+        Format::Svg => svg(chart, size)?.into_bytes(),
+    };
+    dp_core::io::write_atomic(path, |out| Ok(out.write_all(&bytes)?))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The chart as an SVG document.
+pub fn svg(chart: &impl Chart, size: (u32, u32)) -> anyhow::Result<String> {
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        chart.draw(&root).map_err(drawing_failed)?;
+        root.present().map_err(drawing_failed)?;
+    }
+    Ok(text)
+}
+
+/// The chart as a PNG file's bytes: drawn into an RGB buffer, then encoded.
+pub fn png(chart: &impl Chart, (width, height): (u32, u32)) -> anyhow::Result<Vec<u8>> {
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = Raster::new(&mut pixels, (width, height)).into_drawing_area();
+        chart.draw(&root).map_err(drawing_failed)?;
+        root.present().map_err(drawing_failed)?;
+    }
+    let mut bytes = Vec::new();
+    let mut encoder = ::png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(::png::ColorType::Rgb);
+    encoder.set_depth(::png::BitDepth::Eight);
+    encoder.set_compression(::png::Compression::Best);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&pixels)?;
+    writer.finish()?;
+    Ok(bytes)
+}
+
+fn drawing_failed(err: impl std::fmt::Display) -> anyhow::Error {
+    anyhow!("cannot draw the chart: {err}")
+}

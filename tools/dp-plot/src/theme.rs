@@ -1,0 +1,92 @@
+//! How charts look: text sizes that scale with the picture, and the colours.
+
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{FontDesc, FontStyle, RGBColor, TextStyle};
+
+use crate::font;
+
+/// Tableau 10: distinct, colour-blind-friendly, readable on white.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(0x4e, 0x79, 0xa7),
+    RGBColor(0xf2, 0x8e, 0x2b),
+    RGBColor(0x59, 0xa1, 0x4f),
+    RGBColor(0xe1, 0x57, 0x59),
+    RGBColor(0x76, 0xb7, 0xb2),
+    RGBColor(0xed, 0xc9, 0x48),
+    RGBColor(0xb0, 0x7a, 0xa1),
+    RGBColor(0xff, 0x9d, 0xa7),
+    RGBColor(0x9c, 0x75, 0x5f),
+    RGBColor(0xba, 0xb0, 0xac),
+];
+
+pub const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
+pub const GRID: RGBColor = RGBColor(0xe4, 0xe4, 0xe4);
+pub const AXIS: RGBColor = RGBColor(0x88, 0x88, 0x88);
+/// Outline of a job that exited non-zero.
+pub const FAILED: RGBColor = RGBColor(0xb0, 0x00, 0x20);
+
+/// The `i`th categorical colour (cycling once the palette runs out).
+pub fn color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// A darker shade of `c`, for outlines.
+pub fn darker(c: RGBColor) -> RGBColor {
+    let d = |v: u8| (f64::from(v) * 0.7) as u8;
+    RGBColor(d(c.0), d(c.1), d(c.2))
+}
+
+/// Text sizes in pixels for a picture of a given size: designed at
+/// 1000×600 and scaled with the smaller side, within limits that keep text
+/// legible on small pictures and sane on posters.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub scale: f64,
+    pub title: f64,
+    pub heading: f64,
+    pub label: f64,
+    pub small: f64,
+}
+
+impl Theme {
+    pub fn for_size(width: u32, height: u32) -> Self {
+        let scale = (f64::from(width) / 1000.0)
+            .min(f64::from(height) / 600.0)
+            .clamp(0.6, 3.0);
+        Self {
+            scale,
+            title: 26.0 * scale,
+            heading: 18.0 * scale,
+            label: 16.0 * scale,
+            small: 15.0 * scale,
+        }
+    }
+
+    /// `n` design pixels at this picture's scale.
+    pub fn px(&self, n: f64) -> i32 {
+        (n * self.scale).round() as i32
+    }
+
+    pub fn text(&self, size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
+        self.styled(size, FontStyle::Normal, color, h, v)
+    }
+
+    pub fn bold(&self, size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
+        self.styled(size, FontStyle::Bold, color, h, v)
+    }
+
+    fn styled(
+        &self,
+        size: f64,
+        style: FontStyle,
+        color: RGBColor,
+        h: HPos,
+        v: VPos,
+    ) -> TextStyle<'static> {
+        font::register();
+        FontDesc::new(font::FAMILY, size, style)
+            .color(&color)
+            .pos(Pos::new(h, v))
+    }
+}
