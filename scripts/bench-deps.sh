@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what dp's benchmarks compare against, skipping what is present:
+# hyperfine, GNU datamash and GNU time (Debian packages, apt-get) and NumPy
+# (pip). Safe to run again and again.
+#
+#   scripts/bench-deps.sh
+set -euo pipefail
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=no
+apt_install() {
+    if [ "$apt_updated" = no ]; then
+        as_root apt-get update -qq
+        apt_updated=yes
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" > /dev/null
+}
+
+missing=()
+command -v hyperfine > /dev/null || missing+=(hyperfine)
+command -v datamash > /dev/null || missing+=(datamash)
+[ -x /usr/bin/time ] || missing+=(time)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "bench-deps: installing ${missing[*]}" >&2
+    apt_install "${missing[@]}"
+fi
+
+if ! python3 -c 'import numpy' 2> /dev/null; then
+    echo "bench-deps: installing numpy" >&2
+    # A distribution's own Python may refuse pip (PEP 668): then its package.
+    python3 -m pip install --quiet numpy 2> /dev/null \
+        || apt_install python3-numpy
+fi

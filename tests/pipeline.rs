@@ -1,0 +1,120 @@
+//! The tools together, as users chain them: `dp-gen | dp-stats`, and many
+//! dp-stats processes sharing one pipe through `xargs -P`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use dp_core::record::Record;
+use serde_json::Value;
+
+/// A sibling binary of the workspace: `cargo test --workspace` builds them
+/// all into the directory above this test's `deps/`.
+fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("tests run from target/<profile>/deps");
+    let path = dir.join(name);
+    assert!(
+        path.is_file(),
+        "{} is not built: run `cargo test --workspace` (or `cargo build --workspace`)",
+        path.display()
+    );
+    path
+}
+
+/// Runs a shell pipeline with the tools' directory first on PATH; returns
+/// exit status, stdout and stderr.
+fn shell(script: &str, dir: &Path) -> (i32, String, String) {
+    let bin_dir = binary("dp-stats").parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["-o", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env_remove("DP_RUN")
+        .stdin(Stdio::null())
+        .output()
+        .expect("bash runs");
+    (
+        out.status.code().expect("the pipeline exits"),
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+fn records(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|err| panic!("not JSON ({err}): {line:?}"))
+        })
+        .collect()
+}
+
+#[test]
+fn dp_gen_lists_the_files_dp_stats_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = shell(
+        "dp-gen --files 5 --count 1000 --seed 42 --dir data | dp-stats -j 2 --run piped",
+        dir.path(),
+    );
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    let stats = records(&stdout);
+    assert_eq!(stats.len(), 5, "{stdout}");
+    for (i, record) in stats.iter().enumerate() {
+        assert_eq!(record["type"], "stats", "{record}");
+        assert_eq!(record["run"], "piped");
+        assert_eq!(record["count"], 1000, "{record}");
+        let path = record["path"].as_str().unwrap();
+        assert!(path.ends_with(&format!("data{}.txt", i + 1)), "{path}");
+        // The default uniform distribution lies in 0..100.
+        let (min, max) = (
+            record["min"].as_f64().unwrap(),
+            record["max"].as_f64().unwrap(),
+        );
+        assert!(
+            (0.0..=100.0).contains(&min) && min < max && max <= 100.0,
+            "{record}"
+        );
+    }
+}
+
+#[test]
+fn many_processes_sharing_one_pipe_never_tear_a_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = shell(
+        "dp-gen --files 200 --count 3000 --seed 7 --dir data > /dev/null",
+        dir.path(),
+    );
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let (code, stdout, stderr) = shell(
+        "ls data/*.txt | xargs -P8 -n1 dp-stats --run xargs | cat",
+        dir.path(),
+    );
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 200);
+    let mut paths = BTreeSet::new();
+    let mut biggest = 0;
+    for line in lines {
+        biggest = biggest.max(line.len() + 1);
+        match dp_core::io::parse_record(line.as_bytes()) {
+            Ok(Record::Stats(stats)) => {
+                assert_eq!(stats.count, 3000, "{line}");
+                paths.insert(stats.path);
+            }
+            other => panic!("a torn or wrong record ({other:?}): {line}"),
+        }
+    }
+    assert_eq!(paths.len(), 200, "every file exactly once");
+    // Records near PIPE_BUF are the ones that would tear with several writes.
+    assert!(biggest > 1024, "records of {biggest} bytes test little");
+    assert!(biggest <= dp_core::io::PIPE_BUF);
+}

@@ -1,0 +1,92 @@
+//! `-j N` gives the records of `-j 1` in the same order, and `--out-dir`
+//! writes each record whole beside stdout's.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{fixture_str, run, without_timing};
+use serde_json::Value;
+
+/// Files of different sizes, so that with several jobs they finish out of
+/// order; plus a failing one in the middle.
+fn make_inputs(dir: &Path) -> Vec<String> {
+    let mut paths = Vec::new();
+    for i in 0..12_u64 {
+        let count = if i % 3 == 0 { 200_000 } else { 10 + i };
+        let values: String = (0..count)
+            .map(|k| format!("{}\n", (k * 7 + i) % 1000))
+            .collect();
+        let path = dir.join(format!("data{i}.txt"));
+        fs::write(&path, values).unwrap();
+        paths.push(path.to_string_lossy().into_owned());
+    }
+    paths.insert(5, dir.join("missing.txt").to_string_lossy().into_owned());
+    paths
+}
+
+#[test]
+fn several_jobs_give_the_records_of_one_in_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = make_inputs(dir.path());
+    let run_jobs = |jobs: &str| {
+        let mut args = vec!["-j", jobs];
+        args.extend(paths.iter().map(String::as_str));
+        let ran = run(&args);
+        assert_eq!(ran.code, 1, "one input is missing: {ran:?}");
+        ran.records()
+            .iter()
+            .map(without_timing)
+            .collect::<Vec<Value>>()
+    };
+    let one = run_jobs("1");
+    let four = run_jobs("4");
+    assert_eq!(one.len(), paths.len());
+    let listed: Vec<&str> = one.iter().map(|r| r["path"].as_str().unwrap()).collect();
+    assert_eq!(listed, paths);
+    for (i, (one, four)) in one.iter().zip(&four).enumerate() {
+        assert_eq!(one, four, "record {i} differs between -j 1 and -j 4");
+    }
+}
+
+#[test]
+fn out_dir_files_are_whole_and_equal_the_stdout_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results/nested");
+    let good = fixture_str("one_to_ten.txt");
+    let empty = fixture_str("empty.txt");
+    let bad = fixture_str("bad_token.txt");
+    let out_arg = out.to_string_lossy().into_owned();
+    let ran = run(&["--out-dir", &out_arg, "-j", "2", &good, &empty, &bad]);
+    assert_eq!(ran.code, 1, "{ran:?}");
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(lines.len(), 3);
+    for (name, line) in [("one_to_ten.txt", lines[0]), ("empty.txt", lines[1])] {
+        let written = fs::read_to_string(out.join(format!("{name}.stats.json"))).unwrap();
+        assert_eq!(written, format!("{line}\n"), "{name}");
+    }
+    // A failed file leaves no result file, so a rerun (make) tries it again.
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["empty.txt.stats.json", "one_to_ten.txt.stats.json"]);
+}
+
+#[test]
+fn an_out_dir_that_cannot_be_created_stops_the_run_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    fs::write(&blocker, "").unwrap();
+    let out_arg = blocker.join("results").to_string_lossy().into_owned();
+    let ran = run(&["--out-dir", &out_arg, &fixture_str("one_to_ten.txt")]);
+    assert_eq!(ran.code, 1, "{ran:?}");
+    assert_eq!(ran.stdout, "");
+    assert!(
+        ran.stderr.starts_with("dp-stats: cannot create directory"),
+        "{}",
+        ran.stderr
+    );
+}

@@ -1,0 +1,113 @@
+//! dp-stats in pipes: a reader that goes away is a quiet success, and every
+//! record fits in one pipe write (PIPE_BUF) so parallel writers never tear.
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use common::{command, fixture_str, run};
+
+const PIPE_BUF: usize = 4096;
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    let good = fixture_str("one_to_ten.txt");
+    // Far more records than a pipe holds, so dp-stats must meet the closed end.
+    let args: Vec<&str> = std::iter::repeat_n(good.as_str(), 2000).collect();
+    for jobs in ["1", "2"] {
+        let mut cmd = command(&["-j", jobs]);
+        cmd.args(&args);
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.starts_with(r#"{"type":"stats""#), "{first}");
+        // The BufReader, and with it the read end of the pipe, is gone.
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "-j {jobs}: {out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "-j {jobs}");
+    }
+}
+
+/// A directory path of about `length` bytes under `root`, created.
+fn long_directory(root: &Path, length: usize) -> PathBuf {
+    let mut dir = root.to_path_buf();
+    let mut level = 0;
+    while dir.as_os_str().len() + 201 < length {
+        dir.push(format!("{level:0>200}"));
+        level += 1;
+    }
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Values with the longest JSON forms: 17 significant digits, big exponents.
+fn extreme_values(count: u64) -> String {
+    let mut text = String::from("-1.7976931348623157e308\n1.7976931348623157e308\n5e-324\n");
+    for k in 0..count {
+        let sign = if k % 2 == 0 { "-" } else { "" };
+        let exponent = (k % 600) as i64 - 300;
+        text.push_str(&format!(
+            "{sign}1.{:016}e{exponent}\n",
+            k * 7_919 % 10_000_000_000_000_000
+        ));
+    }
+    text
+}
+
+#[test]
+fn records_fit_one_pipe_write_even_with_long_paths_and_extreme_values() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = long_directory(root.path(), 1500);
+    let path = dir.join("extreme.txt");
+    fs::write(&path, extreme_values(50_000)).unwrap();
+    let path = path.to_string_lossy().into_owned();
+    let ran = run(&[&path, &fixture_str("one_to_ten.txt")]);
+    assert_eq!((ran.code, ran.stderr.as_str()), (0, ""), "{ran:?}");
+    for line in ran.stdout.lines() {
+        assert!(
+            line.len() < PIPE_BUF,
+            "a record of {} bytes",
+            line.len() + 1
+        );
+    }
+    let record = &ran.records()[0];
+    assert_eq!(record["path"], path);
+    assert_eq!(record["count"], 50_003);
+    assert_eq!(record["max"], 1.7976931348623157e308);
+    assert_eq!(record["digest"]["count"], 50_003);
+    assert!(
+        record["digest"]["q"]
+            .as_array()
+            .is_some_and(|q| q.len() >= 2),
+        "{record}"
+    );
+}
+
+#[test]
+fn a_record_that_cannot_fit_is_written_whole_with_a_warning() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = long_directory(root.path(), 3900);
+    let path = dir.join(format!("{:x<150}.txt", "long"));
+    fs::write(&path, "1\n2\n3\n").unwrap();
+    let path = path.to_string_lossy().into_owned();
+    let ran = run(&[&path]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    let record = ran.record();
+    assert_eq!(record["count"], 3);
+    assert!(ran.stdout.len() > PIPE_BUF);
+    assert!(
+        ran.stderr.contains("more than one pipe write"),
+        "{}",
+        ran.stderr
+    );
+}
