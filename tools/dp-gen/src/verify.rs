@@ -106,7 +106,8 @@ pub fn check_file(plan: &Plan, seed: Option<u64>, index: u64) -> Result<(), Fail
         (true, None) => Ok(()),
         (true, Some(difference)) => Err(difference),
         (false, difference) => {
-            let mut message = format!("holds {count} values, expected {}", plan.count);
+            let noun = if count == 1 { "value" } else { "values" };
+            let mut message = format!("holds {count} {noun}, expected {}", plan.count);
             if let Some(difference) = difference {
                 message += &format!("; first difference at {}", difference.reason());
             }

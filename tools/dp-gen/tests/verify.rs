@@ -213,3 +213,14 @@ fn verifying_a_missing_directory_does_not_create_it() {
     );
     assert!(!dir.exists());
 }
+
+#[test]
+fn counts_are_spelled_right() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path());
+    fs::write(data_file(dir.path(), 1), "1.5\n").unwrap();
+    let run = verify(dir.path(), &[]);
+    run.assert_code(1);
+    let reason = outcomes(&run, dir.path()).remove(0).1;
+    assert_eq!(reason.as_deref(), Some("holds 1 value, expected 1000"));
+}
