@@ -69,15 +69,15 @@ impl Chart for Comparison<'_> {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        t: &Theme,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        let (width, height) = root.dim_in_pixel();
-        let t = Theme::for_size(width, height);
+        let (width, _) = root.dim_in_pixel();
         root.fill(&WHITE)?;
 
         let title_h = (t.title * 2.2) as i32;
         let (title_area, body) = root.split_vertically(title_h);
         let title_style = t.bold(t.title, theme::TEXT, HPos::Center, VPos::Center);
-        let title = labels::fit(&self.title, &title_style, width - 2 * t.px(16.0) as u32);
+        let title = t.fit(&self.title, &title_style, width - 2 * t.px(16.0) as u32);
         title_area.draw_text(&title, &title_style, (width as i32 / 2, title_h / 2))?;
 
         let bars = self.bars();
@@ -94,8 +94,8 @@ impl Chart for Comparison<'_> {
         } else {
             1.0
         };
-        let widest_tick = labels::width(&labels::tick(y_max), &tick_style);
-        let y_area = widest_tick as i32 + (t.label * 2.6) as i32;
+        let widest_tick = t.width(&labels::tick(y_max), &tick_style);
+        let y_area = widest_tick as i32 + (t.label * 2.2) as i32;
 
         let mut chart = ChartBuilder::on(&body)
             .margin_top(margin_top)
@@ -141,6 +141,7 @@ impl Chart for Comparison<'_> {
 
             let (x, top) = chart.backend_coord(&(center, bar.total_s));
             let ratio = match (bar.speedup, bar.is_baseline) {
+                _ if bars.len() == 1 => String::new(),
                 (Some(ratio), true) => format!("{} (baseline)", labels::times(ratio)),
                 (Some(ratio), false) => labels::times(ratio),
                 (None, true) => "baseline".into(),
@@ -150,12 +151,12 @@ impl Chart for Comparison<'_> {
             let time_y = ratio_y - (t.small * 1.4) as i32;
             let time = labels::seconds(bar.total_s);
             root.draw_text(
-                &labels::fit(&time, &time_style, label_room),
+                &t.fit(&time, &time_style, label_room),
                 &time_style,
                 (x, time_y),
             )?;
             root.draw_text(
-                &labels::fit(&ratio, &ratio_style, label_room),
+                &t.fit(&ratio, &ratio_style, label_room),
                 &ratio_style,
                 (x, ratio_y),
             )?;
@@ -163,11 +164,11 @@ impl Chart for Comparison<'_> {
             let (_, axis_y) = chart.backend_coord(&(center, 0.0));
             let name_y = axis_y + t.px(8.0);
             let files_y = name_y + (t.label * 1.5) as i32;
-            let name = labels::fit(&bar.name, &name_style, label_room);
+            let name = t.fit(&bar.name, &name_style, label_room);
             root.draw_text(&name, &name_style, (x, name_y))?;
             let files = labels::count(bar.files, "file");
             root.draw_text(
-                &labels::fit(&files, &files_style, label_room),
+                &t.fit(&files, &files_style, label_room),
                 &files_style,
                 (x, files_y),
             )?;

@@ -6,10 +6,11 @@ use std::sync::{Once, OnceLock};
 use ab_glyph::FontRef;
 use plotters::style::{FontFamily, FontStyle, register_font};
 
-/// The family every chart asks for; also what SVG viewers are told.
-pub const FAMILY: FontFamily<'static> = FontFamily::SansSerif;
+/// The family every chart asks for. SVG viewers are told it as is: Noto
+/// Sans where they have it, else their own sans-serif.
+pub const FAMILY: FontFamily<'static> = FontFamily::Name("Noto Sans, sans-serif");
 
-/// Registers Noto Sans (regular and bold) as plotters' `sans-serif`, which
+/// Registers Noto Sans (regular and bold) under [`FAMILY`] with plotters, which
 /// plotters uses to measure text. Runs once; must run before any text is
 /// measured or drawn.
 pub fn register() {

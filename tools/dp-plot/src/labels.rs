@@ -1,11 +1,16 @@
 //! The words and numbers written on charts: durations, speedups, axis ticks,
 //! and text cut to fit the room it has.
 
-use plotters::style::TextStyle;
-
-/// A duration as people compare them: `15.02 s`.
+/// A duration as people compare them: `15.02 s`, with more decimals below
+/// a second so short runs keep three significant digits (`0.053 s`).
 pub fn seconds(s: f64) -> String {
-    format!("{s:.2} s")
+    if s >= 1.0 || s == 0.0 {
+        format!("{s:.2} s")
+    } else if s >= 0.01 {
+        format!("{s:.3} s")
+    } else {
+        format!("{:.2} ms", s * 1000.0)
+    }
 }
 
 /// How many times faster than the baseline, or `None` rather than a
@@ -40,34 +45,6 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
-/// Width in pixels of `text` drawn in `style`.
-pub fn width(text: &str, style: &TextStyle) -> u32 {
-    style.font.box_size(text).map_or(0, |(w, _)| w)
-}
-
-/// `text`, or as much of its start as fits in `max_px` followed by `…`.
-pub fn fit(text: &str, style: &TextStyle, max_px: u32) -> String {
-    if width(text, style) <= max_px {
-        return text.to_owned();
-    }
-    let chars: Vec<char> = text.chars().collect();
-    // Binary search the longest prefix that fits with its ellipsis.
-    let (mut lo, mut hi) = (0, chars.len());
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        let candidate: String = chars[..mid].iter().chain(['…'].iter()).collect();
-        if width(&candidate, style) <= max_px {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
-    if lo == 0 {
-        return String::new();
-    }
-    chars[..lo].iter().chain(['…'].iter()).collect()
-}
-
 /// A round step (1, 2 or 5 × 10ⁿ) that divides `span` into at most `max`
 /// parts.
 pub fn nice_step(span: f64, max: usize) -> f64 {
@@ -86,13 +63,13 @@ pub fn nice_step(span: f64, max: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::theme::Theme;
-    use plotters::style::RGBColor;
-    use plotters::style::text_anchor::{HPos, VPos};
 
     #[test]
     fn numbers_read_as_people_write_them() {
         assert_eq!(seconds(15.0234), "15.02 s");
+        assert_eq!(seconds(0.0527), "0.053 s");
+        assert_eq!(seconds(0.00123), "1.23 ms");
+        assert_eq!(seconds(0.0), "0.00 s");
         assert_eq!(times(15.02 / 3.03), "4.96×");
         assert_eq!(tick(0.30000000000000004), "0.3");
         assert_eq!(tick(10.0), "10");
@@ -115,20 +92,5 @@ mod tests {
         assert_eq!(nice_step(15.0, 8), 2.0);
         assert_eq!(nice_step(40.0, 8), 5.0);
         assert_eq!(nice_step(0.0, 8), 1.0);
-    }
-
-    #[test]
-    fn long_text_is_cut_to_fit_with_an_ellipsis() {
-        let style = Theme::for_size(1000, 600).text(14.0, RGBColor(0, 0, 0), HPos::Left, VPos::Top);
-        let long = "a_rather_long_file_name_that_will_not_fit.txt";
-        let full = width(long, &style);
-        assert!(full > 100, "the font measures text: {full}");
-        let cut = fit(long, &style, 100);
-        assert!(
-            cut.ends_with('…') && long.starts_with(cut.trim_end_matches('…')),
-            "{cut}"
-        );
-        assert!(width(&cut, &style) <= 100);
-        assert_eq!(fit("short", &style, 100), "short");
     }
 }

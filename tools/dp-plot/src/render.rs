@@ -8,12 +8,14 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::raster::Raster;
+use crate::theme::Theme;
 
 /// A picture that can draw itself on any plotters backend.
 pub trait Chart {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        theme: &Theme,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
 }
 
@@ -60,7 +62,8 @@ pub fn svg(chart: &impl Chart, size: (u32, u32)) -> anyhow::Result<String> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-        chart.draw(&root).map_err(drawing_failed)?;
+        let theme = Theme::for_size(size.0, size.1).for_viewer_fonts();
+        chart.draw(&root, &theme).map_err(drawing_failed)?;
         root.present().map_err(drawing_failed)?;
     }
     Ok(text)
@@ -71,7 +74,9 @@ pub fn png(chart: &impl Chart, (width, height): (u32, u32)) -> anyhow::Result<Ve
     let mut pixels = vec![0u8; width as usize * height as usize * 3];
     {
         let root = Raster::new(&mut pixels, (width, height)).into_drawing_area();
-        chart.draw(&root).map_err(drawing_failed)?;
+        chart
+            .draw(&root, &Theme::for_size(width, height))
+            .map_err(drawing_failed)?;
         root.present().map_err(drawing_failed)?;
     }
     let mut bytes = Vec::new();

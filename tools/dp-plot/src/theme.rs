@@ -43,6 +43,9 @@ pub fn darker(c: RGBColor) -> RGBColor {
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     pub scale: f64,
+    /// Room allowed for text beyond what Noto Sans measures: an SVG viewer
+    /// draws with its own sans-serif font, often wider.
+    pub text_slack: f64,
     pub title: f64,
     pub heading: f64,
     pub label: f64,
@@ -56,10 +59,49 @@ impl Theme {
             .clamp(0.6, 3.0);
         Self {
             scale,
+            text_slack: 1.0,
             title: 26.0 * scale,
             heading: 18.0 * scale,
             label: 16.0 * scale,
             small: 15.0 * scale,
+        }
+    }
+
+    /// The same theme for pictures whose text the viewer draws (SVG).
+    pub fn for_viewer_fonts(self) -> Self {
+        Self {
+            text_slack: 1.15,
+            ..self
+        }
+    }
+
+    /// Room in pixels that `text` drawn in `style` needs.
+    pub fn width(&self, text: &str, style: &TextStyle) -> u32 {
+        let measured = style.font.box_size(text).map_or(0, |(w, _)| w);
+        (f64::from(measured) * self.text_slack).ceil() as u32
+    }
+
+    /// `text`, or as much of its start as fits in `max_px` followed by `…`.
+    pub fn fit(&self, text: &str, style: &TextStyle, max_px: u32) -> String {
+        if self.width(text, style) <= max_px {
+            return text.to_owned();
+        }
+        let chars: Vec<char> = text.chars().collect();
+        let with_ellipsis = |n: usize| chars[..n].iter().chain(['…'].iter()).collect::<String>();
+        // Binary search the longest prefix that fits with its ellipsis.
+        let (mut lo, mut hi) = (0, chars.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if self.width(&with_ellipsis(mid), style) <= max_px {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if lo == 0 {
+            String::new()
+        } else {
+            with_ellipsis(lo)
         }
     }
 
@@ -88,5 +130,40 @@ impl Theme {
         FontDesc::new(font::FAMILY, size, style)
             .color(&color)
             .pos(Pos::new(h, v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_cut_to_fit_with_an_ellipsis() {
+        let theme = Theme::for_size(1000, 600);
+        let style = theme.text(theme.label, TEXT, HPos::Left, VPos::Top);
+        let long = "a_rather_long_file_name_that_will_not_fit.txt";
+        let full = theme.width(long, &style);
+        assert!(full > 200, "the font measures text: {full}");
+        let cut = theme.fit(long, &style, 100);
+        assert!(cut.ends_with('…'), "{cut}");
+        assert!(long.starts_with(cut.trim_end_matches('…')), "{cut}");
+        assert!(theme.width(&cut, &style) <= 100);
+        assert_eq!(theme.fit("short", &style, 100), "short");
+        assert_eq!(theme.fit(long, &style, 1), "");
+    }
+
+    #[test]
+    fn svg_text_gets_room_for_wider_viewer_fonts() {
+        let png = Theme::for_size(1000, 600);
+        let svg = png.for_viewer_fonts();
+        let style = png.text(png.label, TEXT, HPos::Left, VPos::Top);
+        assert!(svg.width("sequential", &style) > png.width("sequential", &style));
+    }
+
+    #[test]
+    fn text_scales_with_the_picture_within_limits() {
+        assert_eq!(Theme::for_size(1000, 600).scale, 1.0);
+        assert_eq!(Theme::for_size(2000, 1200).scale, 2.0);
+        assert_eq!(Theme::for_size(200, 150).scale, 0.6);
     }
 }

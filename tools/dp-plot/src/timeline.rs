@@ -158,9 +158,9 @@ impl Chart for Timeline<'_> {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        t: &Theme,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        let (width, height) = root.dim_in_pixel();
-        let t = Theme::for_size(width, height);
+        let (width, _) = root.dim_in_pixel();
         root.fill(&WHITE)?;
         let (panels, legend) = self.panels();
         let any_failed = panels.iter().any(|p| p.bars.iter().any(|b| b.failed));
@@ -170,9 +170,9 @@ impl Chart for Timeline<'_> {
         let (title_area, rest) = root.split_vertically(title_h);
         let (legend_area, body) = rest.split_vertically(legend_h);
         let title_style = t.bold(t.title, theme::TEXT, HPos::Center, VPos::Center);
-        let title = labels::fit(&self.title, &title_style, width - 2 * t.px(16.0) as u32);
+        let title = t.fit(&self.title, &title_style, width - 2 * t.px(16.0) as u32);
         title_area.draw_text(&title, &title_style, (width as i32 / 2, title_h / 2))?;
-        draw_legend(&legend_area, &t, &legend, any_failed)?;
+        draw_legend(&legend_area, t, &legend, any_failed)?;
 
         // One shared time axis, so the panels compare at a glance.
         let longest = panels.iter().map(|p| p.total_s).fold(0.0, f64::max);
@@ -184,17 +184,13 @@ impl Chart for Timeline<'_> {
         let header_h = (t.heading * 1.7) as i32;
         let x_ticks_h = (t.small * 1.9) as i32;
         let x_desc_h = (t.label * 1.8) as i32;
-        let panel_areas = body
-            .margin(0, t.px(6.0), 0, 0)
-            .split_evenly((panels.len(), 1));
-        let plot_h_of = |i: usize| {
-            let last = i + 1 == panels.len();
-            panel_areas[i].dim_in_pixel().1 as i32
-                - header_h
-                - x_ticks_h
-                - if last { x_desc_h } else { 0 }
-                - t.px(6.0)
-        };
+        // The axis description once, under all the panels; the panels share
+        // the rest evenly so their rows compare.
+        let body_h = body.dim_in_pixel().1 as i32;
+        let (panels_area, desc_area) = body.split_vertically(body_h - x_desc_h);
+        let panel_areas = panels_area.split_evenly((panels.len(), 1));
+        let plot_h_of =
+            |i: usize| panel_areas[i].dim_in_pixel().1 as i32 - header_h - x_ticks_h - t.px(6.0);
 
         // Decide each panel's row labels, then one label width for all, so
         // every panel's time axis starts at the same x.
@@ -222,12 +218,11 @@ impl Chart for Timeline<'_> {
                 RowLabels::Names { .. } => panel
                     .bars
                     .iter()
-                    .map(|b| labels::width(&b.label, &name_style).min(max_label_px))
+                    .map(|b| t.width(&b.label, &name_style).min(max_label_px))
                     .max()
                     .unwrap_or(0),
                 RowLabels::Ordinals { .. } => {
-                    labels::width(&panel.bars.len().to_string(), &tick_style)
-                        + (t.label * 1.8) as u32
+                    t.width(&panel.bars.len().to_string(), &tick_style) + (t.label * 1.8) as u32
                 }
             })
             .max()
@@ -235,22 +230,22 @@ impl Chart for Timeline<'_> {
         let y_area = label_w as i32 + t.px(12.0);
 
         for (i, (panel, row_labels)) in panels.iter().zip(&row_labels).enumerate() {
-            let last = i + 1 == panels.len();
             let area = &panel_areas[i];
             let (header, plot) = area.split_vertically(header_h);
             let left = y_area + t.px(16.0);
-            draw_header(&header, &t, panel, left)?;
+            draw_header(&header, t, panel, left)?;
 
             let rows = panel.bars.len() as f64;
             let mut chart = ChartBuilder::on(&plot)
                 .margin_left(t.px(16.0))
                 .margin_right(t.px(28.0))
                 .margin_bottom(t.px(6.0))
-                .x_label_area_size(x_ticks_h + if last { x_desc_h } else { 0 })
+                .x_label_area_size(x_ticks_h)
                 .y_label_area_size(y_area)
                 .build_cartesian_2d(0f64..x_max, 0f64..rows)?;
-            let mut mesh = chart.configure_mesh();
-            mesh.disable_y_mesh()
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
                 .y_labels(0)
                 .x_labels(10)
                 .x_max_light_lines(0)
@@ -258,16 +253,27 @@ impl Chart for Timeline<'_> {
                 .axis_style(theme::AXIS)
                 .x_label_formatter(&|v| labels::tick(*v))
                 .label_style(t.text(t.small, theme::MUTED, HPos::Center, VPos::Top))
-                .axis_desc_style(t.text(t.label, theme::TEXT, HPos::Center, VPos::Center));
-            if last {
-                mesh.x_desc("seconds since the run began");
+                .draw()?;
+            if i + 1 == panels.len() {
+                let (x0, x1) = (
+                    chart.backend_coord(&(0.0, 0.0)).0,
+                    chart.backend_coord(&(x_max, 0.0)).0,
+                );
+                let desc_style = t.text(t.label, theme::TEXT, HPos::Center, VPos::Center);
+                let (desc_x, desc_y) = ((x0 + x1) / 2, desc_area.get_base_pixel().1 + x_desc_h / 2);
+                root.draw_text("seconds since the run began", &desc_style, (desc_x, desc_y))?;
             }
-            mesh.draw()?;
 
             let row_px = f64::from(chart.plotting_area().dim_in_pixel().1) / rows;
-            let pad = if row_px >= 4.0 { 0.18 } else { 0.0 };
+            // Bars fill most of their row, but stay visible when 500 rows
+            // share a few pixels, and do not turn into slabs for one file.
+            let thickness_px = (row_px * 0.64).clamp(f64::from(t.px(2.0)), f64::from(t.px(36.0)));
+            let half = thickness_px / row_px / 2.0;
             // Row r (0 = the first to start) is drawn at the top.
-            let row_span = |r: usize| (rows - r as f64 - 1.0 + pad, rows - r as f64 - pad);
+            let row_span = |r: usize| {
+                let center = rows - r as f64 - 0.5;
+                (center - half, center + half)
+            };
             chart.draw_series(panel.bars.iter().enumerate().map(|(r, bar)| {
                 let (y0, y1) = row_span(r);
                 Rectangle::new(
@@ -275,7 +281,7 @@ impl Chart for Timeline<'_> {
                     theme::color(bar.color).filled(),
                 )
             }))?;
-            if row_px >= 6.0 {
+            if thickness_px >= 6.0 {
                 chart.draw_series(panel.bars.iter().enumerate().map(|(r, bar)| {
                     let (y0, y1) = row_span(r);
                     let edge = theme::darker(theme::color(bar.color));
@@ -298,7 +304,7 @@ impl Chart for Timeline<'_> {
                 RowLabels::Names { step } => {
                     for (r, bar) in panel.bars.iter().enumerate().step_by(step) {
                         let (_, y) = row_center(r);
-                        let name = labels::fit(&bar.label, &name_style, max_label_px);
+                        let name = t.fit(&bar.label, &name_style, max_label_px);
                         root.draw_text(&name, &name_style, (label_x, y))?;
                     }
                 }
@@ -313,11 +319,13 @@ impl Chart for Timeline<'_> {
                         ))?;
                     }
                     let (top, bottom) = (row_center(0).1, row_center(panel.bars.len() - 1).1);
-                    let desc_style = t
-                        .text(t.small, theme::MUTED, HPos::Center, VPos::Center)
-                        .transform(FontTransform::Rotate270);
-                    let desc_x = plot.get_base_pixel().0 + t.px(16.0) + (t.label * 0.7) as i32;
-                    root.draw_text("files, by start", &desc_style, (desc_x, (top + bottom) / 2))?;
+                    let desc_style = t.text(t.small, theme::MUTED, HPos::Center, VPos::Center);
+                    let desc = "files";
+                    if t.width(desc, &desc_style) as i32 <= bottom - top {
+                        let desc_style = desc_style.transform(FontTransform::Rotate270);
+                        let desc_x = plot.get_base_pixel().0 + t.px(16.0) + (t.label * 0.7) as i32;
+                        root.draw_text(desc, &desc_style, (desc_x, (top + bottom) / 2))?;
+                    }
                 }
             }
         }
@@ -341,7 +349,7 @@ fn draw_header<DB: DrawingBackend>(
         .dim_in_pixel()
         .0
         .saturating_sub(left as u32 + t.px(28.0) as u32);
-    let name = labels::fit(&panel.name, &name_style, room * 2 / 3);
+    let name = t.fit(&panel.name, &name_style, room * 2 / 3);
     area.draw_text(&name, &name_style, (left, y))?;
     let concurrency = if panel.peak == 1 {
         "one at a time".to_owned()
@@ -354,8 +362,8 @@ fn draw_header<DB: DrawingBackend>(
         labels::seconds(panel.total_s),
         concurrency
     );
-    let name_w = labels::width(&name, &name_style) as i32 + t.px(12.0);
-    let detail = labels::fit(&detail, &detail_style, room.saturating_sub(name_w as u32));
+    let name_w = t.width(&name, &name_style) as i32 + t.px(12.0);
+    let detail = t.fit(&detail, &detail_style, room.saturating_sub(name_w as u32));
     area.draw_text(&detail, &detail_style, (left + name_w, y))
 }
 
@@ -372,7 +380,7 @@ fn draw_legend<DB: DrawingBackend>(
     let swatch = t.small as i32;
     let gap = t.px(6.0);
     let spacing = t.px(20.0);
-    let item_w = |text: &str| swatch + gap + labels::width(text, &style) as i32 + spacing;
+    let item_w = |text: &str| swatch + gap + t.width(text, &style) as i32 + spacing;
     let failed_label = "failed (non-zero exit)";
     let room = width as i32 - 2 * t.px(16.0) - if any_failed { item_w(failed_label) } else { 0 };
 
@@ -396,7 +404,7 @@ fn draw_legend<DB: DrawingBackend>(
     let total = used
         + more
             .as_deref()
-            .map_or(0, |m| labels::width(m, &style) as i32 + spacing)
+            .map_or(0, |m| t.width(m, &style) as i32 + spacing)
         + if any_failed { item_w(failed_label) } else { 0 }
         - spacing;
     let mut x = (width as i32 - total) / 2;
@@ -411,7 +419,7 @@ fn draw_legend<DB: DrawingBackend>(
     }
     if let Some(more) = more {
         area.draw_text(&more, &style.color(&theme::MUTED), (x, y))?;
-        x += labels::width(&more, &style) as i32 + spacing;
+        x += t.width(&more, &style) as i32 + spacing;
     }
     if any_failed {
         area.draw(&Rectangle::new(

@@ -1,0 +1,159 @@
+//! Helpers shared by dp-plot's tests: running the binary, making stats
+//! records, and reading back the PNG and SVG it writes.
+
+#![allow(dead_code)] // each test file uses its own share of the helpers
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use dp_core::digest::Digest;
+use dp_core::record::{Record, StatsRecord};
+
+pub fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+pub fn dp_plot() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dp-plot"))
+}
+
+/// Runs dp-plot with `args`, feeding `stdin`.
+pub fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = dp_plot()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dp-plot runs");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts how dp-plot exited, showing its stderr when it is not as expected.
+pub fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "exit status; stderr:\n{}",
+        stderr(output)
+    );
+}
+
+/// One `stats` record line for `path` in `run`, worked on from `start` to
+/// `end` (Unix seconds) by process `pid`.
+pub fn stats_line(run: &str, path: &str, start: f64, end: f64, pid: u32) -> String {
+    let record = Record::Stats(Box::new(StatsRecord {
+        path: path.into(),
+        run: Some(run.into()),
+        count: 3,
+        invalid: 0,
+        sum: 6.0,
+        min: Some(1.0),
+        max: Some(3.0),
+        mean: Some(2.0),
+        median: Some(2.0),
+        q1: Some(1.5),
+        q3: Some(2.5),
+        variance: Some(1.0),
+        stddev: Some(1.0),
+        percentiles: Vec::new(),
+        started_at: start,
+        finished_at: end,
+        elapsed_s: end - start,
+        delay_s: 0.0,
+        host: "test".into(),
+        pid,
+        digest: Digest {
+            kind: "quantiles".into(),
+            version: 1,
+            count: 3,
+            rank_err: 0,
+            q: vec![1.0, 2.0, 3.0],
+        },
+    }));
+    let mut line = Vec::new();
+    dp_core::io::to_json_line(&record, &mut line).unwrap();
+    String::from_utf8(line).unwrap()
+}
+
+/// `files` records of a run whose jobs each take `each_s`, `jobs` at a time.
+pub fn run_lines(run: &str, files: usize, jobs: usize, each_s: f64) -> String {
+    let t0 = 1_700_000_000.0;
+    (0..files)
+        .map(|i| {
+            let start = t0 + (i / jobs) as f64 * each_s;
+            stats_line(
+                run,
+                &format!("/data/data{}.txt", i + 1),
+                start,
+                start + each_s,
+                100 + i as u32,
+            )
+        })
+        .collect()
+}
+
+/// Width and height from a PNG's IHDR chunk, after checking the signature.
+pub fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert!(bytes.len() > 24, "PNG too short: {} bytes", bytes.len());
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+    assert_eq!(&bytes[12..16], b"IHDR", "first chunk is IHDR");
+    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+/// The RGB pixels of a PNG dp-plot wrote.
+pub fn png_pixels(bytes: &[u8]) -> Vec<[u8; 3]> {
+    let decoder = png::Decoder::new(bytes);
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("PNG data decodes");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf[..info.buffer_size()]
+        .chunks_exact(3)
+        .map(|p| [p[0], p[1], p[2]])
+        .collect()
+}
+
+/// Width and height from an SVG's root element, after checking it is one.
+pub fn svg_size(text: &str) -> (u32, u32) {
+    assert!(text.starts_with("<svg "), "SVG root element: {:.80}", text);
+    assert!(text.trim_end().ends_with("</svg>"), "SVG is closed");
+    let root = &text[..text.find('>').unwrap()];
+    let attr = |name: &str| -> u32 {
+        let at = root.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        root[at..at + root[at..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    (attr("width"), attr("height"))
+}
+
+/// The text of every `<text>` element of an SVG.
+pub fn svg_texts(text: &str) -> Vec<String> {
+    text.split("<text ")
+        .skip(1)
+        .map(|element| {
+            let body = &element[element.find('>').unwrap() + 1..];
+            body[..body.find("</text>").unwrap()].trim().to_owned()
+        })
+        .collect()
+}
+
+/// The names in a directory, sorted.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
