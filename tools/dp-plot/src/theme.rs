@@ -50,6 +50,8 @@ pub struct Theme {
     pub heading: f64,
     pub label: f64,
     pub small: f64,
+    /// The smallest text drawn: row names squeezed by many rows.
+    pub tiny: f64,
 }
 
 impl Theme {
@@ -64,6 +66,7 @@ impl Theme {
             heading: 18.0 * scale,
             label: 16.0 * scale,
             small: 15.0 * scale,
+            tiny: 12.0 * scale,
         }
     }
 

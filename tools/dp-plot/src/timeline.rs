@@ -148,10 +148,41 @@ fn worker_label(worker: &Worker, slot: usize, show_host: bool) -> String {
 
 /// How a panel's rows are labelled.
 enum RowLabels {
-    /// Every `step`th file by name.
-    Names { step: usize },
+    /// Every `step`th file by name, in text of `size`.
+    Names { step: usize, size: f64 },
     /// Numbered rows (1, 100, 200…), for many files.
     Ordinals { step: usize },
+}
+
+impl RowLabels {
+    /// Names while they are few and fit (in smaller text if need be, then
+    /// every other one…), numbers beyond.
+    fn choose(t: &Theme, rows: usize, plot_h: i32) -> Self {
+        let plot_h = f64::from(plot_h.max(1));
+        let row_px = plot_h / rows as f64;
+        if rows <= MAX_NAMED_ROWS {
+            // A file name's ink (an ascender to the baseline) is about 0.6
+            // of the size plotters gives fonts, and needs a pixel of air.
+            let size = ((row_px - 1.0) / 0.6).clamp(t.tiny, t.small);
+            let step = ((size * 0.6 + 1.0) / row_px).ceil().max(1.0) as usize;
+            Self::Names { step, size }
+        } else {
+            let fit = (plot_h / (t.small * 2.2)).max(1.0) as usize;
+            let step = labels::nice_step(rows as f64, fit).max(1.0) as usize;
+            Self::Ordinals { step }
+        }
+    }
+}
+
+/// Sizes shared by every panel, so their time axes line up.
+struct Layout {
+    x_max: f64,
+    header_h: i32,
+    x_ticks_h: i32,
+    /// Width of the row labels' area, left of each plot.
+    y_area: i32,
+    /// Longest a file name may be drawn before it is cut.
+    max_label_px: u32,
 }
 
 impl Chart for Timeline<'_> {
@@ -174,163 +205,163 @@ impl Chart for Timeline<'_> {
         title_area.draw_text(&title, &title_style, (width as i32 / 2, title_h / 2))?;
         draw_legend(&legend_area, t, &legend, any_failed)?;
 
-        // One shared time axis, so the panels compare at a glance.
-        let longest = panels.iter().map(|p| p.total_s).fold(0.0, f64::max);
-        let x_max = if longest > 0.0 { longest * 1.02 } else { 1.0 };
-
-        let name_style = t.text(t.small, theme::TEXT, HPos::Right, VPos::Center);
-        let tick_style = t.text(t.small, theme::MUTED, HPos::Right, VPos::Center);
-        let max_label_px = (f64::from(width) * 0.22) as u32;
-        let header_h = (t.heading * 1.7) as i32;
-        let x_ticks_h = (t.small * 1.9) as i32;
-        let x_desc_h = (t.label * 1.8) as i32;
         // The axis description once, under all the panels; the panels share
         // the rest evenly so their rows compare.
+        let x_desc_h = (t.label * 1.8) as i32;
         let body_h = body.dim_in_pixel().1 as i32;
         let (panels_area, desc_area) = body.split_vertically(body_h - x_desc_h);
         let panel_areas = panels_area.split_evenly((panels.len(), 1));
-        let plot_h_of =
-            |i: usize| panel_areas[i].dim_in_pixel().1 as i32 - header_h - x_ticks_h - t.px(6.0);
 
-        // Decide each panel's row labels, then one label width for all, so
-        // every panel's time axis starts at the same x.
+        // One shared time axis, so the panels compare at a glance.
+        let longest = panels.iter().map(|p| p.total_s).fold(0.0, f64::max);
+        let mut layout = Layout {
+            x_max: if longest > 0.0 { longest * 1.02 } else { 1.0 },
+            header_h: (t.heading * 1.7) as i32,
+            x_ticks_h: (t.small * 1.9) as i32,
+            y_area: 0,
+            max_label_px: (f64::from(width) * 0.22) as u32,
+        };
         let row_labels: Vec<RowLabels> = panels
             .iter()
-            .enumerate()
-            .map(|(i, panel)| {
-                let rows = panel.bars.len();
-                let row_px = f64::from(plot_h_of(i).max(1)) / rows as f64;
-                if rows <= MAX_NAMED_ROWS {
-                    let step = (t.small * 1.2 / row_px).ceil().max(1.0) as usize;
-                    RowLabels::Names { step }
-                } else {
-                    let fit = (f64::from(plot_h_of(i).max(1)) / (t.small * 2.2)).max(1.0) as usize;
-                    RowLabels::Ordinals {
-                        step: labels::nice_step(rows as f64, fit).max(1.0) as usize,
-                    }
-                }
+            .zip(&panel_areas)
+            .map(|(panel, area)| {
+                let plot_h =
+                    area.dim_in_pixel().1 as i32 - layout.header_h - layout.x_ticks_h - t.px(6.0);
+                RowLabels::choose(t, panel.bars.len(), plot_h)
             })
             .collect();
         let label_w = panels
             .iter()
             .zip(&row_labels)
-            .map(|(panel, labels_of)| match labels_of {
-                RowLabels::Names { .. } => panel
-                    .bars
-                    .iter()
-                    .map(|b| t.width(&b.label, &name_style).min(max_label_px))
-                    .max()
-                    .unwrap_or(0),
-                RowLabels::Ordinals { .. } => {
-                    t.width(&panel.bars.len().to_string(), &tick_style) + (t.label * 1.8) as u32
-                }
-            })
+            .map(|(panel, row_labels)| label_width(t, panel, row_labels, layout.max_label_px))
             .max()
             .unwrap_or(0);
-        let y_area = label_w as i32 + t.px(12.0);
+        layout.y_area = label_w as i32 + t.px(12.0);
 
         for (i, (panel, row_labels)) in panels.iter().zip(&row_labels).enumerate() {
-            let area = &panel_areas[i];
-            let (header, plot) = area.split_vertically(header_h);
-            let left = y_area + t.px(16.0);
-            draw_header(&header, t, panel, left)?;
-
-            let rows = panel.bars.len() as f64;
-            let mut chart = ChartBuilder::on(&plot)
-                .margin_left(t.px(16.0))
-                .margin_right(t.px(28.0))
-                .margin_bottom(t.px(6.0))
-                .x_label_area_size(x_ticks_h)
-                .y_label_area_size(y_area)
-                .build_cartesian_2d(0f64..x_max, 0f64..rows)?;
-            chart
-                .configure_mesh()
-                .disable_y_mesh()
-                .y_labels(0)
-                .x_labels(10)
-                .x_max_light_lines(0)
-                .bold_line_style(theme::GRID)
-                .axis_style(theme::AXIS)
-                .x_label_formatter(&|v| labels::tick(*v))
-                .label_style(t.text(t.small, theme::MUTED, HPos::Center, VPos::Top))
-                .draw()?;
+            let (x0, x1) = draw_panel(root, &panel_areas[i], t, &layout, panel, row_labels)?;
             if i + 1 == panels.len() {
-                let (x0, x1) = (
-                    chart.backend_coord(&(0.0, 0.0)).0,
-                    chart.backend_coord(&(x_max, 0.0)).0,
-                );
-                let desc_style = t.text(t.label, theme::TEXT, HPos::Center, VPos::Center);
-                let (desc_x, desc_y) = ((x0 + x1) / 2, desc_area.get_base_pixel().1 + x_desc_h / 2);
-                root.draw_text("seconds since the run began", &desc_style, (desc_x, desc_y))?;
-            }
-
-            let row_px = f64::from(chart.plotting_area().dim_in_pixel().1) / rows;
-            // Bars fill most of their row, but stay visible when 500 rows
-            // share a few pixels, and do not turn into slabs for one file.
-            let thickness_px = (row_px * 0.64).clamp(f64::from(t.px(2.0)), f64::from(t.px(36.0)));
-            let half = thickness_px / row_px / 2.0;
-            // Row r (0 = the first to start) is drawn at the top.
-            let row_span = |r: usize| {
-                let center = rows - r as f64 - 0.5;
-                (center - half, center + half)
-            };
-            chart.draw_series(panel.bars.iter().enumerate().map(|(r, bar)| {
-                let (y0, y1) = row_span(r);
-                Rectangle::new(
-                    [(bar.start, y0), (bar.end, y1)],
-                    theme::color(bar.color).filled(),
-                )
-            }))?;
-            if thickness_px >= 6.0 {
-                chart.draw_series(panel.bars.iter().enumerate().map(|(r, bar)| {
-                    let (y0, y1) = row_span(r);
-                    let edge = theme::darker(theme::color(bar.color));
-                    Rectangle::new([(bar.start, y0), (bar.end, y1)], edge.stroke_width(1))
-                }))?;
-            }
-            chart.draw_series(panel.bars.iter().enumerate().filter(|(_, b)| b.failed).map(
-                |(r, bar)| {
-                    let (y0, y1) = row_span(r);
-                    Rectangle::new(
-                        [(bar.start, y0), (bar.end, y1)],
-                        theme::FAILED.stroke_width(2),
-                    )
-                },
-            ))?;
-
-            let row_center = |r: usize| chart.backend_coord(&(0.0, rows - r as f64 - 0.5));
-            let label_x = chart.backend_coord(&(0.0, 0.0)).0 - t.px(8.0);
-            match *row_labels {
-                RowLabels::Names { step } => {
-                    for (r, bar) in panel.bars.iter().enumerate().step_by(step) {
-                        let (_, y) = row_center(r);
-                        let name = t.fit(&bar.label, &name_style, max_label_px);
-                        root.draw_text(&name, &name_style, (label_x, y))?;
-                    }
-                }
-                RowLabels::Ordinals { step } => {
-                    let numbers = std::iter::once(1).chain((step..=panel.bars.len()).step_by(step));
-                    for n in numbers {
-                        let (_, y) = row_center(n - 1);
-                        root.draw_text(&n.to_string(), &tick_style, (label_x, y))?;
-                        root.draw(&PathElement::new(
-                            [(label_x + t.px(3.0), y), (label_x + t.px(7.0), y)],
-                            theme::AXIS,
-                        ))?;
-                    }
-                    let (top, bottom) = (row_center(0).1, row_center(panel.bars.len() - 1).1);
-                    let desc_style = t.text(t.small, theme::MUTED, HPos::Center, VPos::Center);
-                    let desc = "files";
-                    if t.width(desc, &desc_style) as i32 <= bottom - top {
-                        let desc_style = desc_style.transform(FontTransform::Rotate270);
-                        let desc_x = plot.get_base_pixel().0 + t.px(16.0) + (t.label * 0.7) as i32;
-                        root.draw_text(desc, &desc_style, (desc_x, (top + bottom) / 2))?;
-                    }
-                }
+                let style = t.text(t.label, theme::TEXT, HPos::Center, VPos::Center);
+                let y = desc_area.get_base_pixel().1 + x_desc_h / 2;
+                root.draw_text("seconds since the run began", &style, ((x0 + x1) / 2, y))?;
             }
         }
         Ok(())
     }
+}
+
+/// Room the row labels of `panel` need.
+fn label_width(t: &Theme, panel: &Panel, row_labels: &RowLabels, max_label_px: u32) -> u32 {
+    match *row_labels {
+        RowLabels::Names { size, .. } => {
+            let style = t.text(size, theme::TEXT, HPos::Right, VPos::Center);
+            panel
+                .bars
+                .iter()
+                .map(|b| t.width(&b.label, &style).min(max_label_px))
+                .max()
+                .unwrap_or(0)
+        }
+        RowLabels::Ordinals { .. } => {
+            let style = t.text(t.small, theme::MUTED, HPos::Right, VPos::Center);
+            t.width(&panel.bars.len().to_string(), &style) + (t.label * 1.8) as u32
+        }
+    }
+}
+
+/// One run: its header, its time axis, a bar per file and the row labels.
+/// Returns the pixel span of the time axis.
+fn draw_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    area: &DrawingArea<DB, Shift>,
+    t: &Theme,
+    layout: &Layout,
+    panel: &Panel,
+    row_labels: &RowLabels,
+) -> Result<(i32, i32), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (header, plot) = area.split_vertically(layout.header_h);
+    draw_header(&header, t, panel, layout.y_area + t.px(16.0))?;
+
+    let rows = panel.bars.len() as f64;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin_left(t.px(16.0))
+        .margin_right(t.px(28.0))
+        .margin_bottom(t.px(6.0))
+        .x_label_area_size(layout.x_ticks_h)
+        .y_label_area_size(layout.y_area)
+        .build_cartesian_2d(0f64..layout.x_max, 0f64..rows)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(10)
+        .x_max_light_lines(0)
+        .bold_line_style(theme::GRID)
+        .axis_style(theme::AXIS)
+        .x_label_formatter(&|v| labels::tick(*v))
+        .label_style(t.text(t.small, theme::MUTED, HPos::Center, VPos::Top))
+        .draw()?;
+
+    let row_px = f64::from(chart.plotting_area().dim_in_pixel().1) / rows;
+    // Bars fill most of their row, but stay visible when 500 rows share a
+    // few pixels, and do not turn into slabs for one file.
+    let thickness_px = (row_px * 0.64).clamp(f64::from(t.px(2.0)), f64::from(t.px(36.0)));
+    let half = thickness_px / row_px / 2.0;
+    // Row r (0 = the first to start) is drawn at the top.
+    let bar_rect = |r: usize, bar: &Bar| {
+        let center = rows - r as f64 - 0.5;
+        [(bar.start, center - half), (bar.end, center + half)]
+    };
+    let bars = || panel.bars.iter().enumerate();
+    chart.draw_series(
+        bars().map(|(r, bar)| Rectangle::new(bar_rect(r, bar), theme::color(bar.color).filled())),
+    )?;
+    if thickness_px >= 6.0 {
+        chart.draw_series(bars().map(|(r, bar)| {
+            let edge = theme::darker(theme::color(bar.color));
+            Rectangle::new(bar_rect(r, bar), edge.stroke_width(1))
+        }))?;
+    }
+    chart.draw_series(
+        bars()
+            .filter(|(_, bar)| bar.failed)
+            .map(|(r, bar)| Rectangle::new(bar_rect(r, bar), theme::FAILED.stroke_width(2))),
+    )?;
+
+    let row_y = |r: usize| chart.backend_coord(&(0.0, rows - r as f64 - 0.5)).1;
+    let (axis_x0, _) = chart.backend_coord(&(0.0, 0.0));
+    let (axis_x1, _) = chart.backend_coord(&(layout.x_max, 0.0));
+    let label_x = axis_x0 - t.px(8.0);
+    match *row_labels {
+        RowLabels::Names { step, size } => {
+            let style = t.text(size, theme::TEXT, HPos::Right, VPos::Center);
+            for (r, bar) in bars().step_by(step) {
+                let name = t.fit(&bar.label, &style, layout.max_label_px);
+                root.draw_text(&name, &style, (label_x, row_y(r)))?;
+            }
+        }
+        RowLabels::Ordinals { step } => {
+            let style = t.text(t.small, theme::MUTED, HPos::Right, VPos::Center);
+            // The first row, then every step: 1, 100, 200…
+            let multiples = (step..=panel.bars.len()).step_by(step);
+            let numbers = std::iter::once(1).chain(multiples.filter(|&n| n != 1));
+            for n in numbers {
+                let y = row_y(n - 1);
+                root.draw_text(&n.to_string(), &style, (label_x, y))?;
+                let tick = [(label_x + t.px(3.0), y), (label_x + t.px(7.0), y)];
+                root.draw(&PathElement::new(tick, theme::AXIS))?;
+            }
+            // "files", upright beside the numbers, where it fits.
+            let (top, bottom) = (row_y(0), row_y(panel.bars.len() - 1));
+            let style = t.text(t.small, theme::MUTED, HPos::Center, VPos::Center);
+            if t.width("files", &style) as i32 <= bottom - top {
+                let x = plot.get_base_pixel().0 + t.px(16.0) + (t.label * 0.7) as i32;
+                let upright = style.transform(FontTransform::Rotate270);
+                root.draw_text("files", &upright, (x, (top + bottom) / 2))?;
+            }
+        }
+    }
+    Ok((axis_x0, axis_x1))
 }
 
 /// `sequential  5 files · 15.02 s · at most 1 at a time`, left-aligned with
