@@ -27,7 +27,9 @@ pub fn times(ratio: f64) -> String {
 /// An axis tick: as few decimals as the value needs (`0`, `2.5`, `0.25`),
 /// without float noise such as `0.30000000000000004`.
 pub fn tick(v: f64) -> String {
-    let text = format!("{v:.3}");
+    // Six decimals: enough for ticks of a run that took microseconds, few
+    // enough to round float noise away.
+    let text = format!("{v:.6}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text == "-0" {
         "0".into()
@@ -75,6 +77,7 @@ mod tests {
         assert_eq!(tick(10.0), "10");
         assert_eq!(tick(-0.0), "0");
         assert_eq!(tick(2.5), "2.5");
+        assert_eq!(tick(0.0002), "0.0002");
         assert_eq!(count(1, "file"), "1 file");
         assert_eq!(count(500, "file"), "500 files");
     }

@@ -34,7 +34,7 @@ Examples:
   cat results/*.jsonl | dp-plot --kind timeline --color-by pid -o timeline.svg
 
   # GNU parallel's own log of a run
-  parallel --joblog gnu.log dp-stats {} ::: data/*.txt > gnu.jsonl
+  parallel --joblog gnu.log dp-stats --run gnu-parallel {} ::: data/*.txt > gnu.jsonl
   dp-plot --kind timeline --joblog gnu.log --run gnu-parallel -o gnu.png
 
 The chart's format follows the output's extension (.png or .svg). Text uses
