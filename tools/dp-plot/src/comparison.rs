@@ -94,7 +94,10 @@ impl Chart for Comparison<'_> {
         } else {
             1.0
         };
-        let widest_tick = t.width(&labels::tick(y_max), &tick_style);
+        // The longest tick label is about the last round value of the axis.
+        let step = labels::nice_step(y_max, 8);
+        let last_tick = (y_max / step).floor() * step;
+        let widest_tick = t.width(&labels::tick(last_tick), &tick_style);
         let y_area = widest_tick as i32 + (t.label * 2.2) as i32;
 
         let mut chart = ChartBuilder::on(&body)
@@ -148,7 +151,11 @@ impl Chart for Comparison<'_> {
                 (None, false) => "speedup n/a".into(),
             };
             let ratio_y = top - t.px(6.0);
-            let time_y = ratio_y - (t.small * 1.4) as i32;
+            let time_y = if ratio.is_empty() {
+                ratio_y
+            } else {
+                ratio_y - (t.small * 1.4) as i32
+            };
             let time = labels::seconds(bar.total_s);
             root.draw_text(
                 &t.fit(&time, &time_style, label_room),
