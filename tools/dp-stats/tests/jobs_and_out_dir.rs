@@ -90,3 +90,28 @@ fn an_out_dir_that_cannot_be_created_stops_the_run_before_any_work() {
         ran.stderr
     );
 }
+
+#[test]
+fn inputs_sharing_a_file_name_warn_that_one_result_overwrites_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["a", "b"] {
+        fs::create_dir(dir.path().join(sub)).unwrap();
+        fs::write(
+            dir.path().join(sub).join("data.txt"),
+            format!("1\n{}\n", sub.len()),
+        )
+        .unwrap();
+    }
+    let out = dir.path().join("out");
+    let (a, b) = (dir.path().join("a/data.txt"), dir.path().join("b/data.txt"));
+    let args = [
+        out.to_str().unwrap(),
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ];
+    let ran = run(&["--out-dir", args[0], args[1], args[2]]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    assert!(ran.stderr.contains("overwrites"), "{}", ran.stderr);
+    let kept = fs::read_to_string(out.join("data.txt.stats.json")).unwrap();
+    assert_eq!(kept, format!("{}\n", ran.stdout.lines().nth(1).unwrap()));
+}

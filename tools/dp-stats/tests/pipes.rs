@@ -17,8 +17,8 @@ fn a_reader_that_goes_away_ends_the_run_quietly() {
     let good = fixture_str("one_to_ten.txt");
     // Far more records than a pipe holds, so dp-stats must meet the closed end.
     let args: Vec<&str> = std::iter::repeat_n(good.as_str(), 2000).collect();
-    for jobs in ["1", "2"] {
-        let mut cmd = command(&["-j", jobs]);
+    for (jobs, format) in [("1", "jsonl"), ("2", "jsonl"), ("2", "csv"), ("1", "table")] {
+        let mut cmd = command(&["-j", jobs, "--format", format]);
         cmd.args(&args);
         let mut child = cmd
             .stdin(Stdio::null())
@@ -30,11 +30,18 @@ fn a_reader_that_goes_away_ends_the_run_quietly() {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut first)
             .unwrap();
-        assert!(first.starts_with(r#"{"type":"stats""#), "{first}");
+        assert!(
+            first.starts_with(r#"{"type":"stats""#) || format != "jsonl",
+            "{first}"
+        );
         // The BufReader, and with it the read end of the pipe, is gone.
         let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "-j {jobs}: {out:?}");
-        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "-j {jobs}");
+        assert_eq!(out.status.code(), Some(0), "-j {jobs} {format}: {out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "",
+            "-j {jobs} {format}"
+        );
     }
 }
 
