@@ -73,44 +73,32 @@ pub struct Args {
     #[arg(long)]
     pub verify: bool,
 
+    #[command(flatten)]
+    pub distribution: DistArgs,
+}
+
+/// The distribution flags, under their own heading in `--help`.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Distribution")]
+pub struct DistArgs {
     /// Distribution of the values
-    #[arg(long, value_enum, default_value_t = DistKind::Uniform, help_heading = "Distribution")]
+    #[arg(long, value_enum, default_value_t = DistKind::Uniform)]
     pub dist: DistKind,
 
     /// Lower bound of uniform values [default: 0]
-    #[arg(
-        long,
-        value_name = "X",
-        allow_negative_numbers = true,
-        help_heading = "Distribution"
-    )]
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub min: Option<f64>,
 
     /// Upper bound of uniform values, excluded [default: 100]
-    #[arg(
-        long,
-        value_name = "X",
-        allow_negative_numbers = true,
-        help_heading = "Distribution"
-    )]
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub max: Option<f64>,
 
     /// Mean of normal values [default: 50] or of exponential ones [default: 1]
-    #[arg(
-        long,
-        value_name = "X",
-        allow_negative_numbers = true,
-        help_heading = "Distribution"
-    )]
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub mean: Option<f64>,
 
     /// Standard deviation of normal values [default: 10]
-    #[arg(
-        long,
-        value_name = "X",
-        allow_negative_numbers = true,
-        help_heading = "Distribution"
-    )]
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub stddev: Option<f64>,
 }
 
@@ -158,7 +146,7 @@ impl Plan {
             prefix: args.prefix.clone(),
             files: args.files,
             count: args.count,
-            distribution: distribution_from(args).map_err(usage)?,
+            distribution: distribution_from(&args.distribution).map_err(usage)?,
             decimals: args.decimals,
         })
     }
@@ -176,7 +164,7 @@ impl Plan {
 
 /// The distribution and its parameters; a parameter that the chosen
 /// distribution does not take is an error rather than silently ignored.
-fn distribution_from(args: &Args) -> Result<Distribution, String> {
+fn distribution_from(args: &DistArgs) -> Result<Distribution, String> {
     let reject = |flag: &str, value: Option<f64>, applies_to: &str| match value {
         Some(_) => Err(format!("{flag} applies to {applies_to} only")),
         None => Ok(()),

@@ -234,3 +234,34 @@ fn a_closed_stdout_ends_the_run_quietly() {
     // It stopped instead of writing all 2000 files for nobody.
     assert!(names_in(dir.path()).len() < 2000);
 }
+
+#[test]
+fn a_killed_run_leaves_whole_files_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(DP_GEN)
+        .args([
+            "--seed", "4", "--files", "3", "--count", "3000000", "-j", "1", "--dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it get into the first file (or further), then SIGKILL it.
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let names = names_in(dir.path());
+    assert!(
+        names.len() < 3,
+        "killed too late to test anything: {names:?}"
+    );
+    for name in &names {
+        assert!(
+            ["data1.txt", "data2.txt"].contains(&name.as_str()),
+            "stray {name}"
+        );
+        let text = fs::read_to_string(dir.path().join(name)).unwrap();
+        assert_eq!(text.lines().count(), 3_000_000, "{name} is partial");
+    }
+}
