@@ -3,14 +3,15 @@
 //! `parse_value` against std's parser on many random tokens.
 //!
 //! ```text
-//! cargo run --release -p dp-core --example parse_throughput -- [FILE] [--lines N] [--runs N]
+//! cargo run --release -p dp-core --example parse_throughput -- [FILE] [--lines N] [--runs N] [--only I]
 //! cargo run --release -p dp-core --example parse_throughput -- --verify MILLIONS
 //! ```
 //!
 //! FILE (default `/tmp/dp-parse-bench.txt`) is created if missing: N lines
 //! (10 million) of `%.6f` values. Each approach runs `--runs` times (5),
 //! interleaved so that machine noise hits them alike; the best and median
-//! MB/s are printed.
+//! MB/s are printed. `--only I` runs the I-th approach alone (0 to 3), for
+//! `perf stat`.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -25,6 +26,7 @@ fn main() -> anyhow::Result<()> {
     let mut lines: u64 = 10_000_000;
     let mut runs = 5;
     let mut verify = None;
+    let mut only = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut number = || -> anyhow::Result<u64> {
@@ -37,6 +39,7 @@ fn main() -> anyhow::Result<()> {
             "--lines" => lines = number()?,
             "--runs" => runs = number()?,
             "--verify" => verify = Some(number()?),
+            "--only" => only = Some(number()? as usize),
             _ => path = PathBuf::from(arg),
         }
     }
@@ -62,6 +65,9 @@ fn main() -> anyhow::Result<()> {
     let mut counts = vec![0; approaches.len()];
     for _ in 0..runs {
         for (i, (_, approach)) in approaches.iter().enumerate() {
+            if only.is_some_and(|only| only != i) {
+                continue;
+            }
             let start = Instant::now();
             counts[i] = approach(&path)?;
             times[i].push(start.elapsed());
@@ -73,6 +79,9 @@ fn main() -> anyhow::Result<()> {
         "approach", "best MB/s", "median", "count"
     )?;
     for (i, (name, _)) in approaches.iter().enumerate() {
+        if times[i].is_empty() {
+            continue;
+        }
         times[i].sort();
         let rate = |t: Duration| bytes as f64 / 1e6 / t.as_secs_f64();
         writeln!(
@@ -83,13 +92,15 @@ fn main() -> anyhow::Result<()> {
             counts[i]
         )?;
     }
-    let dp = times[3][times[3].len() / 2].as_secs_f64();
-    let std = times[2][times[2].len() / 2].as_secs_f64();
-    writeln!(
-        out,
-        "read_values is {:.2}x as fast as chunks + str::parse (medians)",
-        std / dp
-    )?;
+    if only.is_none() {
+        let median = |t: &[Duration]| t[t.len() / 2].as_secs_f64();
+        let (std, dp) = (median(&times[2]), median(&times[3]));
+        writeln!(
+            out,
+            "read_values: {:.2}x as fast as chunks + str::parse (medians)",
+            std / dp
+        )?;
+    }
     Ok(())
 }
 

@@ -64,36 +64,56 @@ pub enum Column {
 /// large for `f64` is refused; one too small to represent rounds to zero
 /// (`1e-400` is 0), as it would when printed with any fixed precision.
 pub fn parse_value(token: &[u8]) -> Option<f64> {
-    let len = token.len();
-    let (negative, mut i) = match token.first()? {
-        b'-' => (true, 1),
-        b'+' => (false, 1),
+    match scan_number(token) {
+        (used, Some(number)) if used == token.len() => number.value(token),
+        _ => None,
+    }
+}
+
+/// A token that matched the grammar, taken apart.
+struct Number {
+    negative: bool,
+    /// The digits as an integer, exact when `digits` ≤ 19 (10^19 < 2^64).
+    mantissa: u64,
+    /// Digits before and after the point, leading zeros included.
+    digits: usize,
+    /// The exponent of `mantissa`: the written one less the fraction digits.
+    exponent: i64,
+    /// The exponent as written after `e` (saturated).
+    written: i64,
+    /// Where the sign ends and where the exponent begins in the token.
+    digits_start: usize,
+    digits_end: usize,
+}
+
+/// Follows the grammar from the start of `bytes` as far as it goes: returns
+/// where it stopped and, if what it read is a whole number, that number.
+/// The token is valid if it stopped at its end.
+#[inline(always)]
+fn scan_number(bytes: &[u8]) -> (usize, Option<Number>) {
+    let len = bytes.len();
+    let (negative, digits_start) = match bytes.first() {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
         _ => (false, 0),
     };
-
-    let mut decimal = Decimal::default();
-    let mut any_digit = false;
-    while i < len && token[i].is_ascii_digit() {
-        decimal.push_digit(token[i] - b'0', 0);
-        i += 1;
-        any_digit = true;
+    let (mut i, mut mantissa) = scan_digits(bytes, digits_start, 0);
+    let mut digits = i - digits_start;
+    let mut fraction_digits = 0;
+    if i < len && bytes[i] == b'.' {
+        let fraction_start = i + 1;
+        (i, mantissa) = scan_digits(bytes, fraction_start, mantissa);
+        fraction_digits = i - fraction_start;
+        digits += fraction_digits;
     }
-    if i < len && token[i] == b'.' {
-        i += 1;
-        while i < len && token[i].is_ascii_digit() {
-            decimal.push_digit(token[i] - b'0', -1);
-            i += 1;
-            any_digit = true;
-        }
+    if digits == 0 {
+        return (i, None);
     }
-    if !any_digit {
-        return None;
-    }
-    let mantissa_end = i;
+    let digits_end = i;
     let mut written: i64 = 0;
-    if i < len && token[i] | 0x20 == b'e' {
+    if i < len && bytes[i] | 0x20 == b'e' {
         i += 1;
-        let exponent_negative = match token.get(i) {
+        let exponent_negative = match bytes.get(i) {
             Some(b'-') => {
                 i += 1;
                 true
@@ -104,38 +124,87 @@ pub fn parse_value(token: &[u8]) -> Option<f64> {
             }
             _ => false,
         };
-        let digits_start = i;
-        while i < len && token[i].is_ascii_digit() {
-            // Saturating far beyond any token's digit count keeps the sign
-            // of the total exponent right.
+        let exponent_start = i;
+        while i < len && bytes[i].is_ascii_digit() {
+            // Saturating far beyond any token's length keeps the sign of
+            // the total exponent right.
             if written < EXPONENT_SATURATION {
-                written = written * 10 + i64::from(token[i] - b'0');
+                written = written * 10 + i64::from(bytes[i] - b'0');
             }
             i += 1;
         }
-        if i == digits_start {
-            return None;
+        if i == exponent_start {
+            return (i, None);
         }
         if exponent_negative {
             written = -written;
         }
-        decimal.exponent += written;
     }
-    if i != len {
-        return None;
+    let number = Number {
+        negative,
+        mantissa,
+        digits,
+        exponent: written.saturating_sub(fraction_digits as i64),
+        written,
+        digits_start,
+        digits_end,
+    };
+    (i, Some(number))
+}
+
+/// Reads the digits from `i` on into `mantissa`; returns where they end.
+/// Past 19 digits the mantissa wraps: it is then not used.
+#[inline(always)]
+fn scan_digits(bytes: &[u8], mut i: usize, mut mantissa: u64) -> (usize, u64) {
+    while let Some(&byte) = bytes.get(i) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
+        i += 1;
+    }
+    (i, mantissa)
+}
+
+impl Number {
+    /// The value of `token`, the text this number was scanned from.
+    #[inline(always)]
+    fn value(&self, token: &[u8]) -> Option<f64> {
+        let magnitude = if let Some(magnitude) = self.fast_value() {
+            magnitude
+        } else if self.written.abs() < STD_EXPONENT_LIMIT {
+            // The grammar is ASCII and std's, so std's parser accepts the token.
+            let value: f64 = std::str::from_utf8(token).ok()?.parse().ok()?;
+            return value.is_finite().then_some(value);
+        } else {
+            parse_far_exponent(&token[self.digits_start..self.digits_end], self.written)?
+        };
+        Some(if self.negative { -magnitude } else { magnitude })
     }
 
-    let magnitude = if let Some(magnitude) = decimal.fast_value() {
-        magnitude
-    } else if written.abs() < STD_EXPONENT_LIMIT {
-        // The grammar is ASCII and std's, so std's parser accepts the token.
-        let value: f64 = std::str::from_utf8(token).ok()?.parse().ok()?;
-        return value.is_finite().then_some(value);
-    } else {
-        let sign_len = usize::from(negative || token[0] == b'+');
-        parse_far_exponent(&token[sign_len..mantissa_end], written)?
-    };
-    Some(if negative { -magnitude } else { magnitude })
+    /// The correctly rounded magnitude where Clinger's fast path applies:
+    /// an exact mantissa times or divided by an exact power of ten is one
+    /// correctly rounded IEEE operation.
+    #[inline(always)]
+    fn fast_value(&self) -> Option<f64> {
+        if self.digits > 19 {
+            return None;
+        }
+        if self.mantissa == 0 {
+            return Some(0.0);
+        }
+        if self.mantissa > MAX_EXACT_MANTISSA || !(-22..=22).contains(&self.exponent) {
+            return None;
+        }
+        let magnitude = self.mantissa as f64;
+        let power = POWERS_OF_TEN[self.exponent.unsigned_abs() as usize];
+        Some(if self.exponent < 0 {
+            magnitude / power
+        } else {
+            magnitude * power
+        })
+    }
 }
 
 /// Where the written exponent stops growing: far more than any token's
@@ -201,56 +270,6 @@ const POWERS_OF_TEN: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
-
-/// The digits of a decimal as `mantissa × 10^exponent`, while they fit.
-#[derive(Default)]
-struct Decimal {
-    mantissa: u64,
-    /// Digits in `mantissa`, leading zeros not counted: 19 always fit a u64.
-    significant: u32,
-    /// Set once a digit (or the exponent) did not fit: std's parser decides.
-    truncated: bool,
-    exponent: i64,
-}
-
-impl Decimal {
-    /// Adds one digit; `scale` is -1 for fraction digits, each of which
-    /// lowers the exponent of the mantissa by one.
-    #[inline(always)]
-    fn push_digit(&mut self, digit: u8, scale: i64) {
-        if self.significant < 19 {
-            self.mantissa = self.mantissa * 10 + u64::from(digit);
-            // Leading zeros are not significant: `0.000001` is 1e-6.
-            self.significant += u32::from(self.mantissa != 0);
-            self.exponent += scale;
-        } else {
-            self.truncated = true;
-        }
-    }
-
-    /// The correctly rounded magnitude where Clinger's fast path applies:
-    /// an exact mantissa times or divided by an exact power of ten is one
-    /// correctly rounded IEEE operation.
-    #[inline(always)]
-    fn fast_value(&self) -> Option<f64> {
-        if self.truncated {
-            return None;
-        }
-        if self.mantissa == 0 {
-            return Some(0.0);
-        }
-        if self.mantissa > MAX_EXACT_MANTISSA || !(-22..=22).contains(&self.exponent) {
-            return None;
-        }
-        let magnitude = self.mantissa as f64;
-        let power = POWERS_OF_TEN[self.exponent.unsigned_abs() as usize];
-        Some(if self.exponent < 0 {
-            magnitude / power
-        } else {
-            magnitude * power
-        })
-    }
-}
 
 /// White space between values: space, tab, line feed, vertical tab, form
 /// feed and carriage return (C's `isspace`).
@@ -412,32 +431,36 @@ struct Scanner<'a> {
 }
 
 impl Scanner<'_> {
-    /// Scans `text`: whole lines, the last one possibly unfinished.
+    /// Scans `text`: whole lines, the last one possibly unfinished, in one
+    /// pass that skips blanks, counts line ends and parses tokens in place.
+    #[inline(never)]
     fn scan(&mut self, text: &[u8]) -> Result<(), ReadError> {
-        let mut line_start = 0;
-        for newline in memchr::memchr_iter(b'\n', text) {
-            self.scan_line(&text[line_start..newline])?;
-            self.line += 1;
-            line_start = newline + 1;
-        }
-        self.scan_line(&text[line_start..])
-    }
-
-    fn scan_line(&mut self, line: &[u8]) -> Result<(), ReadError> {
-        let line = trim_blanks(line);
-        if line.is_empty() {
-            return Ok(());
-        }
-        // The usual line holds one value: parse it whole. The grammar has no
-        // blanks, so a line of several tokens fails fast and is split.
-        if let Some(value) = parse_value(line) {
-            self.values.push(value);
-            return Ok(());
-        }
-        for token in line.split(|&b| is_blank(b)).filter(|t| !t.is_empty()) {
-            match parse_value(token) {
-                Some(value) => self.values.push(value),
-                None => self.reject(token)?,
+        let len = text.len();
+        let mut i = 0;
+        while i < len {
+            let byte = text[i];
+            if is_blank(byte) {
+                self.line += u64::from(byte == b'\n');
+                i += 1;
+                continue;
+            }
+            let (used, number) = scan_number(&text[i..]);
+            let end = i + used;
+            if end == len || is_blank(text[end]) {
+                let token = &text[i..end];
+                match number.and_then(|number| number.value(token)) {
+                    Some(value) => self.values.push(value),
+                    None => self.reject(token)?,
+                }
+                i = end;
+            } else {
+                // Not a number, and where the grammar stopped is not its end.
+                let token_end = text[end..]
+                    .iter()
+                    .position(|&b| is_blank(b))
+                    .map_or(len, |blank| end + blank);
+                self.reject(&text[i..token_end])?;
+                i = token_end;
             }
         }
         Ok(())
