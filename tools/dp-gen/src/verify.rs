@@ -12,7 +12,7 @@ use std::io::{self, BufRead, BufReader};
 use anyhow::Context;
 use dp_core::cli::{Outcome, warn};
 use dp_core::io::RecordWriter;
-use dp_core::parse::read_values;
+use dp_core::parse::{ReadError, read_values};
 use dp_core::record::{Record, VerifyRecord};
 
 use crate::Plan;
@@ -92,9 +92,12 @@ pub fn check_file(plan: &Plan, seed: Option<u64>, index: u64) -> Result<(), Fail
         })
     };
     let mut values = Vec::new();
-    read_values(open()?, &mut values, false).map_err(|err| Failure {
-        line: err.line(),
-        message: err.to_string(),
+    read_values(open()?, &mut values, false).map_err(|err| match err {
+        ReadError::Io(err) => Failure::whole_file(format!("cannot read: {err}")),
+        err => Failure {
+            line: err.line(),
+            message: err.to_string(),
+        },
     })?;
     let count = values.len() as u64;
     let difference = match seed {

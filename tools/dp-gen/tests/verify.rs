@@ -224,3 +224,16 @@ fn counts_are_spelled_right() {
     let reason = outcomes(&run, dir.path()).remove(0).1;
     assert_eq!(reason.as_deref(), Some("holds 1 value, expected 1000"));
 }
+
+#[test]
+fn a_directory_in_place_of_a_file_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path());
+    let path = data_file(dir.path(), 3);
+    fs::remove_file(&path).unwrap();
+    fs::create_dir(&path).unwrap();
+    let run = verify(dir.path(), &["--seed", SEED]);
+    run.assert_code(1);
+    let reason = outcomes(&run, dir.path()).remove(2).1.unwrap();
+    assert!(reason.starts_with("cannot read: "), "{reason}");
+}
