@@ -265,3 +265,33 @@ fn a_killed_run_leaves_whole_files_or_none() {
         assert_eq!(text.lines().count(), 3_000_000, "{name} is partial");
     }
 }
+
+#[test]
+fn a_file_that_cannot_be_written_fails_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where data2.txt should go: renaming onto it fails.
+    fs::create_dir(data_file(dir.path(), 2)).unwrap();
+    let run = dp_gen_in(
+        dir.path(),
+        &["--seed", "1", "--files", "3", "--count", "10"],
+    );
+    run.assert_code(1);
+    let records = run.records();
+    let types: Vec<_> = records
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["file", "error", "file"]);
+    let path = data_file(dir.path(), 2);
+    assert_eq!(records[1]["path"], path.to_str().unwrap());
+    let error = records[1]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with(&format!("cannot create {}: ", path.display())),
+        "{error}"
+    );
+    assert_eq!(run.stderr, format!("dp-gen: {error}\n"));
+    assert_eq!(
+        names_in(dir.path()),
+        ["data1.txt", "data2.txt", "data3.txt"]
+    );
+}
