@@ -1,0 +1,186 @@
+//! Runs set against a baseline: how much faster each was, and whether each
+//! computed the same statistics over the same files.
+
+use dp_core::record::{Difference, StatsRecord};
+
+use crate::group::{Entry, Run};
+use crate::report::run_label;
+use crate::timing::Timing;
+
+/// The name of the run that is the baseline when present.
+pub const PREFERRED_BASELINE: &str = "sequential";
+
+/// How the runs compare with the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// Index of the baseline run.
+    pub baseline: usize,
+    /// Every run, the baseline first, then the others in order of appearance.
+    pub order: Vec<usize>,
+    /// Per run (by index into the runs): its speedup over the baseline.
+    pub speedups: Vec<Speedup>,
+    pub differences: Vec<Difference>,
+}
+
+/// A run's speed against the baseline; `None` where a wall time is zero or
+/// unknown, so there is no ratio to give.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Speedup {
+    /// Baseline wall time / this run's wall time.
+    pub factor: Option<f64>,
+    /// Time saved against the baseline, in percent (negative: time lost).
+    pub saved_pct: Option<f64>,
+}
+
+impl Speedup {
+    pub fn of(baseline: &Timing, run: &Timing) -> Self {
+        match (baseline.wall_s, run.wall_s) {
+            (Some(base), Some(this)) if base > 0.0 && this > 0.0 => Speedup {
+                factor: Some(base / this),
+                saved_pct: Some((1.0 - this / base) * 100.0),
+            },
+            _ => Speedup::default(),
+        }
+    }
+}
+
+/// The baseline: `chosen`, else the run named `sequential`, else the first.
+pub fn baseline(runs: &[Run], chosen: Option<usize>) -> usize {
+    chosen
+        .or_else(|| {
+            runs.iter()
+                .position(|run| run.label.as_deref() == Some(PREFERRED_BASELINE))
+        })
+        .unwrap_or(0)
+}
+
+/// Compares two runs or more; `None` for a single run.
+pub fn compare(runs: &[Run], timings: &[Timing], chosen: Option<usize>) -> Option<Comparison> {
+    if runs.len() < 2 {
+        return None;
+    }
+    let baseline = baseline(runs, chosen);
+    let order = std::iter::once(baseline)
+        .chain((0..runs.len()).filter(|&at| at != baseline))
+        .collect();
+    let speedups = timings
+        .iter()
+        .map(|timing| Speedup::of(&timings[baseline], timing))
+        .collect();
+    let differences = runs
+        .iter()
+        .enumerate()
+        .filter(|&(at, _)| at != baseline)
+        .flat_map(|(_, run)| differences(&runs[baseline], run))
+        .collect();
+    Some(Comparison {
+        baseline,
+        order,
+        speedups,
+        differences,
+    })
+}
+
+/// What `run` computed differently from `baseline`: files missing, extra or
+/// failed in one only, and per file every statistic that is not bit-for-bit
+/// the same. Timings, hosts and digests may differ (a digest may be thinned
+/// to fit a record in one pipe write).
+pub fn differences(baseline: &Run, run: &Run) -> Vec<Difference> {
+    let base_name = run_label(&baseline.label);
+    let name = run_label(&run.label);
+    let mut found = Vec::new();
+    let mut differ = |path: &str, field: &str, message: String| {
+        found.push(Difference {
+            run: run.label.clone(),
+            path: path.to_owned(),
+            field: field.to_owned(),
+            message,
+        });
+    };
+    for base_entry in baseline.entries() {
+        let path = base_entry.path();
+        match (base_entry, run.get(path)) {
+            (_, None) => differ(path, "missing", format!("not in run {name}")),
+            (Entry::Stats(_), Some(Entry::Failed(error))) => differ(
+                path,
+                "failed",
+                format!("failed in run {name}: {}", error.error),
+            ),
+            (Entry::Failed(_), Some(Entry::Stats(_))) => differ(
+                path,
+                "failed",
+                format!("failed in run {base_name}, not in run {name}"),
+            ),
+            (Entry::Failed(_), Some(Entry::Failed(_))) => {}
+            (Entry::Stats(base), Some(Entry::Stats(this))) => {
+                for (field, base_value, value) in field_differences(base, this) {
+                    differ(
+                        path,
+                        field,
+                        format!(
+                            "{field} is {value} in run {name}, {base_value} in run {base_name}"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    for entry in run.entries() {
+        if baseline.get(entry.path()).is_none() {
+            differ(
+                entry.path(),
+                "extra",
+                format!("in run {name}, not in run {base_name}"),
+            );
+        }
+    }
+    found
+}
+
+/// The statistics of one file that differ, as `(field, baseline, other)`.
+fn field_differences(
+    base: &StatsRecord,
+    this: &StatsRecord,
+) -> Vec<(&'static str, String, String)> {
+    let show = |value: Option<f64>| value.map_or_else(|| "null".to_owned(), |v| v.to_string());
+    let mut found = Vec::new();
+    if base.count != this.count {
+        found.push(("count", base.count.to_string(), this.count.to_string()));
+    }
+    if base.invalid != this.invalid {
+        found.push((
+            "invalid",
+            base.invalid.to_string(),
+            this.invalid.to_string(),
+        ));
+    }
+    let fields = [
+        ("sum", Some(base.sum), Some(this.sum)),
+        ("min", base.min, this.min),
+        ("max", base.max, this.max),
+        ("mean", base.mean, this.mean),
+        ("median", base.median, this.median),
+        ("q1", base.q1, this.q1),
+        ("q3", base.q3, this.q3),
+        ("variance", base.variance, this.variance),
+        ("stddev", base.stddev, this.stddev),
+    ];
+    for (field, a, b) in fields {
+        if a.map(f64::to_bits) != b.map(f64::to_bits) {
+            found.push((field, show(a), show(b)));
+        }
+    }
+    let bits = |list: &[(f64, f64)]| {
+        list.iter()
+            .map(|&(p, v)| (p.to_bits(), v.to_bits()))
+            .collect::<Vec<_>>()
+    };
+    if bits(&base.percentiles) != bits(&this.percentiles) {
+        found.push((
+            "percentiles",
+            format!("{:?}", base.percentiles),
+            format!("{:?}", this.percentiles),
+        ));
+    }
+    found
+}

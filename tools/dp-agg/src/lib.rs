@@ -1,0 +1,196 @@
+//! dp-agg: reads `stats` and `error` records, groups them by run, combines
+//! each run's statistics exactly, and compares the runs' timings.
+//!
+//! The flow is one pass each: [`input`] reads the records into [`group`]'s
+//! runs, [`overall`] and [`timing`] summarise each run, [`compare`] sets the
+//! runs against the baseline, and one of [`report`]'s faces prints it all.
+
+pub mod compare;
+pub mod digests;
+pub mod group;
+pub mod input;
+pub mod overall;
+pub mod report;
+pub mod reread;
+pub mod timing;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, ValueEnum};
+use dp_core::cli::{Outcome, usage, warn};
+
+use crate::overall::QuantilePolicy;
+use crate::report::Report;
+
+/// The tool's name in diagnostics.
+pub const NAME: &str = "dp-agg";
+
+const EXAMPLES: &str = "\
+Examples:
+  dp-stats --run sequential data/*.txt | dp-agg
+  cat results/*.stats.json | dp-agg --format markdown > report.md
+  dp-agg sequential.jsonl parallel.jsonl            # compare two runs
+  dp-agg --format json runs.jsonl | jq 'select(.type == \"comparison\")'
+  dp-agg --no-exact --files-limit 0 big-run.jsonl    # digests only, no file table
+
+Runs are the records' `run` labels, in order of first appearance; records
+without one form the run `(no run)`. The baseline of the comparison is the run
+named `sequential`, else the first (or --baseline). A file recorded twice in
+one run counts once, with its later record, and a warning says so.
+
+Quantiles (median, q1, q3) are exact when dp-agg can read the data files again
+(each must still hold the values its record counted) and the run has at most
+--exact-limit values; otherwise they are estimated from the records' digests
+and the report gives the bound on their rank error. Runs over the same files
+share one reading.
+
+Exit status: 0 all went well; 1 some input failed (an `error` record, a
+malformed line, runs whose statistics differ, --exact not possible), the
+report is still complete; 2 usage error.";
+
+/// Combines dp-stats records into exact overall statistics per run, and
+/// compares the runs' wall-clock times.
+#[derive(Debug, Parser)]
+#[command(name = "dp-agg", version, about, after_long_help = EXAMPLES)]
+pub struct Args {
+    /// Files of records (dp-stats output, JSON Lines); `-` or none for stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Always read the data files for exact quantiles; failing to is an error.
+    #[arg(long, conflicts_with = "no_exact")]
+    pub exact: bool,
+
+    /// Never read the data files: quantiles from the digests.
+    #[arg(long)]
+    pub no_exact: bool,
+
+    /// Most values a run may hold for its quantiles to be computed exactly
+    /// (8 bytes of memory each).
+    #[arg(long, value_name = "N", default_value_t = 100_000_000)]
+    pub exact_limit: u64,
+
+    /// Rows of the per-file table shown per run in text and markdown: a
+    /// number (0 hides the table) or `all`. CSV always has every file.
+    #[arg(long, value_name = "N|all", default_value = "20", value_parser = parse_files_limit)]
+    pub files_limit: FilesLimit,
+
+    /// The run the others are compared with [default: `sequential` if
+    /// present, else the first run].
+    #[arg(long, value_name = "RUN")]
+    pub baseline: Option<String>,
+
+    /// Write the report to FILE (atomically: whole or not at all) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The faces of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned tables for a terminal, ending with the performance comparison.
+    Text,
+    /// The same as Markdown tables.
+    Markdown,
+    /// One `summary` record per run and one `comparison` record (JSON Lines).
+    Json,
+    /// The per-file table of every run.
+    Csv,
+}
+
+/// How many per-file rows to show per run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilesLimit {
+    All,
+    First(usize),
+}
+
+fn parse_files_limit(text: &str) -> Result<FilesLimit, String> {
+    if text == "all" {
+        return Ok(FilesLimit::All);
+    }
+    text.parse()
+        .map(FilesLimit::First)
+        .map_err(|_| format!("'{text}' is neither a number nor `all`"))
+}
+
+/// Runs dp-agg: reads, summarises, compares and prints.
+pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    if args.files.is_empty() && io::stdin().is_terminal() {
+        return Err(usage(
+            "no input: give files of records, or pipe dp-stats into dp-agg (see --help)",
+        ));
+    }
+    let mut failed = false;
+    let runs = input::read_runs(&args.files, &mut failed)?;
+    if runs.is_empty() {
+        warn(NAME, "no stats or error records in the input");
+        return Ok(Outcome::SomeFailed);
+    }
+    let baseline = match &args.baseline {
+        Some(label) => Some(
+            runs.iter()
+                .position(|run| run.label.as_deref() == Some(label.as_str()))
+                .ok_or_else(|| usage(format!("--baseline {label}: no such run in the input")))?,
+        ),
+        None => None,
+    };
+
+    let policy = if args.no_exact {
+        QuantilePolicy::Digest
+    } else if args.exact {
+        QuantilePolicy::Exact
+    } else {
+        QuantilePolicy::Auto {
+            limit: args.exact_limit,
+        }
+    };
+    let report = Report::build(&runs, policy, baseline, &mut failed);
+    for run in &runs {
+        if !run.errors().is_empty() {
+            warn(
+                NAME,
+                format!(
+                    "run {}: {} of {} files failed",
+                    report::run_label(&run.label),
+                    run.errors().len(),
+                    run.len()
+                ),
+            );
+            failed = true;
+        }
+    }
+    if let Some(comparison) = &report.comparison
+        && !comparison.differences.is_empty()
+    {
+        warn(NAME, "the runs' results differ (see the report)");
+        failed = true;
+    }
+
+    let write = |out: &mut dyn Write| -> anyhow::Result<()> {
+        match args.format {
+            Format::Text => report::text::write(&report, args.files_limit, out)?,
+            Format::Markdown => report::markdown::write(&report, args.files_limit, out)?,
+            Format::Json => report::json::write(&report, out)?,
+            Format::Csv => report::csv::write(&report, out)?,
+        }
+        Ok(())
+    };
+    match &args.output {
+        Some(path) => dp_core::io::write_atomic(path, |out| write(out))
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            write(&mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(Outcome::from_failed(failed))
+}

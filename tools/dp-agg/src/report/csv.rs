@@ -1,0 +1,64 @@
+//! The CSV face: the per-file table of every run, every file, full precision.
+
+use std::io::{self, Write};
+
+use super::{Report, run_label, sorted_files};
+
+const HEADER: [&str; 17] = [
+    "run",
+    "path",
+    "count",
+    "invalid",
+    "sum",
+    "min",
+    "max",
+    "mean",
+    "median",
+    "q1",
+    "q3",
+    "variance",
+    "stddev",
+    "started_at",
+    "finished_at",
+    "elapsed_s",
+    "error",
+];
+
+/// Writes one row per file of each run: its statistics, or its error.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(HEADER)?;
+    let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+    for run in &report.runs {
+        let label = run_label(&run.run.label);
+        for stats in sorted_files(run.run) {
+            csv.write_record([
+                label.to_owned(),
+                stats.path.clone(),
+                stats.count.to_string(),
+                stats.invalid.to_string(),
+                stats.sum.to_string(),
+                number(stats.min),
+                number(stats.max),
+                number(stats.mean),
+                number(stats.median),
+                number(stats.q1),
+                number(stats.q3),
+                number(stats.variance),
+                number(stats.stddev),
+                stats.started_at.to_string(),
+                stats.finished_at.to_string(),
+                stats.elapsed_s.to_string(),
+                String::new(),
+            ])?;
+        }
+        for error in run.run.errors() {
+            let mut row = vec![String::new(); HEADER.len()];
+            row[0] = label.to_owned();
+            row[1] = error.path.clone();
+            row[HEADER.len() - 1] = error.error.clone();
+            csv.write_record(&row)?;
+        }
+    }
+    csv.flush()
+}

@@ -1,0 +1,233 @@
+//! The Markdown face: the text report as tables, for a README or an issue.
+
+use std::io::{self, Write};
+
+use super::{
+    Report, RunReport, files_phrase, opt_value, run_label, saved_phrase, seconds, sorted_files,
+    speedup_phrase, text::error_message, text::quantile_text, value,
+};
+use crate::FilesLimit;
+
+/// Writes the Markdown report.
+pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
+    for (shown, run) in report.runs.iter().enumerate() {
+        if shown > 0 {
+            writeln!(out)?;
+        }
+        write_run(run, limit, out)?;
+    }
+    if let Some(comparison) = &report.comparison {
+        writeln!(out)?;
+        writeln!(out, "## Performance comparison")?;
+        writeln!(out)?;
+        if comparison.differences.is_empty() {
+            writeln!(out, "Results identical across runs: yes")?;
+        } else {
+            writeln!(out, "Results identical across runs: **no**")?;
+            writeln!(out)?;
+            for difference in &comparison.differences {
+                writeln!(
+                    out,
+                    "- {}: {}",
+                    escape(&difference.path),
+                    escape(&difference.message)
+                )?;
+            }
+        }
+        writeln!(out)?;
+        let mut rows = vec![];
+        for (shown, run) in report.runs.iter().enumerate() {
+            let timing = &run.timing;
+            let speedup = report.speedup(shown).unwrap_or_default();
+            let (name, factor, saved) = if shown == 0 {
+                (
+                    format!("{} (baseline)", run_label(&run.run.label)),
+                    "1.00x".to_owned(),
+                    "-".to_owned(),
+                )
+            } else {
+                (
+                    run_label(&run.run.label).to_owned(),
+                    speedup_phrase(speedup.factor),
+                    saved_phrase(speedup.saved_pct).unwrap_or_else(|| "n/a".into()),
+                )
+            };
+            rows.push(vec![
+                name,
+                seconds(timing.wall_s),
+                timing.files.to_string(),
+                timing.failed.to_string(),
+                seconds(timing.mean_elapsed_s),
+                factor,
+                saved,
+            ]);
+        }
+        write_table(
+            &[
+                ("Run", Align::Left),
+                ("Total time (s)", Align::Right),
+                ("Files", Align::Right),
+                ("Failed", Align::Right),
+                ("Average per file (s)", Align::Right),
+                ("Speedup", Align::Left),
+                ("Time saved", Align::Left),
+            ],
+            &rows,
+            out,
+        )?;
+    }
+    Ok(())
+}
+
+fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
+    let run = report.run;
+    writeln!(out, "## Run: {}", escape(run_label(&run.label)))?;
+    let files = sorted_files(run);
+    let shown = match limit {
+        FilesLimit::All => files.len(),
+        FilesLimit::First(n) => n.min(files.len()),
+    };
+    if shown > 0 {
+        let rows: Vec<Vec<String>> = files[..shown]
+            .iter()
+            .map(|stats| {
+                vec![
+                    escape(&stats.path),
+                    stats.count.to_string(),
+                    opt_value(stats.min),
+                    opt_value(stats.max),
+                    opt_value(stats.mean),
+                    opt_value(stats.median),
+                    opt_value(stats.stddev),
+                    format!("{:.3}", stats.elapsed_s),
+                ]
+            })
+            .collect();
+        writeln!(out)?;
+        write_table(
+            &[
+                ("File", Align::Left),
+                ("Count", Align::Right),
+                ("Min", Align::Right),
+                ("Max", Align::Right),
+                ("Mean", Align::Right),
+                ("Median", Align::Right),
+                ("Stddev", Align::Right),
+                ("Time (s)", Align::Right),
+            ],
+            &rows,
+            out,
+        )?;
+        if shown < files.len() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "… {} more files (`--files-limit all` shows them)",
+                files.len() - shown
+            )?;
+        }
+    }
+    let errors = run.errors();
+    if !errors.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Failed files ({}):", errors.len())?;
+        writeln!(out)?;
+        for error in errors {
+            writeln!(out, "- {}", escape(&error_message(error)))?;
+        }
+    }
+
+    let overall = &report.overall;
+    let timing = &report.timing;
+    let rows: Vec<Vec<String>> = [
+        ("files", files_phrase(timing.files)),
+        ("count", overall.count.to_string()),
+        ("sum", value(overall.sum)),
+        ("min", opt_value(overall.min)),
+        ("max", opt_value(overall.max)),
+        ("mean", opt_value(overall.mean)),
+        ("median", quantile_text(overall.method, overall.median)),
+        ("q1", quantile_text(overall.method, overall.q1)),
+        ("q3", quantile_text(overall.method, overall.q3)),
+        ("variance", opt_value(overall.variance)),
+        ("stddev", opt_value(overall.stddev)),
+    ]
+    .into_iter()
+    .map(|(name, text)| vec![name.to_owned(), text])
+    .collect();
+    writeln!(out)?;
+    write_table(
+        &[("Overall", Align::Left), ("Value", Align::Right)],
+        &rows,
+        out,
+    )?;
+
+    let rows: Vec<Vec<String>> = [
+        ("processed", files_phrase(timing.files)),
+        ("failed", timing.failed.to_string()),
+        (
+            "total time (first start to last finish)",
+            format!("{} s", seconds(timing.wall_s)),
+        ),
+        (
+            "average time per file",
+            format!("{} s", seconds(timing.mean_elapsed_s)),
+        ),
+        (
+            "sum of file times",
+            format!("{} s", seconds(Some(timing.sum_elapsed_s))),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, text)| vec![name.to_owned(), text])
+    .collect();
+    writeln!(out)?;
+    write_table(&[("Timing", Align::Left), ("", Align::Right)], &rows, out)
+}
+
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+fn write_table(
+    header: &[(&str, Align)],
+    rows: &[Vec<String>],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut text = String::from("|");
+        for cell in cells {
+            text.push(' ');
+            text.push_str(cell);
+            text.push_str(" |");
+        }
+        text
+    };
+    writeln!(out, "{}", line(&mut header.iter().map(|(name, _)| *name)))?;
+    let rule: Vec<&str> = header
+        .iter()
+        .map(|(_, align)| match align {
+            Align::Left => ":---",
+            Align::Right => "---:",
+        })
+        .collect();
+    writeln!(out, "{}", line(&mut rule.iter().copied()))?;
+    for row in rows {
+        writeln!(out, "{}", line(&mut row.iter().map(String::as_str)))?;
+    }
+    Ok(())
+}
+
+/// Escapes the characters that would end a table cell or start emphasis.
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '|' | '*' | '_' | '`' | '<' | '[') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}

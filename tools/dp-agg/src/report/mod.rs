@@ -1,0 +1,277 @@
+//! One report, several faces: the data every format shows, built once, and
+//! the number formatting they share. Each face is a small module.
+
+pub mod csv;
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use std::cmp::Ordering;
+
+use dp_core::record::StatsRecord;
+
+use crate::compare::{self, Comparison};
+use crate::group::Run;
+use crate::overall::{self, Overall, QuantilePolicy};
+use crate::reread::Rereader;
+use crate::timing::Timing;
+
+/// What the report says about one run.
+#[derive(Debug)]
+pub struct RunReport<'a> {
+    pub run: &'a Run,
+    pub overall: Overall,
+    pub timing: Timing,
+}
+
+/// Everything dp-agg reports.
+#[derive(Debug)]
+pub struct Report<'a> {
+    /// The runs in the order they are shown: the baseline first when there
+    /// is a comparison, the others in order of appearance.
+    pub runs: Vec<RunReport<'a>>,
+    /// With two runs or more.
+    pub comparison: Option<Comparison>,
+}
+
+impl<'a> Report<'a> {
+    /// Summarises and compares `runs`; see [`overall::combine`] for `failed`.
+    pub fn build(
+        runs: &'a [Run],
+        policy: QuantilePolicy,
+        baseline: Option<usize>,
+        failed: &mut bool,
+    ) -> Self {
+        let mut rereader = Rereader::default();
+        let timings: Vec<Timing> = runs.iter().map(Timing::of).collect();
+        let comparison = compare::compare(runs, &timings, baseline);
+        let order: Vec<usize> = match &comparison {
+            Some(comparison) => comparison.order.clone(),
+            None => (0..runs.len()).collect(),
+        };
+        let runs = order
+            .into_iter()
+            .map(|at| RunReport {
+                run: &runs[at],
+                overall: overall::combine(&runs[at], policy, &mut rereader, failed),
+                timing: timings[at],
+            })
+            .collect();
+        Report { runs, comparison }
+    }
+
+    /// The speedup of a shown run (by its place in [`Report::runs`]).
+    pub fn speedup(&self, shown: usize) -> Option<compare::Speedup> {
+        let comparison = self.comparison.as_ref()?;
+        comparison.speedups.get(comparison.order[shown]).copied()
+    }
+
+    /// The baseline's shown report, when there is a comparison.
+    pub fn baseline(&self) -> Option<&RunReport<'a>> {
+        self.comparison.as_ref().map(|_| &self.runs[0])
+    }
+}
+
+/// How a run is named in reports: its label, or `(no run)`.
+pub fn run_label(label: &Option<String>) -> &str {
+    label.as_deref().unwrap_or("(no run)")
+}
+
+/// A run's label with its first letter capitalised, for headings.
+pub fn run_title(label: &Option<String>) -> String {
+    let name = run_label(label);
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A run's files in natural order of their paths (`data2` before `data10`),
+/// so that runs read side by side.
+pub fn sorted_files(run: &Run) -> Vec<&StatsRecord> {
+    let mut files: Vec<&StatsRecord> = run.stats().collect();
+    files.sort_by(|a, b| natural_cmp(&a.path, &b.path));
+    files
+}
+
+/// Compares strings with runs of digits taken as numbers.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let (x_digits, x_rest) = split_digits(a);
+                let (y_digits, y_rest) = split_digits(b);
+                let x_num = trim_zeros(x_digits);
+                let y_num = trim_zeros(y_digits);
+                let order = x_num
+                    .len()
+                    .cmp(&y_num.len())
+                    .then_with(|| x_num.cmp(y_num))
+                    .then_with(|| x_digits.len().cmp(&y_digits.len()));
+                if order != Ordering::Equal {
+                    return order;
+                }
+                (a, b) = (x_rest, y_rest);
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(y);
+                }
+                (a, b) = (&a[1..], &b[1..]);
+            }
+        }
+    }
+}
+
+fn split_digits(text: &[u8]) -> (&[u8], &[u8]) {
+    let end = text
+        .iter()
+        .position(|c| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    text.split_at(end)
+}
+
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let start = digits
+        .iter()
+        .position(|&c| c != b'0')
+        .unwrap_or(digits.len());
+    &digits[start..]
+}
+
+/// A statistic for people: 7 significant digits, trailing zeros dropped,
+/// scientific notation for the very large and the very small.
+pub fn value(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let magnitude = x.abs().log10().floor();
+    if !(-4.0..15.0).contains(&magnitude) {
+        return format!("{x:.6e}");
+    }
+    let decimals = (6.0 - magnitude).max(0.0) as usize;
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
+/// An optional statistic; `-` where undefined.
+pub fn opt_value(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".into(), value)
+}
+
+/// "1 file", "5 files".
+pub fn files_phrase(n: u64) -> String {
+    if n == 1 {
+        "1 file".into()
+    } else {
+        format!("{n} files")
+    }
+}
+
+/// Seconds with two decimals, as the comparison shows them.
+pub fn seconds(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".into(), |s| format!("{s:.2}"))
+}
+
+/// A fraction as a percentage with two significant digits: `0.5%`, `0.012%`.
+pub fn percent(fraction: f64) -> String {
+    let pct = fraction * 100.0;
+    if pct == 0.0 {
+        return "0%".into();
+    }
+    let decimals = (1.0 - pct.abs().log10().floor()).clamp(0.0, 6.0) as usize;
+    let text = format!("{pct:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    format!("{text}%")
+}
+
+/// "4.74x faster", "2.00x slower" or "n/a", for a speedup factor.
+pub fn speedup_phrase(factor: Option<f64>) -> String {
+    match factor {
+        Some(f) if f >= 1.0 => format!("{f:.2}x faster"),
+        Some(f) => format!("{f:.2}x ({:.2}x slower)", 1.0 / f),
+        None => "n/a".into(),
+    }
+}
+
+/// "79% less time" or "12% more time".
+pub fn saved_phrase(saved_pct: Option<f64>) -> Option<String> {
+    saved_pct.map(|pct| {
+        if pct >= 0.0 {
+            format!("{pct:.0}% less time")
+        } else {
+            format!("{:.0}% more time", -pct)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_keep_seven_significant_digits() {
+        assert_eq!(value(49.975231234), "49.97523");
+        assert_eq!(value(50.0), "50");
+        assert_eq!(value(-0.5), "-0.5");
+        assert_eq!(value(249876.25), "249876.2");
+        assert_eq!(value(4999876123.0), "4999876123");
+        assert_eq!(value(0.00012345678), "0.0001234568");
+        assert_eq!(value(1e-7), "1.000000e-7");
+        assert_eq!(value(9.99999999), "10");
+    }
+
+    #[test]
+    fn percentages_keep_two_significant_digits() {
+        assert_eq!(percent(0.005), "0.5%");
+        assert_eq!(percent(0.0021), "0.21%");
+        assert_eq!(percent(0.000123), "0.012%");
+        assert_eq!(percent(0.25), "25%");
+        assert_eq!(percent(0.0), "0%");
+    }
+
+    #[test]
+    fn natural_order_reads_numbers_as_numbers() {
+        let mut paths = vec![
+            "data10.txt",
+            "data2.txt",
+            "data1.txt",
+            "a/data02.txt",
+            "data2.txt",
+        ];
+        paths.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            paths,
+            [
+                "a/data02.txt",
+                "data1.txt",
+                "data2.txt",
+                "data2.txt",
+                "data10.txt"
+            ]
+        );
+        assert_eq!(natural_cmp("x01", "x1"), Ordering::Greater);
+    }
+
+    #[test]
+    fn speedups_refuse_and_name_slowdowns() {
+        assert_eq!(speedup_phrase(Some(4.744)), "4.74x faster");
+        assert_eq!(speedup_phrase(Some(0.5)), "0.50x (2.00x slower)");
+        assert_eq!(speedup_phrase(None), "n/a");
+        assert_eq!(saved_phrase(Some(78.9)).unwrap(), "79% less time");
+        assert_eq!(saved_phrase(Some(-100.0)).unwrap(), "100% more time");
+    }
+}

@@ -1,0 +1,260 @@
+//! The text face: aligned tables for a terminal or a file, ending with the
+//! performance comparison block of SPEC §4.
+
+use std::io::{self, Write};
+
+use dp_core::record::{ErrorRecord, QuantileMethod};
+
+use super::{
+    Report, RunReport, opt_value, percent, run_label, run_title, saved_phrase, seconds,
+    sorted_files, speedup_phrase, value,
+};
+use crate::FilesLimit;
+use crate::overall::{Overall, Quantile};
+
+/// Writes the text report.
+pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
+    for (shown, run) in report.runs.iter().enumerate() {
+        if shown > 0 {
+            writeln!(out)?;
+        }
+        write_run(run, limit, out)?;
+    }
+    if let Some(comparison) = &report.comparison {
+        writeln!(out)?;
+        if comparison.differences.is_empty() {
+            writeln!(out, "Results identical across runs: yes")?;
+        } else {
+            writeln!(
+                out,
+                "Results identical across runs: no ({} differences)",
+                comparison.differences.len()
+            )?;
+            const SHOWN: usize = 20;
+            for difference in comparison.differences.iter().take(SHOWN) {
+                writeln!(out, "  {}: {}", difference.path, difference.message)?;
+            }
+            if comparison.differences.len() > SHOWN {
+                writeln!(out, "  … {} more", comparison.differences.len() - SHOWN)?;
+            }
+        }
+        writeln!(out)?;
+        write_comparison(report, out)?;
+    }
+    Ok(())
+}
+
+fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
+    let run = report.run;
+    writeln!(out, "Run: {}", run_label(&run.label))?;
+    write_files(report, limit, out)?;
+    let errors = run.errors();
+    if !errors.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Failed files ({}):", errors.len())?;
+        for error in errors {
+            writeln!(out, "  {}", error_message(error))?;
+        }
+    }
+    writeln!(out)?;
+    write_overall(&report.overall, report.timing.files, out)?;
+    writeln!(out)?;
+    let timing = &report.timing;
+    let rows = [
+        (
+            "processed",
+            format!(
+                "{}, {} failed",
+                super::files_phrase(timing.files),
+                timing.failed
+            ),
+        ),
+        (
+            "total time",
+            format!("{} s (first start to last finish)", seconds(timing.wall_s)),
+        ),
+        (
+            "average per file",
+            format!("{} s", seconds(timing.mean_elapsed_s)),
+        ),
+        (
+            "sum of file times",
+            format!(
+                "{} s (one file after another)",
+                seconds(Some(timing.sum_elapsed_s))
+            ),
+        ),
+    ];
+    writeln!(out, "Timing")?;
+    for (name, text) in rows {
+        writeln!(out, "  {name:<18} {text}")?;
+    }
+    Ok(())
+}
+
+/// A failed file's message, naming the file once.
+pub(crate) fn error_message(error: &ErrorRecord) -> String {
+    if error.error.starts_with(&error.path) {
+        error.error.clone()
+    } else {
+        format!("{}: {}", error.path, error.error)
+    }
+}
+
+fn write_files(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
+    let files = sorted_files(report.run);
+    let shown = match limit {
+        FilesLimit::All => files.len(),
+        FilesLimit::First(n) => n.min(files.len()),
+    };
+    if shown == 0 {
+        return Ok(());
+    }
+    let header = [
+        "file", "count", "min", "max", "mean", "median", "stddev", "time (s)",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
+    for stats in &files[..shown] {
+        rows.push(vec![
+            stats.path.clone(),
+            stats.count.to_string(),
+            opt_value(stats.min),
+            opt_value(stats.max),
+            opt_value(stats.mean),
+            opt_value(stats.median),
+            opt_value(stats.stddev),
+            format!("{:.3}", stats.elapsed_s),
+        ]);
+    }
+    writeln!(out)?;
+    write_table(&rows, out)?;
+    if shown < files.len() {
+        writeln!(
+            out,
+            "  … {} more files (--files-limit all shows them)",
+            files.len() - shown
+        )?;
+    }
+    Ok(())
+}
+
+/// Aligned columns: the first left-aligned, the others right-aligned.
+fn write_table(rows: &[Vec<String>], out: &mut dyn Write) -> io::Result<()> {
+    let columns = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .map(|row| row[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = String::from(" ");
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            line.push(' ');
+            if c == 0 {
+                line.push_str(cell);
+                line.extend(std::iter::repeat_n(' ', pad));
+            } else {
+                line.push(' ');
+                line.extend(std::iter::repeat_n(' ', pad));
+                line.push_str(cell);
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+fn write_overall(overall: &Overall, files: u64, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "Overall statistics ({}, {} values)",
+        super::files_phrase(files),
+        overall.count
+    )?;
+    let plain = [
+        ("count", overall.count.to_string()),
+        ("sum", value(overall.sum)),
+        ("min", opt_value(overall.min)),
+        ("max", opt_value(overall.max)),
+        ("mean", opt_value(overall.mean)),
+    ];
+    for (name, text) in plain {
+        writeln!(out, "  {name:<9} {text}")?;
+    }
+    for (name, quantile) in [
+        ("median", overall.median),
+        ("q1", overall.q1),
+        ("q3", overall.q3),
+    ] {
+        writeln!(
+            out,
+            "  {name:<9} {}",
+            quantile_text(overall.method, quantile)
+        )?;
+    }
+    writeln!(out, "  {:<9} {}", "variance", opt_value(overall.variance))?;
+    writeln!(out, "  {:<9} {}", "stddev", opt_value(overall.stddev))?;
+    if overall.method != QuantileMethod::Exact
+        && let Some(note) = &overall.note
+    {
+        writeln!(out, "  (quantiles not exact: {note})")?;
+    }
+    Ok(())
+}
+
+/// `49.98 (exact)` or `≈ 49.97 (digest, rank error ≤ 0.5%)`.
+pub(crate) fn quantile_text(method: QuantileMethod, quantile: Option<Quantile>) -> String {
+    match (method, quantile) {
+        (QuantileMethod::Exact, Some(q)) => format!("{} (exact)", value(q.value)),
+        (QuantileMethod::Digest, Some(q)) => format!(
+            "≈ {} (digest, rank error ≤ {})",
+            value(q.value),
+            percent(q.rank_err)
+        ),
+        _ => "-".into(),
+    }
+}
+
+fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "=== Performance Comparison ===")?;
+    for run in &report.runs {
+        let timing = &run.timing;
+        writeln!(out)?;
+        writeln!(out, "{} Execution:", run_title(&run.run.label))?;
+        writeln!(out, "- Total time: {} seconds", seconds(timing.wall_s))?;
+        let files = super::files_phrase(timing.files);
+        if timing.failed == 0 {
+            writeln!(out, "- Processed {files}")?;
+        } else {
+            writeln!(out, "- Processed {files} ({} failed)", timing.failed)?;
+        }
+        writeln!(
+            out,
+            "- Average time per file: {} seconds",
+            seconds(timing.mean_elapsed_s)
+        )?;
+    }
+    writeln!(out)?;
+    for (shown, run) in report.runs.iter().enumerate().skip(1) {
+        let speedup = report.speedup(shown).unwrap_or_default();
+        let name = run_label(&run.run.label);
+        let mut line = match speedup.factor {
+            Some(_) => format!(
+                "Speed Improvement: {} with {name} execution",
+                speedup_phrase(speedup.factor)
+            ),
+            None => format!(
+                "Speed Improvement: n/a with {name} execution (a total time is zero or unknown)"
+            ),
+        };
+        if let Some(saved) = saved_phrase(speedup.saved_pct) {
+            line.push_str(&format!(" ({saved})"));
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! Reading a run's data files again, for exact overall quantiles.
+//!
+//! Runs over the same files (a sequential and a parallel run) have the same
+//! values, so the answer is kept by file set and the data read only once.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io;
+
+use dp_core::parse::read_values;
+use dp_core::record::StatsRecord;
+use dp_core::stats::summarize;
+
+/// The exact overall quantiles of a run's values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExactQuantiles {
+    pub median: Option<f64>,
+    pub q1: Option<f64>,
+    pub q3: Option<f64>,
+}
+
+/// Why a run's files could not be read again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RereadError {
+    /// The file is gone (or its values came from stdin): the normal case
+    /// for records made elsewhere.
+    Missing { path: String, reason: String },
+    /// The file is there but unreadable, or no longer holds the values its
+    /// record describes.
+    Changed { path: String, reason: String },
+}
+
+impl std::fmt::Display for RereadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RereadError::Missing { path, reason } | RereadError::Changed { path, reason } => {
+                write!(f, "{path}: {reason}")
+            }
+        }
+    }
+}
+
+/// Reads data files again, once per distinct set of files.
+#[derive(Debug, Default)]
+pub struct Rereader {
+    known: HashMap<Vec<(String, u64)>, Result<ExactQuantiles, RereadError>>,
+}
+
+impl Rereader {
+    /// The exact quantiles of all the values of `files`, which must still
+    /// hold what their records describe.
+    pub fn quantiles(&mut self, files: &[&StatsRecord]) -> Result<ExactQuantiles, RereadError> {
+        let mut key: Vec<(String, u64)> = files
+            .iter()
+            .map(|stats| (stats.path.clone(), stats.count))
+            .collect();
+        key.sort_unstable();
+        if let Some(known) = self.known.get(&key) {
+            return known.clone();
+        }
+        let result = read_all(files);
+        self.known.insert(key, result.clone());
+        result
+    }
+}
+
+fn read_all(files: &[&StatsRecord]) -> Result<ExactQuantiles, RereadError> {
+    let total: u64 = files.iter().map(|stats| stats.count).sum();
+    let mut values = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+    for stats in files {
+        read_file(stats, &mut values)?;
+    }
+    let summary = summarize(&mut values, &[]);
+    Ok(ExactQuantiles {
+        median: summary.median,
+        q1: summary.q1,
+        q3: summary.q3,
+    })
+}
+
+/// Appends the values of one file, checking they are the ones its record counted.
+fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadError> {
+    let path = &stats.path;
+    let missing = |reason: String| RereadError::Missing {
+        path: path.clone(),
+        reason,
+    };
+    let changed = |reason: String| RereadError::Changed {
+        path: path.clone(),
+        reason,
+    };
+    if path == "-" {
+        return Err(missing("its values came from stdin".into()));
+    }
+    let file = File::open(path).map_err(|err| match err.kind() {
+        io::ErrorKind::NotFound => missing(err.to_string()),
+        _ => changed(err.to_string()),
+    })?;
+    let start = values.len();
+    // Tokens the record skipped as invalid are skipped again, and counted below.
+    read_values(file, values, stats.invalid > 0).map_err(|err| match err.line() {
+        Some(line) => changed(format!("line {line}: {err}")),
+        None => changed(err.to_string()),
+    })?;
+    let read = &values[start..];
+    if read.len() as u64 != stats.count {
+        return Err(changed(format!(
+            "now holds {} values, its record counted {}",
+            read.len(),
+            stats.count
+        )));
+    }
+    let min = read.iter().copied().reduce(f64::min);
+    let max = read.iter().copied().reduce(f64::max);
+    if !same(min, stats.min) || !same(max, stats.max) {
+        return Err(changed(
+            "its values changed since its record was made (min or max differ)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Equal as numbers: which zero a minimum keeps is not a change of data.
+fn same(a: Option<f64>, b: Option<f64>) -> bool {
+    a == b
+}

@@ -1,0 +1,228 @@
+//! What dp-agg does with its input: runs in order of appearance, failed
+//! files, malformed lines, files recorded twice, sources that are missing.
+
+mod common;
+
+use common::{Timing, dp_agg, error_record, stats_record, summaries, temp_dir, values};
+
+fn record(path: &str, run: Option<&str>, seed: u64, started_at: f64) -> String {
+    let timing = Timing {
+        started_at,
+        elapsed_s: 1.0,
+    };
+    stats_record(path, run, &values(seed, 50, 5.0, 2.0), timing)
+}
+
+#[test]
+fn error_records_are_reported_and_exit_1() {
+    let dir = temp_dir();
+    let input = [
+        record("data1.txt", Some("seq"), 1, 0.0),
+        error_record(
+            "data2.txt",
+            Some("seq"),
+            "data2.txt:17: 'abc' is not a finite number",
+        ),
+        record("data3.txt", Some("seq"), 3, 1.0),
+    ]
+    .concat();
+    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(1);
+    assert!(
+        run.stderr.contains("run seq: 1 of 3 files failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("Failed files (1):"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("  data2.txt:17: 'abc' is not a finite number\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("processed          2 files, 1 failed"),
+        "{}",
+        run.stdout
+    );
+
+    let json = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &input).expect_code(1);
+    let summary = &summaries(&json.stdout)[0];
+    assert_eq!(summary["files"], 2);
+    assert_eq!(summary["failed"], 1);
+    assert_eq!(summary["errors"][0]["path"], "data2.txt");
+    assert_eq!(summary["count"], 100);
+}
+
+#[test]
+fn a_malformed_line_is_named_skipped_and_the_report_still_complete() {
+    let dir = temp_dir();
+    let input = [
+        record("data1.txt", Some("sequential"), 1, 0.0),
+        "{\"type\":\"stats\",\"path\":\"broken\n".to_owned(),
+        record("data2.txt", Some("sequential"), 2, 1.0),
+        "\n".to_owned(),
+        "not json at all\n".to_owned(),
+        record("data1.txt", Some("parallel"), 1, 5.0),
+        record("data2.txt", Some("parallel"), 2, 5.0),
+    ]
+    .concat();
+    std::fs::write(dir.path().join("records.jsonl"), &input).unwrap();
+    let run = dp_agg(dir.path(), &["--no-exact", "records.jsonl"], "").expect_code(1);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("dp-agg: records.jsonl:2: "),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("dp-agg: records.jsonl:5: not JSON"),
+        "{}",
+        lines[1]
+    );
+    // Both runs complete, the comparison block at the end.
+    assert!(
+        run.stdout.contains("Results identical across runs: yes"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Speed Improvement: "), "{}", run.stdout);
+
+    // The same from stdin names it.
+    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(1);
+    assert!(
+        run.stderr.starts_with("dp-agg: <stdin>:2: "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn runs_are_grouped_in_order_of_first_appearance_and_other_records_ignored() {
+    let dir = temp_dir();
+    let input = [
+        "{\"type\":\"file\",\"path\":\"data1.txt\",\"index\":1,\"count\":50,\"seed\":1,\"dist\":\"u\",\"bytes\":9}\n".to_owned(),
+        record("data1.txt", None, 1, 0.0),
+        record("data1.txt", Some("b"), 1, 0.0),
+        "{\"type\":\"future-kind\",\"x\":1}\n".to_owned(),
+        record("data1.txt", Some("a"), 1, 0.0),
+        record("data2.txt", None, 2, 0.0),
+        record("data2.txt", Some("a"), 2, 0.0),
+        record("data2.txt", Some("b"), 2, 0.0),
+    ]
+    .concat();
+    let run = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &input).expect_code(0);
+    let runs: Vec<serde_json::Value> = summaries(&run.stdout)
+        .iter()
+        .map(|s| s["run"].clone())
+        .collect();
+    assert_eq!(runs, [serde_json::Value::Null, "b".into(), "a".into()]);
+    assert_eq!(summaries(&run.stdout)[0]["files"], 2);
+
+    let text = dp_agg(dir.path(), &["--no-exact"], &input)
+        .expect_code(0)
+        .stdout;
+    assert!(text.starts_with("Run: (no run)\n"), "{text}");
+    assert!(text.contains("\n(no run) Execution:\n"), "{text}");
+}
+
+#[test]
+fn a_file_recorded_twice_counts_once_with_its_later_record() {
+    let dir = temp_dir();
+    let input = [
+        error_record(
+            "data1.txt",
+            Some("r"),
+            "data1.txt: No such file or directory",
+        ),
+        record("data2.txt", Some("r"), 2, 0.0),
+        record("data1.txt", Some("r"), 1, 1.0),
+    ]
+    .concat();
+    std::fs::write(dir.path().join("in.jsonl"), &input).unwrap();
+    let run = dp_agg(
+        dir.path(),
+        &["--no-exact", "--format", "json", "in.jsonl"],
+        "",
+    )
+    .expect_code(0);
+    assert!(
+        run.stderr
+            .contains("in.jsonl:3: data1.txt recorded again in run r (first at in.jsonl:1); using the later record"),
+        "{}",
+        run.stderr
+    );
+    let summary = &summaries(&run.stdout)[0];
+    assert_eq!(summary["files"], 2);
+    assert_eq!(summary["failed"], 0);
+    assert_eq!(summary["count"], 100);
+}
+
+#[test]
+fn sources_are_read_in_order_and_a_missing_one_is_reported() {
+    let dir = temp_dir();
+    std::fs::write(
+        dir.path().join("a.jsonl"),
+        record("data1.txt", Some("sequential"), 1, 0.0),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.jsonl"),
+        record("data1.txt", Some("parallel"), 1, 0.0),
+    )
+    .unwrap();
+    let run = dp_agg(
+        dir.path(),
+        &[
+            "--no-exact",
+            "--format",
+            "json",
+            "a.jsonl",
+            "gone.jsonl",
+            "-",
+            "b.jsonl",
+        ],
+        &record("data1.txt", Some("stdin"), 1, 0.0),
+    )
+    .expect_code(1);
+    assert!(
+        run.stderr.starts_with("dp-agg: gone.jsonl: "),
+        "{}",
+        run.stderr
+    );
+    let runs: Vec<serde_json::Value> = summaries(&run.stdout)
+        .iter()
+        .map(|s| s["run"].clone())
+        .collect();
+    assert_eq!(runs, ["sequential", "stdin", "parallel"]);
+}
+
+#[test]
+fn no_records_at_all_is_an_error() {
+    let dir = temp_dir();
+    let run = dp_agg(dir.path(), &[], "").expect_code(1);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains("no stats or error records"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = temp_dir();
+    dp_agg(dir.path(), &["--format", "xml"], "").expect_code(2);
+    dp_agg(dir.path(), &["--exact", "--no-exact"], "").expect_code(2);
+    dp_agg(dir.path(), &["--files-limit", "many"], "").expect_code(2);
+}
+
+#[test]
+fn help_shows_examples_and_version_answers() {
+    let dir = temp_dir();
+    let help = dp_agg(dir.path(), &["--help"], "").expect_code(0).stdout;
+    assert!(help.contains("Examples:"), "{help}");
+    assert!(help.contains("--files-limit"), "{help}");
+    let version = dp_agg(dir.path(), &["--version"], "").expect_code(0).stdout;
+    assert!(version.starts_with("dp-agg "), "{version}");
+}

@@ -1,0 +1,233 @@
+//! dp-agg's overall statistics against references computed from the
+//! concatenated data: exact moments, exact quantiles from the files, and
+//! digest estimates within their stated bound once the files are gone.
+
+mod common;
+
+use common::{Reference, Timing, assert_close, dp_agg, stats_record, summaries, temp_dir, values};
+use serde_json::Value;
+
+/// Files of very different sizes and levels, so that a mean of means, or a
+/// pooled variance without the spread between the means, is far off.
+fn uneven_files() -> Vec<(&'static str, Vec<f64>)> {
+    vec![
+        ("tiny.txt", vec![1000.5, 1001.25, 999.0]),
+        ("small.txt", values(1, 500, 10.0, 4.0)),
+        ("large.txt", values(2, 20_000, -50.0, 10.0)),
+        ("empty.txt", vec![]),
+        ("one.txt", vec![7.0]),
+    ]
+}
+
+/// Writes the files into `dir` and returns their records and all values.
+fn records_for(dir: &std::path::Path, files: &[(&str, Vec<f64>)], run: &str) -> (String, Vec<f64>) {
+    let mut records = String::new();
+    let mut all = Vec::new();
+    for (i, (name, data)) in files.iter().enumerate() {
+        common::write_data(dir, name, data);
+        let timing = Timing {
+            started_at: 1000.0 + i as f64,
+            elapsed_s: 0.5,
+        };
+        records.push_str(&stats_record(name, Some(run), data, timing));
+        all.extend_from_slice(data);
+    }
+    (records, all)
+}
+
+fn number(summary: &Value, field: &str) -> f64 {
+    summary[field]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{field} is not a number in {summary}"))
+}
+
+#[test]
+fn moments_equal_those_of_the_concatenated_data() {
+    let dir = temp_dir();
+    let files = uneven_files();
+    let (records, all) = records_for(dir.path(), &files, "r");
+    let reference = Reference::of(&all);
+
+    // The test must be able to tell exact combination from a mean of means.
+    let nonempty: Vec<&Vec<f64>> = files
+        .iter()
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+        .collect();
+    let mean_of_means = nonempty
+        .iter()
+        .map(|v| v.iter().sum::<f64>() / v.len() as f64)
+        .sum::<f64>()
+        / nonempty.len() as f64;
+    assert!((mean_of_means - reference.mean).abs() > 1.0);
+
+    let run = dp_agg(dir.path(), &["--format", "json"], &records).expect_code(0);
+    let summary = &summaries(&run.stdout)[0];
+    assert_eq!(summary["run"], "r");
+    assert_eq!(summary["files"], 5);
+    assert_eq!(summary["failed"], 0);
+    assert_eq!(summary["count"], reference.count as u64);
+    assert_close("sum", number(summary, "sum"), reference.sum, 1e-12);
+    assert_eq!(number(summary, "min"), reference.min);
+    assert_eq!(number(summary, "max"), reference.max);
+    assert_close("mean", number(summary, "mean"), reference.mean, 1e-12);
+    assert_close(
+        "variance",
+        number(summary, "variance"),
+        reference.variance,
+        1e-10,
+    );
+    assert_close(
+        "stddev",
+        number(summary, "stddev"),
+        reference.variance.sqrt(),
+        1e-10,
+    );
+}
+
+#[test]
+fn quantiles_are_exact_while_the_files_are_readable() {
+    let dir = temp_dir();
+    let (records, all) = records_for(dir.path(), &uneven_files(), "r");
+    let reference = Reference::of(&all);
+
+    let run = dp_agg(dir.path(), &["--format", "json"], &records).expect_code(0);
+    let summary = &summaries(&run.stdout)[0];
+    assert_eq!(summary["quantiles"], "exact");
+    assert!(summary.get("rank_err").is_none(), "{summary}");
+    assert_eq!(number(summary, "median"), reference.median);
+    assert_close("q1", number(summary, "q1"), reference.q1, 1e-15);
+    assert_close("q3", number(summary, "q3"), reference.q3, 1e-15);
+
+    let text = dp_agg(dir.path(), &[], &records).expect_code(0).stdout;
+    let median_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("median"))
+        .unwrap();
+    assert!(median_line.ends_with("(exact)"), "{median_line}");
+    assert!(!median_line.contains('≈'), "{median_line}");
+}
+
+#[test]
+fn quantiles_come_from_the_digests_within_their_bound_once_the_files_are_gone() {
+    let dir = temp_dir();
+    let files = uneven_files();
+    let (records, all) = records_for(dir.path(), &files, "r");
+    let reference = Reference::of(&all);
+    for (name, _) in &files {
+        std::fs::remove_file(dir.path().join(name)).unwrap();
+    }
+
+    let run = dp_agg(dir.path(), &["--format", "json"], &records).expect_code(0);
+    assert_eq!(
+        run.stderr, "",
+        "a missing file is the normal case: no warning"
+    );
+    let summary = &summaries(&run.stdout)[0];
+    assert_eq!(summary["quantiles"], "digest");
+    let bound = number(summary, "rank_err");
+    assert!(bound > 0.0 && bound < 0.02, "rank error bound {bound}");
+    // Each estimate sits within the bound of the true quantile's rank.
+    let n = reference.count as f64;
+    for (field, p) in [("median", 0.5), ("q1", 0.25), ("q3", 0.75)] {
+        let estimate = number(summary, field);
+        let (low, high) = reference.rank_range(estimate);
+        let target = p * (n - 1.0);
+        let distance = if target < low as f64 {
+            low as f64 - target
+        } else if target > high as f64 {
+            target - high as f64
+        } else {
+            0.0
+        };
+        assert!(
+            distance <= bound * n + 1.0,
+            "{field} ≈ {estimate} is {distance} ranks from rank {target}, bound {}",
+            bound * n
+        );
+    }
+    // Moments do not need the files.
+    assert_close("mean", number(summary, "mean"), reference.mean, 1e-12);
+
+    let text = dp_agg(dir.path(), &[], &records).expect_code(0).stdout;
+    let median_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("median"))
+        .unwrap();
+    assert!(median_line.contains("≈ "), "{median_line}");
+    assert!(
+        median_line.contains("(digest, rank error ≤ "),
+        "{median_line}"
+    );
+}
+
+#[test]
+fn no_exact_uses_the_digests_even_with_the_files_present() {
+    let dir = temp_dir();
+    let (records, _) = records_for(dir.path(), &uneven_files(), "r");
+    let run = dp_agg(dir.path(), &["--format", "json", "--no-exact"], &records).expect_code(0);
+    assert_eq!(summaries(&run.stdout)[0]["quantiles"], "digest");
+}
+
+#[test]
+fn exact_limit_switches_to_the_digests_and_says_why() {
+    let dir = temp_dir();
+    let (records, all) = records_for(dir.path(), &uneven_files(), "r");
+    let limit = (all.len() - 1).to_string();
+    let run = dp_agg(
+        dir.path(),
+        &["--format", "json", "--exact-limit", &limit],
+        &records,
+    )
+    .expect_code(0);
+    assert_eq!(summaries(&run.stdout)[0]["quantiles"], "digest");
+    let text = dp_agg(dir.path(), &["--exact-limit", &limit], &records).expect_code(0);
+    assert!(text.stdout.contains("--exact-limit"), "{}", text.stdout);
+}
+
+#[test]
+fn exact_fails_when_a_file_is_gone_and_still_reports() {
+    let dir = temp_dir();
+    let (records, _) = records_for(dir.path(), &uneven_files(), "r");
+    std::fs::remove_file(dir.path().join("small.txt")).unwrap();
+    let run = dp_agg(dir.path(), &["--exact"], &records).expect_code(1);
+    assert!(run.stderr.contains("--exact"), "{}", run.stderr);
+    assert!(run.stderr.contains("small.txt"), "{}", run.stderr);
+    assert!(run.stdout.contains("(digest, rank error"), "{}", run.stdout);
+}
+
+#[test]
+fn a_changed_file_is_noticed_and_the_digests_used() {
+    let dir = temp_dir();
+    let (records, _) = records_for(dir.path(), &uneven_files(), "r");
+    // Same name, one value fewer than its record counted.
+    common::write_data(dir.path(), "small.txt", &values(1, 499, 10.0, 4.0));
+    let run = dp_agg(dir.path(), &["--format", "json"], &records).expect_code(0);
+    assert!(
+        run.stderr
+            .contains("small.txt: now holds 499 values, its record counted 500"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(summaries(&run.stdout)[0]["quantiles"], "digest");
+
+    let run = dp_agg(dir.path(), &["--exact", "--format", "json"], &records).expect_code(1);
+    assert!(run.stderr.contains("small.txt"), "{}", run.stderr);
+}
+
+#[test]
+fn empty_files_only_give_null_statistics() {
+    let dir = temp_dir();
+    let files = vec![("a.txt", vec![]), ("b.txt", vec![])];
+    let (records, _) = records_for(dir.path(), &files, "r");
+    let run = dp_agg(dir.path(), &["--format", "json"], &records).expect_code(0);
+    let summary = &summaries(&run.stdout)[0];
+    assert_eq!(summary["count"], 0);
+    assert_eq!(summary["sum"], 0.0);
+    for field in [
+        "min", "max", "mean", "median", "q1", "q3", "variance", "stddev",
+    ] {
+        assert!(summary[field].is_null(), "{field} in {summary}");
+    }
+    assert_eq!(summary["quantiles"], "none");
+}
