@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::record::Record;
+use crate::record::{Record, StatsRecord};
 
 /// Largest write a pipe keeps whole when several processes share it (SPEC §1).
 pub const PIPE_BUF: usize = 4096;
@@ -79,6 +79,15 @@ impl<R: BufRead> Iterator for RecordReader<R> {
 
 /// Parses one line as a record.
 pub fn parse_record(line: &[u8]) -> Result<Record, String> {
+    // dp's writers put the tag first. A `stats` record, the bulk of any
+    // stream, then goes straight into its struct: to find an internally
+    // tagged enum's tag, serde buffers the whole object first, which halves
+    // the speed of parsing its digest. Anything else takes the general path.
+    if line.starts_with(br#"{"type":"stats","#)
+        && let Ok(stats) = serde_json::from_slice::<StatsRecord>(line)
+    {
+        return Ok(Record::Stats(Box::new(stats)));
+    }
     serde_json::from_slice(line).map_err(|err| {
         let kind = if err.is_data() {
             "not a valid record"
@@ -303,6 +312,20 @@ mod tests {
         let incomplete = got[3].as_ref().unwrap_err();
         assert_eq!(incomplete.line, 6);
         assert!(incomplete.message.contains("missing field"), "{incomplete}");
+    }
+
+    #[test]
+    fn stats_records_parse_the_same_with_the_tag_first_or_not() {
+        let fields = r#""path":"a.txt","run":null,"count":2,"sum":3.0,"min":1.0,"max":2.0,"mean":1.5,"median":1.5,"q1":1.25,"q3":1.75,"variance":0.5,"stddev":0.7071067811865476,"started_at":1.0,"finished_at":2.0,"elapsed_s":1.0,"delay_s":0.0,"host":"h","pid":1,"digest":{"kind":"quantiles","version":1,"count":2,"rank_err":0,"q":[1.0,2.0]}"#;
+        let tag_first = format!(r#"{{"type":"stats",{fields}}}"#);
+        let tag_last = format!(r#"{{{fields},"type":"stats"}}"#);
+        let general: Record = serde_json::from_str(&tag_last).unwrap();
+        assert!(matches!(general, Record::Stats(_)));
+        assert_eq!(parse_record(tag_first.as_bytes()), Ok(general.clone()));
+        assert_eq!(parse_record(tag_last.as_bytes()), Ok(general));
+        let broken = tag_first.replace(r#""count":2,"#, "");
+        let err = parse_record(broken.as_bytes()).unwrap_err();
+        assert!(err.contains("missing field `count`"), "{err}");
     }
 
     #[test]
