@@ -92,11 +92,10 @@ struct Number {
 #[inline(always)]
 fn scan_number(bytes: &[u8]) -> (usize, Option<Number>) {
     let len = bytes.len();
-    let (negative, digits_start) = match bytes.first() {
-        Some(b'-') => (true, 1),
-        Some(b'+') => (false, 1),
-        _ => (false, 0),
-    };
+    // Without branches: signs come in random order in real data.
+    let first = bytes.first().copied().unwrap_or(0);
+    let negative = first == b'-';
+    let digits_start = usize::from(negative || first == b'+');
     let (mut i, mut mantissa) = scan_digits(bytes, digits_start, 0);
     let mut digits = i - digits_start;
     let mut fraction_digits = 0;
@@ -154,8 +153,35 @@ fn scan_number(bytes: &[u8]) -> (usize, Option<Number>) {
 
 /// Reads the digits from `i` on into `mantissa`; returns where they end.
 /// Past 19 digits the mantissa wraps: it is then not used.
+///
+/// Eight bytes at a time where the input allows (SWAR, as in Lemire's
+/// fast_float): finding where the digits end and converting them takes a
+/// few arithmetic operations and no branch per digit, which matters because
+/// the lengths of real numbers vary and would make that branch mispredict.
 #[inline(always)]
 fn scan_digits(bytes: &[u8], mut i: usize, mut mantissa: u64) -> (usize, u64) {
+    while let Some(&word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
+        let digits = u64::from_le_bytes(word).wrapping_sub(0x3030_3030_3030_3030);
+        // A byte's top bit is set where it is not a digit: below '0' it
+        // wrapped, above '9' adding 0x76 reaches 0x80. Borrows and carries
+        // only run towards later bytes, past the first non-digit.
+        let non_digits =
+            (digits | digits.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
+        let count = (non_digits.trailing_zeros() / 8) as usize;
+        if count == 0 {
+            return (i, mantissa);
+        }
+        // Keep the `count` leading digits, as the high bytes: the zero low
+        // bytes then read as leading zeros.
+        let value = eight_digits(digits << (64 - 8 * count as u32));
+        mantissa = mantissa
+            .wrapping_mul(POWERS_OF_TEN_U64[count])
+            .wrapping_add(value);
+        i += count;
+        if count < 8 {
+            return (i, mantissa);
+        }
+    }
     while let Some(&byte) = bytes.get(i) {
         let digit = byte.wrapping_sub(b'0');
         if digit > 9 {
@@ -166,6 +192,32 @@ fn scan_digits(bytes: &[u8], mut i: usize, mut mantissa: u64) -> (usize, u64) {
     }
     (i, mantissa)
 }
+
+/// The number written by eight digit values 0..=9, one a byte, the first
+/// in the lowest byte.
+#[inline(always)]
+fn eight_digits(digits: u64) -> u64 {
+    const LOW_BYTES: u64 = 0x0000_00FF_0000_00FF;
+    const TIMES_100_AND_1E6: u64 = 100 + (1_000_000 << 32);
+    const TIMES_1_AND_1E4: u64 = 1 + (10_000 << 32);
+    // Pairs of digits: each 16-bit lane's low byte becomes 10 × it + next.
+    let pairs = digits.wrapping_mul(10).wrapping_add(digits >> 8);
+    let high = (pairs & LOW_BYTES).wrapping_mul(TIMES_100_AND_1E6);
+    let low = ((pairs >> 16) & LOW_BYTES).wrapping_mul(TIMES_1_AND_1E4);
+    u64::from((high.wrapping_add(low) >> 32) as u32)
+}
+
+const POWERS_OF_TEN_U64: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
 
 impl Number {
     /// The value of `token`, the text this number was scanned from.
@@ -435,34 +487,37 @@ impl Scanner<'_> {
     /// pass that skips blanks, counts line ends and parses tokens in place.
     #[inline(never)]
     fn scan(&mut self, text: &[u8]) -> Result<(), ReadError> {
+        // A local, not the field, in the loop: it stays in a register.
+        let mut line = self.line;
         let len = text.len();
         let mut i = 0;
         while i < len {
             let byte = text[i];
             if is_blank(byte) {
-                self.line += u64::from(byte == b'\n');
+                line += u64::from(byte == b'\n');
                 i += 1;
                 continue;
             }
             let (used, number) = scan_number(&text[i..]);
-            let end = i + used;
+            let mut end = i + used;
             if end == len || is_blank(text[end]) {
-                let token = &text[i..end];
-                match number.and_then(|number| number.value(token)) {
-                    Some(value) => self.values.push(value),
-                    None => self.reject(token)?,
+                if let Some(value) = number.and_then(|number| number.value(&text[i..end])) {
+                    self.values.push(value);
+                    i = end;
+                    continue;
                 }
-                i = end;
             } else {
                 // Not a number, and where the grammar stopped is not its end.
-                let token_end = text[end..]
+                end = text[end..]
                     .iter()
                     .position(|&b| is_blank(b))
                     .map_or(len, |blank| end + blank);
-                self.reject(&text[i..token_end])?;
-                i = token_end;
             }
+            self.line = line;
+            self.reject(&text[i..end])?;
+            i = end;
         }
+        self.line = line;
         Ok(())
     }
 

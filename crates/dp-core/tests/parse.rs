@@ -334,17 +334,68 @@ fn garbage_is_refused_unless_std_reads_a_finite_decimal() {
         for _ in 0..random.below(9) {
             token.push(alphabet[random.below(alphabet.len() as u64) as usize]);
         }
-        let expected = std::str::from_utf8(&token)
-            .ok()
-            .filter(|text| !text.bytes().any(|b| b"naifINF".contains(&b)))
-            .and_then(|text| text.parse::<f64>().ok())
-            .filter(|v| v.is_finite());
+        let expected = reference_value(&token);
         let got = parse_value(&token);
         accepted += usize::from(got.is_some());
         assert_bits(&String::from_utf8_lossy(&token), got, expected);
     }
     // The alphabet makes valid tokens common enough to test both sides.
     assert!(accepted > 10_000, "only {accepted} tokens accepted");
+}
+
+/// What a token is worth by SPEC §2, from std's parser: its grammar less
+/// the words `inf`, `infinity` and `nan`.
+fn reference_value(token: &[u8]) -> Option<f64> {
+    std::str::from_utf8(token)
+        .ok()
+        .filter(|text| {
+            !text
+                .bytes()
+                .any(|b| b.is_ascii_alphabetic() && b | 0x20 != b'e')
+        })
+        .and_then(|text| text.parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+}
+
+/// Runs of 0 to 20 digits, before and after a point, ended by every byte
+/// value: alone, and inside a longer text, where the parser reads 8 bytes
+/// at a time past the token's end.
+#[test]
+fn digit_runs_end_at_any_byte() {
+    let digits = "98765432109876543210";
+    for run in 0..=digits.len() {
+        for end in 0..=255u8 {
+            for prefix in ["", "-", "1.", "-.", "12345678.", "+0.0"] {
+                let mut token = format!("{prefix}{}", &digits[..run]).into_bytes();
+                token.push(end);
+                token.extend_from_slice(b"5");
+                let shown = String::from_utf8_lossy(&token).into_owned();
+                assert_bits(&shown, parse_value(&token), reference_value(&token));
+
+                // The same bytes with more text after them.
+                let mut text = token.clone();
+                text.extend_from_slice(b" 7 123456789\n");
+                let mut expected = Vec::new();
+                let mut invalid = 0;
+                for word in text.split(|b| b" \t\n\x0b\x0c\r".contains(b)) {
+                    match (word.is_empty(), reference_value(word)) {
+                        (true, _) => {}
+                        (false, Some(v)) => expected.push(v),
+                        (false, None) => invalid += 1,
+                    }
+                }
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                match values_of(&text, true) {
+                    Err(ReadError::Binary { line: 1 }) if end == 0 => {}
+                    Ok((values, skipped)) if end != 0 => {
+                        assert_eq!(skipped, invalid, "{shown:?}");
+                        assert_eq!(bits(&values), bits(&expected), "{shown:?}: {values:?}");
+                    }
+                    other => panic!("{shown:?}: {other:?}"),
+                }
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- text input
