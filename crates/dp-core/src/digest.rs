@@ -1,12 +1,69 @@
 //! A small mergeable quantile summary carried in every `stats` record, so
 //! dp-agg can estimate overall quantiles without the data.
+//!
+//! # The summary
+//!
+//! A digest of n values y₀ ≤ y₁ ≤ … ≤ yₙ₋₁ holds K + 1 points
+//! `q[j] = y[r(j)]` at the evenly spaced ranks r(j) = round(j·(n − 1)/K)
+//! (halves rounded up), so `q[0]` is the minimum and `q[K]` the maximum.
+//! [`summarize`](crate::stats::summarize) keeps K = 200 ([`POINTS`] points)
+//! when n > 201, and every value (K = n − 1, an *exact* digest) otherwise.
+//!
+//! # What a digest says about its values
+//!
+//! Each digest stands for a count function U(x), its estimate of how many
+//! of its values are ≤ x: 0 below `q[0]`, n from `q[K]` on, and between two
+//! distinct points q[j] ≤ x < q[j+1] (j the last point ≤ x), with gap
+//! g = r(j+1) − r(j),
+//!
+//! ```text
+//! U(x) = r(j) + 1 + min(g − 1, g·(x − q[j]) / (q[j+1] − q[j]))
+//! ```
+//!
+//! that is: the point itself, then the g − 1 values between the two points
+//! spread evenly, so reading one digest at rank r(j) + i gives exactly the
+//! linear interpolation q[j] + (i/g)·(q[j+1] − q[j]). For an exact digest
+//! (all g = 1) U is the true count.
+//!
+//! # The bound (`rank_err`)
+//!
+//! Let T(x) = #{values ≤ x}, the true count. **Claim**: for every x,
+//! |U(x) − T(x)| ≤ e, where e = ⌈(n − 1)/K⌉ − 1 for a digest whose points
+//! are exact order statistics (0 for an exact digest), and e = e₀ + that for
+//! one whose points are only known within e₀ ranks (a merged digest).
+//!
+//! *Proof.* Below `q[0]` = y₀ both are 0; from `q[K]` = yₙ₋₁ on both are n.
+//! Between: x ≥ q[j] = y[r(j)] puts ranks 0..=r(j) at or below x, so
+//! T(x) ≥ r(j) + 1; x < q[j+1] = y[r(j+1)] puts every rank ≥ r(j+1) above x,
+//! so T(x) ≤ r(j+1). U(x) lies in the same interval [r(j) + 1, r(j+1)] of
+//! width g − 1, and the gaps between rounded multiples of (n − 1)/K are
+//! ⌊(n − 1)/K⌋ or ⌈(n − 1)/K⌉. Points known within e₀ ranks widen both ends
+//! by e₀. ∎
+//!
+//! **Reading.** Several digests (or one) estimate the value of rank k of all
+//! their N values together as x̂ = the least x with ΣU(x) ≥ k + 1. With
+//! E = Σe and the true sorted union y: ΣU(x̂) ≥ k + 1 gives
+//! T(x̂) ≥ k + 1 − E, so x̂ ≥ y[k − E]; and T(y[k + E]) ≥ k + E + 1 gives
+//! ΣU(y[k + E]) ≥ k + 1, so x̂ ≤ y[k + E] (ranks clamped to 0..N). A
+//! quantile at a fractional rank h interpolates the estimates at ⌊h⌋ and
+//! ⌊h⌋ + 1, so it lies between the exact quantiles at ranks h − E and h + E.
+//! That E, in values, is what `rank_err` stores per digest and what
+//! [`Estimate::rank_err`] reports (as E/N). When every digest is exact,
+//! E = 0 and the answer is the exact quantile of the concatenated values.
 
 use serde::{Deserialize, Serialize};
+
+use crate::stats::interpolate;
 
 /// The digest's `kind` tag.
 pub const KIND: &str = "quantiles";
 /// The digest's format version.
 pub const VERSION: u32 = 1;
+/// Points in the digest of more than this many values (K = 200 intervals);
+/// up to this many values, the digest holds them all.
+pub const POINTS: usize = 201;
+/// [`Digest::thinned`] stops here: fewer intervals say too little.
+const MIN_THINNED_INTERVALS: usize = 10;
 
 /// Values at evenly spaced ranks of the sorted data (an equi-depth summary).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,29 +86,445 @@ pub struct Estimate {
     pub rank_err: f64,
 }
 
-/// API CONTRACT (stub; the stats helper replaces every `todo!`).
+/// How many points the digest of `count` values holds.
+pub fn points_for(count: u64) -> usize {
+    count.min(POINTS as u64) as usize
+}
+
+/// The rank of point `j` in a digest of `points` points over `count` values:
+/// round(j·(count − 1)/(points − 1)), halves rounded up.
+pub fn point_rank(count: u64, points: usize, j: usize) -> u64 {
+    if points <= 1 {
+        return 0;
+    }
+    let intervals = (points - 1) as u64;
+    let span = count - 1;
+    match (j as u64).checked_mul(span).and_then(|x| x.checked_mul(2)) {
+        Some(twice) if twice <= u64::MAX - intervals => (twice + intervals) / (2 * intervals),
+        _ => ((2 * j as u128 * span as u128 + intervals as u128) / (2 * intervals as u128)) as u64,
+    }
+}
+
+/// The ranks of all points of a digest of `points` points over `count` values.
+pub fn point_ranks(count: u64, points: usize) -> impl Iterator<Item = u64> + Clone {
+    (0..points).map(move |j| point_rank(count, points, j))
+}
+
+/// The rank error that `points` exact order statistics of `count` values
+/// allow: the widest gap between point ranks, less one (see the module doc).
+pub fn shape_rank_err(count: u64, points: usize) -> u64 {
+    if points as u64 >= count || points <= 1 {
+        return 0;
+    }
+    (count - 1).div_ceil((points - 1) as u64) - 1
+}
+
 impl Digest {
+    /// The digest of no values.
+    pub fn empty() -> Self {
+        Self::with_points(0, 0, Vec::new())
+    }
+
+    /// The digest whose points `q` are the exact order statistics of `count`
+    /// values at the ranks [`point_rank`] gives.
+    pub fn from_order_statistics(count: u64, q: Vec<f64>) -> Self {
+        let rank_err = shape_rank_err(count, q.len());
+        Self::with_points(count, rank_err, q)
+    }
+
+    fn with_points(count: u64, rank_err: u64, q: Vec<f64>) -> Self {
+        Self {
+            kind: KIND.to_owned(),
+            version: VERSION,
+            count,
+            rank_err: rank_err.min(count.saturating_sub(1)),
+            q,
+        }
+    }
+
+    /// Whether the digest holds every value (its quantiles are exact).
+    pub fn is_exact(&self) -> bool {
+        self.q.len() as u64 == self.count
+    }
+
     /// A coarser digest of the same values (about half the points), for
     /// records that must fit in one pipe write; `None` when it cannot shrink.
+    ///
+    /// An exact digest picks evenly spaced values from all it holds; a
+    /// digest with an even number of intervals keeps every other point
+    /// (round(2j·s) = round(j·2s): the ranks keep their form) and its
+    /// points' own error; any other is resampled like [`Digest::merge`].
+    /// The interval count stays even where it can, so thinning can go on.
     pub fn thinned(&self) -> Option<Digest> {
-        todo!()
+        let intervals = self.q.len().checked_sub(1)?;
+        if intervals / 2 < MIN_THINNED_INTERVALS {
+            return None;
+        }
+        let fewer = (intervals / 2) & !1;
+        if self.is_exact() {
+            let q = point_ranks(self.count, fewer + 1)
+                .map(|rank| self.q[rank as usize])
+                .collect();
+            Some(Self::from_order_statistics(self.count, q))
+        } else if intervals % 2 == 0 {
+            let q = self.q.iter().step_by(2).copied().collect();
+            let point_err =
+                self.rank_err - shape_rank_err(self.count, self.q.len()).min(self.rank_err);
+            let rank_err = point_err + shape_rank_err(self.count, intervals / 2 + 1);
+            Some(Self::with_points(self.count, rank_err, q))
+        } else {
+            Some(Self::merge(&[self], fewer + 1))
+        }
     }
 
     /// Checks the kind, version and shape of a digest read from a record.
     pub fn validate(&self) -> Result<(), String> {
-        todo!()
+        if self.kind != KIND {
+            return Err(format!("digest kind '{}' is not '{KIND}'", self.kind));
+        }
+        if self.version != VERSION {
+            return Err(format!(
+                "digest version {} is not supported (expected {VERSION})",
+                self.version
+            ));
+        }
+        let (count, points) = (self.count, self.q.len());
+        let shape_ok = match count {
+            0 => points == 0,
+            1 => points == 1,
+            _ => (2..=count).contains(&(points as u64)),
+        };
+        if !shape_ok {
+            return Err(format!(
+                "digest of {count} values cannot have {points} points"
+            ));
+        }
+        if let Some(bad) = self.q.iter().find(|x| !x.is_finite()) {
+            return Err(format!("digest point {bad} is not finite"));
+        }
+        if let Some(j) = self.q.windows(2).position(|pair| pair[0] > pair[1]) {
+            return Err(format!(
+                "digest points are not sorted: {} before {}",
+                self.q[j],
+                self.q[j + 1]
+            ));
+        }
+        let least = shape_rank_err(count, points);
+        if self.rank_err < least {
+            return Err(format!(
+                "digest rank_err {} is below the {least} that {points} points of {count} values allow",
+                self.rank_err
+            ));
+        }
+        if self.rank_err > count.saturating_sub(1) {
+            return Err(format!(
+                "digest rank_err {} exceeds its {count} values",
+                self.rank_err
+            ));
+        }
+        Ok(())
     }
 
     /// Estimates quantile `p` (0..=1, inclusive method) of all the values the
-    /// digests summarise together, with its rank error bound.
+    /// digests summarise together, with its rank error bound. `None` when
+    /// they hold no values or `p` is not in 0..=1.
+    ///
+    /// The target rank is h = (N − 1)·p; the value at ranks ⌊h⌋ and ⌊h⌋ + 1
+    /// are read as the module doc says, without compressing the digests
+    /// into one first, and interpolated. The digests are assumed valid
+    /// ([`Digest::validate`]).
     pub fn quantile(digests: &[&Digest], p: f64) -> Option<Estimate> {
-        let _ = (digests, p);
-        todo!()
+        if !(0.0..=1.0).contains(&p) {
+            return None;
+        }
+        let union = Union::new(digests)?;
+        let h = (union.count - 1) as f64 * p;
+        let lower = h.floor();
+        let fraction = h - lower;
+        let below = union.value_at_rank(lower as u64);
+        let value = if fraction > 0.0 {
+            interpolate(below, union.value_at_rank(lower as u64 + 1), fraction)
+        } else {
+            below
+        };
+        Some(Estimate {
+            value,
+            rank_err: union.rank_err as f64 / union.count as f64,
+        })
     }
 
     /// One digest of at most `points` points summarising all of `digests`.
+    ///
+    /// Exact digests of at most `points` values in all merge into an exact
+    /// digest. Otherwise point j is the estimated value at rank
+    /// round(j·(N − 1)/K) of the union, known within E = Σ`rank_err` ranks,
+    /// and the result's `rank_err` is E plus what its own gaps allow.
     pub fn merge(digests: &[&Digest], points: usize) -> Digest {
-        let _ = (digests, points);
-        todo!()
+        let Some(union) = Union::new(digests) else {
+            return Self::empty();
+        };
+        let points = points.max(2);
+        if digests.iter().all(|d| d.is_exact()) && union.count <= points as u64 {
+            let mut q: Vec<f64> = digests.iter().flat_map(|d| d.q.iter().copied()).collect();
+            q.sort_unstable_by(f64::total_cmp);
+            return Self::from_order_statistics(union.count, q);
+        }
+        let points = points.min(usize::try_from(union.count).unwrap_or(usize::MAX));
+        let q = point_ranks(union.count, points)
+            .map(|rank| union.value_at_rank(rank))
+            .collect();
+        let rank_err = union
+            .rank_err
+            .saturating_add(shape_rank_err(union.count, points));
+        Self::with_points(union.count, rank_err, q)
+    }
+}
+
+/// One digest as the search sees it.
+struct View<'a> {
+    q: &'a [f64],
+    count: u64,
+    /// Estimated values per point, to sample candidates by the rank they cover.
+    weight: f64,
+}
+
+impl View<'_> {
+    fn rank(&self, j: usize) -> u64 {
+        point_rank(self.count, self.q.len(), j)
+    }
+
+    /// U(x) of the module doc, given how many points are ≤ x.
+    fn count_at(&self, points_at_or_below: usize, x: f64) -> f64 {
+        match points_at_or_below {
+            0 => 0.0,
+            n if n == self.q.len() => self.count as f64,
+            n => self.segment(n - 1).count_at(x),
+        }
+    }
+
+    /// The piece of U between point j and point j + 1.
+    fn segment(&self, j: usize) -> Segment {
+        let (below, above) = (self.rank(j), self.rank(j + 1));
+        Segment {
+            start: self.q[j],
+            end: self.q[j + 1],
+            base: (below + 1) as f64,
+            gap: (above - below) as f64,
+        }
+    }
+}
+
+/// U(x) between two neighbouring points of one digest.
+#[derive(Clone, Copy)]
+struct Segment {
+    start: f64,
+    end: f64,
+    base: f64,
+    gap: f64,
+}
+
+impl Segment {
+    fn is_flat(&self) -> bool {
+        self.gap <= 1.0
+    }
+
+    fn count_at(&self, x: f64) -> f64 {
+        if self.is_flat() {
+            return self.base;
+        }
+        let mut fraction = (x - self.start) / (self.end - self.start);
+        if !fraction.is_finite() {
+            // end − start overflowed: the same ratio, halved.
+            fraction = (x / 2.0 - self.start / 2.0) / (self.end / 2.0 - self.start / 2.0);
+        }
+        self.base + (self.gap * fraction).min(self.gap - 1.0)
+    }
+}
+
+/// The digests being read together.
+struct Union<'a> {
+    views: Vec<View<'a>>,
+    count: u64,
+    /// E: the sum of the digests' `rank_err`.
+    rank_err: u64,
+}
+
+/// Candidates drawn per round of the search.
+const SAMPLE: usize = 64;
+
+impl<'a> Union<'a> {
+    /// `None` when the digests hold no values.
+    fn new(digests: &[&'a Digest]) -> Option<Self> {
+        let views: Vec<View> = digests
+            .iter()
+            .filter(|d| d.count > 0 && !d.q.is_empty())
+            .map(|d| View {
+                q: &d.q,
+                count: d.count,
+                weight: d.count as f64 / d.q.len() as f64,
+            })
+            .collect();
+        let count = views.iter().map(|v| v.count).sum::<u64>();
+        let rank_err = digests
+            .iter()
+            .filter(|d| d.count > 0)
+            .fold(0u64, |sum, d| sum.saturating_add(d.rank_err));
+        (count > 0).then_some(Self {
+            views,
+            count,
+            rank_err,
+        })
+    }
+
+    /// ΣU(x), with `below[i]` the number of points of digest i that are ≤ x.
+    fn count_at(&self, x: f64, at_or_below: impl Iterator<Item = usize>) -> f64 {
+        self.views
+            .iter()
+            .zip(at_or_below)
+            .map(|(view, n)| view.count_at(n, x))
+            .sum()
+    }
+
+    /// The estimated value of rank `rank` (0-based) of the union: the least
+    /// x with ΣU(x) ≥ rank + 1.
+    ///
+    /// First the search narrows an open interval (low, high), ΣU(low) <
+    /// target ≤ ΣU(high), until no point of any digest lies inside it
+    /// (Floyd–Rivest style: pivots drawn from the remaining points around
+    /// where the target should be). Then either high is the answer (ΣU
+    /// jumps there) or ΣU is continuous inside and a bisection on the
+    /// floats between finds it.
+    fn value_at_rank(&self, rank: u64) -> f64 {
+        let target = (rank + 1) as f64;
+        let n = self.views.len();
+        // Per digest, the points strictly inside (low, high): [first, end).
+        let mut first = vec![0usize; n];
+        let mut end: Vec<usize> = self.views.iter().map(|v| v.q.len()).collect();
+        // Per digest, the points < pivot and ≤ pivot.
+        let mut before = vec![0usize; n];
+        let mut through = vec![0usize; n];
+        let (mut low, mut high) = (f64::NEG_INFINITY, f64::INFINITY);
+        let (mut count_low, mut count_high) = (0.0, self.count as f64);
+        let mut random = SplitMix64(rank ^ 0x9E37_79B9_7F4A_7C15);
+        let mut cumulative = Vec::with_capacity(n);
+        let mut sample = Vec::with_capacity(SAMPLE);
+
+        loop {
+            cumulative.clear();
+            let mut total = 0.0;
+            for (view, (&a, &b)) in self.views.iter().zip(first.iter().zip(&end)) {
+                total += view.weight * (b - a) as f64;
+                cumulative.push(total);
+            }
+            if total == 0.0 {
+                break;
+            }
+            sample.clear();
+            for _ in 0..SAMPLE {
+                let u = random.next_f64() * total;
+                // A digest without candidates adds no weight, so the first
+                // cumulative weight above u (or, if rounding made u reach
+                // the total, the first to reach it) belongs to one with some.
+                let mut i = cumulative.partition_point(|&c| c <= u);
+                if i == n {
+                    i = cumulative.partition_point(|&c| c < total);
+                }
+                let start = if i == 0 { 0.0 } else { cumulative[i - 1] };
+                let offset = ((u - start) / self.views[i].weight) as usize;
+                sample.push(self.views[i].q[(first[i] + offset).min(end[i] - 1)]);
+            }
+            sample.sort_unstable_by(f64::total_cmp);
+            let wanted = ((target - count_low) / (count_high - count_low)).clamp(0.0, 1.0);
+            let position = wanted * (SAMPLE - 1) as f64;
+            let margin = (SAMPLE as f64).sqrt();
+            let pivots = [
+                sample[(position - margin).max(0.0) as usize],
+                sample[((position + margin) as usize).min(SAMPLE - 1)],
+            ];
+            for (step, pivot) in pivots.into_iter().enumerate() {
+                if step == 1 && pivot == pivots[0] {
+                    break;
+                }
+                for (i, view) in self.views.iter().enumerate() {
+                    let window = &view.q[first[i]..end[i]];
+                    before[i] = first[i] + window.partition_point(|&x| x < pivot);
+                    through[i] =
+                        before[i] + view.q[before[i]..end[i]].partition_point(|&x| x <= pivot);
+                }
+                let count = self.count_at(pivot, through.iter().copied());
+                if count >= target {
+                    high = pivot;
+                    count_high = count;
+                    end.copy_from_slice(&before);
+                    break;
+                }
+                low = pivot;
+                count_low = count;
+                first.copy_from_slice(&through);
+            }
+        }
+
+        // No point lies in (low, high): digest i has exactly `first[i]`
+        // points ≤ x for every x there, and ΣU is continuous.
+        let just_below_high = self.count_at(high, first.iter().copied());
+        if just_below_high < target {
+            return high;
+        }
+        let mut constant = 0.0;
+        let mut segments = Vec::new();
+        for (view, &points) in self.views.iter().zip(&first) {
+            match points {
+                0 => {}
+                p if p == view.q.len() => constant += view.count as f64,
+                p => {
+                    let segment = view.segment(p - 1);
+                    // A segment already at its cap at `low` stays there.
+                    if segment.is_flat()
+                        || segment.count_at(low) >= segment.base + segment.gap - 1.0
+                    {
+                        constant += segment.count_at(low);
+                    } else {
+                        segments.push(segment);
+                    }
+                }
+            }
+        }
+        let count_at = |x: f64| constant + segments.iter().map(|s| s.count_at(x)).sum::<f64>();
+        let (mut below, mut above) = (order_key(low), order_key(high));
+        while above - below > 1 {
+            let middle = below + (above - below) / 2;
+            if count_at(from_order_key(middle)) >= target {
+                above = middle;
+            } else {
+                below = middle;
+            }
+        }
+        from_order_key(above)
+    }
+}
+
+/// The floats in order as integers (IEEE 754 totalOrder), for bisecting on
+/// the floats themselves: at most 64 steps over any range.
+fn order_key(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+fn from_order_key(key: i64) -> f64 {
+    f64::from_bits((key ^ (((key >> 63) as u64) >> 1) as i64) as u64)
+}
+
+/// A small fixed-seed generator: the search's pivots are random but its
+/// answer is not (it is defined by ΣU alone), and runs stay reproducible.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next_f64(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
     }
 }

@@ -1,0 +1,138 @@
+//! Measures the statistics: `summarize` on random values beside a full sort
+//! and a single median selection of the same values, and `Digest::quantile`
+//! over many 201-point digests.
+//!
+//! ```text
+//! cargo run --release -p dp-core --example stats_throughput -- [--values N] [--digests N] [--runs N]
+//! ```
+//!
+//! Each approach runs `--runs` times (5) on a fresh copy of the same values,
+//! interleaved so that machine noise hits them alike; best and median times
+//! are printed, and ratios against `summarize`.
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+use dp_core::digest::{Digest, POINTS, point_rank};
+use dp_core::stats::summarize;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+
+/// A name and what it does to the values.
+type Approach = (&'static str, fn(&mut [f64]));
+
+fn main() -> anyhow::Result<()> {
+    let (mut values, mut digests, mut runs) = (10_000_000usize, 100_000usize, 5usize);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let number: usize = args
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("{arg} needs a number"))?
+            .parse()?;
+        match arg.as_str() {
+            "--values" => values = number,
+            "--digests" => digests = number,
+            "--runs" => runs = number,
+            _ => anyhow::bail!("unknown option {arg}"),
+        }
+    }
+    let mut out = io::stdout().lock();
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    // `%.6f` data, as dp-gen writes it.
+    let data: Vec<f64> = (0..values)
+        .map(|_| (rng.random::<f64>() * 100.0 * 1e6).round() / 1e6)
+        .collect();
+
+    let approaches: [Approach; 3] = [
+        ("summarize", |v| {
+            std::hint::black_box(summarize(v, &[]));
+        }),
+        ("sort_unstable_by(total_cmp)", |v| {
+            v.sort_unstable_by(f64::total_cmp)
+        }),
+        ("select_nth_unstable (median)", |v| {
+            let middle = v.len() / 2;
+            v.select_nth_unstable_by(middle, f64::total_cmp);
+        }),
+    ];
+    let mut times = vec![Vec::new(); approaches.len()];
+    let mut scratch = data.clone();
+    for _ in 0..runs {
+        for (i, (_, run)) in approaches.iter().enumerate() {
+            scratch.copy_from_slice(&data);
+            let start = Instant::now();
+            run(&mut scratch);
+            times[i].push(start.elapsed());
+        }
+    }
+    writeln!(out, "{values} uniform values, {runs} runs (best / median):")?;
+    let base = median(&mut times[0].clone());
+    for ((name, _), samples) in approaches.iter().zip(&mut times) {
+        let (best, mid) = (best(samples), median(samples));
+        writeln!(
+            out,
+            "  {name:<30} {:>8.1} ms / {:>8.1} ms  {:>6.2} ns/value  {:>5.2}x summarize",
+            best.as_secs_f64() * 1e3,
+            mid.as_secs_f64() * 1e3,
+            mid.as_secs_f64() * 1e9 / values as f64,
+            mid.as_secs_f64() / base.as_secs_f64(),
+        )?;
+    }
+
+    // Digests as dp-stats would send them: files of 10^3..10^6 values from
+    // normal distributions with different centres.
+    let parts: Vec<Digest> = (0..digests)
+        .map(|_| {
+            let count = 10f64.powf(rng.random_range(3.0..6.0)) as u64;
+            let normal = Normal::new(rng.random_range(0.0..10.0), 3.0).expect("valid normal");
+            let mut q: Vec<f64> = (0..POINTS).map(|_| normal.sample(&mut rng)).collect();
+            q.sort_unstable_by(f64::total_cmp);
+            debug_assert_eq!(point_rank(count, POINTS, POINTS - 1), count - 1);
+            Digest::from_order_statistics(count, q)
+        })
+        .collect();
+    let refs: Vec<&Digest> = parts.iter().collect();
+    writeln!(
+        out,
+        "Digest::quantile over {digests} digests of {POINTS} points:"
+    )?;
+    for p in [0.5, 0.25, 0.99, 0.001] {
+        let mut samples = Vec::new();
+        let mut estimate = None;
+        for _ in 0..runs {
+            let start = Instant::now();
+            estimate = Digest::quantile(&refs, p);
+            samples.push(start.elapsed());
+        }
+        let estimate = estimate.expect("digests hold values");
+        writeln!(
+            out,
+            "  p = {p:<6} {:>8.1} ms / {:>8.1} ms  value {:.6}  rank_err {:.4}%",
+            best(&samples).as_secs_f64() * 1e3,
+            median(&mut samples).as_secs_f64() * 1e3,
+            estimate.value,
+            estimate.rank_err * 100.0,
+        )?;
+    }
+    let few = &refs[..refs.len().min(100)];
+    let start = Instant::now();
+    let merged = Digest::merge(few, POINTS);
+    writeln!(
+        out,
+        "Digest::merge of {} digests into {POINTS} points: {:.1} ms (rank_err {})",
+        few.len(),
+        start.elapsed().as_secs_f64() * 1e3,
+        merged.rank_err
+    )?;
+    Ok(())
+}
+
+fn best(samples: &[Duration]) -> Duration {
+    samples.iter().copied().min().unwrap_or_default()
+}
+
+fn median(samples: &mut [Duration]) -> Duration {
+    samples.sort_unstable();
+    samples.get(samples.len() / 2).copied().unwrap_or_default()
+}
