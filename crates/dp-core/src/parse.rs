@@ -2,12 +2,13 @@
 //! one column of a CSV file (SPEC §2).
 //!
 //! The text reader works on bytes: it reads 1 MiB chunks into one reused
-//! buffer, finds line ends with `memchr` and parses tokens in place, so
-//! nothing but the `f64` values grows with the size of the input. Plain
-//! decimals of up to 19 significant digits take a fast path (Clinger's: an
-//! exact mantissa and an exact power of ten give a correctly rounded result
-//! with one multiplication or division); every other valid token goes to
-//! std's correctly rounded parser.
+//! buffer and parses the tokens in place, in one pass that also counts
+//! lines, so nothing but the `f64` values grows with the size of the input.
+//! A token of at most 19 digits whose mantissa is below 2^53 and whose
+//! exponent is within ±22 (every `%.6f` value under 10^9) takes Clinger's
+//! fast path: an exact mantissa and an exact power of ten give a correctly
+//! rounded result with one multiplication or division. Every other valid
+//! token goes to std's correctly rounded parser.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
