@@ -18,7 +18,8 @@ use dp_core::record::Record;
 pub use crate::args::Args;
 use crate::input::Inputs;
 use crate::output::{OutDir, Output};
-use crate::process::Settings;
+use crate::pool::Consumer;
+use crate::process::{Done, Settings};
 use crate::progress::Progress;
 
 /// Runs dp-stats: every input is processed (a failed one leaves an `error`
@@ -40,64 +41,83 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         host: hostname(),
         pid: std::process::id(),
     };
-    let mut out_dir = match &args.out_dir {
+    let out_dir = match &args.out_dir {
         Some(dir) => Some(OutDir::create(Path::new(dir))?),
         None => None,
     };
     let inputs = Inputs::new(args.files);
-    let progress = Progress::new(inputs.known_count());
-    let mut output = Output::new(args.format, &settings.percentiles)?;
-    let mut failed = false;
-
-    let result = pool::process_in_order(
-        usize::from(args.jobs),
-        inputs,
-        &settings,
-        |done| {
-            if let Some(warning) = &done.warning {
-                progress.warn(warning);
-            }
-            match &done.record {
-                Record::Error(error) => {
-                    failed = true;
-                    match error.line {
-                        Some(line) => {
-                            progress.warn(format_args!("{}:{line}: {}", error.path, error.error))
-                        }
-                        None => progress.warn(format_args!("{}: {}", error.path, error.error)),
-                    }
-                }
-                Record::Stats(stats) => {
-                    if let Some(out_dir) = &mut out_dir {
-                        match out_dir.write(&done.record) {
-                            Ok(None) => {}
-                            Ok(Some(warning)) => progress.warn(warning),
-                            Err(err) => {
-                                failed = true;
-                                progress.warn(format_args!("{}: {err:#}", stats.path));
-                            }
-                        }
-                    }
-                }
-                _ => {}
-            }
-            output.write(&done.record)?;
-            progress.file_done(&record_path(&done.record));
-            Ok(())
-        },
-        || progress.tick(),
-    );
-    progress.finish();
-    result?;
-    output.finish()?;
-    Ok(Outcome::from_failed(failed))
+    let mut delivery = Delivery {
+        progress: Progress::new(inputs.known_count()),
+        output: Output::new(args.format, &settings.percentiles)?,
+        out_dir,
+        failed: false,
+    };
+    let processed =
+        pool::process_in_order(usize::from(args.jobs), inputs, &settings, &mut delivery);
+    delivery.progress.finish();
+    processed?;
+    delivery.output.finish()?;
+    Ok(Outcome::from_failed(delivery.failed))
 }
 
-fn record_path(record: &Record) -> String {
-    match record {
-        Record::Stats(stats) => stats.path.clone(),
-        Record::Error(error) => error.path.clone(),
-        _ => String::new(),
+/// Takes each file's record, in input order, to the user: stdout, the
+/// `--out-dir` copy, the messages on stderr, the progress bar.
+struct Delivery {
+    progress: Progress,
+    output: Output,
+    out_dir: Option<OutDir>,
+    /// Sticky: some input failed, so the run exits 1.
+    failed: bool,
+}
+
+impl Consumer for Delivery {
+    fn consume(&mut self, done: Done) -> anyhow::Result<()> {
+        if let Some(warning) = &done.warning {
+            self.progress.warn(warning);
+        }
+        let path = match &done.record {
+            Record::Stats(stats) => {
+                self.copy_to_out_dir(&done.record, &stats.path);
+                &stats.path
+            }
+            Record::Error(error) => {
+                self.failed = true;
+                match error.line {
+                    Some(line) => self
+                        .progress
+                        .warn(format_args!("{}:{line}: {}", error.path, error.error)),
+                    None => self
+                        .progress
+                        .warn(format_args!("{}: {}", error.path, error.error)),
+                }
+                &error.path
+            }
+            _ => "",
+        };
+        self.output.write(&done.record)?;
+        self.progress.file_done(path);
+        Ok(())
+    }
+
+    fn idle(&mut self) {
+        self.progress.tick();
+    }
+}
+
+impl Delivery {
+    /// A result file that cannot be written fails that file, not the run.
+    fn copy_to_out_dir(&mut self, record: &Record, path: &str) {
+        let Some(out_dir) = &mut self.out_dir else {
+            return;
+        };
+        match out_dir.write(record) {
+            Ok(None) => {}
+            Ok(Some(warning)) => self.progress.warn(warning),
+            Err(err) => {
+                self.failed = true;
+                self.progress.warn(format_args!("{path}: {err:#}"));
+            }
+        }
     }
 }
 

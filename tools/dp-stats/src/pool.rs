@@ -15,16 +15,23 @@ use crate::process::{Done, Settings, Worker};
 /// How long the consumer waits for a result before calling `on_idle`.
 const IDLE_TICK: Duration = Duration::from_millis(200);
 
-/// Processes every input on `jobs` threads and calls `on_done` with each
-/// result in input order, on the calling thread. An error from `on_done` (the
-/// reader went away) or from reading the input list stops the workers after
-/// the file each is on.
+/// What takes the results, on the thread that started the pool.
+pub trait Consumer {
+    /// The next result, in input order.
+    fn consume(&mut self, done: Done) -> anyhow::Result<()>;
+    /// No result came for a while.
+    fn idle(&mut self) {}
+}
+
+/// Processes every input on `jobs` threads and gives each result to
+/// `consumer` in input order, on the calling thread. An error from the
+/// consumer (the reader went away) or from reading the input list stops the
+/// workers after the file each is on.
 pub fn process_in_order(
     jobs: usize,
     inputs: Inputs,
     settings: &Settings,
-    mut on_done: impl FnMut(Done) -> anyhow::Result<()>,
-    mut on_idle: impl FnMut(),
+    consumer: &mut impl Consumer,
 ) -> anyhow::Result<()> {
     let queue = Mutex::new((inputs, 0_usize));
     let cancelled = AtomicBool::new(false);
@@ -60,10 +67,11 @@ pub fn process_in_order(
                         waiting.insert(index, done);
                         while let Some(done) = waiting.remove(&next) {
                             next += 1;
-                            on_done(done.context("cannot read the list of files on stdin")?)?;
+                            consumer
+                                .consume(done.context("cannot read the list of files on stdin")?)?;
                         }
                     }
-                    Err(mpsc::RecvTimeoutError::Timeout) => on_idle(),
+                    Err(mpsc::RecvTimeoutError::Timeout) => consumer.idle(),
                     Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
                 }
             }

@@ -47,7 +47,7 @@ fn user_cpu_seconds(mode: &str) -> f64 {
     let out = Command::new("bash")
         .args([
             "-c",
-            r#"TIMEFORMAT=%U; time "$0" --delay 600ms --delay-mode "$1" "$2" > /dev/null"#,
+            r#"TIMEFORMAT=%U; time "$0" --delay 600ms --delay-mode "$1" "$2" > /dev/null 2> /dev/null"#,
             BIN,
             mode,
             &fixture_str("one_to_ten.txt"),
