@@ -378,7 +378,8 @@ const CHUNK_SIZE: usize = 1 << 20;
 /// number a line, `\r\n` allowed) to `values`. Returns how many invalid
 /// tokens were skipped (always 0 unless `skip_invalid`).
 ///
-/// White space is space, tab, `\n`, `\v`, `\f` and `\r`; lines end at `\n`.
+/// White space is space, tab, `\n`, `\v`, `\f` and `\r`; lines end at `\n`;
+/// a UTF-8 byte order mark at the start is skipped.
 /// On error `values` holds what was read before it. A NUL byte makes the
 /// input binary ([`ReadError::Binary`], even with `skip_invalid`); it is
 /// looked for a chunk ahead of the parsing, so in an input under 1 MiB it is
@@ -410,6 +411,7 @@ pub(crate) fn read_values_chunked(
     let mut carried = 0;
     // Inside a token too long for the buffer, being skipped.
     let mut discarding = false;
+    let mut first_chunk = true;
     loop {
         let (filled, at_end) = fill(&mut input, &mut buf, carried)?;
         let data = &buf[..filled];
@@ -421,6 +423,13 @@ pub(crate) fn read_values_chunked(
             });
         }
         let mut start = 0;
+        if first_chunk {
+            // Editors on Windows may begin a text file with a byte order mark.
+            first_chunk = false;
+            if data.starts_with(UTF8_BOM) {
+                start = UTF8_BOM.len();
+            }
+        }
         if discarding {
             match data.iter().position(|&b| is_blank(b)) {
                 Some(blank) => {
@@ -444,7 +453,7 @@ pub(crate) fn read_values_chunked(
             start + blank + 1
         } else {
             // A full buffer and not one blank: a token longer than we hold.
-            scanner.reject(data)?;
+            scanner.reject(&data[start..])?;
             discarding = true;
             carried = 0;
             continue;
@@ -458,6 +467,8 @@ pub(crate) fn read_values_chunked(
     }
     Ok(scanner.invalid)
 }
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads into `buf` after its first `kept` bytes until it is full or the
 /// input ends; returns how many bytes `buf` holds and whether the input ended.
@@ -583,7 +594,7 @@ fn column_index(header: &csv::ByteRecord, column: &Column) -> Result<usize, Read
         .enumerate()
         .map(|(i, name)| {
             let name = if i == 0 {
-                name.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(name)
+                name.strip_prefix(UTF8_BOM).unwrap_or(name)
             } else {
                 name
             };
@@ -660,6 +671,8 @@ mod tests {
         assert_eq!(read(TEXT, false, CHUNK_SIZE).1, error);
         for chunk in 9..=TEXT.len() + 1 {
             assert_eq!(read(TEXT, true, chunk), expected, "chunk {chunk}");
+            let with_bom = format!("\u{feff}{TEXT}");
+            assert_eq!(read(&with_bom, true, chunk), expected, "chunk {chunk}");
             assert_eq!(read(TEXT, false, chunk).1, error, "chunk {chunk}");
         }
     }

@@ -412,6 +412,18 @@ fn reads_values_separated_by_any_white_space() {
 }
 
 #[test]
+fn a_byte_order_mark_at_the_start_is_skipped() {
+    assert_eq!(read_ok(b"\xEF\xBB\xBF1.5\r\n2\r\n"), [1.5, 2.0]);
+    assert!(read_ok(b"\xEF\xBB\xBF").is_empty());
+    // Anywhere else it is not white space.
+    let (line, message) = read_err(b"1\n\xEF\xBB\xBF2\n", false);
+    assert_eq!(
+        (line, message.as_str()),
+        (Some(2), "'\u{feff}2' is not a finite number")
+    );
+}
+
+#[test]
 fn empty_and_blank_inputs_hold_no_values() {
     for text in [&b""[..], b"\n", b"\r\n\r\n", b"   \t \n  "] {
         assert_eq!(values_of(text, false).unwrap(), (vec![], 0), "{text:?}");
