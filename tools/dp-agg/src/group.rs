@@ -1,11 +1,12 @@
 //! Runs: the records of one `run` label, each file counted once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use dp_core::digest::Digest;
 use dp_core::record::{ErrorRecord, StatsRecord};
 
-use crate::digests::{DigestStore, placeholder};
+use crate::digests::{DigestBudget, check, placeholder};
 
 /// Where a record came from, for diagnostics: `SOURCE:LINE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +25,7 @@ impl std::fmt::Display for Place {
 #[derive(Debug, Clone)]
 pub enum Entry {
     Stats(Box<StatsRecord>),
-    Failed(ErrorRecord),
+    Failed(Box<ErrorRecord>),
 }
 
 impl Entry {
@@ -40,8 +41,8 @@ impl Entry {
 /// of first appearance and the content of its later record (a file processed
 /// again replaces its earlier result).
 ///
-/// The records are held lean: their digests move to the run's
-/// [`DigestStore`], and their `run` and `host` are dropped.
+/// Large runs are held lean: records drop their `run` and `host`, and their
+/// digests are thinned to fit a [`DigestBudget`].
 #[derive(Debug)]
 pub struct Run {
     /// The `run` label; `None` for records without one.
@@ -50,7 +51,9 @@ pub struct Run {
     places: Vec<Place>,
     index: HashMap<String, usize>,
     stats: usize,
-    digests: DigestStore,
+    budget: DigestBudget,
+    /// Entries whose digest is unusable, and why.
+    bad_digests: BTreeMap<usize, String>,
 }
 
 /// A path recorded a second time in one run.
@@ -68,33 +71,38 @@ impl Run {
             places: Vec::new(),
             index: HashMap::new(),
             stats: 0,
-            digests: DigestStore::new(),
+            budget: DigestBudget::default(),
+            bad_digests: BTreeMap::new(),
         }
     }
 
     /// Adds a file's entry; a path already present is replaced, and reported.
     pub fn add(&mut self, mut entry: Entry, place: Place) -> Option<Duplicate> {
-        let (digest, count) = match &mut entry {
-            Entry::Stats(stats) => {
-                stats.run = None;
-                stats.host = String::new();
-                let digest = std::mem::replace(&mut stats.digest, placeholder());
-                (Some(digest), stats.count)
+        let mut bad_digest = None;
+        if let Entry::Stats(stats) = &mut entry {
+            stats.run = None;
+            stats.host = String::new();
+            if stats.count == 0 {
+                stats.digest = placeholder();
+            } else if let Err(err) = check(&stats.digest, stats.count) {
+                bad_digest = Some(format!("{}: bad digest: {err}", stats.path));
+                stats.digest = placeholder();
             }
-            Entry::Failed(_) => (None, 0),
-        };
-        let is_stats = digest.is_some();
+            self.budget.admit(&mut stats.digest);
+        }
+        let is_stats = matches!(entry, Entry::Stats(_));
         let (at, duplicate) = match self.index.get(entry.path()) {
             Some(&at) => {
-                let was_stats = matches!(self.entries[at], Entry::Stats(_));
-                self.stats = self.stats + usize::from(is_stats) - usize::from(was_stats);
+                if let Entry::Stats(old) = &self.entries[at] {
+                    self.budget.release(&old.digest);
+                    self.stats -= 1;
+                }
                 let first = std::mem::replace(&mut self.places[at], place);
                 let path = entry.path().to_owned();
                 self.entries[at] = entry;
                 (at, Some(Duplicate { path, first }))
             }
             None => {
-                self.stats += usize::from(is_stats);
                 let at = self.entries.len();
                 self.index.insert(entry.path().to_owned(), at);
                 self.entries.push(entry);
@@ -102,13 +110,30 @@ impl Run {
                 (at, None)
             }
         };
-        self.digests.set(at, digest, self.entries[at].path(), count);
+        self.stats += usize::from(is_stats);
+        match bad_digest {
+            Some(why) => self.bad_digests.insert(at, why),
+            None => self.bad_digests.remove(&at),
+        };
+        while self.budget.is_over() && self.budget.thin_all(digests_mut(&mut self.entries)) {}
         duplicate
     }
 
-    /// The digests of the run's files.
-    pub fn digests(&self) -> &DigestStore {
-        &self.digests
+    /// The digests of the files with values, or why they cannot be used.
+    pub fn digests(&self) -> Result<Vec<&Digest>, String> {
+        if let Some(why) = self.bad_digests.values().next() {
+            return Err(why.clone());
+        }
+        Ok(self
+            .stats()
+            .filter(|stats| stats.count > 0)
+            .map(|stats| &stats.digest)
+            .collect())
+    }
+
+    /// How many times the digests were thinned to fit in memory.
+    pub fn digest_thinnings(&self) -> u32 {
+        self.budget.thinnings()
     }
 
     /// Every file of the run, in order of first appearance.
@@ -143,7 +168,7 @@ impl Run {
         self.entries
             .iter()
             .filter_map(|entry| match entry {
-                Entry::Failed(error) => Some(error),
+                Entry::Failed(error) => Some(&**error),
                 Entry::Stats(_) => None,
             })
             .collect()
@@ -179,4 +204,12 @@ impl Grouper {
     pub fn into_runs(self) -> Vec<Run> {
         self.runs
     }
+}
+
+/// The digests of the entries with values.
+fn digests_mut(entries: &mut [Entry]) -> impl Iterator<Item = &mut Digest> {
+    entries.iter_mut().filter_map(|entry| match entry {
+        Entry::Stats(stats) if stats.count > 0 => Some(&mut stats.digest),
+        _ => None,
+    })
 }

@@ -17,7 +17,7 @@ const STDIN_NAME: &str = "<stdin>";
 /// Reads every source (stdin when there are none, or for `-`) and groups its
 /// `stats` and `error` records into runs. A source that cannot be opened or a
 /// line that is not a record is reported, skipped, and sets `failed`.
-pub fn read_runs(sources: &[PathBuf], failed: &mut bool) -> anyhow::Result<Vec<Run>> {
+pub fn read_runs(sources: &[PathBuf], failed: &mut bool) -> Vec<Run> {
     let mut grouper = Grouper::default();
     let stdin_only = [PathBuf::from("-")];
     let sources = if sources.is_empty() {
@@ -27,14 +27,14 @@ pub fn read_runs(sources: &[PathBuf], failed: &mut bool) -> anyhow::Result<Vec<R
     };
     for source in sources {
         if source == Path::new("-") {
-            read_source(io::stdin().lock(), STDIN_NAME, &mut grouper, failed)?;
+            read_source(io::stdin().lock(), STDIN_NAME, &mut grouper, failed);
             continue;
         }
         let name = source.display().to_string();
         match File::open(source) {
             Ok(file) => {
                 let reader = BufReader::with_capacity(1 << 16, file);
-                read_source(reader, &name, &mut grouper, failed)?;
+                read_source(reader, &name, &mut grouper, failed);
             }
             Err(err) => {
                 warn(NAME, format!("{name}: {err}"));
@@ -42,16 +42,11 @@ pub fn read_runs(sources: &[PathBuf], failed: &mut bool) -> anyhow::Result<Vec<R
             }
         }
     }
-    Ok(grouper.into_runs())
+    grouper.into_runs()
 }
 
 /// Reads one source's records into `grouper`.
-fn read_source(
-    input: impl BufRead,
-    name: &str,
-    grouper: &mut Grouper,
-    failed: &mut bool,
-) -> anyhow::Result<()> {
+fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper, failed: &mut bool) {
     let source: std::sync::Arc<str> = name.into();
     for item in RecordReader::new(input, name) {
         let (line, record) = match item {
@@ -65,12 +60,12 @@ fn read_source(
                 // A read error (not a bad line) ends this source only.
                 warn(NAME, format!("{name}: {err}"));
                 *failed = true;
-                return Ok(());
+                return;
             }
         };
         let (label, entry) = match record {
             Record::Stats(stats) => (stats.run.clone(), Entry::Stats(stats)),
-            Record::Error(error) => (error.run.clone(), Entry::Failed(error)),
+            Record::Error(error) => (error.run.clone(), Entry::Failed(Box::new(error))),
             _ => continue,
         };
         let place = Place {
@@ -89,5 +84,4 @@ fn read_source(
             );
         }
     }
-    Ok(())
 }

@@ -152,6 +152,14 @@ pub fn combine(
             overall.q1 = q1;
             overall.q3 = q3;
             overall.method = QuantileMethod::Digest;
+            let thinnings = run.digest_thinnings();
+            if thinnings > 0 {
+                let thinned = format!("digests thinned {thinnings}x to fit in memory");
+                overall.note = Some(match overall.note.take() {
+                    Some(note) => format!("{note}; {thinned}"),
+                    None => thinned,
+                });
+            }
         }
         Err(err) => {
             warn(NAME, format!("run {label}: {err}; no overall quantiles"));
@@ -166,7 +174,7 @@ pub fn combine(
 /// thread of its own: reading a quantile from 100,000 digests takes a
 /// fraction of a second.
 fn digest_quantiles(run: &Run) -> Result<[Option<Quantile>; 3], String> {
-    let digests = run.digests().digests()?;
+    let digests = run.digests()?;
     let estimate = |p: f64| {
         Digest::quantile(&digests, p).map(|estimate| Quantile {
             value: estimate.value,
