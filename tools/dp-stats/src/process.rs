@@ -58,53 +58,45 @@ impl<'a> Worker<'a> {
         let read = self.read(input);
         let summary =
             read.map(|invalid| (invalid, summarize(&mut self.values, &settings.percentiles)));
-        if !settings.delay.is_zero() {
+        // A file that failed has nothing to simulate work for.
+        if summary.is_ok() && !settings.delay.is_zero() {
             delay::spend(settings.delay, settings.delay_mode, cancelled);
         }
         let (started_at, finished_at, elapsed_s) = clock.stop();
         let path = input.name();
-        let (invalid, summary) = match summary {
-            Ok(done) => done,
-            Err(failure) => {
-                return Done {
-                    record: Record::Error(ErrorRecord {
-                        path,
-                        run: settings.run.clone(),
-                        error: failure.message,
-                        line: failure.line,
-                    }),
-                    warning: None,
-                };
-            }
+        let mut record = match summary {
+            Ok((invalid, summary)) => Record::Stats(Box::new(StatsRecord {
+                path,
+                run: settings.run.clone(),
+                count: summary.count,
+                invalid,
+                sum: summary.sum,
+                min: summary.min,
+                max: summary.max,
+                mean: summary.mean,
+                median: summary.median,
+                q1: summary.q1,
+                q3: summary.q3,
+                variance: summary.variance,
+                stddev: summary.stddev,
+                percentiles: summary.percentiles,
+                started_at,
+                finished_at,
+                elapsed_s,
+                delay_s: settings.delay.as_secs_f64(),
+                host: settings.host.clone(),
+                pid: settings.pid,
+                digest: summary.digest,
+            })),
+            Err(failure) => Record::Error(ErrorRecord {
+                path,
+                run: settings.run.clone(),
+                error: failure.message,
+                line: failure.line,
+            }),
         };
-        let mut stats = StatsRecord {
-            path,
-            run: settings.run.clone(),
-            count: summary.count,
-            invalid,
-            sum: summary.sum,
-            min: summary.min,
-            max: summary.max,
-            mean: summary.mean,
-            median: summary.median,
-            q1: summary.q1,
-            q3: summary.q3,
-            variance: summary.variance,
-            stddev: summary.stddev,
-            percentiles: summary.percentiles,
-            started_at,
-            finished_at,
-            elapsed_s,
-            delay_s: settings.delay.as_secs_f64(),
-            host: settings.host.clone(),
-            pid: settings.pid,
-            digest: summary.digest,
-        };
-        let warning = self.fit_in_one_pipe_write(&mut stats);
-        Done {
-            record: Record::Stats(Box::new(stats)),
-            warning,
-        }
+        let warning = self.fit_in_one_pipe_write(&mut record);
+        Done { record, warning }
     }
 
     /// Reads the input's values into `self.values`; returns how many invalid
@@ -144,31 +136,33 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Keeps the record within one pipe write (SPEC §1) by thinning its
-    /// digest; a warning when even that cannot make it fit.
-    fn fit_in_one_pipe_write(&mut self, stats: &mut StatsRecord) -> Option<String> {
+    /// Keeps the record within one pipe write (SPEC §1), thinning a `stats`
+    /// record's digest as needed; a warning when it cannot be made to fit.
+    fn fit_in_one_pipe_write(&mut self, record: &mut Record) -> Option<String> {
         loop {
             self.json.clear();
-            if to_json_line(&*stats, &mut self.json).is_err() {
-                return None;
-            }
-            // The `type` tag the record gets in the stream: `"type":"stats",`.
-            let size = self.json.len() + r#""type":"stats","#.len();
+            to_json_line(&*record, &mut self.json).ok()?;
+            let size = self.json.len();
             if size <= PIPE_BUF {
                 return None;
             }
-            match stats.digest.thinned() {
-                Some(thinner) => stats.digest = thinner,
-                None => {
-                    return Some(format!(
-                        "{}: record is {size} bytes, more than one pipe write ({PIPE_BUF}): \
-                         it may tear if several processes share the pipe",
-                        stats.path
-                    ));
-                }
+            match record {
+                Record::Stats(stats) => match stats.digest.thinned() {
+                    Some(thinner) => stats.digest = thinner,
+                    None => return Some(too_big(&stats.path, size)),
+                },
+                Record::Error(error) => return Some(too_big(&error.path, size)),
+                _ => return None,
             }
         }
     }
+}
+
+fn too_big(path: &str, size: usize) -> String {
+    format!(
+        "{path}: record is {size} bytes, more than one pipe write ({PIPE_BUF}): \
+         it may tear if several processes share the pipe"
+    )
 }
 
 /// Why an input gave no statistics: a message without the path, and the

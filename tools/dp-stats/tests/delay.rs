@@ -74,3 +74,21 @@ fn spin_burns_cpu_for_the_delay_and_sleep_does_not() {
         "sleep used {sleep} s of CPU for a 0.6 s delay"
     );
 }
+
+#[test]
+fn a_file_that_fails_is_not_delayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir
+        .path()
+        .join("missing.txt")
+        .to_string_lossy()
+        .into_owned();
+    let started = std::time::Instant::now();
+    let ran = run(&["--delay", "5s", &missing]);
+    assert_eq!(ran.code, 1, "{ran:?}");
+    assert!(
+        started.elapsed().as_secs_f64() < 4.0,
+        "{:?}",
+        started.elapsed()
+    );
+}
