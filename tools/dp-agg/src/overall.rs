@@ -66,10 +66,10 @@ impl Overall {
 /// Combines a run's statistics. Problems that make the result less than
 /// asked for (a file changed under `--exact`, a bad digest) are reported on
 /// stderr and set `failed`.
-pub fn combine(
-    run: &Run,
+pub fn combine<'a>(
+    run: &'a Run,
     policy: QuantilePolicy,
-    rereader: &mut Rereader,
+    rereader: &mut Rereader<'a>,
     failed: &mut bool,
 ) -> Overall {
     let files: Vec<&StatsRecord> = run.stats().collect();

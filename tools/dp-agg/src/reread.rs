@@ -42,17 +42,17 @@ impl std::fmt::Display for RereadError {
 
 /// Reads data files again, once per distinct set of files.
 #[derive(Debug, Default)]
-pub struct Rereader {
-    known: HashMap<Vec<(String, u64)>, Result<ExactQuantiles, RereadError>>,
+pub struct Rereader<'a> {
+    known: HashMap<Vec<(&'a str, u64)>, Result<ExactQuantiles, RereadError>>,
 }
 
-impl Rereader {
+impl<'a> Rereader<'a> {
     /// The exact quantiles of all the values of `files`, which must still
     /// hold what their records describe.
-    pub fn quantiles(&mut self, files: &[&StatsRecord]) -> Result<ExactQuantiles, RereadError> {
-        let mut key: Vec<(String, u64)> = files
+    pub fn quantiles(&mut self, files: &[&'a StatsRecord]) -> Result<ExactQuantiles, RereadError> {
+        let mut key: Vec<(&str, u64)> = files
             .iter()
-            .map(|stats| (stats.path.clone(), stats.count))
+            .map(|stats| (stats.path.as_str(), stats.count))
             .collect();
         key.sort_unstable();
         if let Some(known) = self.known.get(&key) {

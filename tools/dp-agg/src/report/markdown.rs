@@ -122,8 +122,8 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
             writeln!(out)?;
             writeln!(
                 out,
-                "… {} more files (`--files-limit all` shows them)",
-                files.len() - shown
+                "… {} (`--files-limit all` shows every file)",
+                super::more_files((files.len() - shown) as u64)
             )?;
         }
     }
@@ -140,7 +140,7 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
     let overall = &report.overall;
     let timing = &report.timing;
     let rows: Vec<Vec<String>> = [
-        ("files", files_phrase(timing.files)),
+        ("files", timing.files.to_string()),
         ("count", overall.count.to_string()),
         ("sum", value(overall.sum)),
         ("min", opt_value(overall.min)),

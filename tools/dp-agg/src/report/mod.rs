@@ -177,6 +177,15 @@ pub fn files_phrase(n: u64) -> String {
     }
 }
 
+/// "1 more file", "5 more files".
+pub fn more_files(n: u64) -> String {
+    if n == 1 {
+        "1 more file".into()
+    } else {
+        format!("{n} more files")
+    }
+}
+
 /// Seconds with two decimals, as the comparison shows them.
 pub fn seconds(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a".into(), |s| format!("{s:.2}"))

@@ -131,8 +131,8 @@ fn write_files(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io
     if shown < files.len() {
         writeln!(
             out,
-            "  … {} more files (--files-limit all shows them)",
-            files.len() - shown
+            "  … {} (--files-limit all shows every file)",
+            super::more_files((files.len() - shown) as u64)
         )?;
     }
     Ok(())
@@ -210,6 +210,10 @@ fn write_overall(overall: &Overall, files: u64, out: &mut dyn Write) -> io::Resu
 pub(crate) fn quantile_text(method: QuantileMethod, quantile: Option<Quantile>) -> String {
     match (method, quantile) {
         (QuantileMethod::Exact, Some(q)) => format!("{} (exact)", value(q.value)),
+        // Digests of small files hold every value: their answer is exact.
+        (QuantileMethod::Digest, Some(q)) if q.rank_err == 0.0 => {
+            format!("{} (exact, from the digests)", value(q.value))
+        }
         (QuantileMethod::Digest, Some(q)) => format!(
             "≈ {} (digest, rank error ≤ {})",
             value(q.value),
