@@ -45,14 +45,22 @@ pub fn read_runs(sources: &[PathBuf], failed: &mut bool) -> Vec<Run> {
     grouper.into_runs()
 }
 
+/// Diagnostics shown per source before the rest are only counted: a data
+/// file given by mistake should not print a thousand lines.
+const SHOWN_PER_SOURCE: u64 = 10;
+
 /// Reads one source's records into `grouper`.
 fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper, failed: &mut bool) {
     let source: std::sync::Arc<str> = name.into();
+    let (mut bad_lines, mut duplicates) = (0u64, 0u64);
     for item in RecordReader::new(input, name) {
         let (line, record) = match item {
             Ok(Ok(parsed)) => parsed,
             Ok(Err(bad_line)) => {
-                warn(NAME, format!("{bad_line}; line skipped"));
+                bad_lines += 1;
+                if bad_lines <= SHOWN_PER_SOURCE {
+                    warn(NAME, format!("{bad_line}; line skipped"));
+                }
                 *failed = true;
                 continue;
             }
@@ -60,7 +68,7 @@ fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper, failed: &
                 // A read error (not a bad line) ends this source only.
                 warn(NAME, format!("{name}: {err}"));
                 *failed = true;
-                return;
+                break;
             }
         };
         let (label, entry) = match record {
@@ -73,15 +81,36 @@ fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper, failed: &
             line,
         };
         if let Some(duplicate) = grouper.add(label.clone(), entry, place.clone()) {
-            warn(
-                NAME,
-                format!(
-                    "{place}: {} recorded again in run {} (first at {}); using the later record",
-                    duplicate.path,
-                    crate::report::run_label(&label),
-                    duplicate.first
-                ),
-            );
+            duplicates += 1;
+            if duplicates <= SHOWN_PER_SOURCE {
+                warn(
+                    NAME,
+                    format!(
+                        "{place}: {} recorded again in run {} (first at {}); using the later record",
+                        duplicate.path,
+                        crate::report::run_label(&label),
+                        duplicate.first
+                    ),
+                );
+            }
         }
+    }
+    if bad_lines > SHOWN_PER_SOURCE {
+        warn(
+            NAME,
+            format!(
+                "{name}: {} more lines skipped ({bad_lines} in all)",
+                bad_lines - SHOWN_PER_SOURCE
+            ),
+        );
+    }
+    if duplicates > SHOWN_PER_SOURCE {
+        warn(
+            NAME,
+            format!(
+                "{name}: {} more files recorded again ({duplicates} in all); the later records used",
+                duplicates - SHOWN_PER_SOURCE
+            ),
+        );
     }
 }

@@ -124,3 +124,72 @@ fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadErr
 fn same(a: Option<f64>, b: Option<f64>) -> bool {
     a == b
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(path: &str, values: &[f64]) -> StatsRecord {
+        let mut data = values.to_vec();
+        let summary = summarize(&mut data, &[]);
+        StatsRecord {
+            path: path.to_owned(),
+            run: None,
+            count: summary.count,
+            invalid: 0,
+            sum: summary.sum,
+            min: summary.min,
+            max: summary.max,
+            mean: summary.mean,
+            median: summary.median,
+            q1: summary.q1,
+            q3: summary.q3,
+            variance: summary.variance,
+            stddev: summary.stddev,
+            percentiles: Vec::new(),
+            started_at: 0.0,
+            finished_at: 0.0,
+            elapsed_s: 0.0,
+            delay_s: 0.0,
+            host: String::new(),
+            pid: 0,
+            digest: summary.digest,
+        }
+    }
+
+    #[test]
+    fn runs_over_the_same_files_read_them_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.txt");
+        let b = dir.path().join("b.txt");
+        std::fs::write(&a, "1\n2\n3\n").unwrap();
+        std::fs::write(&b, "10\n20\n").unwrap();
+        let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+        let first = record(a, &[1.0, 2.0, 3.0]);
+        let second = record(b, &[10.0, 20.0]);
+        let mut rereader = Rereader::default();
+        let exact = rereader.quantiles(&[&first, &second]).unwrap();
+        assert_eq!(exact.median, Some(3.0));
+        assert_eq!(exact.q1, Some(2.0));
+        assert_eq!(exact.q3, Some(10.0));
+        // Gone now, yet the same set of files (in another order) is known.
+        std::fs::remove_file(a).unwrap();
+        assert_eq!(rereader.quantiles(&[&second, &first]), Ok(exact));
+        // Another set is read, and the missing file said to be missing.
+        match rereader.quantiles(&[&first]) {
+            Err(RereadError::Missing { path, .. }) => assert_eq!(path, a),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_changed_file_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "1\n2\n4\n").unwrap();
+        let stale = record(path.to_str().unwrap(), &[1.0, 2.0, 3.0]);
+        let err = Rereader::default().quantiles(&[&stale]).unwrap_err();
+        assert!(matches!(err, RereadError::Changed { .. }), "{err}");
+        assert!(err.to_string().ends_with("min or max differ)"), "{err}");
+    }
+}

@@ -226,3 +226,60 @@ fn help_shows_examples_and_version_answers() {
     let version = dp_agg(dir.path(), &["--version"], "").expect_code(0).stdout;
     assert!(version.starts_with("dp-agg "), "{version}");
 }
+
+#[test]
+fn a_data_file_given_by_mistake_is_named_briefly() {
+    let dir = temp_dir();
+    let numbers: String = (1..=50).map(|i| format!("{i}.5\n")).collect();
+    std::fs::write(dir.path().join("data1.txt"), numbers).unwrap();
+    let run = dp_agg(dir.path(), &["data1.txt"], "").expect_code(1);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 12, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("dp-agg: data1.txt:1: not a valid record"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines[10],
+        "dp-agg: data1.txt: 40 more lines skipped (50 in all)"
+    );
+    assert!(
+        lines[11].contains("no stats or error records"),
+        "{}",
+        lines[11]
+    );
+}
+
+#[test]
+fn a_run_whose_files_all_failed_has_no_times() {
+    let dir = temp_dir();
+    let mut input = [
+        record("data1.txt", Some("sequential"), 1, 0.0),
+        record("data2.txt", Some("sequential"), 2, 1.0),
+    ]
+    .concat();
+    input += &error_record(
+        "data1.txt",
+        Some("parallel"),
+        "data1.txt: Permission denied",
+    );
+    input += &error_record(
+        "data2.txt",
+        Some("parallel"),
+        "data2.txt: Permission denied",
+    );
+    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(1);
+    let text = &run.stdout;
+    assert!(text.contains("Parallel Execution:\n- Total time: n/a\n- Processed 0 files (2 failed)\n- Average time per file: n/a\n"), "{text}");
+    assert!(
+        text.ends_with(
+            "Speed Improvement: n/a with parallel execution (a total time is zero or unknown)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("data1.txt: failed in run parallel: data1.txt: Permission denied"),
+        "{text}"
+    );
+}

@@ -231,3 +231,45 @@ fn empty_files_only_give_null_statistics() {
     }
     assert_eq!(summary["quantiles"], "none");
 }
+
+#[test]
+fn exact_reads_the_files_whatever_the_limit() {
+    let dir = temp_dir();
+    let (records, all) = records_for(dir.path(), &uneven_files(), "r");
+    let reference = Reference::of(&all);
+    let run = dp_agg(
+        dir.path(),
+        &["--format", "json", "--exact", "--exact-limit", "1"],
+        &records,
+    )
+    .expect_code(0);
+    let summary = &summaries(&run.stdout)[0];
+    assert_eq!(summary["quantiles"], "exact");
+    assert_eq!(number(summary, "median"), reference.median);
+}
+
+#[test]
+fn a_bad_digest_leaves_no_estimate_and_fails() {
+    let dir = temp_dir();
+    let files = uneven_files();
+    let (records, _) = records_for(dir.path(), &files, "r");
+    // The large file's digest claims one value too many.
+    let records = records.replacen(
+        "\"count\":20000,\"rank_err\"",
+        "\"count\":20001,\"rank_err\"",
+        1,
+    );
+    let run = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &records).expect_code(1);
+    assert!(
+        run.stderr.contains(
+            "large.txt: bad digest: it summarises 20001 values, the record counted 20000"
+        ),
+        "{}",
+        run.stderr
+    );
+    let summary = &summaries(&run.stdout)[0];
+    assert_eq!(summary["quantiles"], "none");
+    assert!(summary["median"].is_null());
+    // The files are still there: exact quantiles need no digest.
+    dp_agg(dir.path(), &["--format", "json"], &records).expect_code(0);
+}

@@ -71,12 +71,12 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
         ),
         (
             "total time",
-            format!("{} s (first start to last finish)", seconds(timing.wall_s)),
+            format!(
+                "{} (first start to last finish)",
+                with_unit(timing.wall_s, "s")
+            ),
         ),
-        (
-            "average per file",
-            format!("{} s", seconds(timing.mean_elapsed_s)),
-        ),
+        ("average per file", with_unit(timing.mean_elapsed_s, "s")),
         (
             "sum of file times",
             format!(
@@ -206,6 +206,14 @@ fn write_overall(overall: &Overall, files: u64, out: &mut dyn Write) -> io::Resu
     Ok(())
 }
 
+/// `3.05 s`, or `n/a` for a time not known (a run whose files all failed).
+fn with_unit(seconds: Option<f64>, unit: &str) -> String {
+    match seconds {
+        Some(s) => format!("{s:.2} {unit}"),
+        None => "n/a".into(),
+    }
+}
+
 /// `49.98 (exact)` or `≈ 49.97 (digest, rank error ≤ 0.5%)`.
 pub(crate) fn quantile_text(method: QuantileMethod, quantile: Option<Quantile>) -> String {
     match (method, quantile) {
@@ -229,7 +237,7 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let timing = &run.timing;
         writeln!(out)?;
         writeln!(out, "{} Execution:", run_title(&run.run.label))?;
-        writeln!(out, "- Total time: {} seconds", seconds(timing.wall_s))?;
+        writeln!(out, "- Total time: {}", with_unit(timing.wall_s, "seconds"))?;
         let files = super::files_phrase(timing.files);
         if timing.failed == 0 {
             writeln!(out, "- Processed {files}")?;
@@ -238,8 +246,8 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(
             out,
-            "- Average time per file: {} seconds",
-            seconds(timing.mean_elapsed_s)
+            "- Average time per file: {}",
+            with_unit(timing.mean_elapsed_s, "seconds")
         )?;
     }
     writeln!(out)?;
