@@ -41,10 +41,12 @@ named `sequential`, else the first (or --baseline). A file recorded twice in
 one run counts once, with its later record, and a warning says so.
 
 Quantiles (median, q1, q3) are exact when dp-agg can read the data files again
-(each must still hold the values its record counted) and the run has at most
+(by the paths in the records, relative to the current directory; each must
+still hold the values its record counted) and the run has at most
 --exact-limit values; otherwise they are estimated from the records' digests
 and the report gives the bound on their rank error. Runs over the same files
-share one reading.
+share one reading. Count, sum, min, max, mean, variance and stddev are always
+exact: combined from the per-file records, never a mean of means.
 
 Exit status: 0 all went well; 1 some input failed (an `error` record, a
 malformed line, runs whose statistics differ, --exact not possible), the
@@ -63,7 +65,8 @@ pub struct Args {
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// Always read the data files for exact quantiles; failing to is an error.
+    /// Always read the data files for exact quantiles, whatever
+    /// --exact-limit; failing to is an error.
     #[arg(long, conflicts_with = "no_exact")]
     pub exact: bool,
 
