@@ -120,6 +120,16 @@ fn stat_cells(stats: &StatsRecord) -> impl Iterator<Item = String> + '_ {
     .into_iter()
 }
 
+/// The value of each of the `requested` percentiles; `None` for them all
+/// when the file had no values.
+fn percentile_values(
+    stats: &StatsRecord,
+    requested: usize,
+) -> impl Iterator<Item = Option<f64>> + '_ {
+    let values = stats.percentiles.iter().map(|&(_, value)| Some(value));
+    values.chain(std::iter::repeat(None)).take(requested)
+}
+
 /// A CSV row: an `error` record keeps its path and run, leaves the numbers
 /// empty and fills the `error` column.
 fn csv_row(record: &Record, percentiles: usize) -> Vec<String> {
@@ -127,7 +137,7 @@ fn csv_row(record: &Record, percentiles: usize) -> Vec<String> {
         Record::Stats(stats) => {
             let mut row = vec![stats.path.clone(), stats.run.clone().unwrap_or_default()];
             row.extend(stat_cells(stats));
-            row.extend(stats.percentiles.iter().map(|&(_, v)| number(Some(v))));
+            row.extend(percentile_values(stats, percentiles).map(number));
             row.extend([
                 number(Some(stats.started_at)),
                 number(Some(stats.finished_at)),
@@ -161,6 +171,8 @@ fn error_text(error: &ErrorRecord) -> String {
 /// Rows for people, printed aligned once all are in.
 pub struct Table {
     header: Vec<String>,
+    /// How many percentiles were asked for.
+    percentiles: usize,
     rows: Vec<TableRow>,
 }
 
@@ -179,6 +191,7 @@ impl Table {
         header.extend(["sum", "invalid", "seconds"].map(String::from));
         Self {
             header,
+            percentiles: percentiles.len(),
             rows: Vec::new(),
         }
     }
@@ -199,7 +212,7 @@ impl Table {
                     ]
                     .map(readable),
                 );
-                cells.extend(stats.percentiles.iter().map(|&(_, v)| readable(Some(v))));
+                cells.extend(percentile_values(stats, self.percentiles).map(readable));
                 cells.push(readable(Some(stats.sum)));
                 cells.push(stats.invalid.to_string());
                 cells.push(format!("{:.3}", stats.elapsed_s));
@@ -263,7 +276,10 @@ pub fn readable(value: Option<f64>) -> String {
     }
     let magnitude = v.abs().log10().floor();
     if !(-4.0..15.0).contains(&magnitude) {
-        return format!("{v:.5e}");
+        let scientific = format!("{v:.5e}");
+        let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exponent}");
     }
     let decimals = (5.0 - magnitude).max(0.0) as usize;
     let text = format!("{v:.decimals$}");
@@ -340,7 +356,9 @@ mod tests {
         assert_eq!(readable(Some(1000.0)), "1000");
         assert_eq!(readable(Some(499876543.21)), "499876543");
         assert_eq!(readable(Some(0.000123456)), "0.000123456");
-        assert_eq!(readable(Some(1e-7)), "1.00000e-7");
+        assert_eq!(readable(Some(1e-7)), "1e-7");
+        assert_eq!(readable(Some(-3.8e-5)), "-3.8e-5");
+        assert_eq!(readable(Some(1.234567e300)), "1.23457e300");
         assert_eq!(readable(Some(0.0)), "0");
         assert_eq!(readable(None), "-");
     }
