@@ -479,12 +479,18 @@ impl Gathering {
     }
 }
 
-/// The bit pattern of a float as an unsigned integer in the floats' order.
+/// The bit pattern of a float as an unsigned integer in the floats' order
+/// (IEEE 754 totalOrder).
 #[inline(always)]
-fn sort_key(x: f64) -> u64 {
+pub(crate) fn sort_key(x: f64) -> u64 {
     let bits = x.to_bits();
     // Negative floats: flip all bits; positive: flip the sign bit.
     bits ^ ((((bits as i64) >> 63) as u64) | 1 << 63)
+}
+
+/// The float whose [`sort_key`] is `key`.
+pub(crate) fn from_sort_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 { key ^ 1 << 63 } else { !key })
 }
 
 /// Moves the value of every rank in `ranks` (sorted, distinct, absolute
