@@ -170,22 +170,13 @@ pub fn combine<'a>(
     overall
 }
 
-/// Median, q1 and q3 estimated from the run's digests together, each on a
-/// thread of its own: reading a quantile from 100,000 digests takes a
-/// fraction of a second.
+/// Median, q1 and q3 estimated from the run's digests together.
 fn digest_quantiles(run: &Run) -> Result<[Option<Quantile>; 3], String> {
     let digests = run.digests()?;
-    let estimate = |p: f64| {
+    Ok(QUANTILES.map(|p| {
         Digest::quantile(&digests, p).map(|estimate| Quantile {
             value: estimate.value,
             rank_err: estimate.rank_err,
         })
-    };
-    if digests.len() < 64 {
-        return Ok(QUANTILES.map(estimate));
-    }
-    Ok(std::thread::scope(|scope| {
-        let threads = QUANTILES.map(|p| scope.spawn(move || estimate(p)));
-        threads.map(|thread| thread.join().unwrap_or(None))
     }))
 }
