@@ -52,7 +52,7 @@ help: ## list the targets and the variables
 	@echo '  DATA_DIR=$(DATA_DIR) OUT_DIR=$(OUT_DIR)'
 
 build: ## build the tools (release) into target/release
-	$(CARGO) build --release
+	@$(CARGO) build --release --quiet
 
 # Rewriting identical data would only bump file times and make later
 # per-file targets redo their work: if the data verifies, leave it be.
@@ -80,6 +80,111 @@ test: ## every test and check: format, lints, unit and pipeline tests (what CI r
 
 bench: ## the performance benchmarks (scripts/bench-*.sh)
 	scripts/bench.sh
+
+# ---- Execution modes (SPEC §5) ---------------------------------------------
+# Each mode runs dp-stats over the data with `--run <mode>` and writes one
+# result per data file, atomically, as $(OUT_DIR)/<mode>/<file>.stats.json.
+# Results are real file targets that depend on their data file and on the
+# run parameters: an interrupted run resumes where it stopped, and a changed
+# file or parameter is processed again.
+
+# Artificial work per file: `sleep` idles (I/O-bound), `spin` burns a core.
+DELAY_MODE ?= sleep
+# The modes `make compare` measures, and the one `make run` runs.
+MODES ?= sequential parallel
+MODE  ?= parallel
+ALL_MODES := sequential parallel xargs threads gnu-parallel
+# The modes make the data first, unless their caller (compare) just did.
+DATA ?= data
+
+DATA_FILES := $(foreach i,$(shell seq 1 $(FILES)),$(DATA_DIR)/$(PREFIX)$(i).txt)
+results     = $(patsubst $(DATA_DIR)/%,$(OUT_DIR)/$(1)/%.stats.json,$(DATA_FILES))
+STATS_FLAGS = --delay $(DELAY) --delay-mode $(DELAY_MODE)
+PARAMS     := $(OUT_DIR)/.params
+
+RESULT_FILES += $(foreach m,$(ALL_MODES),$(call results,$(m)) $(OUT_DIR)/$(m).wall) \
+                $(OUT_DIR)/gnu-parallel/joblog.tsv $(PARAMS) \
+                $(addprefix $(OUT_DIR)/,comparison.txt comparison.md comparison.json \
+                                        comparison.png timeline.png)
+RESULT_DIRS  += $(addprefix $(OUT_DIR)/,$(ALL_MODES))
+
+# The parameters a result depends on, rewritten only when they change.
+$(PARAMS): FORCE
+	@mkdir -p '$(@D)'
+	@echo '$(STATS_FLAGS)' | cmp -s - '$@' || echo '$(STATS_FLAGS)' > '$@'
+
+# One dp-stats process per file: what `sequential` runs in turn and
+# `parallel` runs JOBS at a time (make -j).
+define per_file_rule
+$(OUT_DIR)/$(1)/%.stats.json: $(DATA_DIR)/% $(PARAMS)
+	@$(DP_STATS) $(STATS_FLAGS) --run $(1) --out-dir '$$(@D)' '$$<' > /dev/null
+endef
+$(foreach m,sequential parallel,$(eval $(call per_file_rule,$(m))))
+
+# stale,MODE: the data files whose result in MODE is missing or out of date,
+# for the modes that hand a list of files to one command.
+stale = for f in $(DATA_FILES); do r='$(OUT_DIR)/$(1)/'"$${f\#\#*/}.stats.json"; \
+            [ "$$r" -nt "$$f" ] && [ "$$r" -nt '$(PARAMS)' ] || echo "$$f"; done
+
+# timed,MODE,COMMAND: runs COMMAND and keeps its wall clock, measured here,
+# outside dp, in $(OUT_DIR)/MODE.wall (start and end, Unix seconds).
+timed = @mkdir -p '$(OUT_DIR)/$(1)'; start=$$(date +%s.%N); $(2); status=$$?; \
+        echo "$$start $$(date +%s.%N)" > '$(OUT_DIR)/$(1).wall'; exit $$status
+
+# The records of the modes given, mode by mode, each in file order.
+records = cat $(foreach m,$(1),$(call results,$(m)))
+
+.PHONY: $(ALL_MODES) run compare FORCE
+
+sequential: $(DATA) $(PARAMS) ## one dp-stats process per file, one after another
+	$(call timed,sequential,$(MAKE) --no-print-directory -j1 $(call results,sequential))
+
+parallel: $(DATA) $(PARAMS) ## the same per-file targets, JOBS at once (make -j)
+	$(call timed,parallel,$(MAKE) --no-print-directory -j$(JOBS) $(call results,parallel))
+
+xargs: $(DATA) $(PARAMS) ## one dp-stats process per file, JOBS at once (xargs -P)
+	$(call timed,xargs,$(call stale,xargs) | xargs -r -P$(JOBS) -n1 \
+	    $(DP_STATS) $(STATS_FLAGS) --run xargs --out-dir '$(OUT_DIR)/xargs' > /dev/null)
+
+threads: $(DATA) $(PARAMS) ## one dp-stats process, JOBS files at once on threads
+	$(call timed,threads,$(call stale,threads) | \
+	    $(DP_STATS) -j $(JOBS) $(STATS_FLAGS) --run threads --out-dir '$(OUT_DIR)/threads' > /dev/null)
+
+gnu-parallel: $(DATA) $(PARAMS) ## one dp-stats process per file, JOBS at once (GNU parallel)
+	@command -v parallel > /dev/null || { \
+	    echo 'make gnu-parallel: GNU parallel is not installed (e.g. apt-get install parallel)' >&2; exit 2; }
+	$(call timed,gnu-parallel,$(call stale,gnu-parallel) | parallel --will-cite -j$(JOBS) \
+	    --joblog '$(OUT_DIR)/gnu-parallel/joblog.tsv' \
+	    $(DP_STATS) $(STATS_FLAGS) --run gnu-parallel --out-dir '$(OUT_DIR)/gnu-parallel' > /dev/null)
+
+run: ## one MODE (parallel), then its report
+	@$(MAKE) --no-print-directory $(MODE)
+	@$(call records,$(MODE)) | $(DP_AGG)
+
+# A comparison is a measurement: every mode of MODES runs afresh.
+compare: data verify ## run MODES afresh, print and save the comparison, draw the charts
+	@rm -f $(foreach m,$(MODES),$(call results,$(m)))
+	@for mode in $(MODES); do $(MAKE) --no-print-directory $$mode DATA= || exit; done
+	@$(call records,$(MODES)) > '$(OUT_DIR)/.records.jsonl'
+	@status=0; \
+	for format in markdown:md json:json text:txt; do \
+	    $(DP_AGG) --format $${format%:*} -o '$(OUT_DIR)'/comparison.$${format#*:} \
+	        '$(OUT_DIR)/.records.jsonl' || status=$$?; \
+	done; \
+	$(DP_PLOT) --kind comparison -o '$(OUT_DIR)/comparison.png' '$(OUT_DIR)/.records.jsonl' && \
+	$(DP_PLOT) --kind timeline --color-by slot -o '$(OUT_DIR)/timeline.png' \
+	    '$(OUT_DIR)/.records.jsonl' || status=$$?; \
+	rm -f '$(OUT_DIR)/.records.jsonl'; \
+	echo 'compare: saved $(OUT_DIR)/comparison.{txt,md,json}, comparison.png, timeline.png'; \
+	printf 'compare: wall clock of each mode, measured by make outside dp:'; \
+	for mode in $(MODES); do \
+	    awk -v mode=$$mode '{ printf " %s %.2f s", mode, $$2 - $$1 }' '$(OUT_DIR)/'$$mode.wall; \
+	done; \
+	printf '\n\n'; \
+	cat '$(OUT_DIR)/comparison.txt'; \
+	exit $$status
+
+FORCE:
 
 # Removes only what dp wrote: the RESULT_FILES, the files in the manifest,
 # then RESULT_DIRS, OUT_DIR and DATA_DIR if that left them empty. A user's own files,
