@@ -65,6 +65,16 @@ impl<'a> Rereader<'a> {
 }
 
 fn read_all(files: &[&StatsRecord]) -> Result<ExactQuantiles, RereadError> {
+    // A file gone is the usual reason not to read: find out before reading
+    // (and allocating for) all the others.
+    for stats in files {
+        if let Some(reason) = missing(&stats.path) {
+            return Err(RereadError::Missing {
+                path: stats.path.clone(),
+                reason,
+            });
+        }
+    }
     let total: u64 = files.iter().map(|stats| stats.count).sum();
     let mut values = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
     for stats in files {
@@ -81,19 +91,16 @@ fn read_all(files: &[&StatsRecord]) -> Result<ExactQuantiles, RereadError> {
 /// Appends the values of one file, checking they are the ones its record counted.
 fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadError> {
     let path = &stats.path;
-    let missing = |reason: String| RereadError::Missing {
-        path: path.clone(),
-        reason,
-    };
     let changed = |reason: String| RereadError::Changed {
         path: path.clone(),
         reason,
     };
-    if path == "-" {
-        return Err(missing("its values came from stdin".into()));
-    }
     let file = File::open(path).map_err(|err| match err.kind() {
-        io::ErrorKind::NotFound => missing(err.to_string()),
+        // Gone since `read_all` looked.
+        io::ErrorKind::NotFound => RereadError::Missing {
+            path: path.clone(),
+            reason: err.to_string(),
+        },
         _ => changed(err.to_string()),
     })?;
     let start = values.len();
@@ -118,6 +125,17 @@ fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadErr
         ));
     }
     Ok(())
+}
+
+/// Why `path` cannot be there to read, if it cannot.
+fn missing(path: &str) -> Option<String> {
+    if path == "-" {
+        return Some("its values came from stdin".into());
+    }
+    match std::fs::metadata(path) {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Some(err.to_string()),
+        _ => None,
+    }
 }
 
 /// Equal as numbers: which zero a minimum keeps is not a change of data.
