@@ -42,11 +42,18 @@ impl Timing {
         }
         if let (Some(start), Some(end)) = (timing.started_at, timing.finished_at) {
             // Clocks of different hosts may disagree; a negative span means nothing.
-            timing.wall_s = Some((end - start).max(0.0));
+            timing.wall_s = Some(to_microseconds((end - start).max(0.0)));
         }
+        // The records' times are in whole microseconds: so are their sums,
+        // less the noise of binary fractions.
+        timing.sum_elapsed_s = to_microseconds(timing.sum_elapsed_s);
         if timing.files > 0 {
             timing.mean_elapsed_s = Some(timing.sum_elapsed_s / timing.files as f64);
         }
         timing
     }
+}
+
+fn to_microseconds(seconds: f64) -> f64 {
+    (seconds * 1e6).round() / 1e6
 }
