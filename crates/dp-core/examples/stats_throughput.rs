@@ -80,6 +80,64 @@ fn main() -> anyhow::Result<()> {
         )?;
     }
 
+    // Other shapes of data: summarize must not fall off a cliff on ties,
+    // tails, zero-inflated or sorted data.
+    writeln!(
+        out,
+        "summarize on other shapes of {values} values (median of {runs}):"
+    )?;
+    let exponential = rand_distr::Exp::new(1.0).expect("valid rate");
+    let lognormal = rand_distr::LogNormal::new(0.0, 2.0).expect("valid sigma");
+    let shapes: [(&str, Vec<f64>); 5] = [
+        (
+            "normal",
+            (0..values)
+                .map(|_| Normal::new(50.0, 10.0).expect("valid").sample(&mut rng))
+                .collect(),
+        ),
+        (
+            "exponential",
+            (0..values).map(|_| exponential.sample(&mut rng)).collect(),
+        ),
+        (
+            "lognormal(0, 2)",
+            (0..values).map(|_| lognormal.sample(&mut rng)).collect(),
+        ),
+        (
+            "half zeros",
+            (0..values)
+                .map(|i| if i % 2 == 0 { 0.0 } else { data[i] })
+                .collect(),
+        ),
+        (
+            "integers 0..7",
+            (0..values).map(|i| (i % 7) as f64).collect(),
+        ),
+    ];
+    let mut sorted = data.clone();
+    sorted.sort_unstable_by(f64::total_cmp);
+    for (name, shape) in shapes
+        .iter()
+        .map(|(n, v)| (*n, v))
+        .chain([("sorted", &sorted)])
+    {
+        let mut samples = Vec::new();
+        for _ in 0..runs {
+            scratch.copy_from_slice(shape);
+            let start = Instant::now();
+            std::hint::black_box(summarize(&mut scratch, &[]));
+            samples.push(start.elapsed());
+        }
+        let mid = median(&mut samples);
+        writeln!(
+            out,
+            "  {name:<30} {:>8.1} ms  {:>6.2} ns/value  {:>5.2}x uniform",
+            mid.as_secs_f64() * 1e3,
+            mid.as_secs_f64() * 1e9 / values as f64,
+            mid.as_secs_f64() / base.as_secs_f64(),
+        )?;
+    }
+
     // Digests as dp-stats would send them: files of 10^3..10^6 values from
     // normal distributions with different centres.
     let parts: Vec<Digest> = (0..digests)

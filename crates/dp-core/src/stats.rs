@@ -126,6 +126,16 @@ impl LaneSums {
         self.compensation[lane] += error;
     }
 
+    /// [`LaneSums::add`] for sums of values ≥ 0, where the larger operand
+    /// is simply the maximum (one instruction instead of five).
+    #[inline(always)]
+    fn add_nonnegative(&mut self, lane: usize, x: f64) {
+        let sum = self.sum[lane] + x;
+        let (larger, smaller) = (self.sum[lane].max(x), self.sum[lane].min(x));
+        self.compensation[lane] += (larger - sum) + smaller;
+        self.sum[lane] = sum;
+    }
+
     fn total(&self) -> CompensatedSum {
         let mut total = CompensatedSum::new();
         for lane in 0..LANES {
@@ -206,13 +216,12 @@ pub fn summarize(values: &mut [f64], percentiles: &[f64]) -> Summary {
         None => squared_deviations(values, mean, |_| {}),
     };
     let variance = (n >= 2).then(|| squares / (n - 1) as f64);
-    let selected = match gathering {
-        Some(gathering) => gathering.select(),
-        None => {
-            select_ranks(values, &ranks, 0);
-            ranks.iter().map(|&rank| values[rank]).collect()
-        }
-    };
+    // Without a histogram, or when it could not separate the wanted ranks,
+    // select among all the values in place.
+    let selected = gathering.and_then(Gathering::select).unwrap_or_else(|| {
+        select_ranks(values, &ranks, 0);
+        ranks.iter().map(|&rank| values[rank]).collect()
+    });
 
     let order_statistic = |rank: usize| match rank {
         0 => min,
@@ -306,7 +315,7 @@ fn squared_deviations(values: &[f64], mean: f64, mut also: impl FnMut(f64)) -> f
     let mut take = |lane: usize, x: f64| {
         let d = x - mean;
         deviations[lane] += d;
-        squares.add(lane, d * d);
+        squares.add_nonnegative(lane, d * d);
         also(x);
     };
     let chunks = values.chunks_exact(LANES);
@@ -366,23 +375,55 @@ fn midpoint(a: f64, b: f64) -> f64 {
     }
 }
 
-/// Counts of the values in 2^16 buckets of their bit patterns, taken in
-/// order, so that each bucket is a range of values.
+/// Counts of the values in 2^16 buckets, each a range of values, in order.
 ///
 /// The buckets span the range of a sample of the values (values beyond it
-/// fall in the end buckets), so one pass can count while it sums. Bit
-/// patterns rather than equal value ranges keep a far outlier or a long
-/// tail from packing all other values into one bucket.
+/// fall in the end buckets), so one pass can count while it sums. They are
+/// equal ranges of values or of bit patterns, whichever spreads the sample
+/// better: equal ranges suit values around zero or with ties, bit patterns
+/// (a logarithmic scale) suit long tails and far outliers.
 struct Histogram {
-    low: u64,
-    shift: u32,
+    mapping: Mapping,
     counts: Vec<u32>,
+    /// The sample the mapping was chosen on, to guess crowded buckets'
+    /// common value.
+    sample: Vec<f64>,
+}
+
+#[derive(Clone, Copy)]
+enum Mapping {
+    Linear { low: f64, scale: f64 },
+    BitPatterns { low: u64, shift: u32 },
+}
+
+impl Mapping {
+    #[inline(always)]
+    fn bucket(self, x: f64) -> usize {
+        let bucket = match self {
+            // `as` saturates: values below the range land in bucket 0.
+            Mapping::Linear { low, scale } => ((x - low) * scale) as usize,
+            Mapping::BitPatterns { low, shift } => {
+                (sort_key(x).saturating_sub(low) >> shift) as usize
+            }
+        };
+        bucket.min(BUCKETS - 1)
+    }
+
+    /// How unevenly the mapping spreads `sample`: the sum of the squared
+    /// counts of 256 coarse buckets (lower is better).
+    fn unevenness(self, sample: &[f64]) -> u64 {
+        let mut coarse = [0u64; 256];
+        for &x in sample {
+            coarse[self.bucket(x) * 256 / BUCKETS] += 1;
+        }
+        coarse.iter().map(|c| c * c).sum()
+    }
 }
 
 /// Fewer values than this are selected among directly: counting would cost
 /// more than it saves.
 const HISTOGRAM_MIN_VALUES: usize = 1 << 16;
-const BUCKET_BITS: u32 = 16;
+const BUCKETS: usize = 1 << 16;
 /// Values the bucket range is taken from.
 const HISTOGRAM_SAMPLE: usize = 4096;
 /// Set aside at most 1/8 of the values (10 MB for 10 million); beyond
@@ -394,88 +435,224 @@ impl Histogram {
         if values.len() < HISTOGRAM_MIN_VALUES || u32::try_from(values.len()).is_err() {
             return None;
         }
-        let sample = values
+        let sample: Vec<f64> = values
             .iter()
             .step_by(values.len() / HISTOGRAM_SAMPLE)
-            .map(|&x| sort_key(x));
-        let (low, high) = sample.fold((u64::MAX, 0), |(low, high), key| {
-            (low.min(key), high.max(key))
-        });
-        let shift = (u64::BITS - (high - low).leading_zeros()).saturating_sub(BUCKET_BITS);
+            .copied()
+            .collect();
+        let (least, greatest) = sample
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, g), &x| {
+                (l.min(x), g.max(x))
+            });
+        let (low, high) = (sort_key(least), sort_key(greatest));
+        let shift = (u64::BITS - (high - low).leading_zeros()).saturating_sub(BUCKETS.ilog2());
+        let bit_patterns = Mapping::BitPatterns { low, shift };
+        let scale = BUCKETS as f64 / (greatest - least);
+        let mapping = if scale.is_finite() && scale > 0.0 {
+            let linear = Mapping::Linear { low: least, scale };
+            if linear.unevenness(&sample) <= bit_patterns.unevenness(&sample) {
+                linear
+            } else {
+                bit_patterns
+            }
+        } else {
+            bit_patterns
+        };
         Some(Self {
-            low,
-            shift,
-            counts: vec![0; 1 << BUCKET_BITS],
+            mapping,
+            counts: vec![0; BUCKETS],
+            sample,
         })
     }
 
     #[inline(always)]
-    fn bucket(&self, x: f64) -> usize {
-        ((sort_key(x).saturating_sub(self.low) >> self.shift) as usize).min((1 << BUCKET_BITS) - 1)
-    }
-
-    #[inline(always)]
     fn count(&mut self, x: f64) {
-        let bucket = self.bucket(x);
+        let bucket = self.mapping.bucket(x);
         self.counts[bucket] += 1;
     }
 
     /// What to gather in the second pass to find `ranks` (sorted, distinct)
     /// among the `n` values counted; `None` when the buckets holding them
-    /// hold too many values to be worth setting aside (many equal values).
+    /// hold too many values to be worth setting aside.
+    ///
+    /// A crowded bucket (more than 1/[`CROWDED`] of the values) usually
+    /// holds one value many times: the zeros of zero-inflated data, the
+    /// levels of integer data. The second pass only counts that common
+    /// value (the sample's most frequent in the bucket) and sets aside the
+    /// bucket's other values, if they are few.
     fn gathering(self, ranks: &[usize], n: usize) -> Option<Gathering> {
-        let mut wanted = vec![false; self.counts.len()];
-        let mut kept_ranks = Vec::with_capacity(ranks.len());
+        let mut actions = vec![SKIP; self.counts.len()];
+        let mut buckets = Vec::new();
+        let mut wanted = Vec::with_capacity(ranks.len());
+        let mut crowded = Vec::new();
         let (mut before, mut kept) = (0usize, 0usize);
         let mut pending = ranks.iter().copied().peekable();
         for (bucket, &count) in self.counts.iter().enumerate() {
             if pending.peek().is_none() {
                 break;
             }
-            let after = before + count as usize;
-            while let Some(rank) = pending.next_if(|&rank| rank < after) {
-                // Its rank among the gathered values only.
-                kept_ranks.push(kept + rank - before);
-                wanted[bucket] = true;
+            let count = count as usize;
+            let after = before + count;
+            if pending.peek().is_some_and(|&rank| rank < after) {
+                if count > n / CROWDED {
+                    actions[bucket] = FIRST_CROWDED + crowded.len() as u8;
+                    crowded.push(Crowded::new(self.common_value(bucket)));
+                } else {
+                    actions[bucket] = KEEP;
+                    kept += count;
+                }
+                buckets.push(WantedBucket {
+                    action: actions[bucket],
+                    count,
+                });
             }
-            if wanted[bucket] {
-                kept += count as usize;
+            while let Some(rank) = pending.next_if(|&rank| rank < after) {
+                wanted.push((buckets.len() - 1, rank - before));
             }
             before = after;
         }
-        (kept <= n / GATHER_AT_MOST).then(|| Gathering {
-            histogram: self,
+        let limit = n / GATHER_AT_MOST;
+        (kept <= limit).then(|| Gathering {
+            mapping: self.mapping,
+            actions,
+            buckets,
             wanted,
-            kept_ranks,
             kept: Vec::with_capacity(kept),
+            limit,
+            crowded,
         })
+    }
+
+    /// The value the sample holds most often in `bucket` (NaN if none).
+    fn common_value(&self, bucket: usize) -> f64 {
+        let mut inside: Vec<f64> = self
+            .sample
+            .iter()
+            .copied()
+            .filter(|&x| self.mapping.bucket(x) == bucket)
+            .collect();
+        inside.sort_unstable_by(f64::total_cmp);
+        inside
+            .chunk_by(|a, b| a == b)
+            .max_by_key(|run| run.len())
+            .map_or(f64::NAN, |run| run[0])
     }
 }
 
-/// The values of the buckets that hold a wanted rank, set aside in the
-/// second pass.
+/// Buckets holding more than 1/`CROWDED` of the values are crowded: at most
+/// `CROWDED` of them, so their slots fit in a byte beside the actions.
+const CROWDED: usize = 64;
+/// What the second pass does with a value, by bucket: nothing, set it
+/// aside, or (from `FIRST_CROWDED` on) sort it out in that crowded slot.
+const SKIP: u8 = 0;
+const KEEP: u8 = 1;
+const FIRST_CROWDED: u8 = 2;
+
+/// A bucket that holds a wanted rank.
+struct WantedBucket {
+    action: u8,
+    count: usize,
+}
+
+/// What the second pass learns of a crowded bucket.
+struct Crowded {
+    common: f64,
+    /// Values equal to `common`, and the others below it (set aside).
+    common_count: usize,
+    below: usize,
+}
+
+impl Crowded {
+    fn new(common: f64) -> Self {
+        Self {
+            common,
+            common_count: 0,
+            below: 0,
+        }
+    }
+}
+
+/// The second pass's work: the values of the buckets that hold a wanted
+/// rank, set aside, but for the common value of crowded buckets.
 struct Gathering {
-    histogram: Histogram,
-    wanted: Vec<bool>,
-    kept_ranks: Vec<usize>,
+    mapping: Mapping,
+    actions: Vec<u8>,
+    buckets: Vec<WantedBucket>,
+    /// Per wanted rank: its bucket (index in `buckets`) and its rank there.
+    wanted: Vec<(usize, usize)>,
     kept: Vec<f64>,
+    /// Set aside no more than this; past it, give up.
+    limit: usize,
+    crowded: Vec<Crowded>,
 }
 
 impl Gathering {
     #[inline(always)]
     fn offer(&mut self, x: f64) {
-        if self.wanted[self.histogram.bucket(x)] {
-            self.kept.push(x);
+        match self.actions[self.mapping.bucket(x)] {
+            SKIP => {}
+            KEEP => self.kept.push(x),
+            slot => {
+                let crowded = &mut self.crowded[usize::from(slot - FIRST_CROWDED)];
+                if x == crowded.common {
+                    crowded.common_count += 1;
+                } else if self.kept.len() < self.limit {
+                    crowded.below += usize::from(x < crowded.common);
+                    self.kept.push(x);
+                } else {
+                    // Too many values differ from the common one: note it
+                    // (the kept values no longer add up) and stop keeping.
+                    self.limit = 0;
+                }
+            }
         }
     }
 
-    /// The values of the wanted ranks, in order.
-    fn select(mut self) -> Vec<f64> {
-        select_ranks(&mut self.kept, &self.kept_ranks, 0);
-        self.kept_ranks
+    /// The values of the wanted ranks, in order; `None` when a crowded
+    /// bucket held too many values besides its common one.
+    fn select(mut self) -> Option<Vec<f64>> {
+        if self.limit == 0 {
+            return None;
+        }
+        // Where each wanted bucket's values start among those set aside.
+        let mut starts = Vec::with_capacity(self.buckets.len());
+        let mut start = 0;
+        for bucket in &self.buckets {
+            starts.push(start);
+            start += match bucket.action {
+                KEEP => bucket.count,
+                slot => bucket.count - self.crowded[usize::from(slot - FIRST_CROWDED)].common_count,
+            };
+        }
+        debug_assert_eq!(start, self.kept.len());
+        // Each wanted rank is the common value of a crowded bucket, or a
+        // rank among the values set aside.
+        let found: Vec<Result<usize, f64>> = self
+            .wanted
             .iter()
-            .map(|&rank| self.kept[rank])
-            .collect()
+            .map(|&(index, rank)| match self.buckets[index].action {
+                KEEP => Ok(starts[index] + rank),
+                slot => {
+                    let crowded = &self.crowded[usize::from(slot - FIRST_CROWDED)];
+                    if rank < crowded.below {
+                        Ok(starts[index] + rank)
+                    } else if rank < crowded.below + crowded.common_count {
+                        Err(crowded.common)
+                    } else {
+                        Ok(starts[index] + rank - crowded.common_count)
+                    }
+                }
+            })
+            .collect();
+        let kept_ranks: Vec<usize> = found.iter().filter_map(|found| found.ok()).collect();
+        select_ranks(&mut self.kept, &kept_ranks, 0);
+        Some(
+            found
+                .into_iter()
+                .map(|found| found.map_or_else(|common| common, |rank| self.kept[rank]))
+                .collect(),
+        )
     }
 }
 

@@ -297,7 +297,7 @@ impl Naive {
 /// Data shapes that stress different paths: few or many values, ties,
 /// order, tails, outliers, negative zero.
 fn random_values(rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
-    let kind = rng.random_range(0..10);
+    let kind = rng.random_range(0..13);
     let normal = Normal::new(rng.random_range(-1e3..1e3), rng.random_range(1e-3..1e3)).unwrap();
     let mut values: Vec<f64> = (0..n)
         .map(|i| match kind {
@@ -311,6 +311,16 @@ fn random_values(rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
             7 if rng.random_bool(0.001) => [1e300, -1e300, 1e-300, 0.0][rng.random_range(0..4)],
             7 => normal.sample(rng),
             8 => [-0.0, 0.0, 1.0][rng.random_range(0..3)],
+            // Zero-inflated: a crowded bucket with one common value.
+            10 if rng.random_bool(0.7) => 0.0,
+            10 => normal.sample(rng).abs(),
+            // One value a fifth of the time, among values close to it.
+            11 if rng.random_bool(0.2) => 5.0,
+            11 => 5.0 + rng.random_range(-1e-3..1e-3),
+            // Nearly all values in a sliver of the range: crowded buckets
+            // of distinct values.
+            12 if rng.random_bool(0.01) => rng.random_range(0.0..1e6),
+            12 => rng.random_range(0.0..1e-9),
             _ => normal.sample(rng) * 1e-9 + 1e9,
         })
         .collect();
@@ -401,7 +411,7 @@ fn quantiles_and_digest_points_equal_the_sorted_definition() {
 #[test]
 fn quantiles_of_large_inputs_equal_the_sorted_definition() {
     let mut rng = ChaCha8Rng::seed_from_u64(2);
-    for case in 0..24 {
+    for case in 0..36 {
         let n = rng.random_range(65_536..250_000);
         let values = random_values(&mut rng, n);
         let percentiles = random_percentiles(&mut rng);
@@ -411,6 +421,58 @@ fn quantiles_of_large_inputs_equal_the_sorted_definition() {
             &format!("large case {case}, n = {n}"),
         );
     }
+}
+
+/// A crowded bucket with its common value and, set aside, close values on
+/// both sides of it, where wanted ranks fall.
+#[test]
+fn quantiles_around_a_crowded_common_value_equal_the_sorted_definition() {
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    let values: Vec<f64> = (0..200_000)
+        .map(|_| match rng.random_range(0..100) {
+            0..40 => 0.3,
+            40..45 => 0.3 - rng.random_range(1e-12..1e-9),
+            45..50 => 0.3 + rng.random_range(1e-12..1e-9),
+            _ => rng.random_range(-1.0..1.0),
+        })
+        .collect();
+    let percentiles: Vec<f64> = (0..=100).map(f64::from).collect();
+    check_against_naive(&values, &percentiles, "crowded common value");
+}
+
+/// Wanted ranks exactly at the edges of a crowded bucket's common value:
+/// n − 1 = 200,000 puts digest points (and p30, p70) on ranks 60,000 (the
+/// first 0.3) and 140,000 (the first value above the 0.3s).
+#[test]
+fn ranks_at_the_edges_of_a_common_value_are_exact() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut values: Vec<f64> = [(-1.0, 50_000), (0.3, 80_000), (1.0, 50_001)]
+        .into_iter()
+        .flat_map(|(x, count)| std::iter::repeat_n(x, count))
+        .collect();
+    values.extend((0..10_000).map(|_| 0.3 - rng.random_range(1e-12..1e-9)));
+    values.extend((0..10_000).map(|_| 0.3 + rng.random_range(1e-12..1e-9)));
+    let mut shuffled = Vec::with_capacity(values.len());
+    while !values.is_empty() {
+        shuffled.push(values.swap_remove(rng.random_range(0..values.len())));
+    }
+    assert_eq!(shuffled.len(), 200_001);
+    check_against_naive(&shuffled, &[30.0, 70.0], "edges of a common value");
+}
+
+/// A crowded bucket whose values mostly differ from its common one: the
+/// histogram gives up and selection runs among all values.
+#[test]
+fn quantiles_of_a_crowded_sliver_equal_the_sorted_definition() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let values: Vec<f64> = (0..200_000)
+        .map(|_| match rng.random_range(0..100) {
+            0..30 => 0.0,
+            30..95 => 1e-12 * (1.0 + rng.random_range(0.0..1e-4)),
+            _ => rng.random_range(0.0..1.0),
+        })
+        .collect();
+    check_against_naive(&values, &[1.0, 50.0, 99.0], "crowded sliver");
 }
 
 // ---------------------------------------------------------------------------
