@@ -21,13 +21,24 @@ pub fn spend(delay: Duration, mode: DelayMode, cancelled: &AtomicBool) {
             }
             std::thread::sleep(left.min(CANCEL_CHECK));
         },
+        // The delay is CPU time, not wall time: like real CPU-bound work, more
+        // spinning files than cores share them and each takes longer.
         DelayMode::Spin => {
+            let cpu_start = thread_cpu_time();
             let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-            while start.elapsed() < delay && !cancelled.load(Ordering::Relaxed) {
+            while thread_cpu_time().saturating_sub(cpu_start) < delay
+                && !cancelled.load(Ordering::Relaxed)
+            {
                 state = black_box(mix_rounds(state, 4096));
             }
         }
     }
+}
+
+/// The CPU time this thread has used so far.
+fn thread_cpu_time() -> Duration {
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
 /// Real work for the spinning delay: rounds of a 64-bit mixer (SplitMix64's
