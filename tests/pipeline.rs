@@ -1,62 +1,12 @@
 //! The tools together, as users chain them: `dp-gen | dp-stats`, and many
 //! dp-stats processes sharing one pipe through `xargs -P`.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
+use common::{records, shell};
 use dp_core::record::Record;
-use serde_json::Value;
-
-/// A sibling binary of the workspace: `cargo test --workspace` builds them
-/// all into the directory above this test's `deps/`.
-fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test knows its path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("tests run from target/<profile>/deps");
-    let path = dir.join(name);
-    assert!(
-        path.is_file(),
-        "{} is not built: run `cargo test --workspace` (or `cargo build --workspace`)",
-        path.display()
-    );
-    path
-}
-
-/// Runs a shell pipeline with the tools' directory first on PATH; returns
-/// exit status, stdout and stderr.
-fn shell(script: &str, dir: &Path) -> (i32, String, String) {
-    let bin_dir = binary("dp-stats").parent().unwrap().to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("bash")
-        .args(["-o", "pipefail", "-c", script])
-        .current_dir(dir)
-        .env("PATH", path)
-        .env_remove("DP_RUN")
-        .stdin(Stdio::null())
-        .output()
-        .expect("bash runs");
-    (
-        out.status.code().expect("the pipeline exits"),
-        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    )
-}
-
-fn records(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|line| {
-            serde_json::from_str(line).unwrap_or_else(|err| panic!("not JSON ({err}): {line:?}"))
-        })
-        .collect()
-}
 
 #[test]
 fn dp_gen_lists_the_files_dp_stats_reads() {
