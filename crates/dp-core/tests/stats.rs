@@ -119,6 +119,36 @@ fn reference_cases() -> Vec<Case> {
         .collect()
 }
 
+/// The committed fixture is what the committed script writes (where
+/// python3 is installed: the script needs nothing else).
+#[test]
+fn the_reference_fixture_is_up_to_date_with_its_script() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let script = root.join("scripts/reference/stats_reference.py");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("reference.jsonl");
+    let run = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&out)
+        .output();
+    match run {
+        Err(err) => eprintln!("python3 not found ({err}): fixture freshness not checked"),
+        Ok(run) => {
+            assert!(
+                run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            let written = std::fs::read_to_string(&out).unwrap();
+            assert!(
+                written == REFERENCE,
+                "tests/data/stats/reference.jsonl differs from what {} writes: run it again",
+                script.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn summarize_matches_the_python_reference() {
     let cases = reference_cases();
