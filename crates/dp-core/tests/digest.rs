@@ -468,6 +468,24 @@ fn a_digest_of_six_decimal_data_serializes_to_about_2_kb_and_reads_back_exactly(
     assert_eq!(back, digest);
 }
 
+/// Sums, means and the points of full-precision data need every digit of
+/// their shortest form read back exactly (serde_json's `float_roundtrip`).
+#[test]
+fn full_precision_floats_read_back_exactly() {
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let mut q: Vec<f64> = (0..POINTS).map(|_| rng.random_range(-1e3..1e3)).collect();
+    q.push(154.41827426741565);
+    q.sort_by(f64::total_cmp);
+    let digest = Digest::from_order_statistics(10_000, q);
+    let back: Digest = serde_json::from_str(&serde_json::to_string(&digest).unwrap()).unwrap();
+    let differ = digest
+        .q
+        .iter()
+        .zip(&back.q)
+        .filter(|(a, b)| a.to_bits() != b.to_bits());
+    assert_eq!(differ.count(), 0, "points changed by a JSON round trip");
+}
+
 #[test]
 fn thousands_of_digests_merge_within_their_bound() {
     let mut rng = ChaCha8Rng::seed_from_u64(16);
