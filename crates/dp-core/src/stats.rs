@@ -149,8 +149,8 @@ impl LaneSums {
 }
 
 /// Computes the statistics of `values` (which it may reorder) and their
-/// digest in linear time, O(n log k) at worst for k wanted ranks: about
-/// 6 ns a value for 10 million values, where a sort takes 30.
+/// digest in linear time, O(n log k) at worst for k wanted ranks: 6 to 12
+/// ns a value for 10 million values, by their shape, where a sort takes 33.
 ///
 /// `percentiles` are in 0..=100; their values come back in the same order.
 ///
