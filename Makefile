@@ -114,16 +114,22 @@ $(PARAMS): FORCE
 	@echo '$(STATS_FLAGS)' | cmp -s - '$@' || echo '$(STATS_FLAGS)' > '$@'
 
 # One dp-stats process per file: what `sequential` runs in turn and
-# `parallel` runs JOBS at a time (make -j).
+# `parallel` runs JOBS at a time (make -j). The goal results-MODE names the
+# results, so that no command line lists them (it would outgrow exec's limit).
 define per_file_rule
 $(OUT_DIR)/$(1)/%.stats.json: $(DATA_DIR)/% $(PARAMS)
 	@$(DP_STATS) $(STATS_FLAGS) --run $(1) --out-dir '$$(@D)' '$$<' > /dev/null
+.PHONY: results-$(1)
+results-$(1): $(call results,$(1))
 endef
 $(foreach m,sequential parallel,$(eval $(call per_file_rule,$(m))))
 
 # stale,MODE: the data files whose result in MODE is missing or out of date,
-# for the modes that hand a list of files to one command.
-stale = for f in $(DATA_FILES); do r='$(OUT_DIR)/$(1)/'"$${f\#\#*/}.stats.json"; \
+# for the modes that hand a list of files to one command. It counts to FILES
+# rather than list them: a list outgrows exec's limit on a command, and bash
+# takes quadratic time over a `for` of literal words.
+stale = for i in $$(seq 1 $(FILES)); do f='$(DATA_DIR)/$(PREFIX)'"$$i.txt"; \
+            r='$(OUT_DIR)/$(1)/$(PREFIX)'"$$i.txt.stats.json"; \
             [ "$$r" -nt "$$f" ] && [ "$$r" -nt '$(PARAMS)' ] || echo "$$f"; done
 
 # timed,MODE,COMMAND: runs COMMAND and keeps its wall clock, measured here,
@@ -137,10 +143,10 @@ records = cat $(foreach m,$(1),$(call results,$(m)))
 .PHONY: $(ALL_MODES) run compare FORCE
 
 sequential: $(DATA) $(PARAMS) ## one dp-stats process per file, one after another
-	$(call timed,sequential,$(MAKE) --no-print-directory -j1 $(call results,sequential))
+	$(call timed,sequential,$(MAKE) --no-print-directory -j1 results-sequential)
 
 parallel: $(DATA) $(PARAMS) ## the same per-file targets, JOBS at once (make -j)
-	$(call timed,parallel,$(MAKE) --no-print-directory -j$(JOBS) $(call results,parallel))
+	$(call timed,parallel,$(MAKE) --no-print-directory -j$(JOBS) results-parallel)
 
 xargs: $(DATA) $(PARAMS) ## one dp-stats process per file, JOBS at once (xargs -P)
 	$(call timed,xargs,$(call stale,xargs) | xargs -r -P$(JOBS) -n1 \

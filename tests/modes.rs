@@ -720,3 +720,22 @@ fn a_changed_file_or_delay_is_processed_again_and_nothing_else() {
         );
     }
 }
+
+#[test]
+fn many_files_in_a_deep_directory_fit_every_command_line() {
+    // 600 paths of ~270 bytes: past the 128 KiB exec allows one argument,
+    // had a recipe listed them all.
+    let scratch = Scratch::new(&["FILES=600", "COUNT=10", "JOBS=2", "DELAY=0"]);
+    let deep = (0..6).fold(scratch.data_dir.clone(), |dir, _| {
+        dir.join("a-directory-name-long-enough-to-count")
+    });
+    let deep = Scratch {
+        data_dir: deep,
+        ..scratch
+    };
+    assert!(deep.data_dir.as_os_str().len() > 230);
+    for mode in ["threads", "xargs", "parallel"] {
+        deep.made(&[mode]);
+        assert_eq!(deep.results(mode).len(), 600, "{mode}");
+    }
+}
