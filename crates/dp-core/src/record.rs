@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
+use crate::stats::Summary;
 
 /// One line of a dp stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +83,36 @@ pub struct StatsRecord {
     pub host: String,
     pub pid: u32,
     pub digest: Digest,
+}
+
+impl StatsRecord {
+    /// The record of `summary` for `path`, with no run, no invalid tokens and
+    /// zero timing: the caller sets what it knows.
+    pub fn from_summary(path: String, summary: Summary) -> Self {
+        Self {
+            path,
+            run: None,
+            count: summary.count,
+            invalid: 0,
+            sum: summary.sum,
+            min: summary.min,
+            max: summary.max,
+            mean: summary.mean,
+            median: summary.median,
+            q1: summary.q1,
+            q3: summary.q3,
+            variance: summary.variance,
+            stddev: summary.stddev,
+            percentiles: summary.percentiles,
+            started_at: 0.0,
+            finished_at: 0.0,
+            elapsed_s: 0.0,
+            delay_s: 0.0,
+            host: String::new(),
+            pid: 0,
+            digest: summary.digest,
+        }
+    }
 }
 
 /// A file (or line of input) that failed, in place of the record it would

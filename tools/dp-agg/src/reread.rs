@@ -150,29 +150,7 @@ mod tests {
     fn record(path: &str, values: &[f64]) -> StatsRecord {
         let mut data = values.to_vec();
         let summary = summarize(&mut data, &[]);
-        StatsRecord {
-            path: path.to_owned(),
-            run: None,
-            count: summary.count,
-            invalid: 0,
-            sum: summary.sum,
-            min: summary.min,
-            max: summary.max,
-            mean: summary.mean,
-            median: summary.median,
-            q1: summary.q1,
-            q3: summary.q3,
-            variance: summary.variance,
-            stddev: summary.stddev,
-            percentiles: Vec::new(),
-            started_at: 0.0,
-            finished_at: 0.0,
-            elapsed_s: 0.0,
-            delay_s: 0.0,
-            host: String::new(),
-            pid: 0,
-            digest: summary.digest,
-        }
+        StatsRecord::from_summary(path.to_owned(), summary)
     }
 
     #[test]

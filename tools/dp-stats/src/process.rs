@@ -66,27 +66,15 @@ impl<'a> Worker<'a> {
         let path = input.name();
         let mut record = match summary {
             Ok((invalid, summary)) => Record::Stats(Box::new(StatsRecord {
-                path,
                 run: settings.run.clone(),
-                count: summary.count,
                 invalid,
-                sum: summary.sum,
-                min: summary.min,
-                max: summary.max,
-                mean: summary.mean,
-                median: summary.median,
-                q1: summary.q1,
-                q3: summary.q3,
-                variance: summary.variance,
-                stddev: summary.stddev,
-                percentiles: summary.percentiles,
                 started_at,
                 finished_at,
                 elapsed_s,
                 delay_s: settings.delay.as_secs_f64(),
                 host: settings.host.clone(),
                 pid: settings.pid,
-                digest: summary.digest,
+                ..StatsRecord::from_summary(path, summary)
             })),
             Err(failure) => Record::Error(ErrorRecord {
                 path,

@@ -99,27 +99,13 @@ pub fn stats_record(path: &str, run: Option<&str>, values: &[f64], timing: Timin
     let mut data = values.to_vec();
     let summary = summarize(&mut data, &[]);
     let record = StatsRecord {
-        path: path.to_owned(),
         run: run.map(str::to_owned),
-        count: summary.count,
-        invalid: 0,
-        sum: summary.sum,
-        min: summary.min,
-        max: summary.max,
-        mean: summary.mean,
-        median: summary.median,
-        q1: summary.q1,
-        q3: summary.q3,
-        variance: summary.variance,
-        stddev: summary.stddev,
-        percentiles: Vec::new(),
         started_at: timing.started_at,
         finished_at: timing.started_at + timing.elapsed_s,
         elapsed_s: timing.elapsed_s,
-        delay_s: 0.0,
         host: "test".into(),
         pid: 1,
-        digest: summary.digest,
+        ..StatsRecord::from_summary(path.to_owned(), summary)
     };
     line(&Record::Stats(Box::new(record)))
 }
