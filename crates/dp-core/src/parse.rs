@@ -21,7 +21,7 @@ pub enum ReadError {
     /// A token that is not a finite decimal number (token cut to a readable length).
     #[error("'{token}' is not a finite number")]
     Invalid { line: u64, token: String },
-    /// A NUL byte: the file is binary, not text.
+    /// A NUL byte, or a token that is not UTF-8: the file is binary, not text.
     #[error("binary data, not text")]
     Binary { line: u64 },
     /// A CSV problem: a missing column, a malformed record.
@@ -535,13 +535,22 @@ impl Scanner<'_> {
 
     /// An invalid token: an error, or one more skipped with `skip_invalid`.
     fn reject(&mut self, token: &[u8]) -> Result<(), ReadError> {
-        if self.skip_invalid {
+        if looks_binary(token) {
+            Err(ReadError::Binary { line: self.line })
+        } else if self.skip_invalid {
             self.invalid += 1;
             Ok(())
         } else {
             Err(ReadError::invalid(self.line, token))
         }
     }
+}
+
+/// Whether a bad token is a sign of binary data rather than a typo: bytes
+/// that are not UTF-8, the rule grep uses beside NUL bytes (a NUL alone would
+/// miss most binary files).
+fn looks_binary(token: &[u8]) -> bool {
+    std::str::from_utf8(token).is_err()
 }
 
 /// Like [`read_values`], for one column of a CSV file with a header row.
