@@ -92,12 +92,12 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
     Ok(())
 }
 
-/// A failed file's message, naming the file once.
+/// A failed file's message as dp-stats printed it: `PATH:LINE: error`.
 pub(crate) fn error_message(error: &ErrorRecord) -> String {
-    if error.error.starts_with(&error.path) {
-        error.error.clone()
-    } else {
-        format!("{}: {}", error.path, error.error)
+    match error.line {
+        _ if error.error.starts_with(&error.path) => error.error.clone(),
+        Some(line) => format!("{}:{line}: {}", error.path, error.error),
+        None => format!("{}: {}", error.path, error.error),
     }
 }
 
