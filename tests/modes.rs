@@ -6,7 +6,9 @@
 //! make runs the binaries `cargo test` built (`BIN=target/<profile>`), and
 //! `CARGO=true` makes `make build`'s `cargo build --release` a no-op: no
 //! release build, and a variable set on make's command line reaches the
-//! sub-makes too (which `make -o build` would not).
+//! sub-makes too (which `make -o build` would not). Only `cargo test
+//! --workspace` rebuilds those binaries; `cargo test --test modes` alone runs
+//! whatever was built last.
 
 mod common;
 
