@@ -26,7 +26,8 @@ DP_PLOT  := $(BIN)/dp-plot
 # exactly the files listed there, so it never touches a file dp did not write.
 MANIFEST := $(DATA_DIR)/.dp-gen.jsonl
 # What later targets write under OUT_DIR, for `make clean` to remove (append
-# with +=; names, not globs): files, then directories, removed if left empty.
+# with +=; names, not globs): files, then directories, removed if left empty,
+# and with them the `*.stats.json` results dp-stats wrote in those directories.
 RESULT_FILES :=
 RESULT_DIRS  :=
 
@@ -39,6 +40,10 @@ SHELL := bash
 .SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
+# No implicit rules: with thousands of per-file targets, make's search for
+# them costs more than the work.
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
 
 .PHONY: help build data verify test bench clean
 
@@ -102,7 +107,7 @@ results     = $(patsubst $(DATA_DIR)/%,$(OUT_DIR)/$(1)/%.stats.json,$(DATA_FILES
 STATS_FLAGS = --delay $(DELAY) --delay-mode $(DELAY_MODE)
 PARAMS     := $(OUT_DIR)/.params
 
-RESULT_FILES += $(foreach m,$(ALL_MODES),$(call results,$(m)) $(OUT_DIR)/$(m).wall) \
+RESULT_FILES += $(foreach m,$(ALL_MODES),$(OUT_DIR)/$(m).wall) \
                 $(OUT_DIR)/gnu-parallel/joblog.tsv $(PARAMS) \
                 $(addprefix $(OUT_DIR)/,comparison.txt comparison.md comparison.json \
                                         comparison.png timeline.png)
@@ -133,12 +138,17 @@ stale = for i in $$(seq 1 $(FILES)); do f='$(DATA_DIR)/$(PREFIX)'"$$i.txt"; \
             [ "$$r" -nt "$$f" ] && [ "$$r" -nt '$(PARAMS)' ] || echo "$$f"; done
 
 # timed,MODE,COMMAND: runs COMMAND and keeps its wall clock, measured here,
-# outside dp, in $(OUT_DIR)/MODE.wall (start and end, Unix seconds).
-timed = @mkdir -p '$(OUT_DIR)/$(1)'; start=$$(date +%s.%N); $(2); status=$$?; \
-        echo "$$start $$(date +%s.%N)" > '$(OUT_DIR)/$(1).wall'; exit $$status
+# outside dp, in $(OUT_DIR)/MODE.wall (start and end, Unix seconds). Under
+# `make -n` nothing is timed: a sub-make there still runs, to print its plan.
+dry_run := $(findstring n,$(firstword -$(MAKEFLAGS)))
+timed = $(if $(dry_run),$(2),@mkdir -p '$(OUT_DIR)/$(1)'; start=$$(date +%s.%N); $(2); \
+        status=$$?; echo "$$start $$(date +%s.%N)" > '$(OUT_DIR)/$(1).wall'; exit $$status)
 
-# The records of the modes given, mode by mode, each in file order.
-records = cat $(foreach m,$(1),$(call results,$(m)))
+# result_paths,MODES: the result files of MODES, mode by mode, each in file
+# order, one a line; made in the shell, as thousands would not fit one command.
+result_paths = for m in $(1); do for i in $$(seq 1 $(FILES)); do \
+                   printf '%s\n' '$(OUT_DIR)/'"$$m/$(PREFIX)$$i.txt.stats.json"; done; done
+records = $(call result_paths,$(1)) | xargs -d '\n' cat
 
 .PHONY: $(ALL_MODES) run compare FORCE
 
@@ -169,7 +179,7 @@ run: ## one MODE (parallel), then its report
 
 # A comparison is a measurement: every mode of MODES runs afresh.
 compare: data verify ## run MODES afresh, print and save the comparison, draw the charts
-	@rm -f $(foreach m,$(MODES),$(call results,$(m)))
+	@$(call result_paths,$(MODES)) | xargs -d '\n' rm -f
 	@for mode in $(MODES); do $(MAKE) --no-print-directory $$mode DATA= || exit; done
 	@$(call records,$(MODES)) > '$(OUT_DIR)/.records.jsonl'
 	@status=0; \
@@ -197,7 +207,8 @@ FORCE:
 # even one named data1.txt, stay.
 clean: ## remove the files dp wrote in DATA_DIR and OUT_DIR, nothing else
 	@removed=0; \
-	for path in $(foreach f,$(RESULT_FILES),'$(f)'); do \
+	for path in $(foreach f,$(RESULT_FILES),'$(f)') \
+	            $(foreach d,$(RESULT_DIRS),'$(d)'/*.stats.json); do \
 	    if [ -f "$$path" ]; then rm -f -- "$$path"; removed=$$((removed + 1)); fi; \
 	done; \
 	if [ "$$removed" -gt 0 ]; then \
