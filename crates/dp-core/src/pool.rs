@@ -1,0 +1,286 @@
+//! An ordered worker pool: a few threads take items from an iterator one at
+//! a time, and their results come back on the calling thread in input order
+//! (a reorder buffer), whatever order they finish in.
+//!
+//! The items are pulled lazily, under a lock, so a list read from stdin is
+//! consumed as the work goes; each worker thread builds its own state once
+//! (a reused buffer, say); the consumer can be told when nothing has arrived
+//! for a while (to draw progress); and a consumer that fails (stdout closed)
+//! stops new items from starting.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError, mpsc};
+use std::thread;
+use std::time::Duration;
+
+/// How long the consumer waits for a result before [`Consumer::idle`] is called.
+pub const IDLE_TICK: Duration = Duration::from_millis(200);
+
+/// What takes the results, on the thread that started the pool.
+///
+/// Any `FnMut(T) -> Result<(), E>` is a consumer that ignores idle time.
+pub trait Consumer<T> {
+    type Error;
+    /// The next result, in input order. An error stops the pool.
+    fn consume(&mut self, result: T) -> Result<(), Self::Error>;
+    /// No result came for [`IDLE_TICK`].
+    fn idle(&mut self) {}
+}
+
+impl<T, E, F: FnMut(T) -> Result<(), E>> Consumer<T> for F {
+    type Error = E;
+    fn consume(&mut self, result: T) -> Result<(), E> {
+        self(result)
+    }
+}
+
+/// Set by the pool once its consumer has failed: nobody waits for results
+/// any more, so long work may stop early.
+#[derive(Debug, Default)]
+pub struct Cancelled(AtomicBool);
+
+impl Cancelled {
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Runs every item of `items` on `jobs` threads (at least one, at most one
+/// per item when the iterator knows its length) and hands each result to
+/// `consumer` in input order, on the calling thread.
+///
+/// Each thread calls `new_worker` once and then its worker on item after
+/// item, with the pool's [`Cancelled`] flag. When the consumer fails, no new
+/// item is taken, the running ones finish, and its error is returned.
+pub fn for_each_in_order<I, W, T, C>(
+    jobs: usize,
+    items: I,
+    new_worker: impl Fn() -> W + Sync,
+    consumer: &mut C,
+) -> Result<(), C::Error>
+where
+    I: IntoIterator<IntoIter: Send, Item: Send>,
+    W: FnMut(I::Item, &Cancelled) -> T,
+    T: Send,
+    C: Consumer<T> + ?Sized,
+{
+    let items = items.into_iter();
+    let most_useful = items.size_hint().1.unwrap_or(usize::MAX);
+    let threads = jobs.min(most_useful).max(1);
+    // The position is taken with the item, under the same lock, so that
+    // positions follow the iterator's order.
+    let queue = Mutex::new(items.enumerate());
+    let cancelled = Cancelled::default();
+    thread::scope(|scope| {
+        let (sender, received) = mpsc::channel();
+        for _ in 0..threads {
+            let sender = sender.clone();
+            let (queue, cancelled, new_worker) = (&queue, &cancelled, &new_worker);
+            scope.spawn(move || {
+                let mut worker = new_worker();
+                while !cancelled.is_set() {
+                    let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+                    let Some((position, item)) = next else { break };
+                    if sender.send((position, worker(item, cancelled))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+
+        let delivered = deliver_in_order(&received, consumer);
+        if delivered.is_err() {
+            cancelled.set();
+        }
+        delivered
+    })
+}
+
+/// The reorder buffer: results wait until every earlier one was consumed.
+fn deliver_in_order<T, C: Consumer<T> + ?Sized>(
+    received: &mpsc::Receiver<(usize, T)>,
+    consumer: &mut C,
+) -> Result<(), C::Error> {
+    let mut waiting = BTreeMap::new();
+    let mut next = 0;
+    loop {
+        match received.recv_timeout(IDLE_TICK) {
+            Ok((position, result)) => {
+                waiting.insert(position, result);
+                while let Some(result) = waiting.remove(&next) {
+                    next += 1;
+                    consumer.consume(result)?;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => consumer.idle(),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// Collects results into a vector; never fails.
+    fn collect<T>(seen: &mut Vec<T>) -> impl FnMut(T) -> Result<(), ()> + '_ {
+        |result| {
+            seen.push(result);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn results_come_in_input_order_whatever_the_threads() {
+        for jobs in [1, 2, 3, 8] {
+            let mut seen = Vec::new();
+            for_each_in_order(
+                jobs,
+                1..=20_u64,
+                || {
+                    |i, _: &Cancelled| {
+                        // Early items finish last.
+                        thread::sleep(Duration::from_millis(20 - i));
+                        i * 10
+                    }
+                },
+                &mut collect(&mut seen),
+            )
+            .unwrap();
+            let expected: Vec<_> = (1..=20).map(|i| i * 10).collect();
+            assert_eq!(seen, expected, "jobs {jobs}");
+        }
+    }
+
+    #[test]
+    fn a_failed_consumer_stops_new_items_and_cancels_the_running_ones() {
+        let pulled = AtomicUsize::new(0);
+        let five_started = AtomicBool::new(false);
+        let five_saw_cancel = AtomicBool::new(false);
+        let items = (0..1000).inspect(|_| {
+            pulled.fetch_add(1, Ordering::Relaxed);
+        });
+        let wait_for = |flag: &dyn Fn() -> bool| {
+            for _ in 0..1000 {
+                if flag() {
+                    return true;
+                }
+                thread::sleep(Duration::from_millis(2));
+            }
+            false
+        };
+        let result = for_each_in_order(
+            2,
+            items,
+            || {
+                |i, cancelled: &Cancelled| {
+                    // Item 3, whose result fails the consumer, is delivered
+                    // only once item 5 is running, so 5 must see the cancel.
+                    if i == 3 {
+                        wait_for(&|| five_started.load(Ordering::Relaxed));
+                    }
+                    if i == 5 {
+                        five_started.store(true, Ordering::Relaxed);
+                        let saw = wait_for(&|| cancelled.is_set());
+                        five_saw_cancel.store(saw, Ordering::Relaxed);
+                    }
+                    thread::sleep(Duration::from_millis(1));
+                    i
+                }
+            },
+            &mut |i| if i == 3 { Err(i) } else { Ok(()) },
+        );
+        assert_eq!(result, Err(3));
+        assert!(five_saw_cancel.load(Ordering::Relaxed));
+        // The other thread runs on until the consumer's thread wakes up.
+        assert!(pulled.load(Ordering::Relaxed) < 100, "{pulled:?}");
+    }
+
+    #[test]
+    fn zero_jobs_still_runs_and_zero_items_consumes_nothing() {
+        let mut seen = Vec::new();
+        let worker = || |i: u64, _: &Cancelled| i;
+        for_each_in_order(0, 1..=3, worker, &mut collect(&mut seen)).unwrap();
+        for_each_in_order(4, 1..=0, worker, &mut collect(&mut seen)).unwrap();
+        assert_eq!(seen, [1, 2, 3]);
+    }
+
+    #[test]
+    fn each_thread_builds_its_worker_once_and_keeps_its_state() {
+        let built = AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        for_each_in_order(
+            3,
+            0..30,
+            || {
+                let id = built.fetch_add(1, Ordering::Relaxed);
+                let mut done_here = 0;
+                move |i, _: &Cancelled| {
+                    done_here += 1;
+                    thread::sleep(Duration::from_millis(1));
+                    (i, id, done_here)
+                }
+            },
+            &mut collect(&mut seen),
+        )
+        .unwrap();
+        assert_eq!(built.load(Ordering::Relaxed), 3);
+        let positions: Vec<_> = seen.iter().map(|&(i, ..)| i).collect();
+        assert_eq!(positions, (0..30).collect::<Vec<_>>());
+        // A worker takes its items in input order, counting them 1, 2, 3...
+        for id in 0..3 {
+            let counts: Vec<_> = seen.iter().filter(|r| r.1 == id).map(|r| r.2).collect();
+            let expected: Vec<_> = (1..=counts.len()).collect();
+            assert_eq!(counts, expected, "worker {id}");
+        }
+    }
+
+    #[test]
+    fn no_more_threads_than_items() {
+        let built = AtomicUsize::new(0);
+        let worker = || {
+            built.fetch_add(1, Ordering::Relaxed);
+            |i: u32, _: &Cancelled| i
+        };
+        for_each_in_order(8, [7, 8], worker, &mut |_| Ok::<_, ()>(())).unwrap();
+        assert_eq!(built.load(Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    fn a_quiet_wait_calls_idle() {
+        struct Watcher {
+            idle: usize,
+            results: Vec<u8>,
+        }
+        impl Consumer<u8> for Watcher {
+            type Error = ();
+            fn consume(&mut self, result: u8) -> Result<(), ()> {
+                self.results.push(result);
+                Ok(())
+            }
+            fn idle(&mut self) {
+                self.idle += 1;
+            }
+        }
+        let mut watcher = Watcher {
+            idle: 0,
+            results: Vec::new(),
+        };
+        let slow = || {
+            |i, _: &Cancelled| {
+                thread::sleep(IDLE_TICK * 3);
+                i
+            }
+        };
+        for_each_in_order(1, [1, 2], slow, &mut watcher).unwrap();
+        assert_eq!(watcher.results, [1, 2]);
+        assert!(watcher.idle >= 2, "idle called {} times", watcher.idle);
+    }
+}
