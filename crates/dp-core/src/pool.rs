@@ -208,7 +208,7 @@ mod tests {
         let mut seen = Vec::new();
         let worker = || |i: u64, _: &Cancelled| i;
         for_each_in_order(0, 1..=3, worker, &mut collect(&mut seen)).unwrap();
-        for_each_in_order(4, 1..=0, worker, &mut collect(&mut seen)).unwrap();
+        for_each_in_order(4, Vec::new(), worker, &mut collect(&mut seen)).unwrap();
         assert_eq!(seen, [1, 2, 3]);
     }
 
