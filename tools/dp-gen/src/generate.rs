@@ -6,10 +6,10 @@ use std::io::Write;
 use anyhow::Context;
 use dp_core::cli::{Outcome, warn};
 use dp_core::io::{RecordWriter, write_atomic};
+use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{ErrorRecord, FileRecord, Record};
 
 use crate::Plan;
-use crate::ordered::for_each_in_order;
 
 /// Formatted values collect in a buffer of this size before each write.
 const CHUNK: usize = 64 * 1024;
@@ -20,10 +20,10 @@ pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<Outcome> 
     let mut out = RecordWriter::stdout();
     let mut failed = false;
     for_each_in_order(
-        plan.files,
         jobs,
-        |index| write_data_file(plan, seed, index),
-        |index, written| -> anyhow::Result<()> {
+        1..=plan.files,
+        || |index, _: &Cancelled| (index, write_data_file(plan, seed, index)),
+        &mut |(index, written): (u64, anyhow::Result<FileRecord>)| -> anyhow::Result<()> {
             let record = match written {
                 Ok(file) => Record::File(file),
                 Err(err) => {

@@ -6,7 +6,6 @@
 
 pub mod decimal;
 pub mod generate;
-pub mod ordered;
 pub mod values;
 pub mod verify;
 

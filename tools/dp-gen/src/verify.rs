@@ -13,11 +13,11 @@ use anyhow::Context;
 use dp_core::cli::{Outcome, warn};
 use dp_core::io::RecordWriter;
 use dp_core::parse::{ReadError, read_values};
+use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{Record, VerifyRecord};
 
 use crate::Plan;
 use crate::generate::path_text;
-use crate::ordered::for_each_in_order;
 
 /// Longest excerpt of a line quoted in a reason.
 const EXCERPT_CHARS: usize = 40;
@@ -59,10 +59,10 @@ pub fn verify(plan: &Plan, seed: Option<u64>, jobs: usize) -> anyhow::Result<Out
     let mut out = RecordWriter::stdout();
     let mut failed = false;
     for_each_in_order(
-        plan.files,
         jobs,
-        |index| check_file(plan, seed, index),
-        |index, checked| -> anyhow::Result<()> {
+        1..=plan.files,
+        || |index, _: &Cancelled| (index, check_file(plan, seed, index)),
+        &mut |(index, checked): (u64, Result<(), Failure>)| -> anyhow::Result<()> {
             let path = path_text(plan, index);
             if let Err(failure) = &checked {
                 failed = true;
