@@ -1,8 +1,9 @@
 //! The artificial per-file delay: idle (`sleep`) or CPU-bound (`spin`).
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use dp_core::pool::Cancelled;
 
 use crate::args::DelayMode;
 
@@ -11,12 +12,12 @@ const CANCEL_CHECK: Duration = Duration::from_millis(50);
 
 /// Spends `delay` the way `mode` says; returns early once `cancelled` is set
 /// (the reader of stdout went away: nobody waits for the result).
-pub fn spend(delay: Duration, mode: DelayMode, cancelled: &AtomicBool) {
+pub fn spend(delay: Duration, mode: DelayMode, cancelled: &Cancelled) {
     let start = Instant::now();
     match mode {
         DelayMode::Sleep => loop {
             let left = delay.saturating_sub(start.elapsed());
-            if left.is_zero() || cancelled.load(Ordering::Relaxed) {
+            if left.is_zero() || cancelled.is_set() {
                 return;
             }
             std::thread::sleep(left.min(CANCEL_CHECK));
@@ -26,9 +27,7 @@ pub fn spend(delay: Duration, mode: DelayMode, cancelled: &AtomicBool) {
         DelayMode::Spin => {
             let cpu_start = thread_cpu_time();
             let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-            while thread_cpu_time().saturating_sub(cpu_start) < delay
-                && !cancelled.load(Ordering::Relaxed)
-            {
+            while thread_cpu_time().saturating_sub(cpu_start) < delay && !cancelled.is_set() {
                 state = black_box(mix_rounds(state, 4096));
             }
         }
@@ -61,7 +60,7 @@ mod tests {
 
     #[test]
     fn both_modes_last_at_least_the_delay() {
-        let cancelled = AtomicBool::new(false);
+        let cancelled = Cancelled::default();
         for mode in [DelayMode::Sleep, DelayMode::Spin] {
             let start = Instant::now();
             spend(Duration::from_millis(60), mode, &cancelled);
@@ -72,7 +71,8 @@ mod tests {
 
     #[test]
     fn a_cancelled_run_does_not_wait() {
-        let cancelled = AtomicBool::new(true);
+        let cancelled = Cancelled::default();
+        cancelled.set();
         let start = Instant::now();
         spend(Duration::from_secs(5), DelayMode::Sleep, &cancelled);
         spend(Duration::from_secs(5), DelayMode::Spin, &cancelled);

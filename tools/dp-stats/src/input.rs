@@ -106,6 +106,14 @@ impl Iterator for Inputs {
             },
         }
     }
+
+    /// Exact for FILE arguments, so the pool starts no more threads than files.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Inputs::Args(files) => files.size_hint(),
+            Inputs::List { .. } => (0, None),
+        }
+    }
 }
 
 fn from_argument(file: OsString) -> Input {

@@ -4,22 +4,24 @@
 pub mod args;
 pub mod delay;
 pub mod input;
+pub mod out_dir;
 pub mod output;
-pub mod pool;
 pub mod process;
 pub mod progress;
 
-use std::io::IsTerminal;
+use std::io::{self, IsTerminal};
 use std::path::Path;
 
+use anyhow::Context;
 use dp_core::cli::{Outcome, usage};
+use dp_core::pool::{self, Cancelled, Consumer};
 use dp_core::record::Record;
 
 pub use crate::args::Args;
-use crate::input::Inputs;
-use crate::output::{OutDir, Output};
-use crate::pool::Consumer;
-use crate::process::{Done, Settings};
+use crate::input::{Input, Inputs};
+use crate::out_dir::OutDir;
+use crate::output::Output;
+use crate::process::{Done, Settings, Worker};
 use crate::progress::Progress;
 
 /// Runs dp-stats: every input is processed (a failed one leaves an `error`
@@ -49,11 +51,20 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut delivery = Delivery {
         progress: Progress::new(inputs.known_count()),
         output: Output::new(args.format, &settings.percentiles)?,
-        out_dir,
         failed: false,
     };
-    let processed =
-        pool::process_in_order(usize::from(args.jobs), inputs, &settings, &mut delivery);
+    let new_worker = || {
+        let mut worker = Worker::new(&settings, out_dir.as_ref());
+        move |(position, input): (usize, io::Result<Input>), cancelled: &Cancelled| {
+            input.map(|input| worker.process(position, &input, cancelled))
+        }
+    };
+    let processed = pool::for_each_in_order(
+        usize::from(args.jobs),
+        inputs.enumerate(),
+        new_worker,
+        &mut delivery,
+    );
     delivery.progress.finish();
     processed?;
     delivery.output.finish()?;
@@ -61,25 +72,28 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 }
 
 /// Takes each file's record, in input order, to the user: stdout, the
-/// `--out-dir` copy, the messages on stderr, the progress bar.
+/// messages on stderr, the progress bar.
 struct Delivery {
     progress: Progress,
     output: Output,
-    out_dir: Option<OutDir>,
     /// Sticky: some input failed, so the run exits 1.
     failed: bool,
 }
 
-impl Consumer for Delivery {
-    fn consume(&mut self, done: Done) -> anyhow::Result<()> {
-        if let Some(warning) = &done.warning {
+impl Consumer<io::Result<Done>> for Delivery {
+    type Error = anyhow::Error;
+
+    fn consume(&mut self, done: io::Result<Done>) -> anyhow::Result<()> {
+        let done = done.context("cannot read the list of files on stdin")?;
+        for warning in &done.warnings {
             self.progress.warn(warning);
         }
+        if let Some(copy_error) = &done.copy_error {
+            self.failed = true;
+            self.progress.warn(copy_error);
+        }
         let path = match &done.record {
-            Record::Stats(stats) => {
-                self.copy_to_out_dir(&done.record, &stats.path);
-                &stats.path
-            }
+            Record::Stats(stats) => &stats.path,
             Record::Error(error) => {
                 self.failed = true;
                 match error.line {
@@ -101,23 +115,6 @@ impl Consumer for Delivery {
 
     fn idle(&mut self) {
         self.progress.tick();
-    }
-}
-
-impl Delivery {
-    /// A result file that cannot be written fails that file, not the run.
-    fn copy_to_out_dir(&mut self, record: &Record, path: &str) {
-        let Some(out_dir) = &mut self.out_dir else {
-            return;
-        };
-        match out_dir.write(record) {
-            Ok(None) => {}
-            Ok(Some(warning)) => self.progress.warn(warning),
-            Err(err) => {
-                self.failed = true;
-                self.progress.warn(format_args!("{path}: {err:#}"));
-            }
-        }
     }
 }
 

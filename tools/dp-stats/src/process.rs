@@ -1,19 +1,21 @@
 //! The work on one input: read its values, summarise them, spend the
-//! artificial delay, and turn the outcome into a `stats` or `error` record.
+//! artificial delay, turn the outcome into a `stats` or `error` record, and
+//! write its `--out-dir` copy.
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dp_core::io::{PIPE_BUF, to_json_line};
 use dp_core::parse::{Column, ReadError, read_csv_column, read_values};
+use dp_core::pool::Cancelled;
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 use dp_core::stats::summarize;
 
 use crate::args::DelayMode;
 use crate::delay;
 use crate::input::Input;
+use crate::out_dir::OutDir;
 
 /// What every file of a run is processed with.
 #[derive(Debug, Clone)]
@@ -32,27 +34,33 @@ pub struct Settings {
 #[derive(Debug)]
 pub struct Done {
     pub record: Record,
-    pub warning: Option<String>,
+    /// Messages for stderr that do not fail the run.
+    pub warnings: Vec<String>,
+    /// The `--out-dir` copy could not be written: a message, and exit 1.
+    pub copy_error: Option<String>,
 }
 
 /// Processes inputs one after the other, reusing one buffer of values so a
 /// worker's memory stays that of its largest file.
 pub struct Worker<'a> {
     settings: &'a Settings,
+    out_dir: Option<&'a OutDir>,
     values: Vec<f64>,
     json: Vec<u8>,
 }
 
 impl<'a> Worker<'a> {
-    pub fn new(settings: &'a Settings) -> Self {
+    pub fn new(settings: &'a Settings, out_dir: Option<&'a OutDir>) -> Self {
         Self {
             settings,
+            out_dir,
             values: Vec::new(),
             json: Vec::with_capacity(PIPE_BUF),
         }
     }
 
-    pub fn process(&mut self, input: &Input, cancelled: &AtomicBool) -> Done {
+    /// Processes `input`, input number `position` of the run.
+    pub fn process(&mut self, position: usize, input: &Input, cancelled: &Cancelled) -> Done {
         let settings = self.settings;
         let clock = Clock::start();
         let read = self.read(input);
@@ -83,8 +91,24 @@ impl<'a> Worker<'a> {
                 line: failure.line,
             }),
         };
-        let warning = self.fit_in_one_pipe_write(&mut record);
-        Done { record, warning }
+        let mut warnings: Vec<String> = self
+            .fit_in_one_pipe_write(&mut record)
+            .into_iter()
+            .collect();
+        let mut copy_error = None;
+        // A cancelled run may have cut the delay short: such a record is
+        // never delivered, and its copy must not let `make` skip the file.
+        if let Some(out_dir) = self.out_dir.filter(|_| !cancelled.is_set()) {
+            match out_dir.write(position, &record, &mut self.json) {
+                Ok(warning) => warnings.extend(warning),
+                Err(err) => copy_error = Some(format!("{}: {err:#}", input.name())),
+            }
+        }
+        Done {
+            record,
+            warnings,
+            copy_error,
+        }
     }
 
     /// Reads the input's values into `self.values`; returns how many invalid

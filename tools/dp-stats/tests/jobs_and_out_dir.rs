@@ -92,26 +92,50 @@ fn an_out_dir_that_cannot_be_created_stops_the_run_before_any_work() {
 }
 
 #[test]
-fn inputs_sharing_a_file_name_warn_that_one_result_overwrites_the_other() {
+fn of_inputs_sharing_a_file_name_the_later_keeps_the_result_file_whatever_the_jobs() {
     let dir = tempfile::tempdir().unwrap();
-    for sub in ["a", "b"] {
+    // The earlier file is large, so with two jobs the later one finishes first.
+    for (sub, count) in [("a", 300_000), ("b", 2)] {
         fs::create_dir(dir.path().join(sub)).unwrap();
-        fs::write(
-            dir.path().join(sub).join("data.txt"),
-            format!("1\n{}\n", sub.len()),
-        )
-        .unwrap();
+        let values: String = (0..count).map(|k| format!("{k}\n")).collect();
+        fs::write(dir.path().join(sub).join("data.txt"), values).unwrap();
     }
-    let out = dir.path().join("out");
     let (a, b) = (dir.path().join("a/data.txt"), dir.path().join("b/data.txt"));
-    let args = [
+    for jobs in ["1", "2"] {
+        let out = dir.path().join(format!("out{jobs}"));
+        let args = [
+            out.to_str().unwrap(),
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ];
+        let ran = run(&["-j", jobs, "--out-dir", args[0], args[1], args[2]]);
+        assert_eq!(ran.code, 0, "{ran:?}");
+        assert!(ran.stderr.contains("of the same name"), "{}", ran.stderr);
+        let kept = fs::read_to_string(out.join("data.txt.stats.json")).unwrap();
+        let later = ran.stdout.lines().nth(1).unwrap();
+        assert_eq!(kept, format!("{later}\n"), "-j {jobs}");
+    }
+}
+
+#[test]
+fn a_result_file_that_cannot_be_written_fails_that_file_not_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // A directory where the result file of empty.txt would go.
+    fs::create_dir_all(out.join("empty.txt.stats.json")).unwrap();
+    let inputs = ["one_to_ten.txt", "empty.txt"].map(fixture_str);
+    let ran = run(&[
+        "-j",
+        "2",
+        "--out-dir",
         out.to_str().unwrap(),
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-    ];
-    let ran = run(&["--out-dir", args[0], args[1], args[2]]);
-    assert_eq!(ran.code, 0, "{ran:?}");
-    assert!(ran.stderr.contains("overwrites"), "{}", ran.stderr);
-    let kept = fs::read_to_string(out.join("data.txt.stats.json")).unwrap();
-    assert_eq!(kept, format!("{}\n", ran.stdout.lines().nth(1).unwrap()));
+        &inputs[0],
+        &inputs[1],
+    ]);
+    assert_eq!(ran.code, 1, "{ran:?}");
+    assert_eq!(ran.records().len(), 2, "stdout still has every record");
+    let message = format!("dp-stats: {}: ", inputs[1]);
+    assert!(ran.stderr.starts_with(&message), "{}", ran.stderr);
+    assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+    assert!(out.join("one_to_ten.txt.stats.json").is_file());
 }
