@@ -504,3 +504,130 @@ fn thousands_of_digests_merge_within_their_bound() {
         truth.check(estimate, p, 0.005, "3000 files");
     }
 }
+
+/// The merged points are readings of ΣU at their ranks: what the bisection
+/// of [`Digest::quantile`] finds at the same ranks, up to rounding (a
+/// millionth of the range of the data here; the two solve the same linear
+/// pieces in different orders).
+#[test]
+fn merged_points_are_the_bisection_readings_at_their_ranks() {
+    let mut rng = ChaCha8Rng::seed_from_u64(18);
+    let mut cases = scenarios(&mut rng);
+    cases.push((
+        "huge values",
+        (0..20)
+            .map(|i| {
+                let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
+                (0..500)
+                    .map(|k| sign * f64::MAX * (k as f64 / 500.0))
+                    .collect()
+            })
+            .collect(),
+    ));
+    for (label, files) in cases {
+        let digests: Vec<Digest> = files.iter().map(|f| digest_of(f)).collect();
+        let count: u64 = digests.iter().map(|d| d.count).sum();
+        for points in [101, POINTS, 4001] {
+            let merged = Digest::merge(&refs(&digests), points);
+            if merged.is_exact() {
+                continue;
+            }
+            let range = merged.q[merged.q.len() - 1] / 2.0 - merged.q[0] / 2.0;
+            for (j, &got) in merged.q.iter().enumerate() {
+                let rank = point_rank(count, merged.q.len(), j);
+                // (count − 1)·p is the rank, or a hair off it: the
+                // interpolation towards the next rank then moves by a hair.
+                let p = rank as f64 / (count - 1) as f64;
+                let reading = Digest::quantile(&refs(&digests), p).unwrap().value;
+                assert!(
+                    (got / 2.0 - reading / 2.0).abs() <= 1e-6 * range,
+                    "{label}, {points} points, point {j} (rank {rank}): sweep {got}, bisection {reading}"
+                );
+            }
+        }
+    }
+}
+
+/// dp-agg folds a thousand digests at a time into one of 4001 points: the
+/// merged bound is the inputs' sum plus its own gap term, and the folds of
+/// folds still hold the true quantiles of the concatenated data within it.
+#[test]
+fn a_thousand_digests_fold_into_4001_points_within_the_summed_bound() {
+    let mut rng = ChaCha8Rng::seed_from_u64(19);
+    let files: Vec<Vec<f64>> = (0..2000)
+        .map(|i| {
+            let normal = Normal::new((i % 13) as f64, 1.0 + (i % 3) as f64).unwrap();
+            (0..rng.random_range(300..1200))
+                .map(|_| normal.sample(&mut rng))
+                .collect()
+        })
+        .collect();
+    let truth = Truth::new(&files);
+    let digests: Vec<Digest> = files.iter().map(|f| digest_of(f)).collect();
+    let folds: Vec<Digest> = digests
+        .chunks(1000)
+        .map(|batch| {
+            let fold = Digest::merge(&refs(batch), 4001);
+            let inputs: u64 = batch.iter().map(|d| d.rank_err).sum();
+            assert_eq!(fold.rank_err, inputs + shape_rank_err(fold.count, 4001));
+            fold.validate().unwrap();
+            fold
+        })
+        .collect();
+    let inputs: u64 = digests.iter().map(|d| d.rank_err).sum();
+    for p in PS {
+        let estimate = Digest::quantile(&refs(&folds), p).unwrap();
+        assert!(estimate.rank_err * (truth.n() as f64) >= inputs as f64);
+        truth.check(estimate, p, 0.005, "2 folds of 1000");
+    }
+    let root = Digest::merge(&refs(&folds), 4001);
+    for p in PS {
+        let estimate = Digest::quantile(&[&root], p).unwrap();
+        truth.check(estimate, p, 0.006, "a fold of folds");
+    }
+}
+
+/// Taking values out of a merged digest, whichever they were, widens its
+/// bound by their number and keeps it honest for what remains.
+#[test]
+fn a_digest_without_some_values_bounds_what_remains() {
+    let mut rng = ChaCha8Rng::seed_from_u64(20);
+    let files: Vec<Vec<f64>> = (0..300)
+        .map(|i| {
+            let exponential = Exp::new(0.5 + (i % 4) as f64).unwrap();
+            (0..rng.random_range(200..800))
+                .map(|_| exponential.sample(&mut rng) + (i % 9) as f64)
+                .collect()
+        })
+        .collect();
+    let digests: Vec<Digest> = files.iter().map(|f| digest_of(f)).collect();
+    let fold = Digest::merge(&refs(&digests), 4001);
+    // The highest files gone, then the lowest: the worst cases for ranks.
+    let mut by_level: Vec<usize> = (0..files.len()).collect();
+    by_level.sort_by_key(|&i| i % 9);
+    for (what, gone) in [("highest", &by_level[250..]), ("lowest", &by_level[..50])] {
+        let removed: u64 = gone.iter().map(|&i| files[i].len() as u64).sum();
+        let left: Vec<Vec<f64>> = (0..files.len())
+            .filter(|i| !gone.contains(i))
+            .map(|i| files[i].clone())
+            .collect();
+        let truth = Truth::new(&left);
+        let less = fold.without(removed).unwrap();
+        assert_eq!(less.count, truth.n() as u64);
+        assert!(less.rank_err >= fold.rank_err + removed - shape_rank_err(fold.count, 4001));
+        for p in PS {
+            let estimate = Digest::quantile(&[&less], p).unwrap();
+            let value = estimate
+                .value
+                .clamp(truth.sorted[0], truth.sorted[truth.n() - 1]);
+            truth.check(Estimate { value, ..estimate }, p, 1.0, what);
+        }
+    }
+    assert_eq!(fold.without(fold.count), Some(Digest::empty()));
+    assert_eq!(fold.without(fold.count + 1), None);
+    assert_eq!(
+        fold.without(fold.count - 4001),
+        None,
+        "fewer values than points"
+    );
+}
