@@ -42,7 +42,7 @@ impl Entry {
 /// again replaces its earlier result).
 ///
 /// Large runs are held lean: records drop their `run` and `host`, and their
-/// digests are thinned to fit a [`DigestBudget`].
+/// digests are folded together to fit a [`DigestBudget`].
 #[derive(Debug)]
 pub struct Run {
     /// The `run` label; `None` for records without one.
@@ -54,6 +54,8 @@ pub struct Run {
     budget: DigestBudget,
     /// Entries whose digest is unusable, and why.
     bad_digests: BTreeMap<usize, String>,
+    /// Why the folded digests no longer say what the run holds, if they do not.
+    lost_values: Option<String>,
 }
 
 /// A path recorded a second time in one run.
@@ -73,6 +75,7 @@ impl Run {
             stats: 0,
             budget: DigestBudget::default(),
             bad_digests: BTreeMap::new(),
+            lost_values: None,
         }
     }
 
@@ -94,7 +97,10 @@ impl Run {
         let (at, duplicate) = match self.index.get(entry.path()) {
             Some(&at) => {
                 if let Entry::Stats(old) = &self.entries[at] {
-                    self.budget.release(&old.digest);
+                    if let Err(why) = self.budget.release(at, &old.digest, old.count) {
+                        self.lost_values
+                            .get_or_insert(format!("{}: {why}", old.path));
+                    }
                     self.stats -= 1;
                 }
                 let first = std::mem::replace(&mut self.places[at], place);
@@ -115,25 +121,33 @@ impl Run {
             Some(why) => self.bad_digests.insert(at, why),
             None => self.bad_digests.remove(&at),
         };
-        while self.budget.is_over() && self.budget.thin_all(digests_mut(&mut self.entries)) {}
+        if self.budget.is_over() {
+            self.budget.fold(digests_mut(&mut self.entries));
+        }
         duplicate
     }
 
     /// The digests of the files with values, or why they cannot be used.
     pub fn digests(&self) -> Result<Vec<&Digest>, String> {
-        if let Some(why) = self.bad_digests.values().next() {
+        if let Some(why) = self
+            .bad_digests
+            .values()
+            .next()
+            .or(self.lost_values.as_ref())
+        {
             return Err(why.clone());
         }
         Ok(self
             .stats()
-            .filter(|stats| stats.count > 0)
+            .filter(|stats| stats.digest.count > 0)
             .map(|stats| &stats.digest)
+            .chain(self.budget.folds())
             .collect())
     }
 
-    /// How many times the digests were thinned to fit in memory.
-    pub fn digest_thinnings(&self) -> u32 {
-        self.budget.thinnings()
+    /// How many files' digests were merged with others to fit in memory.
+    pub fn digests_folded(&self) -> usize {
+        self.budget.folded_files()
     }
 
     /// Every file of the run, in order of first appearance.
@@ -206,10 +220,13 @@ impl Grouper {
     }
 }
 
-/// The digests of the entries with values.
-fn digests_mut(entries: &mut [Entry]) -> impl Iterator<Item = &mut Digest> {
-    entries.iter_mut().filter_map(|entry| match entry {
-        Entry::Stats(stats) if stats.count > 0 => Some(&mut stats.digest),
-        _ => None,
-    })
+/// The digests of the entries with values, with the entries' indices.
+fn digests_mut(entries: &mut [Entry]) -> impl Iterator<Item = (usize, &mut Digest)> {
+    entries
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(at, entry)| match entry {
+            Entry::Stats(stats) if stats.count > 0 => Some((at, &mut stats.digest)),
+            _ => None,
+        })
 }

@@ -146,18 +146,18 @@ pub fn combine<'a>(
         }
     }
 
-    match digest_quantiles(run) {
+    match digest_quantiles(run, (moments.min(), moments.max())) {
         Ok([median, q1, q3]) => {
             overall.median = median;
             overall.q1 = q1;
             overall.q3 = q3;
             overall.method = QuantileMethod::Digest;
-            let thinnings = run.digest_thinnings();
-            if thinnings > 0 {
-                let thinned = format!("digests thinned {thinnings}x to fit in memory");
+            let folded = run.digests_folded();
+            if folded > 0 {
+                let merged = format!("digests of {folded} files merged to fit in memory");
                 overall.note = Some(match overall.note.take() {
-                    Some(note) => format!("{note}; {thinned}"),
-                    None => thinned,
+                    Some(note) => format!("{note}; {merged}"),
+                    None => merged,
                 });
             }
         }
@@ -170,12 +170,22 @@ pub fn combine<'a>(
     overall
 }
 
-/// Median, q1 and q3 estimated from the run's digests together.
-fn digest_quantiles(run: &Run) -> Result<[Option<Quantile>; 3], String> {
+/// Median, q1 and q3 estimated from the run's digests together, within the
+/// run's exact min and max (a fold that lost values to a file recorded again
+/// may read beyond them; within them its bound holds, see
+/// [`Digest::without`]).
+fn digest_quantiles(
+    run: &Run,
+    (min, max): (Option<f64>, Option<f64>),
+) -> Result<[Option<Quantile>; 3], String> {
     let digests = run.digests()?;
+    let within = |value: f64| match (min, max) {
+        (Some(min), Some(max)) if min <= max => value.clamp(min, max),
+        _ => value,
+    };
     Ok(QUANTILES.map(|p| {
         Digest::quantile(&digests, p).map(|estimate| Quantile {
-            value: estimate.value,
+            value: within(estimate.value),
             rank_err: estimate.rank_err,
         })
     }))
