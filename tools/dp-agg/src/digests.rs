@@ -4,7 +4,7 @@
 //! 100,000 records of 201-point digests are 160 MB of points. Past
 //! [`POINT_BUDGET`] the digests held are *folded*: merged [`FOLD_BATCH`] at
 //! a time into digests of [`FOLD_POINTS`] points ([`Digest::merge`], one
-//! sweep, ~15 ms a batch), and the records keep none. A fold's bound is the
+//! sweep over their points), and the records keep none. A fold's bound is the
 //! sum of its inputs' plus its own gap term: for 1000 digests of 1000 values
 //! (each within 4 ranks) 4000 + 249 ranks of 1,000,000, so the run's bound
 //! barely moves (0.40% to 0.42%), where thinning every digest doubled it.
