@@ -550,12 +550,14 @@ fn spinning_files_speed_up_with_cores_not_with_files() {
     const FILES: usize = 5;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let bound = cores.min(FILES) as f64;
-    let expected = (0.65 * bound)..=(1.3 * bound);
+    // The upper end is the claim (no more than the cores, whatever the
+    // files); the lower end only that the cores were used at all.
+    let expected = (0.55 * bound)..=(1.3 * bound);
     let scratch = Scratch::new(&["FILES=5", "JOBS=5", "DELAY=0.2", "DELAY_MODE=spin"]);
-    // A shared machine's other work can take cores away for a moment: one
-    // more measurement before concluding.
+    // A shared machine's other work can take cores away for a moment: more
+    // measurements before concluding.
     let mut speedups = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..3 {
         let stdout = {
             let _turn = measuring();
             compare(&scratch, &[])
