@@ -4,7 +4,6 @@
 pub mod args;
 pub mod delay;
 pub mod input;
-pub mod out_dir;
 pub mod output;
 pub mod process;
 pub mod progress;
@@ -19,8 +18,7 @@ use dp_core::record::Record;
 
 pub use crate::args::Args;
 use crate::input::{Input, Inputs};
-use crate::out_dir::OutDir;
-use crate::output::Output;
+use crate::output::{OutDir, Output};
 use crate::process::{Done, Settings, Worker};
 use crate::progress::Progress;
 
@@ -51,20 +49,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut delivery = Delivery {
         progress: Progress::new(inputs.known_count()),
         output: Output::new(args.format, &settings.percentiles)?,
+        out_dir,
         failed: false,
     };
     let new_worker = || {
-        let mut worker = Worker::new(&settings, out_dir.as_ref());
-        move |(position, input): (usize, io::Result<Input>), cancelled: &Cancelled| {
-            input.map(|input| worker.process(position, &input, cancelled))
+        let mut worker = Worker::new(&settings);
+        move |input: io::Result<Input>, cancelled: &Cancelled| {
+            input.map(|input| worker.process(&input, cancelled))
         }
     };
-    let processed = pool::for_each_in_order(
-        usize::from(args.jobs),
-        inputs.enumerate(),
-        new_worker,
-        &mut delivery,
-    );
+    let processed =
+        pool::for_each_in_order(usize::from(args.jobs), inputs, new_worker, &mut delivery);
     delivery.progress.finish();
     processed?;
     delivery.output.finish()?;
@@ -72,10 +67,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 }
 
 /// Takes each file's record, in input order, to the user: stdout, the
-/// messages on stderr, the progress bar.
+/// `--out-dir` copy, the messages on stderr, the progress bar.
 struct Delivery {
     progress: Progress,
     output: Output,
+    out_dir: Option<OutDir>,
     /// Sticky: some input failed, so the run exits 1.
     failed: bool,
 }
@@ -85,15 +81,14 @@ impl Consumer<io::Result<Done>> for Delivery {
 
     fn consume(&mut self, done: io::Result<Done>) -> anyhow::Result<()> {
         let done = done.context("cannot read the list of files on stdin")?;
-        for warning in &done.warnings {
+        if let Some(warning) = &done.warning {
             self.progress.warn(warning);
         }
-        if let Some(copy_error) = &done.copy_error {
-            self.failed = true;
-            self.progress.warn(copy_error);
-        }
         let path = match &done.record {
-            Record::Stats(stats) => &stats.path,
+            Record::Stats(stats) => {
+                self.copy_to_out_dir(&done.record, &stats.path);
+                &stats.path
+            }
             Record::Error(error) => {
                 self.failed = true;
                 match error.line {
@@ -115,6 +110,23 @@ impl Consumer<io::Result<Done>> for Delivery {
 
     fn idle(&mut self) {
         self.progress.tick();
+    }
+}
+
+impl Delivery {
+    /// A result file that cannot be written fails that file, not the run.
+    fn copy_to_out_dir(&mut self, record: &Record, path: &str) {
+        let Some(out_dir) = &mut self.out_dir else {
+            return;
+        };
+        match out_dir.write(record) {
+            Ok(None) => {}
+            Ok(Some(warning)) => self.progress.warn(warning),
+            Err(err) => {
+                self.failed = true;
+                self.progress.warn(format_args!("{path}: {err:#}"));
+            }
+        }
     }
 }
 

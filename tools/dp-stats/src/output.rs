@@ -1,12 +1,18 @@
-//! How records reach the user on stdout: JSON Lines (one write per record),
-//! CSV (one row per file, no digest), or an aligned table for people.
+//! How records reach the user: JSON Lines (one write per record), CSV (one
+//! row per file, no digest), or an aligned table for people; and the
+//! per-file copies in `--out-dir`.
 
+use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
-use dp_core::io::RecordWriter;
+use anyhow::Context;
+use dp_core::io::{RecordWriter, to_json_line, write_atomic};
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 
 use crate::args::Format;
+use crate::input::STDIN_NAME;
 
 /// Where the records of a run go, in input order.
 pub enum Output {
@@ -284,6 +290,61 @@ pub fn readable(value: Option<f64>) -> String {
     }
 }
 
+/// `--out-dir`: each `stats` record also goes to `DIR/<file name>.stats.json`.
+pub struct OutDir {
+    dir: PathBuf,
+    names: HashSet<PathBuf>,
+    line: Vec<u8>,
+}
+
+impl OutDir {
+    /// Creates the directory (and its parents) now, before any work.
+    pub fn create(dir: &Path) -> anyhow::Result<Self> {
+        dp_core::io::create_dir_all(dir)
+            .with_context(|| format!("cannot create directory {}", dir.display()))?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            names: HashSet::new(),
+            line: Vec::new(),
+        })
+    }
+
+    /// Writes a `stats` record's file atomically (an `error` record writes
+    /// nothing, so `make` retries that file); returns a warning when two inputs
+    /// of this run share a file name (the later one's record is kept).
+    pub fn write(&mut self, record: &Record) -> anyhow::Result<Option<String>> {
+        let Record::Stats(stats) = record else {
+            return Ok(None);
+        };
+        let path = self.dir.join(result_file_name(&stats.path));
+        let warning = (!self.names.insert(path.clone())).then(|| {
+            format!(
+                "{}: overwrites {} written for another file of the same name",
+                stats.path,
+                path.display()
+            )
+        });
+        self.line.clear();
+        to_json_line(record, &mut self.line)?;
+        write_atomic(&path, |out| Ok(out.write_all(&self.line)?))?;
+        Ok(warning)
+    }
+}
+
+/// `data1.txt` → `data1.txt.stats.json`; stdin's is `stdin.stats.json`.
+fn result_file_name(path: &str) -> PathBuf {
+    let name = if path == STDIN_NAME {
+        OsStr::new("stdin")
+    } else {
+        Path::new(path)
+            .file_name()
+            .unwrap_or_else(|| OsStr::new("stdin"))
+    };
+    let mut name = name.to_owned();
+    name.push(".stats.json");
+    PathBuf::from(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +361,14 @@ mod tests {
         assert_eq!(readable(Some(1.234567e300)), "1.23457e300");
         assert_eq!(readable(Some(0.0)), "0");
         assert_eq!(readable(None), "-");
+    }
+
+    #[test]
+    fn result_files_are_named_after_the_input() {
+        assert_eq!(
+            result_file_name("/tmp/d/data1.txt"),
+            Path::new("data1.txt.stats.json")
+        );
+        assert_eq!(result_file_name("-"), Path::new("stdin.stats.json"));
     }
 }

@@ -1,6 +1,5 @@
 //! The work on one input: read its values, summarise them, spend the
-//! artificial delay, turn the outcome into a `stats` or `error` record, and
-//! write its `--out-dir` copy.
+//! artificial delay, and turn the outcome into a `stats` or `error` record.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -15,7 +14,6 @@ use dp_core::stats::summarize;
 use crate::args::DelayMode;
 use crate::delay;
 use crate::input::Input;
-use crate::out_dir::OutDir;
 
 /// What every file of a run is processed with.
 #[derive(Debug, Clone)]
@@ -34,33 +32,27 @@ pub struct Settings {
 #[derive(Debug)]
 pub struct Done {
     pub record: Record,
-    /// Messages for stderr that do not fail the run.
-    pub warnings: Vec<String>,
-    /// The `--out-dir` copy could not be written: a message, and exit 1.
-    pub copy_error: Option<String>,
+    pub warning: Option<String>,
 }
 
 /// Processes inputs one after the other, reusing one buffer of values so a
 /// worker's memory stays that of its largest file.
 pub struct Worker<'a> {
     settings: &'a Settings,
-    out_dir: Option<&'a OutDir>,
     values: Vec<f64>,
     json: Vec<u8>,
 }
 
 impl<'a> Worker<'a> {
-    pub fn new(settings: &'a Settings, out_dir: Option<&'a OutDir>) -> Self {
+    pub fn new(settings: &'a Settings) -> Self {
         Self {
             settings,
-            out_dir,
             values: Vec::new(),
             json: Vec::with_capacity(PIPE_BUF),
         }
     }
 
-    /// Processes `input`, input number `position` of the run.
-    pub fn process(&mut self, position: usize, input: &Input, cancelled: &Cancelled) -> Done {
+    pub fn process(&mut self, input: &Input, cancelled: &Cancelled) -> Done {
         let settings = self.settings;
         let clock = Clock::start();
         let read = self.read(input);
@@ -91,24 +83,8 @@ impl<'a> Worker<'a> {
                 line: failure.line,
             }),
         };
-        let mut warnings: Vec<String> = self
-            .fit_in_one_pipe_write(&mut record)
-            .into_iter()
-            .collect();
-        let mut copy_error = None;
-        // A cancelled run may have cut the delay short: such a record is
-        // never delivered, and its copy must not let `make` skip the file.
-        if let Some(out_dir) = self.out_dir.filter(|_| !cancelled.is_set()) {
-            match out_dir.write(position, &record, &mut self.json) {
-                Ok(warning) => warnings.extend(warning),
-                Err(err) => copy_error = Some(format!("{}: {err:#}", input.name())),
-            }
-        }
-        Done {
-            record,
-            warnings,
-            copy_error,
-        }
+        let warning = self.fit_in_one_pipe_write(&mut record);
+        Done { record, warning }
     }
 
     /// Reads the input's values into `self.values`; returns how many invalid
