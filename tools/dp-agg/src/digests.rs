@@ -13,9 +13,9 @@
 
 use dp_core::digest::Digest;
 
-/// Digest points a run may hold (8 bytes each) before they are folded;
+/// Digest points a run may hold (8 bytes each, 84 MB) before they are folded;
 /// `DP_AGG_POINT_BUDGET` lowers it (for tests of large runs).
-pub const POINT_BUDGET: usize = 12 << 20;
+pub const POINT_BUDGET: usize = 10 << 20;
 /// Digests merged into one fold.
 pub const FOLD_BATCH: usize = 1000;
 /// Points of a fold: 20 times a record's, so a fold of 1000 files adds
@@ -110,9 +110,13 @@ impl DigestBudget {
     pub fn fold<'a>(&mut self, entries: impl Iterator<Item = (usize, &'a mut Digest)>) {
         let mut held: Vec<(usize, &mut Digest)> =
             entries.filter(|(_, digest)| digest.count > 0).collect();
-        for batch in held.chunks_mut(FOLD_BATCH) {
-            let inputs: Vec<&Digest> = batch.iter().map(|(_, digest)| &**digest).collect();
-            let merged = Digest::merge(&inputs, FOLD_POINTS);
+        let batches: Vec<Vec<&Digest>> = held
+            .chunks(FOLD_BATCH)
+            .map(|batch| batch.iter().map(|(_, digest)| &**digest).collect())
+            .collect();
+        let merged = merge_batches(&batches);
+        drop(batches);
+        for (batch, merged) in held.chunks_mut(FOLD_BATCH).zip(merged) {
             let id = self.folds.len();
             self.points += merged.q.len();
             self.folds.push(Fold {
@@ -172,6 +176,38 @@ impl DigestBudget {
     pub fn points(&self) -> usize {
         self.points
     }
+}
+
+/// Merges each batch into one digest of [`FOLD_POINTS`] points, batches on
+/// as many threads as there are cores (one merge at a time on each, so the
+/// memory of the sweeps stays that of a few).
+fn merge_batches(batches: &[Vec<&Digest>]) -> Vec<Digest> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(batches.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut merged: Vec<(usize, Digest)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(batch) = batches.get(at) else {
+                            return done;
+                        };
+                        done.push((at, Digest::merge(batch, FOLD_POINTS)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("a merge does not panic"))
+            .collect()
+    });
+    merged.sort_by_key(|(at, _)| *at);
+    merged.into_iter().map(|(_, digest)| digest).collect()
 }
 
 /// Checks a record's digest before it is used: shape, and the same count.
