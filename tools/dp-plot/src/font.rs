@@ -1,13 +1,14 @@
-//! The embedded font: Noto Sans, compiled in, so charts render the same on a
-//! machine with no fonts installed.
+//! The embedded font: Noto Sans, compiled in (and written into every SVG), so
+//! charts render the same on a machine with no fonts installed.
 
 use std::sync::{Once, OnceLock};
 
 use ab_glyph::FontRef;
 use plotters::style::{FontFamily, FontStyle, register_font};
 
-/// The family every chart asks for. SVG viewers are told it as is: Noto
-/// Sans where they have it, else their own sans-serif.
+/// The family every chart asks for. SVGs carry Noto Sans under its first
+/// name ([`embed_in_svg`]); a viewer that ignores `@font-face` falls back to
+/// its own Noto Sans or sans-serif.
 pub const FAMILY: FontFamily<'static> = FontFamily::Name("Noto Sans, sans-serif");
 
 /// Registers Noto Sans (regular and bold) under [`FAMILY`] with plotters, which
@@ -39,6 +40,41 @@ pub fn face(style: FontStyle) -> &'static FontRef<'static> {
     cell.get_or_init(|| FontRef::try_from_slice(bytes).expect("embedded Noto Sans parses"))
 }
 
+/// `svg` with the faces its text uses (regular, bold) embedded as
+/// `@font-face` rules in a `<defs><style>` right after the root tag, so a
+/// viewer draws exactly the font the layout measured.
+pub fn embed_in_svg(svg: &str) -> String {
+    // plotters marks bold text `font-weight="bold"` and no other text.
+    let texts = svg.matches("<text ").count();
+    let bold = svg.matches(r#"font-weight="bold""#).count();
+    let used: Vec<(&str, &[u8])> = [
+        (texts > bold).then_some(("normal", ttf_noto_sans::REGULAR)),
+        (bold > 0).then_some(("bold", ttf_noto_sans::BOLD)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let root_end = match svg.find('>') {
+        Some(at) if svg.starts_with("<svg") && !used.is_empty() => at + 1,
+        _ => return svg.to_owned(),
+    };
+    let name = FAMILY.as_str().split(',').next().unwrap_or_default().trim();
+    let mut style = String::from("\n<defs><style>");
+    for (weight, bytes) in used {
+        style += &format!(
+            "\n@font-face {{ font-family: \"{name}\"; font-weight: {weight}; \
+             src: url(data:font/ttf;base64,{}) format(\"truetype\"); }}",
+            crate::base64::encode(bytes)
+        );
+    }
+    style += "\n</style></defs>";
+    let mut embedded = String::with_capacity(svg.len() + style.len());
+    embedded += &svg[..root_end];
+    embedded += &style;
+    embedded += &svg[root_end..];
+    embedded
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +88,29 @@ mod tests {
                 assert_ne!(face.glyph_id(c).0, 0, "{c:?} missing");
             }
         }
+    }
+
+    #[test]
+    fn svg_embeds_only_the_faces_its_text_uses() {
+        let svg = |body: &str| format!("<svg width=\"10\">\n{body}</svg>\n");
+        let regular = r#"<text font-style="normal">a</text>"#;
+        let bold = r#"<text font-weight="bold">b</text>"#;
+        let weights = |svg: &str| {
+            let embedded = embed_in_svg(svg);
+            assert!(embedded.starts_with("<svg width=\"10\">\n<defs><style>") || embedded == svg);
+            assert!(embedded.ends_with("</svg>\n"));
+            ["normal", "bold"]
+                .into_iter()
+                .filter(|w| embedded.contains(&format!("font-weight: {w};")))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(weights(&svg(regular)), ["normal"]);
+        assert_eq!(weights(&svg(bold)), ["bold"]);
+        assert_eq!(
+            weights(&svg(&format!("{regular}{bold}"))),
+            ["normal", "bold"]
+        );
+        assert_eq!(weights(&svg("<rect/>")), Vec::<&str>::new());
+        assert_eq!(embed_in_svg(&svg("<rect/>")), svg("<rect/>"));
     }
 }

@@ -1,6 +1,7 @@
 //! dp-plot: draws dp's timings as charts (PNG or SVG), from `stats` records
 //! or GNU parallel joblogs: total time per run, or a timeline of every file.
 
+pub mod base64;
 pub mod comparison;
 pub mod font;
 pub mod input;
@@ -38,7 +39,8 @@ Examples:
   dp-plot --kind timeline --joblog gnu.log --run gnu-parallel -o gnu.png
 
 The chart's format follows the output's extension (.png or .svg). Text uses
-an embedded font (Noto Sans): no system fonts are needed.";
+an embedded font (Noto Sans, written into each SVG): no system fonts are
+needed.";
 
 #[derive(Debug, Parser)]
 #[command(

@@ -7,6 +7,7 @@ use anyhow::{Context, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::font;
 use crate::raster::Raster;
 use crate::theme::Theme;
 
@@ -57,7 +58,7 @@ pub fn write(
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// The chart as an SVG document.
+/// The chart as an SVG document, carrying the font its text was measured with.
 pub fn svg(chart: &impl Chart, size: (u32, u32)) -> anyhow::Result<String> {
     let mut text = String::new();
     {
@@ -66,7 +67,7 @@ pub fn svg(chart: &impl Chart, size: (u32, u32)) -> anyhow::Result<String> {
         chart.draw(&root, &theme).map_err(drawing_failed)?;
         root.present().map_err(drawing_failed)?;
     }
-    Ok(text)
+    Ok(font::embed_in_svg(&text))
 }
 
 /// The chart as a PNG file's bytes: drawn into an RGB buffer, then encoded.

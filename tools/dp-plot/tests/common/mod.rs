@@ -157,3 +157,50 @@ pub fn names_in(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Decodes standard, padded base64 (RFC 4648), or says why it is not.
+pub fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    if !text.len().is_multiple_of(4) {
+        return Err(format!("length {} is not a multiple of 4", text.len()));
+    }
+    let data = text.trim_end_matches('=');
+    if text.len() - data.len() > 2 {
+        return Err("more than two '=' of padding".into());
+    }
+    let mut bytes = Vec::with_capacity(data.len() * 3 / 4);
+    let (mut bits, mut held) = (0u32, 0);
+    for c in data.bytes() {
+        let value = ALPHABET
+            .iter()
+            .position(|&a| a == c)
+            .ok_or_else(|| format!("{:?} is not in the alphabet", char::from(c)))?;
+        bits = bits << 6 | value as u32;
+        held += 6;
+        if held >= 8 {
+            held -= 8;
+            bytes.push((bits >> held) as u8);
+        }
+    }
+    Ok(bytes)
+}
+
+/// The `data:` URLs of an SVG's `@font-face` rules: (font-weight, base64 text).
+pub fn svg_font_faces(svg: &str) -> Vec<(String, String)> {
+    svg.split("@font-face")
+        .skip(1)
+        .map(|rule| {
+            let value = |key: &str, end: char| {
+                let at = rule
+                    .find(key)
+                    .unwrap_or_else(|| panic!("{key} in @font-face"))
+                    + key.len();
+                rule[at..at + rule[at..].find(end).unwrap()].to_owned()
+            };
+            (
+                value("font-weight: ", ';'),
+                value("url(data:font/ttf;base64,", ')'),
+            )
+        })
+        .collect()
+}
