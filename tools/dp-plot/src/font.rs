@@ -1,14 +1,14 @@
-//! The embedded font: Noto Sans, compiled in (and written into every SVG), so
-//! charts render the same on a machine with no fonts installed.
+//! The embedded font: Noto Sans, compiled in (and written into SVGs made with
+//! `--embed-font`), so charts render the same on a machine with no fonts.
 
 use std::sync::{Once, OnceLock};
 
 use ab_glyph::FontRef;
 use plotters::style::{FontFamily, FontStyle, register_font};
 
-/// The family every chart asks for. SVGs carry Noto Sans under its first
-/// name ([`embed_in_svg`]); a viewer that ignores `@font-face` falls back to
-/// its own Noto Sans or sans-serif.
+/// The family every chart asks for. SVGs made with `--embed-font` carry Noto
+/// Sans under its first name ([`embed_in_svg`]); other viewers use their own
+/// Noto Sans or sans-serif.
 pub const FAMILY: FontFamily<'static> = FontFamily::Name("Noto Sans, sans-serif");
 
 /// Registers Noto Sans (regular and bold) under [`FAMILY`] with plotters, which

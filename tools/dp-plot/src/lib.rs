@@ -38,9 +38,10 @@ Examples:
   parallel --joblog gnu.log dp-stats --run gnu-parallel {} ::: data/*.txt > gnu.jsonl
   dp-plot --kind timeline --joblog gnu.log --run gnu-parallel -o gnu.png
 
-The chart's format follows the output's extension (.png or .svg). Text uses
-an embedded font (Noto Sans, written into each SVG): no system fonts are
-needed.";
+The chart's format follows the output's extension (.png or .svg). PNG text
+uses an embedded font (Noto Sans): no system fonts are needed. SVG text uses
+the viewer's fonts, or with --embed-font the same Noto Sans, written into the
+file.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -87,6 +88,12 @@ pub struct Args {
     /// Height of the picture in pixels
     #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u32).range(150..=8000))]
     pub height: u32,
+
+    /// SVG: embed the Noto Sans the layout was measured with (about 530 KB),
+    /// so every viewer draws the same text; without it SVG text uses the
+    /// viewer's fonts, with room to spare
+    #[arg(long)]
+    pub embed_font: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -99,7 +106,7 @@ pub enum Kind {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let format = Format::from_path(&args.output)?;
+    let format = Format::from_path(&args.output, args.embed_font)?;
     if args.runs.len() > args.joblogs.len() {
         return Err(usage(format!(
             "{} --run names for {} --joblog files: --run names the runs of joblogs \

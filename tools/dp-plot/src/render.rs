@@ -23,18 +23,21 @@ pub trait Chart {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Png,
-    Svg,
+    /// SVG, carrying its font when `embed_font` (about 265 KB a face).
+    Svg {
+        embed_font: bool,
+    },
 }
 
 impl Format {
     /// The format named by the output file's extension.
-    pub fn from_path(path: &Path) -> anyhow::Result<Self> {
+    pub fn from_path(path: &Path, embed_font: bool) -> anyhow::Result<Self> {
         let extension = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
         match extension.as_deref() {
             Some("png") => Ok(Self::Png),
-            Some("svg") => Ok(Self::Svg),
+            Some("svg") => Ok(Self::Svg { embed_font }),
             _ => Err(dp_core::cli::usage(format!(
                 "cannot tell the format of '{}': name the output FILE.png or FILE.svg",
                 path.display()
@@ -52,14 +55,15 @@ pub fn write(
 ) -> anyhow::Result<()> {
     let bytes = match format {
         Format::Png => png(chart, size)?,
-        Format::Svg => svg(chart, size)?.into_bytes(),
+        Format::Svg { embed_font } => svg(chart, size, embed_font)?.into_bytes(),
     };
     dp_core::io::write_atomic(path, |out| Ok(out.write_all(&bytes)?))
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// The chart as an SVG document, carrying the font its text was measured with.
-pub fn svg(chart: &impl Chart, size: (u32, u32)) -> anyhow::Result<String> {
+/// The chart as an SVG document; with `embed_font`, carrying the font its
+/// text was measured with.
+pub fn svg(chart: &impl Chart, size: (u32, u32), embed_font: bool) -> anyhow::Result<String> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
@@ -67,7 +71,11 @@ pub fn svg(chart: &impl Chart, size: (u32, u32)) -> anyhow::Result<String> {
         chart.draw(&root, &theme).map_err(drawing_failed)?;
         root.present().map_err(drawing_failed)?;
     }
-    Ok(font::embed_in_svg(&text))
+    Ok(if embed_font {
+        font::embed_in_svg(&text)
+    } else {
+        text
+    })
 }
 
 /// The chart as a PNG file's bytes: drawn into an RGB buffer, then encoded.

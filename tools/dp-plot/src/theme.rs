@@ -43,8 +43,8 @@ pub fn darker(c: RGBColor) -> RGBColor {
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     pub scale: f64,
-    /// Room allowed for text beyond what Noto Sans measures: an SVG carries
-    /// Noto Sans, but a viewer that ignores `@font-face` (librsvg 2.54 does)
+    /// Room allowed for text beyond what Noto Sans measures: an SVG may carry
+    /// Noto Sans (`--embed-font`), but a viewer that ignores `@font-face` (librsvg 2.54 does)
     /// draws with its own sans-serif font, often wider.
     pub text_slack: f64,
     pub title: f64,

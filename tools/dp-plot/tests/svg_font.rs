@@ -1,25 +1,30 @@
-//! SVGs carry their font: Noto Sans embedded as `@font-face` data URLs, one
-//! per face the text uses, so any browser draws what the layout measured.
+//! With `--embed-font` SVGs carry their font: Noto Sans as `@font-face` data
+//! URLs, one per face the text uses, so any browser draws what the layout
+//! measured. Without it they stay small.
 
 mod common;
 
 use common::*;
 
-/// The SVG dp-plot writes for `kind` from the fixture runs.
+/// The SVG dp-plot writes for `kind` from the fixture runs, with `--embed-font`.
 fn chart_svg(kind: &str) -> String {
+    svg_of(kind, &["--embed-font"])
+}
+
+/// The SVG dp-plot writes for `kind` from the fixture runs, with `flags`.
+fn svg_of(kind: &str, flags: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("chart.svg");
     let fixture = data("runs.jsonl");
-    let output = run(
-        &[
-            "--kind",
-            kind,
-            "-o",
-            out.to_str().unwrap(),
-            fixture.to_str().unwrap(),
-        ],
-        b"",
-    );
+    let mut args = vec![
+        "--kind",
+        kind,
+        "-o",
+        out.to_str().unwrap(),
+        fixture.to_str().unwrap(),
+    ];
+    args.extend_from_slice(flags);
+    let output = run(&args, b"");
     assert_exit(&output, 0);
     std::fs::read_to_string(&out).unwrap()
 }
@@ -36,6 +41,16 @@ fn the_test_decoder_agrees_with_rfc_4648() {
     }
     assert!(base64_decode("Zm9").is_err());
     assert!(base64_decode("Zm9*").is_err());
+}
+
+#[test]
+fn without_embed_font_svgs_stay_small_and_use_the_viewers_fonts() {
+    for kind in ["comparison", "timeline"] {
+        let svg = svg_of(kind, &[]);
+        assert!(!svg.contains("@font-face"), "{kind}");
+        assert!(svg.len() < 50_000, "{kind}: {} bytes", svg.len());
+        assert!(svg.contains(r#"font-family="Noto Sans, sans-serif""#));
+    }
 }
 
 #[test]
