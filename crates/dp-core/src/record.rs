@@ -141,7 +141,8 @@ pub struct SummaryRecord {
     /// Files with an `error` record.
     pub failed: u64,
     #[serde(default)]
-    pub errors: Vec<FileError>,
+    /// The run's `error` records, as dp-stats wrote them.
+    pub errors: Vec<ErrorRecord>,
     pub count: u64,
     pub sum: f64,
     pub min: Option<f64>,
@@ -176,15 +177,6 @@ pub enum QuantileMethod {
     Digest,
     /// Neither was possible (no values, or no usable digests).
     None,
-}
-
-/// A failed file, as listed in a summary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FileError {
-    pub path: String,
-    pub error: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<u64>,
 }
 
 /// How the runs compare with the baseline run, computed by dp-agg

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use dp_core::io::RecordWriter;
-use dp_core::record::{ComparisonRecord, FileError, Record, RunComparison, SummaryRecord};
+use dp_core::record::{ComparisonRecord, Record, RunComparison, SummaryRecord};
 
 use super::{Report, RunReport};
 
@@ -28,16 +28,7 @@ pub fn summary(report: &RunReport) -> SummaryRecord {
         run: report.run.label.clone(),
         files: timing.files,
         failed: timing.failed,
-        errors: report
-            .run
-            .errors()
-            .into_iter()
-            .map(|error| FileError {
-                path: error.path.clone(),
-                error: error.error.clone(),
-                line: error.line,
-            })
-            .collect(),
+        errors: report.run.errors().into_iter().cloned().collect(),
         count: overall.count,
         sum: overall.sum,
         min: overall.min,
