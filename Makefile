@@ -140,7 +140,9 @@ stale = for i in $$(seq 1 $(FILES)); do f='$(DATA_DIR)/$(PREFIX)'"$$i.txt"; \
 # timed,MODE,COMMAND: runs COMMAND and keeps its wall clock, measured here,
 # outside dp, in $(OUT_DIR)/MODE.wall (start and end, Unix seconds). Under
 # `make -n` nothing is timed: a sub-make there still runs, to print its plan.
-dry_run := $(findstring n,$(firstword -$(MAKEFLAGS)))
+# -n sits in the first word of MAKEFLAGS, the single-letter flags, unless that
+# word is a long option (--no-builtin-rules has an n of its own).
+dry_run := $(findstring n,$(filter-out -%,$(firstword $(MAKEFLAGS))))
 timed = $(if $(dry_run),$(2),@mkdir -p '$(OUT_DIR)/$(1)'; start=$$(date +%s.%N); $(2); \
         status=$$?; echo "$$start $$(date +%s.%N)" > '$(OUT_DIR)/$(1).wall'; exit $$status)
 

@@ -745,3 +745,33 @@ fn many_files_in_a_deep_directory_fit_every_command_line() {
         assert_eq!(deep.results(mode).len(), 600, "{mode}");
     }
 }
+
+#[test]
+fn a_mode_run_plainly_is_timed_and_makes_its_directory() {
+    // No single-letter flag such as -C: make's flags then begin with a long
+    // option, which once passed for `make -n` and left every mode untimed.
+    let scratch = Scratch::new(&["FILES=2", "DELAY=0"]);
+    let command = scratch.command(&[]);
+    let args: Vec<_> = command
+        .get_args()
+        .filter(|arg| *arg != "--no-print-directory" && *arg != "-C")
+        .filter(|arg| *arg != std::ffi::OsStr::new(env!("CARGO_MANIFEST_DIR")))
+        .map(|arg| arg.to_owned())
+        .collect();
+    let mut plain = Command::new("make");
+    plain
+        .args(&args)
+        .arg("threads")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    for (name, value) in command.get_envs() {
+        match value {
+            Some(value) => plain.env(name, value),
+            None => plain.env_remove(name),
+        };
+    }
+    let made = scratch.make_with(plain);
+    assert_eq!(made.code, Some(0), "{}{}", made.stdout, made.stderr);
+    let wall = fs::read_to_string(scratch.out_dir().join("threads.wall"))
+        .expect("make threads writes threads.wall");
+    assert_eq!(wall.split_whitespace().count(), 2, "{wall:?}");
+}
