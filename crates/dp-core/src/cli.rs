@@ -1,33 +1,36 @@
-//! The process envelope every dp tool runs in: one place that prints errors,
-//! maps them to SPEC §1's exit codes and treats a closed stdout as success.
+//! The process envelope every dp tool runs in: the tool's name, given once;
+//! its diagnostics on stderr; the sticky "some input failed" flag; and the
+//! exit codes of docs/reference.md ("Exit status"), whatever happens to
+//! stdout or stderr.
+//!
+//! A tool's `main` is `cli::main(NAME, || run(args))`. Inside, a problem
+//! that fails one input but not the run is reported with [`fail`] or
+//! [`fail_at`] (ripgrep's `messages.rs`, uucore's `show!`): the message is
+//! printed and the flag set, and `main` exits 1 at the end. No `failed`
+//! flag is threaded through the program and no tool passes its own name.
+//!
+//! Diagnostics never abort the process: `eprintln!` panics when stderr is
+//! closed or full, and under `panic = "abort"` that is a SIGABRT. Here a
+//! diagnostic that cannot be written is dropped; the exit code still tells.
 
-use std::io;
+use std::fmt::{self, Display};
+use std::io::{self, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
-/// How a run ended, when it did not fail outright.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Everything went well: exit 0.
-    Success,
-    /// Some input failed, everything else was processed: exit 1.
-    SomeFailed,
-}
-
-impl Outcome {
-    /// `Success` when `failed` is false, else `SomeFailed`.
-    pub fn from_failed(failed: bool) -> Self {
-        if failed {
-            Self::SomeFailed
-        } else {
-            Self::Success
-        }
-    }
-}
-
-/// Exit status: some input failed (SPEC §1).
+/// Exit status: some input failed.
 pub const EXIT_FAILED: u8 = 1;
-/// Exit status: usage error (SPEC §1).
+/// Exit status: usage error.
 pub const EXIT_USAGE: u8 = 2;
+
+static TOOL: OnceLock<&'static str> = OnceLock::new();
+static FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Something that draws on stderr (a progress bar) and must step aside
+/// while a diagnostic is written: called with the write to make.
+pub type Suspender = Box<dyn Fn(&mut dyn FnMut()) + Send + Sync>;
+static SUSPENDER: Mutex<Option<Suspender>> = Mutex::new(None);
 
 /// A bad invocation that clap cannot see (`--files 0`, `--min 5 --max 1`):
 /// reported like any error, but exits 2.
@@ -42,22 +45,34 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
 
 /// Runs a tool's `run` and turns its result into the process exit code.
 ///
-/// Errors print as `NAME: message` (the whole context chain on one line).
-/// A broken pipe anywhere in the chain means the reader went away
-/// (`dp-gen | head -1`): that is a quiet success, as in other Unix filters.
-pub fn main(name: &str, run: impl FnOnce() -> anyhow::Result<Outcome>) -> ExitCode {
-    match run() {
-        Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::SomeFailed) => ExitCode::from(EXIT_FAILED),
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+/// An error prints as `NAME: message` (the whole context chain on one line)
+/// and exits 2 if it is a [`UsageError`], else 1. Otherwise the exit code is
+/// 1 if anything called [`fail`] or [`set_failed`], else 0. A broken pipe
+/// anywhere in the chain means the reader went away (`dp-gen | head -1`):
+/// the tool stops quietly, as other Unix filters do.
+pub fn main(name: &'static str, run: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
+    let _ = TOOL.set(name);
+    let result = run();
+    set_suspender(None);
+    match result {
+        Ok(()) => exit_code(),
+        Err(err) if is_broken_pipe(&err) => exit_code(),
         Err(err) => {
-            eprintln!("{name}: {err:#}");
+            write_diagnostic(format_args!("{err:#}"));
             if err.chain().any(|cause| cause.is::<UsageError>()) {
                 ExitCode::from(EXIT_USAGE)
             } else {
                 ExitCode::from(EXIT_FAILED)
             }
         }
+    }
+}
+
+fn exit_code() -> ExitCode {
+    if failed() {
+        ExitCode::from(EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -75,10 +90,75 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// Prints a diagnostic (`NAME: message`) on stderr; for errors that do not
-/// stop the run, such as one bad file among many.
-pub fn warn(name: &str, message: impl std::fmt::Display) {
-    eprintln!("{name}: {message}");
+/// Prints a diagnostic (`NAME: message`) that fails nothing: a note the
+/// user should see, such as a seed that was drawn.
+pub fn warn(message: impl Display) {
+    write_diagnostic(format_args!("{message}"));
+}
+
+/// Prints a diagnostic and marks the run as failed: one bad input among
+/// many, reported as it is met; the tool goes on and exits 1 at the end.
+pub fn fail(message: impl Display) {
+    set_failed();
+    warn(message);
+}
+
+/// [`fail`] for a problem with a place: `NAME: PATH:LINE: message`.
+pub fn fail_at(path: &str, line: Option<u64>, message: impl Display) {
+    fail(format_args!("{}: {message}", Location { path, line }));
+}
+
+/// Marks the run as failed without a message (the message was given
+/// elsewhere, e.g. in a report).
+pub fn set_failed() {
+    FAILED.store(true, Ordering::Relaxed);
+}
+
+/// Whether anything failed so far.
+pub fn failed() -> bool {
+    FAILED.load(Ordering::Relaxed)
+}
+
+/// Registers what must step aside while a diagnostic is written (a progress
+/// bar), or removes it.
+pub fn set_suspender(suspender: Option<Suspender>) {
+    *SUSPENDER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = suspender;
+}
+
+/// Where a problem is: `PATH:LINE`, or `PATH` alone. The one place a
+/// location is spelled, for diagnostics and for messages that carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location<'a> {
+    pub path: &'a str,
+    pub line: Option<u64>,
+}
+
+impl Display for Location<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.path),
+            None => f.write_str(self.path),
+        }
+    }
+}
+
+/// Writes `NAME: message\n` on stderr in one write, so that diagnostics of
+/// processes sharing a stderr do not interleave; an error is dropped.
+fn write_diagnostic(message: fmt::Arguments<'_>) {
+    let tool = TOOL.get().copied().unwrap_or("dp");
+    let line = format!("{tool}: {message}\n");
+    let mut write = || {
+        let _ = io::stderr().lock().write_all(line.as_bytes());
+    };
+    let suspender = SUSPENDER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match suspender.as_ref() {
+        Some(suspend) => suspend(&mut write),
+        None => write(),
+    }
 }
 
 #[cfg(test)]
@@ -101,5 +181,22 @@ mod tests {
         let err = usage("--files must be at least 1").context("dp-gen");
         assert!(err.chain().any(|c| c.is::<UsageError>()));
         assert_eq!(format!("{err:#}"), "dp-gen: --files must be at least 1");
+    }
+
+    #[test]
+    fn locations_name_the_line_when_there_is_one() {
+        let at = |line| Location {
+            path: "data3.txt",
+            line,
+        };
+        assert_eq!(at(Some(17)).to_string(), "data3.txt:17");
+        assert_eq!(at(None).to_string(), "data3.txt");
+    }
+
+    #[test]
+    fn failing_is_sticky() {
+        fail_at("x.txt", Some(2), "bad");
+        warn("only a note");
+        assert!(failed());
     }
 }

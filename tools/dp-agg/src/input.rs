@@ -8,7 +8,6 @@ use dp_core::cli::warn;
 use dp_core::io::RecordReader;
 use dp_core::record::Record;
 
-use crate::NAME;
 use crate::group::{Entry, Grouper, Place, Run};
 
 /// How stdin is named in diagnostics.
@@ -37,7 +36,7 @@ pub fn read_runs(sources: &[PathBuf], failed: &mut bool) -> Vec<Run> {
                 read_source(reader, &name, &mut grouper, failed);
             }
             Err(err) => {
-                warn(NAME, format!("{name}: {err}"));
+                warn(format!("{name}: {err}"));
                 *failed = true;
             }
         }
@@ -59,14 +58,14 @@ fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper, failed: &
             Ok(Err(bad_line)) => {
                 bad_lines += 1;
                 if bad_lines <= SHOWN_PER_SOURCE {
-                    warn(NAME, format!("{bad_line}; line skipped"));
+                    warn(format!("{bad_line}; line skipped"));
                 }
                 *failed = true;
                 continue;
             }
             Err(err) => {
                 // A read error (not a bad line) ends this source only.
-                warn(NAME, format!("{name}: {err}"));
+                warn(format!("{name}: {err}"));
                 *failed = true;
                 break;
             }
@@ -83,34 +82,25 @@ fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper, failed: &
         if let Some(duplicate) = grouper.add(label.clone(), entry, place.clone()) {
             duplicates += 1;
             if duplicates <= SHOWN_PER_SOURCE {
-                warn(
-                    NAME,
-                    format!(
-                        "{place}: {} recorded again in run {} (first at {}); using the later record",
-                        duplicate.path,
-                        crate::report::run_label(&label),
-                        duplicate.first
-                    ),
-                );
+                warn(format!(
+                    "{place}: {} recorded again in run {} (first at {}); using the later record",
+                    duplicate.path,
+                    crate::report::run_label(&label),
+                    duplicate.first
+                ));
             }
         }
     }
     if bad_lines > SHOWN_PER_SOURCE {
-        warn(
-            NAME,
-            format!(
-                "{name}: {} more lines skipped ({bad_lines} in all)",
-                bad_lines - SHOWN_PER_SOURCE
-            ),
-        );
+        warn(format!(
+            "{name}: {} more lines skipped ({bad_lines} in all)",
+            bad_lines - SHOWN_PER_SOURCE
+        ));
     }
     if duplicates > SHOWN_PER_SOURCE {
-        warn(
-            NAME,
-            format!(
-                "{name}: {} more files recorded again ({duplicates} in all); the later records used",
-                duplicates - SHOWN_PER_SOURCE
-            ),
-        );
+        warn(format!(
+            "{name}: {} more files recorded again ({duplicates} in all); the later records used",
+            duplicates - SHOWN_PER_SOURCE
+        ));
     }
 }

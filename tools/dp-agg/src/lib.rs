@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use dp_core::cli::{Outcome, usage, warn};
+use dp_core::cli::{usage, warn};
 
 use crate::overall::QuantilePolicy;
 use crate::report::Report;
@@ -124,7 +124,7 @@ fn parse_files_limit(text: &str) -> Result<FilesLimit, String> {
 }
 
 /// Runs dp-agg: reads, summarises, compares and prints.
-pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+pub fn run(args: &Args) -> anyhow::Result<()> {
     if args.files.is_empty() && io::stdin().is_terminal() {
         return Err(usage(
             "no input: give files of records, or pipe dp-stats into dp-agg (see --help)",
@@ -133,8 +133,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let mut failed = false;
     let runs = input::read_runs(&args.files, &mut failed);
     if runs.is_empty() {
-        warn(NAME, "no stats or error records in the input");
-        return Ok(Outcome::SomeFailed);
+        warn("no stats or error records in the input");
+        dp_core::cli::set_failed();
+        return Ok(());
     }
     let baseline = match &args.baseline {
         Some(label) => Some(
@@ -157,22 +158,19 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let report = Report::build(&runs, policy, baseline, &mut failed);
     for run in &runs {
         if !run.errors().is_empty() {
-            warn(
-                NAME,
-                format!(
-                    "run {}: {} of {} files failed",
-                    report::run_label(&run.label),
-                    run.errors().len(),
-                    run.len()
-                ),
-            );
+            warn(format!(
+                "run {}: {} of {} files failed",
+                report::run_label(&run.label),
+                run.errors().len(),
+                run.len()
+            ));
             failed = true;
         }
     }
     if let Some(comparison) = &report.comparison
         && !comparison.differences.is_empty()
     {
-        warn(NAME, "the runs' results differ (see the report)");
+        warn("the runs' results differ (see the report)");
         failed = true;
     }
 
@@ -195,5 +193,10 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             out.flush()?;
         }
     }
-    Ok(Outcome::from_failed(failed))
+    {
+        if failed {
+            dp_core::cli::set_failed();
+        }
+        Ok(())
+    }
 }

@@ -9,7 +9,6 @@ use dp_core::record::{QuantileMethod, StatsRecord};
 const QUANTILES: [f64; 3] = [0.5, 0.25, 0.75];
 use dp_core::stats::Moments;
 
-use crate::NAME;
 use crate::group::Run;
 use crate::reread::{RereadError, Rereader};
 
@@ -133,13 +132,12 @@ pub fn combine<'a>(
             }
             Err(err) => {
                 if policy == QuantilePolicy::Exact {
-                    warn(NAME, format!("run {label}: --exact: cannot read {err}"));
+                    warn(format!("run {label}: --exact: cannot read {err}"));
                     *failed = true;
                 } else if let RereadError::Changed { .. } = err {
-                    warn(
-                        NAME,
-                        format!("run {label}: {err}; quantiles estimated from the digests"),
-                    );
+                    warn(format!(
+                        "run {label}: {err}; quantiles estimated from the digests"
+                    ));
                 }
                 overall.note = Some(format!("cannot read {err}"));
             }
@@ -162,7 +160,7 @@ pub fn combine<'a>(
             }
         }
         Err(err) => {
-            warn(NAME, format!("run {label}: {err}; no overall quantiles"));
+            warn(format!("run {label}: {err}; no overall quantiles"));
             *failed = true;
             overall.note = Some(err);
         }

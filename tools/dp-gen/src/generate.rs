@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use dp_core::cli::{Outcome, warn};
+use dp_core::cli::warn;
 use dp_core::io::{RecordWriter, write_atomic};
 use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{ErrorRecord, FileRecord, Record};
@@ -16,7 +16,7 @@ const CHUNK: usize = 64 * 1024;
 
 /// Writes every file of `plan` on `jobs` threads. A file that cannot be
 /// written gets a message and an `error` record; the others go on (exit 1).
-pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<Outcome> {
+pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<()> {
     let mut out = RecordWriter::stdout();
     let mut failed = false;
     for_each_in_order(
@@ -29,7 +29,7 @@ pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<Outcome> 
                 Err(err) => {
                     failed = true;
                     let error = format!("{err:#}");
-                    warn("dp-gen", &error);
+                    warn(&error);
                     Record::Error(ErrorRecord {
                         path: path_text(plan, index),
                         run: None,
@@ -41,7 +41,12 @@ pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<Outcome> 
             out.write(&record).context("cannot write records to stdout")
         },
     )?;
-    Ok(Outcome::from_failed(failed))
+    {
+        if failed {
+            dp_core::cli::set_failed();
+        }
+        Ok(())
+    }
 }
 
 /// Writes file `index` and describes it.

@@ -14,7 +14,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
-use dp_core::cli::{Outcome, usage};
+use dp_core::cli::usage;
 
 use crate::decimal::MAX_DECIMALS;
 use crate::values::{Distribution, ValueStream};
@@ -198,7 +198,7 @@ fn distribution_from(args: &DistArgs) -> Result<Distribution, String> {
 }
 
 /// Runs dp-gen: validates everything, then writes (or verifies) the files.
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> anyhow::Result<()> {
     let plan = Plan::from_args(&args)?;
     let jobs = args.jobs.map_or_else(default_jobs, NonZeroUsize::get);
     if args.verify {
@@ -209,10 +209,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Some(seed) => seed,
         None => {
             let seed = random_seed();
-            dp_core::cli::warn(
-                "dp-gen",
-                format_args!("seed {seed} (use --seed {seed} to reproduce)"),
-            );
+            dp_core::cli::warn(format_args!("seed {seed} (use --seed {seed} to reproduce)"));
             seed
         }
     };

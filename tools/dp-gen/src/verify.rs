@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 
 use anyhow::Context;
-use dp_core::cli::{Outcome, warn};
+use dp_core::cli::warn;
 use dp_core::io::RecordWriter;
 use dp_core::parse::{ReadError, read_values};
 use dp_core::pool::{Cancelled, for_each_in_order};
@@ -55,7 +55,7 @@ impl Failure {
 }
 
 /// Checks every file of `plan` on `jobs` threads; exit 1 if any failed.
-pub fn verify(plan: &Plan, seed: Option<u64>, jobs: usize) -> anyhow::Result<Outcome> {
+pub fn verify(plan: &Plan, seed: Option<u64>, jobs: usize) -> anyhow::Result<()> {
     let mut out = RecordWriter::stdout();
     let mut failed = false;
     for_each_in_order(
@@ -66,7 +66,7 @@ pub fn verify(plan: &Plan, seed: Option<u64>, jobs: usize) -> anyhow::Result<Out
             let path = path_text(plan, index);
             if let Err(failure) = &checked {
                 failed = true;
-                warn("dp-gen", failure.located(&path));
+                warn(failure.located(&path));
             }
             let record = VerifyRecord {
                 path,
@@ -78,7 +78,12 @@ pub fn verify(plan: &Plan, seed: Option<u64>, jobs: usize) -> anyhow::Result<Out
                 .context("cannot write records to stdout")
         },
     )?;
-    Ok(Outcome::from_failed(failed))
+    {
+        if failed {
+            dp_core::cli::set_failed();
+        }
+        Ok(())
+    }
 }
 
 /// Checks file `index`: present, `plan.count` valid values, and with a seed

@@ -9,8 +9,6 @@ use std::path::Path;
 use dp_core::io::RecordReader;
 use dp_core::record::{Record, StatsRecord};
 
-use crate::NAME;
-
 /// The run name given to records whose `run` is null.
 pub const UNNAMED_RUN: &str = "unnamed";
 
@@ -170,7 +168,7 @@ pub fn read_stats(source: &Path, runs: &mut Runs) -> bool {
         }
     };
     result.unwrap_or_else(|err| {
-        dp_core::cli::warn(NAME, format_args!("{name}: {err}"));
+        dp_core::cli::warn(format_args!("{name}: {err}"));
         true
     })
 }
@@ -185,13 +183,13 @@ fn read_stats_from(input: impl BufRead, name: &str, runs: &mut Runs) -> io::Resu
                     runs.entry(run).jobs.push(job);
                 }
                 Err(message) => {
-                    dp_core::cli::warn(NAME, format_args!("{name}:{line}: {message}"));
+                    dp_core::cli::warn(format_args!("{name}:{line}: {message}"));
                     failed = true;
                 }
             },
             Ok(_) => {}
             Err(bad_line) => {
-                dp_core::cli::warn(NAME, bad_line);
+                dp_core::cli::warn(bad_line);
                 failed = true;
             }
         }

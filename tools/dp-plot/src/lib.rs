@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Parser;
-use dp_core::cli::{Outcome, usage};
+use dp_core::cli::usage;
 
 use crate::comparison::Comparison;
 use crate::input::{Run, Runs};
@@ -105,7 +105,7 @@ pub enum Kind {
     Timeline,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> anyhow::Result<()> {
     let format = Format::from_path(&args.output, args.embed_font)?;
     if args.runs.len() > args.joblogs.len() {
         return Err(usage(format!(
@@ -145,7 +145,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             render::write(&chart, format, size, &args.output)?;
         }
     }
-    Ok(Outcome::from_failed(failed))
+    {
+        if failed {
+            dp_core::cli::set_failed();
+        }
+        Ok(())
+    }
 }
 
 /// Every run of the input: stats records first (in order of appearance),
@@ -183,7 +188,7 @@ fn read_runs(args: &Args) -> anyhow::Result<(Vec<Run>, bool)> {
                 }
             }
             Err(err) => {
-                dp_core::cli::warn(NAME, format_args!("{err:#}"));
+                dp_core::cli::warn(format_args!("{err:#}"));
                 failed = true;
             }
         }
@@ -198,7 +203,7 @@ fn read_joblog(path: &Path, name: &str) -> anyhow::Result<(Run, bool)> {
     let (run, errors) =
         joblog::parse(&text, name).map_err(|err| anyhow::anyhow!("{}:{err}", path.display()))?;
     for err in &errors {
-        dp_core::cli::warn(NAME, format_args!("{}:{err}", path.display()));
+        dp_core::cli::warn(format_args!("{}:{err}", path.display()));
     }
     Ok((run, !errors.is_empty()))
 }

@@ -12,7 +12,7 @@ use std::io::{self, IsTerminal};
 use std::path::Path;
 
 use anyhow::Context;
-use dp_core::cli::{Outcome, usage};
+use dp_core::cli::usage;
 use dp_core::pool::{self, Cancelled, Consumer};
 use dp_core::record::Record;
 
@@ -24,7 +24,7 @@ use crate::progress::Progress;
 
 /// Runs dp-stats: every input is processed (a failed one leaves an `error`
 /// record and a message), and the run says whether any failed.
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> anyhow::Result<()> {
     if args.files.is_empty() && std::io::stdin().is_terminal() {
         return Err(usage(
             "no FILE given: name data files, use '-' for numbers on stdin, \
@@ -63,7 +63,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     delivery.progress.finish();
     processed?;
     delivery.output.finish()?;
-    Ok(Outcome::from_failed(delivery.failed))
+    {
+        if delivery.failed {
+            dp_core::cli::set_failed();
+        }
+        Ok(())
+    }
 }
 
 /// Takes each file's record, in input order, to the user: stdout, the

@@ -65,10 +65,8 @@ impl Progress {
     /// Prints a diagnostic without tearing the bar.
     pub fn warn(&self, message: impl std::fmt::Display) {
         match &self.bar {
-            Some(bar) if self.shown.get() => {
-                bar.suspend(|| dp_core::cli::warn("dp-stats", message))
-            }
-            _ => dp_core::cli::warn("dp-stats", message),
+            Some(bar) if self.shown.get() => bar.suspend(|| dp_core::cli::warn(message)),
+            _ => dp_core::cli::warn(message),
         }
     }
 
