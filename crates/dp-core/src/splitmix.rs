@@ -4,14 +4,14 @@
 //! work, test and benchmark data). Written once: its constants are part of
 //! dp-gen's data format, so they must never drift between copies.
 
-/// The generator's state; every [`next`](SplitMix64::next) advances it.
+/// The generator's state; every [`next_u64`](SplitMix64::next_u64) advances it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
     /// The next 64 random bits.
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix(self.0)
     }
@@ -19,13 +19,13 @@ impl SplitMix64 {
     /// A float uniform in [0, 1), from the top 53 bits.
     #[inline]
     pub fn next_f64(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// A number below `n` (n > 0), by modulo: fine for tests and pivots.
     #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.next_u64() % n
     }
 }
 
@@ -45,8 +45,8 @@ mod tests {
     fn matches_the_reference_sequence() {
         // The first outputs of seed 0 in the authors' reference code.
         let mut random = SplitMix64(0);
-        assert_eq!(random.next(), 0xE220_A839_7B1D_CDAF);
-        assert_eq!(random.next(), 0x6E78_9E6A_A1B9_65F4);
+        assert_eq!(random.next_u64(), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(random.next_u64(), 0x6E78_9E6A_A1B9_65F4);
         assert!((0.0..1.0).contains(&SplitMix64(7).next_f64()));
     }
 }
