@@ -1,27 +1,23 @@
 //! `--kind comparison`: one bar per run, its height the run's total time,
-//! labelled with the time and the speedup over the baseline.
+//! labelled with the time and the speedup over the baseline
+//! (docs/reference.md, "Runs").
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use crate::input::Run;
+use dp_core::run::Speedup;
+
 use crate::labels;
 use crate::render::Chart;
+use crate::runs::Run;
 use crate::theme::{self, Theme};
-
-/// The run others are compared with (SPEC §4): `sequential`, else the first.
-pub fn baseline(runs: &[Run]) -> usize {
-    runs.iter()
-        .position(|run| run.name == "sequential")
-        .unwrap_or(0)
-}
 
 /// The title used when `--title` is not given: the runs compared, while that
 /// stays short (`dp: sequential vs parallel`).
 pub fn default_title(runs: &[Run]) -> String {
     const MAX_CHARS: usize = 60;
-    let names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
+    let names: Vec<&str> = runs.iter().map(Run::name).collect();
     let title = match names.as_slice() {
         [one] => format!("dp: total time of {one}"),
         _ => format!("dp: {}", names.join(" vs ")),
@@ -35,6 +31,8 @@ pub fn default_title(runs: &[Run]) -> String {
 
 pub struct Comparison<'a> {
     pub runs: &'a [Run],
+    /// The run the others are compared with, an index into `runs`.
+    pub baseline: usize,
     pub title: String,
 }
 
@@ -49,17 +47,16 @@ struct Bar {
 
 impl Comparison<'_> {
     fn bars(&self) -> Vec<Bar> {
-        let base = baseline(self.runs);
-        let base_s = self.runs[base].total_s();
+        let base = self.runs[self.baseline].total();
         self.runs
             .iter()
             .enumerate()
             .map(|(i, run)| Bar {
-                name: run.name.clone(),
+                name: run.name().to_owned(),
                 files: run.jobs.len(),
                 total_s: run.total_s(),
-                speedup: labels::speedup(base_s, run.total_s()),
-                is_baseline: i == base,
+                speedup: Speedup::of(base.as_ref(), run.total().as_ref()).factor,
+                is_baseline: i == self.baseline,
             })
             .collect()
     }

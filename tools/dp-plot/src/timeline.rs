@@ -8,21 +8,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use crate::input::{Run, Worker};
+use crate::args::ColorBy;
 use crate::labels;
 use crate::render::Chart;
+use crate::runs::{Run, Worker};
 use crate::theme::{self, Theme};
-
-/// What a bar's colour tells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorBy {
-    /// The run (one colour per panel).
-    Run,
-    /// The process that did the job (joblogs, which have no pid: the slot).
-    Pid,
-    /// The worker slot: the lane a job ran in, reconstructed from the times.
-    Slot,
-}
 
 pub const DEFAULT_TITLE: &str = "dp: when each file was processed";
 
@@ -74,7 +64,7 @@ impl Timeline<'_> {
             .enumerate()
             .map(|(run_index, run)| {
                 let slots = run.slots();
-                let origin = run.started_at();
+                let origin = run.span().started_at().unwrap_or(0.0);
                 let mut bars: Vec<Bar> = run
                     .jobs
                     .iter()
@@ -106,7 +96,7 @@ impl Timeline<'_> {
                     .collect();
                 bars.sort_by(|a, b| a.start.total_cmp(&b.start));
                 Panel {
-                    name: run.name.clone(),
+                    name: run.name().to_owned(),
                     bars,
                     total_s: run.total_s(),
                     peak: run.peak_concurrency(),
@@ -120,7 +110,7 @@ impl Timeline<'_> {
                     .runs
                     .iter()
                     .enumerate()
-                    .map(|(i, r)| (r.name.clone(), i))
+                    .map(|(i, r)| (r.name().to_owned(), i))
                     .collect();
             }
             ColorBy::Slot => {

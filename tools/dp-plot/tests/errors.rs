@@ -94,7 +94,7 @@ fn a_record_that_ends_before_it_starts_is_rejected() {
     let output = run(&["-o", out.to_str().unwrap()], input.as_bytes());
     assert_exit(&output, 1);
     assert!(
-        stderr(&output).contains("-:2: /d/b.txt: finished_at 11 is not a time after started_at 12"),
+        stderr(&output).contains("dp-plot: -:2: finished_at 11 is before started_at 12\n"),
         "{}",
         stderr(&output)
     );
