@@ -1,10 +1,11 @@
 //! GNU parallel's `--joblog`: a TSV file with a header and one line per job,
 //! `Seq Host Starttime JobRuntime Send Receive Exitval Signal Command`.
 
-use std::fmt;
 use std::path::Path;
 
-use crate::input::{Job, Run, Worker, file_name};
+use dp_core::cli;
+
+use crate::runs::{Job, Run, Worker, file_name};
 
 const HEADER: [&str; 9] = [
     "Seq",
@@ -21,14 +22,25 @@ const HEADER: [&str; 9] = [
 /// A joblog line that is not a job, with its place.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineError {
-    pub line: usize,
+    pub line: u64,
     pub message: String,
 }
 
-impl fmt::Display for LineError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.line, self.message)
+/// The joblog at `path` as a run called `name`. Bad lines are reported
+/// (`FILE:LINE: ...`) and skipped, failing the run; a file that cannot be
+/// read, or is not a joblog, is reported and gives no run.
+pub fn read(path: &Path, name: &str) -> Option<Run> {
+    let at = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .inspect_err(|err| cli::fail_at(&at, None, err))
+        .ok()?;
+    let (run, errors) = parse(&text, name)
+        .inspect_err(|err| cli::fail_at(&at, Some(err.line), &err.message))
+        .ok()?;
+    for err in errors {
+        cli::fail_at(&at, Some(err.line), err.message);
     }
+    Some(run)
 }
 
 /// Parses a joblog into a run called `name`. Bad lines are returned beside
@@ -38,7 +50,7 @@ pub fn parse(text: &str, name: &str) -> Result<(Run, Vec<LineError>), LineError>
     let mut lines = text
         .lines()
         .enumerate()
-        .map(|(i, line)| (i + 1, line))
+        .map(|(i, line)| (i as u64 + 1, line))
         .filter(|(_, line)| !line.trim().is_empty());
     let header_ok = lines
         .next()
@@ -52,7 +64,7 @@ pub fn parse(text: &str, name: &str) -> Result<(Run, Vec<LineError>), LineError>
             ),
         });
     }
-    let mut run = Run::new(name);
+    let mut run = Run::new(Some(name.to_owned()));
     let mut errors = Vec::new();
     for (line, text) in lines {
         match parse_job(text) {
@@ -171,7 +183,7 @@ mod tests {
         );
         let (run, errors) = parse(&text, "gnu").unwrap();
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(run.name, "gnu");
+        assert_eq!(run.name(), "gnu");
         assert_eq!(run.jobs.len(), 2);
         let first = &run.jobs[0];
         assert_eq!(first.label, "data1.txt");
@@ -195,7 +207,7 @@ mod tests {
         assert_eq!(errors[0].line, 4);
         assert_eq!(errors[0].message, "Starttime 'soon' is not a number");
         assert_eq!(errors[1].line, 5);
-        assert!(errors[1].message.contains("found 3"), "{}", errors[1]);
+        assert!(errors[1].message.contains("found 3"), "{:?}", errors[1]);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The words and numbers written on charts: durations, speedups, axis ticks,
+//! The words and numbers written on charts: durations, ratios, axis ticks,
 //! and text cut to fit the room it has.
 
 /// A duration as people compare them: `15.02 s`, with more decimals below
@@ -11,12 +11,6 @@ pub fn seconds(s: f64) -> String {
     } else {
         format!("{:.2} ms", s * 1000.0)
     }
-}
-
-/// How many times faster than the baseline, or `None` rather than a
-/// division by zero.
-pub fn speedup(baseline_s: f64, run_s: f64) -> Option<f64> {
-    (baseline_s > 0.0 && run_s > 0.0).then(|| baseline_s / run_s)
 }
 
 /// `4.96×`
@@ -80,13 +74,6 @@ mod tests {
         assert_eq!(tick(0.0002), "0.0002");
         assert_eq!(count(1, "file"), "1 file");
         assert_eq!(count(500, "file"), "500 files");
-    }
-
-    #[test]
-    fn speedup_refuses_zero_times() {
-        assert_eq!(speedup(15.0, 3.0), Some(5.0));
-        assert_eq!(speedup(15.0, 0.0), None);
-        assert_eq!(speedup(0.0, 3.0), None);
     }
 
     #[test]

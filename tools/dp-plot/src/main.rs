@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use dp_plot::{Args, run};
 
 fn main() -> ExitCode {
-    let args = dp_plot::Args::parse();
-    dp_core::cli::main(dp_plot::NAME, || dp_plot::run(args))
+    let args = Args::parse();
+    dp_core::cli::main("dp-plot", || run(args))
 }

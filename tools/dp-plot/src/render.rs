@@ -5,19 +5,35 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::font;
 use crate::raster::Raster;
-use crate::theme::Theme;
+use crate::theme::{self, Theme};
+
+/// What drawing on backend `DB` gives: `T`, or the backend's error.
+pub type Drawn<DB, T = ()> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// A plot with seconds or runs on its axes, both continuous.
+pub type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// A picture that can draw itself on any plotters backend.
 pub trait Chart {
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        theme: &Theme,
-    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, theme: &Theme) -> Drawn<DB>;
+}
+
+/// A chart's title, bold and centred in `area`, cut to fit its width.
+pub fn draw_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    t: &Theme,
+    title: &str,
+) -> Drawn<DB> {
+    let (width, height) = area.dim_in_pixel();
+    let style = t.bold(t.title, theme::TEXT, HPos::Center, VPos::Center);
+    let title = t.fit(title, &style, width - 2 * t.px(16.0) as u32);
+    area.draw_text(&title, &style, (width as i32 / 2, height as i32 / 2))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,27 +2,17 @@
 //! end, in seconds since the run began, so parallel overlap is plain to see.
 //! Runs are stacked as panels sharing one time axis.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use crate::input::{Run, Worker};
+use crate::args::ColorBy;
 use crate::labels;
-use crate::render::Chart;
+use crate::render::{self, Chart, Drawn, Plot};
+use crate::runs::{Run, Worker};
 use crate::theme::{self, Theme};
-
-/// What a bar's colour tells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorBy {
-    /// The run (one colour per panel).
-    Run,
-    /// The process that did the job (joblogs, which have no pid: the slot).
-    Pid,
-    /// The worker slot: the lane a job ran in, reconstructed from the times.
-    Slot,
-}
 
 pub const DEFAULT_TITLE: &str = "dp: when each file was processed";
 
@@ -58,79 +48,98 @@ type Legend = Vec<(String, usize)>;
 
 impl Timeline<'_> {
     fn panels(&self) -> (Vec<Panel>, Legend) {
-        let mut legend = Legend::new();
-        let mut worker_colors: HashMap<(String, Option<u32>, usize), usize> = HashMap::new();
-        let hosts: std::collections::HashSet<&str> = self
+        let hosts: HashSet<&str> = self
             .runs
             .iter()
             .flat_map(|r| r.jobs.iter().map(|j| j.worker.host.as_str()))
             .collect();
-        let show_host = hosts.len() > 1;
-        let mut max_slot = 0;
-
+        let mut colors = Colors {
+            color_by: self.color_by,
+            show_host: hosts.len() > 1,
+            workers: Legend::new(),
+            worker_colors: HashMap::new(),
+            slots: 0,
+        };
         let panels = self
             .runs
             .iter()
             .enumerate()
-            .map(|(run_index, run)| {
-                let slots = run.slots();
-                let origin = run.started_at();
-                let mut bars: Vec<Bar> = run
-                    .jobs
-                    .iter()
-                    .zip(&slots)
-                    .map(|(job, &slot)| {
-                        max_slot = max_slot.max(slot + 1);
-                        let color = match self.color_by {
-                            ColorBy::Run => run_index,
-                            ColorBy::Slot => slot,
-                            ColorBy::Pid => {
-                                let Worker { host, pid } = &job.worker;
-                                let key =
-                                    (host.clone(), *pid, if pid.is_some() { 0 } else { slot });
-                                let next = worker_colors.len();
-                                *worker_colors.entry(key).or_insert_with(|| {
-                                    legend.push((worker_label(&job.worker, slot, show_host), next));
-                                    next
-                                })
-                            }
-                        };
-                        Bar {
-                            label: job.label.clone(),
-                            start: job.started_at - origin,
-                            end: job.finished_at - origin,
-                            color,
-                            failed: job.failed,
-                        }
-                    })
-                    .collect();
-                bars.sort_by(|a, b| a.start.total_cmp(&b.start));
-                Panel {
-                    name: run.name.clone(),
-                    bars,
-                    total_s: run.total_s(),
-                    peak: run.peak_concurrency(),
-                }
-            })
+            .map(|(run_index, run)| panel(run_index, run, &mut colors))
             .collect();
+        (panels, colors.legend(self.runs))
+    }
+}
 
+/// A run's jobs as bars, timed from the run's start and coloured.
+fn panel(run_index: usize, run: &Run, colors: &mut Colors) -> Panel {
+    let origin = run.span().started_at().unwrap_or(0.0);
+    let mut bars: Vec<Bar> = run
+        .jobs
+        .iter()
+        .zip(run.slots())
+        .map(|(job, slot)| Bar {
+            label: job.label.clone(),
+            start: job.started_at - origin,
+            end: job.finished_at - origin,
+            color: colors.of(run_index, &job.worker, slot),
+            failed: job.failed,
+        })
+        .collect();
+    bars.sort_by(|a, b| a.start.total_cmp(&b.start));
+    Panel {
+        name: run.name().to_owned(),
+        bars,
+        total_s: run.total_s(),
+        peak: run.peak_concurrency(),
+    }
+}
+
+/// Hands out the bars' colours, and remembers what they mean for the legend.
+struct Colors {
+    color_by: ColorBy,
+    /// Whether workers are named with their host (there are several).
+    show_host: bool,
+    /// `--color-by pid`: each worker's legend entry, in order of first job.
+    workers: Legend,
+    worker_colors: HashMap<(String, Option<u32>, usize), usize>,
+    /// How many worker slots were seen.
+    slots: usize,
+}
+
+impl Colors {
+    /// The colour of a job of run `run_index`, done by `worker` in `slot`.
+    fn of(&mut self, run_index: usize, worker: &Worker, slot: usize) -> usize {
+        self.slots = self.slots.max(slot + 1);
         match self.color_by {
-            ColorBy::Run => {
-                legend = self
-                    .runs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| (r.name.clone(), i))
-                    .collect();
+            ColorBy::Run => run_index,
+            ColorBy::Slot => slot,
+            ColorBy::Pid => {
+                // Joblogs record no pid: their workers are told apart by slot.
+                let Worker { host, pid } = worker;
+                let key = (host.clone(), *pid, if pid.is_some() { 0 } else { slot });
+                let next = self.worker_colors.len();
+                *self.worker_colors.entry(key).or_insert_with(|| {
+                    let label = worker_label(worker, slot, self.show_host);
+                    self.workers.push((label, next));
+                    next
+                })
             }
-            ColorBy::Slot => {
-                legend = (0..max_slot)
-                    .map(|s| (format!("slot {}", s + 1), s))
-                    .collect()
-            }
-            ColorBy::Pid => {}
         }
-        (panels, legend)
+    }
+
+    /// What the colours handed out meant.
+    fn legend(self, runs: &[Run]) -> Legend {
+        match self.color_by {
+            ColorBy::Run => runs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.name().to_owned(), i))
+                .collect(),
+            ColorBy::Slot => (0..self.slots)
+                .map(|s| (format!("slot {}", s + 1), s))
+                .collect(),
+            ColorBy::Pid => self.workers,
+        }
     }
 }
 
@@ -185,36 +194,18 @@ struct Layout {
     max_label_px: u32,
 }
 
-impl Chart for Timeline<'_> {
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
+impl Layout {
+    /// The layout of `panels` in `areas` of a picture `width` wide, and how
+    /// each panel labels its rows.
+    fn new<DB: DrawingBackend>(
         t: &Theme,
-    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        let (width, _) = root.dim_in_pixel();
-        root.fill(&WHITE)?;
-        let (panels, legend) = self.panels();
-        let any_failed = panels.iter().any(|p| p.bars.iter().any(|b| b.failed));
-
-        let title_h = (t.title * 2.0) as i32;
-        let legend_h = (t.label * 2.0) as i32;
-        let (title_area, rest) = root.split_vertically(title_h);
-        let (legend_area, body) = rest.split_vertically(legend_h);
-        let title_style = t.bold(t.title, theme::TEXT, HPos::Center, VPos::Center);
-        let title = t.fit(&self.title, &title_style, width - 2 * t.px(16.0) as u32);
-        title_area.draw_text(&title, &title_style, (width as i32 / 2, title_h / 2))?;
-        draw_legend(&legend_area, t, &legend, any_failed)?;
-
-        // The axis description once, under all the panels; the panels share
-        // the rest evenly so their rows compare.
-        let x_desc_h = (t.label * 1.8) as i32;
-        let body_h = body.dim_in_pixel().1 as i32;
-        let (panels_area, desc_area) = body.split_vertically(body_h - x_desc_h);
-        let panel_areas = panels_area.split_evenly((panels.len(), 1));
-
+        width: u32,
+        panels: &[Panel],
+        areas: &[DrawingArea<DB, Shift>],
+    ) -> (Self, Vec<RowLabels>) {
         // One shared time axis, so the panels compare at a glance.
         let longest = panels.iter().map(|p| p.total_s).fold(0.0, f64::max);
-        let mut layout = Layout {
+        let mut layout = Self {
             x_max: if longest > 0.0 { longest * 1.02 } else { 1.0 },
             header_h: (t.heading * 1.7) as i32,
             x_ticks_h: (t.small * 1.9) as i32,
@@ -223,7 +214,7 @@ impl Chart for Timeline<'_> {
         };
         let row_labels: Vec<RowLabels> = panels
             .iter()
-            .zip(&panel_areas)
+            .zip(areas)
             .map(|(panel, area)| {
                 let plot_h =
                     area.dim_in_pixel().1 as i32 - layout.header_h - layout.x_ticks_h - t.px(6.0);
@@ -237,6 +228,29 @@ impl Chart for Timeline<'_> {
             .max()
             .unwrap_or(0);
         layout.y_area = label_w as i32 + t.px(12.0);
+        (layout, row_labels)
+    }
+}
+
+impl Chart for Timeline<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, t: &Theme) -> Drawn<DB> {
+        let (width, _) = root.dim_in_pixel();
+        root.fill(&WHITE)?;
+        let (panels, legend) = self.panels();
+        let any_failed = panels.iter().any(|p| p.bars.iter().any(|b| b.failed));
+
+        let (title_area, rest) = root.split_vertically((t.title * 2.0) as i32);
+        let (legend_area, body) = rest.split_vertically((t.label * 2.0) as i32);
+        render::draw_title(&title_area, t, &self.title)?;
+        draw_legend(&legend_area, t, &legend, any_failed)?;
+
+        // The axis description once, under all the panels; the panels share
+        // the rest evenly so their rows compare.
+        let x_desc_h = (t.label * 1.8) as i32;
+        let body_h = body.dim_in_pixel().1 as i32;
+        let (panels_area, desc_area) = body.split_vertically(body_h - x_desc_h);
+        let panel_areas = panels_area.split_evenly((panels.len(), 1));
+        let (layout, row_labels) = Layout::new(t, width, &panels, &panel_areas);
 
         for (i, (panel, row_labels)) in panels.iter().zip(&row_labels).enumerate() {
             let (x0, x1) = draw_panel(root, &panel_areas[i], t, &layout, panel, row_labels)?;
@@ -269,6 +283,14 @@ fn label_width(t: &Theme, panel: &Panel, row_labels: &RowLabels, max_label_px: u
     }
 }
 
+impl Panel {
+    /// Where row `r` (0 = the first to start, drawn at the top) is centred
+    /// on the plot's vertical axis.
+    fn row(&self, r: usize) -> f64 {
+        self.bars.len() as f64 - r as f64 - 0.5
+    }
+}
+
 /// One run: its header, its time axis, a bar per file and the row labels.
 /// Returns the pixel span of the time axis.
 fn draw_panel<DB: DrawingBackend>(
@@ -278,18 +300,17 @@ fn draw_panel<DB: DrawingBackend>(
     layout: &Layout,
     panel: &Panel,
     row_labels: &RowLabels,
-) -> Result<(i32, i32), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Drawn<DB, (i32, i32)> {
     let (header, plot) = area.split_vertically(layout.header_h);
     draw_header(&header, t, panel, layout.y_area + t.px(16.0))?;
 
-    let rows = panel.bars.len() as f64;
     let mut chart = ChartBuilder::on(&plot)
         .margin_left(t.px(16.0))
         .margin_right(t.px(28.0))
         .margin_bottom(t.px(6.0))
         .x_label_area_size(layout.x_ticks_h)
         .y_label_area_size(layout.y_area)
-        .build_cartesian_2d(0f64..layout.x_max, 0f64..rows)?;
+        .build_cartesian_2d(0f64..layout.x_max, 0f64..panel.bars.len() as f64)?;
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -301,15 +322,38 @@ fn draw_panel<DB: DrawingBackend>(
         .x_label_formatter(&|v| labels::tick(*v))
         .label_style(t.text(t.small, theme::MUTED, HPos::Center, VPos::Top))
         .draw()?;
+    draw_bars(&mut chart, t, panel)?;
 
-    let row_px = f64::from(chart.plotting_area().dim_in_pixel().1) / rows;
+    let row_y = |r: usize| chart.backend_coord(&(0.0, panel.row(r))).1;
+    let (axis_x0, _) = chart.backend_coord(&(0.0, 0.0));
+    let (axis_x1, _) = chart.backend_coord(&(layout.x_max, 0.0));
+    let label_x = axis_x0 - t.px(8.0);
+    match *row_labels {
+        RowLabels::Names { step, size } => {
+            let style = t.text(size, theme::TEXT, HPos::Right, VPos::Center);
+            for (r, bar) in panel.bars.iter().enumerate().step_by(step) {
+                let name = t.fit(&bar.label, &style, layout.max_label_px);
+                root.draw_text(&name, &style, (label_x, row_y(r)))?;
+            }
+        }
+        RowLabels::Ordinals { step } => {
+            let files_x = plot.get_base_pixel().0 + t.px(16.0) + (t.label * 0.7) as i32;
+            draw_ordinals(root, t, panel.bars.len(), step, (label_x, files_x), row_y)?;
+        }
+    }
+    Ok((axis_x0, axis_x1))
+}
+
+/// A bar per job from its start to its end, outlined when there is room,
+/// and marked when the job failed.
+fn draw_bars<DB: DrawingBackend>(chart: &mut Plot<DB>, t: &Theme, panel: &Panel) -> Drawn<DB> {
+    let row_px = f64::from(chart.plotting_area().dim_in_pixel().1) / panel.bars.len() as f64;
     // Bars fill most of their row, but stay visible when 500 rows share a
     // few pixels, and do not turn into slabs for one file.
     let thickness_px = (row_px * 0.64).clamp(f64::from(t.px(2.0)), f64::from(t.px(36.0)));
     let half = thickness_px / row_px / 2.0;
-    // Row r (0 = the first to start) is drawn at the top.
     let bar_rect = |r: usize, bar: &Bar| {
-        let center = rows - r as f64 - 0.5;
+        let center = panel.row(r);
         [(bar.start, center - half), (bar.end, center + half)]
     };
     let bars = || panel.bars.iter().enumerate();
@@ -327,51 +371,46 @@ fn draw_panel<DB: DrawingBackend>(
             .filter(|(_, bar)| bar.failed)
             .map(|(r, bar)| Rectangle::new(bar_rect(r, bar), theme::FAILED.stroke_width(2))),
     )?;
-
-    let row_y = |r: usize| chart.backend_coord(&(0.0, rows - r as f64 - 0.5)).1;
-    let (axis_x0, _) = chart.backend_coord(&(0.0, 0.0));
-    let (axis_x1, _) = chart.backend_coord(&(layout.x_max, 0.0));
-    let label_x = axis_x0 - t.px(8.0);
-    match *row_labels {
-        RowLabels::Names { step, size } => {
-            let style = t.text(size, theme::TEXT, HPos::Right, VPos::Center);
-            for (r, bar) in bars().step_by(step) {
-                let name = t.fit(&bar.label, &style, layout.max_label_px);
-                root.draw_text(&name, &style, (label_x, row_y(r)))?;
-            }
-        }
-        RowLabels::Ordinals { step } => {
-            let style = t.text(t.small, theme::MUTED, HPos::Right, VPos::Center);
-            // The first row, then every step: 1, 100, 200…
-            let multiples = (step..=panel.bars.len()).step_by(step);
-            let numbers = std::iter::once(1).chain(multiples.filter(|&n| n != 1));
-            for n in numbers {
-                let y = row_y(n - 1);
-                root.draw_text(&n.to_string(), &style, (label_x, y))?;
-                let tick = [(label_x + t.px(3.0), y), (label_x + t.px(7.0), y)];
-                root.draw(&PathElement::new(tick, theme::AXIS))?;
-            }
-            // "files", upright beside the numbers, where it fits.
-            let (top, bottom) = (row_y(0), row_y(panel.bars.len() - 1));
-            let style = t.text(t.small, theme::MUTED, HPos::Center, VPos::Center);
-            if t.width("files", &style) as i32 <= bottom - top {
-                let x = plot.get_base_pixel().0 + t.px(16.0) + (t.label * 0.7) as i32;
-                let upright = style.transform(FontTransform::Rotate270);
-                root.draw_text("files", &upright, (x, (top + bottom) / 2))?;
-            }
-        }
-    }
-    Ok((axis_x0, axis_x1))
+    Ok(())
 }
 
-/// `sequential  5 files · 15.02 s · at most 1 at a time`, left-aligned with
-/// the plot.
+/// Row numbers for many rows (the first, then every `step`th: 1, 100,
+/// 200…), right-aligned at `label_x` with a tick each, and "files" upright
+/// at `files_x` where it fits; row `r` is at `row_y(r)`.
+fn draw_ordinals<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    t: &Theme,
+    rows: usize,
+    step: usize,
+    (label_x, files_x): (i32, i32),
+    row_y: impl Fn(usize) -> i32,
+) -> Drawn<DB> {
+    let style = t.text(t.small, theme::MUTED, HPos::Right, VPos::Center);
+    let multiples = (step..=rows).step_by(step);
+    let numbers = std::iter::once(1).chain(multiples.filter(|&n| n != 1));
+    for n in numbers {
+        let y = row_y(n - 1);
+        root.draw_text(&n.to_string(), &style, (label_x, y))?;
+        let tick = [(label_x + t.px(3.0), y), (label_x + t.px(7.0), y)];
+        root.draw(&PathElement::new(tick, theme::AXIS))?;
+    }
+    let (top, bottom) = (row_y(0), row_y(rows - 1));
+    let style = t.text(t.small, theme::MUTED, HPos::Center, VPos::Center);
+    if t.width("files", &style) as i32 <= bottom - top {
+        let upright = style.transform(FontTransform::Rotate270);
+        root.draw_text("files", &upright, (files_x, (top + bottom) / 2))?;
+    }
+    Ok(())
+}
+
+/// `sequential  5 files · 15.02 s · one at a time`, left-aligned with the
+/// plot.
 fn draw_header<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     t: &Theme,
     panel: &Panel,
     left: i32,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Drawn<DB> {
     let (_, h) = area.dim_in_pixel();
     let y = h as i32 * 3 / 5;
     let name_style = t.bold(t.heading, theme::TEXT, HPos::Left, VPos::Center);
@@ -405,7 +444,7 @@ fn draw_legend<DB: DrawingBackend>(
     t: &Theme,
     entries: &Legend,
     any_failed: bool,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Drawn<DB> {
     let (width, height) = area.dim_in_pixel();
     let style = t.text(t.small, theme::TEXT, HPos::Left, VPos::Center);
     let swatch = t.small as i32;

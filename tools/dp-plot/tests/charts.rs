@@ -16,20 +16,18 @@ fn fixture() -> String {
 fn comparison_png_is_the_requested_size_and_shows_both_runs() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("compare.png");
-    let output = run(
-        &[
-            "-o",
-            out.to_str().unwrap(),
-            "--width",
-            "800",
-            "--height",
-            "500",
-            &fixture(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 0);
-    assert_eq!(stderr(&output), "");
+    let ran = dp_plot(&[
+        "-o",
+        out.to_str().unwrap(),
+        "--width",
+        "800",
+        "--height",
+        "500",
+        &fixture(),
+    ])
+    .run();
+    ran.success();
+    assert_eq!(ran.stderr, "");
     let bytes = std::fs::read(&out).unwrap();
     assert_eq!(png_size(&bytes), (800, 500));
     let pixels = png_pixels(&bytes);
@@ -61,8 +59,8 @@ fn comparison_png_is_the_requested_size_and_shows_both_runs() {
 fn comparison_svg_labels_runs_times_and_speedup() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("compare.svg");
-    let output = run(&["-o", out.to_str().unwrap(), &fixture()], b"");
-    assert_exit(&output, 0);
+    let ran = dp_plot(&["-o", out.to_str().unwrap(), &fixture()]).run();
+    ran.success();
     let svg = std::fs::read_to_string(&out).unwrap();
     assert_eq!(svg_size(&svg), (1000, 600));
     let texts = svg_texts(&svg);
@@ -90,11 +88,10 @@ fn the_baseline_is_the_sequential_run_even_when_not_first() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.svg");
     let input = run_lines("parallel", 4, 4, 2.0) + &run_lines("sequential", 4, 1, 2.0);
-    let output = run(
-        &["-o", out.to_str().unwrap(), "--title", "Mine"],
-        input.as_bytes(),
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&["-o", out.to_str().unwrap(), "--title", "Mine"])
+        .stdin(input.as_bytes())
+        .run();
+    ran.success();
     let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
     assert!(texts.contains(&"Mine".to_owned()), "{texts:?}");
     assert!(
@@ -110,8 +107,10 @@ fn without_a_sequential_run_the_first_is_the_baseline() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.svg");
     let input = run_lines("xargs", 4, 2, 1.0) + &run_lines("threads", 4, 4, 1.0);
-    let output = run(&["-o", out.to_str().unwrap()], input.as_bytes());
-    assert_exit(&output, 0);
+    let ran = dp_plot(&["-o", out.to_str().unwrap()])
+        .stdin(input.as_bytes())
+        .run();
+    ran.success();
     let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
     assert!(
         texts.contains(&"dp: xargs vs threads".to_owned()),
@@ -122,24 +121,68 @@ fn without_a_sequential_run_the_first_is_the_baseline() {
 }
 
 #[test]
+fn the_baseline_can_be_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c.svg");
+    let ran = dp_plot(&[
+        "-o",
+        out.to_str().unwrap(),
+        "--baseline",
+        "parallel",
+        &fixture(),
+    ])
+    .run();
+    ran.success();
+    let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
+    // Each bar is labelled time, ratio, name, files.
+    let labels = |run: &str| {
+        let at = texts.iter().position(|t| t == run).unwrap();
+        [&texts[at - 2], &texts[at - 1]].map(String::as_str)
+    };
+    assert_eq!(labels("sequential"), ["15.02 s", "0.20×"], "{texts:?}");
+    assert_eq!(labels("parallel"), ["3.03 s", "1.00× (baseline)"]);
+}
+
+#[test]
+fn records_without_a_run_are_the_run_no_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = run_lines("x", 4, 1, 2.0).replace(r#""run":"x""#, r#""run":null"#)
+        + &run_lines("parallel", 4, 4, 2.0);
+    for kind in ["comparison", "timeline"] {
+        let out = dir.path().join(format!("{kind}.svg"));
+        dp_plot(&["--kind", kind, "-o", out.to_str().unwrap()])
+            .stdin(input.as_bytes())
+            .run()
+            .success();
+        let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
+        assert!(texts.contains(&"(no run)".to_owned()), "{kind}: {texts:?}");
+        if kind == "comparison" {
+            assert!(texts.contains(&"dp: (no run) vs parallel".to_owned()));
+            assert!(
+                texts.contains(&"4.00×".to_owned()),
+                "the first is the baseline"
+            );
+        }
+    }
+}
+
+#[test]
 fn timeline_svg_names_each_file_and_says_how_runs_overlapped() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("timeline.svg");
-    let output = run(
-        &[
-            "--kind",
-            "timeline",
-            "-o",
-            out.to_str().unwrap(),
-            "--width",
-            "1200",
-            "--height",
-            "700",
-            &fixture(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&[
+        "--kind",
+        "timeline",
+        "-o",
+        out.to_str().unwrap(),
+        "--width",
+        "1200",
+        "--height",
+        "700",
+        &fixture(),
+    ])
+    .run();
+    ran.success();
     let svg = std::fs::read_to_string(&out).unwrap();
     assert_eq!(svg_size(&svg), (1200, 700));
     let texts = svg_texts(&svg);
@@ -170,21 +213,19 @@ fn timeline_svg_names_each_file_and_says_how_runs_overlapped() {
 fn timeline_png_is_the_requested_size_and_draws_every_run() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("timeline.png");
-    let output = run(
-        &[
-            "--kind",
-            "timeline",
-            "-o",
-            out.to_str().unwrap(),
-            "--width",
-            "640",
-            "--height",
-            "480",
-            &fixture(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&[
+        "--kind",
+        "timeline",
+        "-o",
+        out.to_str().unwrap(),
+        "--width",
+        "640",
+        "--height",
+        "480",
+        &fixture(),
+    ])
+    .run();
+    ran.success();
     let bytes = std::fs::read(&out).unwrap();
     assert_eq!(png_size(&bytes), (640, 480));
     let pixels = png_pixels(&bytes);
@@ -199,11 +240,10 @@ fn one_file_renders_both_kinds() {
     let input = run_lines("sequential", 1, 1, 0.25);
     for (kind, name) in [("comparison", "one.svg"), ("timeline", "one-t.svg")] {
         let out = dir.path().join(name);
-        let output = run(
-            &["--kind", kind, "-o", out.to_str().unwrap()],
-            input.as_bytes(),
-        );
-        assert_exit(&output, 0);
+        let ran = dp_plot(&["--kind", kind, "-o", out.to_str().unwrap()])
+            .stdin(input.as_bytes())
+            .run();
+        ran.success();
         let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
         assert!(
             texts.iter().any(|t| t.contains("0.250 s")),
@@ -215,11 +255,10 @@ fn one_file_renders_both_kinds() {
         );
     }
     let out = dir.path().join("one.png");
-    let output = run(
-        &["--kind", "timeline", "-o", out.to_str().unwrap()],
-        input.as_bytes(),
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&["--kind", "timeline", "-o", out.to_str().unwrap()])
+        .stdin(input.as_bytes())
+        .run();
+    ran.success();
     assert_eq!(png_size(&std::fs::read(&out).unwrap()), (1000, 600));
 }
 
@@ -231,11 +270,10 @@ fn five_hundred_files_in_four_runs_number_rows_instead_of_naming_them() {
         + &run_lines("xargs", 500, 4, 0.05)
         + &run_lines("threads", 500, 2, 0.05);
     let out = dir.path().join("many.svg");
-    let output = run(
-        &["--kind", "timeline", "-o", out.to_str().unwrap()],
-        input.as_bytes(),
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&["--kind", "timeline", "-o", out.to_str().unwrap()])
+        .stdin(input.as_bytes())
+        .run();
+    ran.success();
     let svg = std::fs::read_to_string(&out).unwrap();
     let texts = svg_texts(&svg);
     assert!(
@@ -261,11 +299,10 @@ fn five_hundred_files_in_four_runs_number_rows_instead_of_naming_them() {
     assert!(texts.len() < 200, "labels are thinned: {}", texts.len());
 
     let out = dir.path().join("many.png");
-    let output = run(
-        &["--kind", "timeline", "-o", out.to_str().unwrap()],
-        input.as_bytes(),
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&["--kind", "timeline", "-o", out.to_str().unwrap()])
+        .stdin(input.as_bytes())
+        .run();
+    ran.success();
     assert_eq!(png_size(&std::fs::read(&out).unwrap()), (1000, 600));
 }
 
@@ -273,36 +310,32 @@ fn five_hundred_files_in_four_runs_number_rows_instead_of_naming_them() {
 fn colours_can_follow_the_process_or_the_worker_slot() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pid.svg");
-    let output = run(
-        &[
-            "--kind",
-            "timeline",
-            "--color-by",
-            "pid",
-            "-o",
-            out.to_str().unwrap(),
-            &fixture(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&[
+        "--kind",
+        "timeline",
+        "--color-by",
+        "pid",
+        "-o",
+        out.to_str().unwrap(),
+        &fixture(),
+    ])
+    .run();
+    ran.success();
     let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
     assert!(texts.contains(&"pid 41001".to_owned()), "{texts:?}");
 
     let out = dir.path().join("slot.svg");
-    let output = run(
-        &[
-            "--kind",
-            "timeline",
-            "--color-by",
-            "slot",
-            "-o",
-            out.to_str().unwrap(),
-            &fixture(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&[
+        "--kind",
+        "timeline",
+        "--color-by",
+        "slot",
+        "-o",
+        out.to_str().unwrap(),
+        &fixture(),
+    ])
+    .run();
+    ran.success();
     let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
     let slots: Vec<_> = texts.iter().filter(|t| t.starts_with("slot ")).collect();
     assert_eq!(slots, ["slot 1", "slot 2", "slot 3", "slot 4", "slot 5"]);
@@ -313,13 +346,9 @@ fn stdin_is_read_when_no_file_is_given_and_other_records_are_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.svg");
     let input = std::fs::read(data("runs.jsonl")).unwrap();
-    let output = run(&["-o", out.to_str().unwrap()], &input);
-    assert_exit(&output, 0);
-    assert_eq!(
-        stderr(&output),
-        "",
-        "file and error records are not complaints"
-    );
+    let ran = dp_plot(&["-o", out.to_str().unwrap()]).stdin(input).run();
+    ran.success();
+    assert_eq!(ran.stderr, "", "file and error records are not complaints");
     let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
     assert!(texts.contains(&"4.96×".to_owned()), "{texts:?}");
 }

@@ -3,17 +3,23 @@
 
 mod common;
 
+use std::fs::File;
+use std::process::Stdio;
+
 use common::*;
+use dp_testkit::shell;
 
 #[test]
 fn no_stats_records_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.png");
     let only_others = "{\"type\":\"error\",\"path\":\"a\",\"error\":\"x\"}\n\n";
-    let output = run(&["-o", out.to_str().unwrap()], only_others.as_bytes());
-    assert_exit(&output, 1);
+    let ran = dp_plot(&["-o", out.to_str().unwrap()])
+        .stdin(only_others.as_bytes())
+        .run();
+    ran.code_is(1);
     assert_eq!(
-        stderr(&output),
+        ran.stderr,
         "dp-plot: nothing to plot: no stats records in the input\n"
     );
     assert!(!out.exists());
@@ -25,33 +31,25 @@ fn an_output_name_without_png_or_svg_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     for name in ["chart.jpg", "chart", "chart.png.txt"] {
         let out = dir.path().join(name);
-        let output = run(
-            &[
-                "-o",
-                out.to_str().unwrap(),
-                data("runs.jsonl").to_str().unwrap(),
-            ],
-            b"",
-        );
-        assert_exit(&output, 2);
-        assert!(
-            stderr(&output).contains("name the output FILE.png or FILE.svg"),
-            "{}",
-            stderr(&output)
-        );
+        let ran = dp_plot(&[
+            "-o",
+            out.to_str().unwrap(),
+            data("runs.jsonl").to_str().unwrap(),
+        ])
+        .run();
+        ran.code_is(2)
+            .stderr_has("name the output FILE.png or FILE.svg");
     }
     assert_eq!(names_in(dir.path()), Vec::<String>::new());
     // The extension's case does not matter.
     let out = dir.path().join("CHART.SVG");
-    let output = run(
-        &[
-            "-o",
-            out.to_str().unwrap(),
-            data("runs.jsonl").to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&[
+        "-o",
+        out.to_str().unwrap(),
+        data("runs.jsonl").to_str().unwrap(),
+    ])
+    .run();
+    ran.success();
 }
 
 #[test]
@@ -62,25 +60,16 @@ fn bad_lines_and_missing_files_are_reported_and_the_rest_drawn() {
     std::fs::write(&input, format!("{}not json\n", good)).unwrap();
     let missing = dir.path().join("missing.jsonl");
     let out = dir.path().join("c.svg");
-    let output = run(
-        &[
-            "-o",
-            out.to_str().unwrap(),
-            input.to_str().unwrap(),
-            missing.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 1);
-    let err = stderr(&output);
-    assert!(
-        err.contains(&format!("dp-plot: {}:13: not JSON", input.display())),
-        "{err}"
-    );
-    assert!(
-        err.contains(&format!("dp-plot: {}: No such file", missing.display())),
-        "{err}"
-    );
+    let ran = dp_plot(&[
+        "-o",
+        out.to_str().unwrap(),
+        input.to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ])
+    .run();
+    ran.code_is(1)
+        .stderr_has(&format!("dp-plot: {}:13: not JSON", input.display()))
+        .stderr_has(&format!("dp-plot: {}: No such file", missing.display()));
     let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
     assert!(texts.contains(&"4.96×".to_owned()), "{texts:?}");
 }
@@ -91,12 +80,13 @@ fn a_record_that_ends_before_it_starts_is_rejected() {
     let out = dir.path().join("c.svg");
     let input =
         stats_line("r", "/d/a.txt", 10.0, 12.0, 1) + &stats_line("r", "/d/b.txt", 12.0, 11.0, 1);
-    let output = run(&["-o", out.to_str().unwrap()], input.as_bytes());
-    assert_exit(&output, 1);
-    assert!(
-        stderr(&output).contains("-:2: /d/b.txt: finished_at 11 is not a time after started_at 12"),
-        "{}",
-        stderr(&output)
+    let ran = dp_plot(&["-o", out.to_str().unwrap()])
+        .stdin(input.as_bytes())
+        .run();
+    ran.code_is(1);
+    assert_eq!(
+        ran.stderr,
+        "dp-plot: -:2: finished_at 11 is before started_at 12\n"
     );
     assert!(svg_texts(&std::fs::read_to_string(&out).unwrap()).contains(&"1 file".to_owned()));
 }
@@ -106,15 +96,13 @@ fn an_existing_chart_is_replaced_whole_and_no_temporary_file_is_left() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.png");
     std::fs::write(&out, vec![b'x'; 1 << 20]).unwrap();
-    let output = run(
-        &[
-            "-o",
-            out.to_str().unwrap(),
-            data("runs.jsonl").to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&[
+        "-o",
+        out.to_str().unwrap(),
+        data("runs.jsonl").to_str().unwrap(),
+    ])
+    .run();
+    ran.success();
     let bytes = std::fs::read(&out).unwrap();
     assert_eq!(png_size(&bytes), (1000, 600));
     assert!(
@@ -133,27 +121,21 @@ fn an_existing_chart_is_replaced_whole_and_no_temporary_file_is_left() {
 fn a_failed_write_keeps_the_old_chart() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("no-such-dir").join("c.png");
-    let output = run(
-        &[
-            "-o",
-            out.to_str().unwrap(),
-            data("runs.jsonl").to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 1);
-    assert!(
-        stderr(&output).starts_with(&format!("dp-plot: cannot write {}", out.display())),
-        "{}",
-        stderr(&output)
-    );
+    let ran = dp_plot(&[
+        "-o",
+        out.to_str().unwrap(),
+        data("runs.jsonl").to_str().unwrap(),
+    ])
+    .run();
+    ran.code_is(1)
+        .stderr_has(&format!("dp-plot: cannot write {}", out.display()));
 }
 
 #[test]
 fn help_shows_examples_and_version_the_version() {
-    let output = dp_plot().arg("--help").output().unwrap();
-    assert_exit(&output, 0);
-    let help = String::from_utf8(output.stdout).unwrap();
+    let ran = dp_plot(&["--help"]).run();
+    ran.success();
+    let help = &ran.stdout;
     for expected in [
         "Examples:",
         "--kind",
@@ -161,14 +143,15 @@ fn help_shows_examples_and_version_the_version() {
         "--color-by",
         "--width",
         "--title",
+        "--baseline",
         "timeline",
     ] {
         assert!(help.contains(expected), "{expected} in help:\n{help}");
     }
-    let output = dp_plot().arg("--version").output().unwrap();
-    assert_exit(&output, 0);
+    let ran = dp_plot(&["--version"]).run();
+    ran.success();
     assert_eq!(
-        String::from_utf8(output.stdout).unwrap(),
+        ran.stdout,
         format!("dp-plot {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
@@ -176,7 +159,61 @@ fn help_shows_examples_and_version_the_version() {
 #[test]
 fn sizes_out_of_range_are_usage_errors() {
     for args in [["--width", "10"], ["--height", "99999"]] {
-        let output = run(&[args[0], args[1], "-o", "x.png"], b"");
-        assert_exit(&output, 2);
+        let ran = dp_plot(&[args[0], args[1], "-o", "x.png"]).run();
+        ran.code_is(2);
     }
+}
+
+#[test]
+fn an_unknown_baseline_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c.png");
+    let ran = dp_plot(&[
+        "-o",
+        out.to_str().unwrap(),
+        "--baseline",
+        "xargs",
+        data("runs.jsonl").to_str().unwrap(),
+    ])
+    .run();
+    ran.code_is(2);
+    assert_eq!(
+        ran.stderr,
+        "dp-plot: --baseline xargs: no such run in the input\n"
+    );
+    assert_eq!(names_in(dir.path()), Vec::<String>::new());
+}
+
+/// How dp-plot exits, run in `dir` with `args`, when its stderr is `stderr`.
+fn exit_code(dir: &std::path::Path, args: &[&str], stderr: impl Into<Stdio>) -> Option<i32> {
+    let mut plot = dp_plot(args).current_dir(dir);
+    let status = plot.command().stderr(stderr).status();
+    status.expect("dp-plot runs").code()
+}
+
+#[test]
+fn exit_codes_hold_when_stderr_is_full_closed_or_a_pipe_nobody_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(data("runs.jsonl")).unwrap();
+    std::fs::write(dir.path().join("in.jsonl"), good + "not json\n").unwrap();
+    let cases: [(&[&str], i32); 3] = [
+        (&["-o", "c.png", "in.jsonl"], 1),
+        (&["-o", "c.png", "--baseline", "xargs", "in.jsonl"], 2),
+        (&["-o", "c.png", "--width", "10", "in.jsonl"], 2),
+    ];
+    for (args, code) in cases {
+        let full = File::options().write(true).open("/dev/full").unwrap();
+        let got = exit_code(dir.path(), args, full);
+        assert_eq!(got, Some(code), "dp-plot {args:?} 2>/dev/full");
+
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let got = exit_code(dir.path(), args, writer);
+        assert_eq!(got, Some(code), "dp-plot {args:?}, stderr a closed pipe");
+
+        shell(&format!("dp-plot {} 2>&-", args.join(" ")), dir.path()).code_is(code);
+    }
+    // The bad line stopped nothing but itself.
+    let chart = std::fs::read(dir.path().join("c.png")).unwrap();
+    assert_eq!(png_size(&chart), (1000, 600));
 }

@@ -12,18 +12,16 @@ fn joblog() -> String {
 fn a_joblog_renders_as_a_timeline_named_after_its_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("gnu.svg");
-    let output = run(
-        &[
-            "--kind",
-            "timeline",
-            "--joblog",
-            &joblog(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&[
+        "--kind",
+        "timeline",
+        "--joblog",
+        &joblog(),
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .run();
+    ran.success();
     let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
     assert!(texts.contains(&"gnu-parallel".to_owned()), "{texts:?}");
     // Jobs 1–3 then 4–7 on three slots; job 6 exited 1. Last end: 103.461 + 3.017.
@@ -43,20 +41,18 @@ fn a_joblog_renders_as_a_timeline_named_after_its_file() {
     );
 
     let out = dir.path().join("gnu.png");
-    let output = run(
-        &[
-            "--kind",
-            "timeline",
-            "--joblog",
-            &joblog(),
-            "--color-by",
-            "pid",
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&[
+        "--kind",
+        "timeline",
+        "--joblog",
+        &joblog(),
+        "--color-by",
+        "pid",
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .run();
+    ran.success();
     assert_eq!(png_size(&std::fs::read(&out).unwrap()), (1000, 600));
 }
 
@@ -64,19 +60,17 @@ fn a_joblog_renders_as_a_timeline_named_after_its_file() {
 fn joblogs_and_stats_records_compare_under_names_given_by_run() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.svg");
-    let output = run(
-        &[
-            "-o",
-            out.to_str().unwrap(),
-            "--joblog",
-            &joblog(),
-            "--run",
-            "gnu",
-            data("runs.jsonl").to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 0);
+    let ran = dp_plot(&[
+        "-o",
+        out.to_str().unwrap(),
+        "--joblog",
+        &joblog(),
+        "--run",
+        "gnu",
+        data("runs.jsonl").to_str().unwrap(),
+    ])
+    .run();
+    ran.success();
     let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
     assert!(
         texts.contains(&"dp: sequential vs parallel vs gnu".to_owned()),
@@ -96,32 +90,23 @@ fn a_bad_joblog_line_is_named_and_the_rest_still_drawn() {
     text.push_str("9\t:\t1700000106.5\n");
     std::fs::write(&log, text).unwrap();
     let out = dir.path().join("t.svg");
-    let output = run(
-        &[
-            "--kind",
-            "timeline",
-            "--joblog",
-            log.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 1);
-    let err = stderr(&output);
+    let ran = dp_plot(&[
+        "--kind",
+        "timeline",
+        "--joblog",
+        log.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .run();
     let log = log.display();
-    assert!(
-        err.contains(&format!(
+    ran.code_is(1)
+        .stderr_has(&format!(
             "dp-plot: {log}:9: Starttime 'later' is not a number"
-        )),
-        "{err}"
-    );
-    assert!(
-        err.contains(&format!(
+        ))
+        .stderr_has(&format!(
             "dp-plot: {log}:10: expected 9 tab-separated columns"
-        )),
-        "{err}"
-    );
+        ));
     let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
     assert!(
         texts.contains(&"broken".to_owned()),
@@ -135,49 +120,31 @@ fn a_file_that_is_not_a_joblog_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("t.png");
     let not_a_log = data("runs.jsonl");
-    let output = run(
-        &[
-            "--joblog",
-            not_a_log.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_exit(&output, 1);
-    let err = stderr(&output);
-    assert!(
-        err.contains(&format!(
+    let ran = dp_plot(&[
+        "--joblog",
+        not_a_log.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .run();
+    ran.code_is(1)
+        .stderr_has(&format!(
             "{}:1: not a GNU parallel joblog",
             not_a_log.display()
-        )),
-        "{err}"
-    );
-    assert!(err.contains("nothing to plot"), "{err}");
+        ))
+        .stderr_has("nothing to plot");
     assert!(!out.exists());
 }
 
 #[test]
 fn more_run_names_than_joblogs_is_a_usage_error() {
-    let output = run(&["--run", "a", "-o", "x.png"], b"");
-    assert_exit(&output, 2);
-    assert!(
-        stderr(&output).contains("--run names the runs of joblogs"),
-        "{}",
-        stderr(&output)
-    );
+    let ran = dp_plot(&["--run", "a", "-o", "x.png"]).run();
+    ran.code_is(2).stderr_has("--run names the runs of joblogs");
 }
 
 #[test]
 fn two_runs_with_one_name_are_refused() {
-    let output = run(
-        &["--joblog", &joblog(), "--joblog", &joblog(), "-o", "x.png"],
-        b"",
-    );
-    assert_exit(&output, 2);
-    assert!(
-        stderr(&output).contains("two runs are named 'gnu-parallel'"),
-        "{}",
-        stderr(&output)
-    );
+    let ran = dp_plot(&["--joblog", &joblog(), "--joblog", &joblog(), "-o", "x.png"]).run();
+    ran.code_is(2)
+        .stderr_has("two runs are named 'gnu-parallel'");
 }

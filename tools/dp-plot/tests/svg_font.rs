@@ -24,8 +24,8 @@ fn svg_of(kind: &str, flags: &[&str]) -> String {
         fixture.to_str().unwrap(),
     ];
     args.extend_from_slice(flags);
-    let output = run(&args, b"");
-    assert_exit(&output, 0);
+    let ran = dp_plot(&args).run();
+    ran.success();
     std::fs::read_to_string(&out).unwrap()
 }
 

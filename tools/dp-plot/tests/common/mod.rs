@@ -1,50 +1,22 @@
-//! Helpers shared by dp-plot's tests: running the binary, making stats
-//! records, and reading back the PNG and SVG it writes.
+//! What dp-plot's tests share beyond dp-testkit: stats records to draw,
+//! and reading back the PNG and SVG dp-plot writes.
 
 #![allow(dead_code)] // each test file uses its own share of the helpers
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 use dp_core::digest::Digest;
 use dp_core::record::{Record, StatsRecord};
+use dp_testkit::{Cmd, dp};
 
+/// A file under tests/data.
 pub fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
+    dp_testkit::fixture(env!("CARGO_MANIFEST_DIR"), name)
 }
 
-pub fn dp_plot() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_dp-plot"))
-}
-
-/// Runs dp-plot with `args`, feeding `stdin`.
-pub fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = dp_plot()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dp-plot runs");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-pub fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Asserts how dp-plot exited, showing its stderr when it is not as expected.
-pub fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "exit status; stderr:\n{}",
-        stderr(output)
-    );
+/// dp-plot with `args`, ready to run.
+pub fn dp_plot(args: &[&str]) -> Cmd {
+    dp("dp-plot").args(args)
 }
 
 /// One `stats` record line for `path` in `run`, worked on from `start` to

@@ -1,16 +1,9 @@
-//! What a chart shows: runs of jobs (one job per file), read from dp-stats
-//! records and grouped by `run` in order of first appearance.
+//! What a chart shows: runs of jobs (one job per file), in order of first
+//! appearance, named, timed and compared by `dp_core::run`'s rules.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader};
-use std::path::Path;
 
-use dp_core::io::RecordReader;
-use dp_core::record::{Record, StatsRecord};
-
-/// The run name given to records whose `run` is null.
-pub const UNNAMED_RUN: &str = "unnamed";
+use dp_core::run::{self, Span, Total};
 
 /// Who did a job: the process for dp-stats records, the host alone for GNU
 /// parallel's joblog (which records no process id).
@@ -36,41 +29,38 @@ pub struct Job {
 /// All the jobs of one way of running the work (`sequential`, `parallel`…).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
-    pub name: String,
+    /// `None` for the records that carry no `run`.
+    pub label: Option<String>,
     pub jobs: Vec<Job>,
 }
 
 impl Run {
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(label: Option<String>) -> Self {
         Self {
-            name: name.into(),
+            label,
             jobs: Vec::new(),
         }
     }
 
-    /// When the first job started.
-    pub fn started_at(&self) -> f64 {
-        self.jobs
-            .iter()
-            .map(|j| j.started_at)
-            .fold(f64::INFINITY, f64::min)
+    /// How the run is named on a chart: its label, or `(no run)`.
+    pub fn name(&self) -> &str {
+        run::name(self.label.as_deref())
     }
 
-    /// When the last job finished.
-    pub fn finished_at(&self) -> f64 {
-        self.jobs
-            .iter()
-            .map(|j| j.finished_at)
-            .fold(f64::NEG_INFINITY, f64::max)
+    /// From the first job's start to the last one's end.
+    pub fn span(&self) -> Span {
+        Span::of(self.jobs.iter().map(|j| (j.started_at, j.finished_at)))
     }
 
-    /// Total time, SPEC §4: last `finished_at` − first `started_at`.
+    /// Total time (docs/reference.md, "Runs"): the span's length, 0 for no jobs.
     pub fn total_s(&self) -> f64 {
-        if self.jobs.is_empty() {
-            0.0
-        } else {
-            self.finished_at() - self.started_at()
-        }
+        self.span().total_s().unwrap_or(0.0)
+    }
+
+    /// The total time over the run's repeats, as the speedup takes it;
+    /// dp-plot draws each run as a single repeat.
+    pub fn total(&self) -> Option<Total> {
+        Total::of(&[self.span().total_s()?])
     }
 
     /// The most jobs that were running at the same instant.
@@ -121,100 +111,37 @@ impl Run {
     }
 }
 
-/// Runs in order of first appearance, looked up by name.
+/// Runs in order of first appearance, looked up by label.
 #[derive(Debug, Default)]
 pub struct Runs {
     runs: Vec<Run>,
-    index: HashMap<String, usize>,
+    index: HashMap<Option<String>, usize>,
 }
 
 impl Runs {
-    /// The run called `name`, created at the end if new.
-    pub fn entry(&mut self, name: &str) -> &mut Run {
+    /// The run labelled `label`, created at the end if new.
+    pub fn entry(&mut self, label: Option<&str>) -> &mut Run {
         let next = self.runs.len();
-        let i = *self.index.entry(name.to_owned()).or_insert(next);
+        let i = *self.index.entry(label.map(str::to_owned)).or_insert(next);
         if i == next {
-            self.runs.push(Run::new(name));
+            self.runs.push(Run::new(label.map(str::to_owned)));
         }
         &mut self.runs[i]
     }
 
-    pub fn contains(&self, name: &str) -> bool {
-        self.index.contains_key(name)
+    pub fn contains(&self, label: &str) -> bool {
+        self.index.contains_key(&Some(label.to_owned()))
     }
 
     /// Adds a run read whole from elsewhere (a joblog).
     pub fn push(&mut self, run: Run) {
-        self.index.insert(run.name.clone(), self.runs.len());
+        self.index.insert(run.label.clone(), self.runs.len());
         self.runs.push(run);
     }
 
     pub fn into_vec(self) -> Vec<Run> {
         self.runs
     }
-}
-
-/// Reads `stats` records from `source` (`-` is stdin) into `runs`, ignoring
-/// other record types. Bad lines are reported and skipped; returns whether
-/// any were (or whether the source could not be read at all).
-pub fn read_stats(source: &Path, runs: &mut Runs) -> bool {
-    let name = source.display().to_string();
-    let result = if name == "-" {
-        read_stats_from(io::stdin().lock(), &name, runs)
-    } else {
-        match File::open(source) {
-            Ok(file) => read_stats_from(BufReader::new(file), &name, runs),
-            Err(err) => Err(err),
-        }
-    };
-    result.unwrap_or_else(|err| {
-        dp_core::cli::warn(format_args!("{name}: {err}"));
-        true
-    })
-}
-
-fn read_stats_from(input: impl BufRead, name: &str, runs: &mut Runs) -> io::Result<bool> {
-    let mut failed = false;
-    for item in RecordReader::new(input, name) {
-        match item? {
-            Ok((line, Record::Stats(stats))) => match job_from_stats(&stats) {
-                Ok(job) => {
-                    let run = stats.run.as_deref().unwrap_or(UNNAMED_RUN);
-                    runs.entry(run).jobs.push(job);
-                }
-                Err(message) => {
-                    dp_core::cli::warn(format_args!("{name}:{line}: {message}"));
-                    failed = true;
-                }
-            },
-            Ok(_) => {}
-            Err(bad_line) => {
-                dp_core::cli::warn(bad_line);
-                failed = true;
-            }
-        }
-    }
-    Ok(failed)
-}
-
-fn job_from_stats(stats: &StatsRecord) -> Result<Job, String> {
-    let (start, end) = (stats.started_at, stats.finished_at);
-    if !start.is_finite() || !end.is_finite() || end < start {
-        return Err(format!(
-            "{}: finished_at {end} is not a time after started_at {start}",
-            stats.path
-        ));
-    }
-    Ok(Job {
-        label: file_name(&stats.path).to_owned(),
-        started_at: start,
-        finished_at: end,
-        worker: Worker {
-            host: stats.host.clone(),
-            pid: Some(stats.pid),
-        },
-        failed: false,
-    })
 }
 
 /// The last component of a path, which is what tells files apart on a chart.
@@ -245,7 +172,7 @@ mod tests {
 
     fn run_of(spans: &[(f64, f64)]) -> Run {
         Run {
-            name: "r".into(),
+            label: Some("r".into()),
             jobs: spans.iter().map(|&(s, e)| job(s, e)).collect(),
         }
     }
@@ -254,7 +181,8 @@ mod tests {
     fn total_time_is_last_end_minus_first_start() {
         let run = run_of(&[(10.0, 13.0), (11.0, 12.0), (12.5, 14.5)]);
         assert_eq!(run.total_s(), 4.5);
-        assert_eq!(Run::new("empty").total_s(), 0.0);
+        assert_eq!(Run::new(None).total_s(), 0.0);
+        assert_eq!(Run::new(None).total(), None);
     }
 
     #[test]
@@ -270,15 +198,14 @@ mod tests {
     #[test]
     fn runs_keep_order_of_first_appearance() {
         let mut runs = Runs::default();
-        runs.entry("b").jobs.push(job(0.0, 1.0));
-        runs.entry("a").jobs.push(job(0.0, 1.0));
-        runs.entry("b").jobs.push(job(1.0, 2.0));
+        runs.entry(Some("b")).jobs.push(job(0.0, 1.0));
+        runs.entry(None).jobs.push(job(0.0, 1.0));
+        runs.entry(Some("a")).jobs.push(job(0.0, 1.0));
+        runs.entry(Some("b")).jobs.push(job(1.0, 2.0));
+        assert!(runs.contains("a") && !runs.contains("(no run)"));
         let runs = runs.into_vec();
-        let names: Vec<_> = runs
-            .iter()
-            .map(|r| (r.name.as_str(), r.jobs.len()))
-            .collect();
-        assert_eq!(names, [("b", 2), ("a", 1)]);
+        let names: Vec<_> = runs.iter().map(|r| (r.name(), r.jobs.len())).collect();
+        assert_eq!(names, [("b", 2), ("(no run)", 1), ("a", 1)]);
     }
 
     #[test]

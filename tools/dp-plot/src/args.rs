@@ -1,0 +1,100 @@
+//! dp-plot's command line: its flags and what their values mean.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  # Sequential vs parallel: total time per run, with the speedup
+  dp-plot -o compare.png results/sequential.jsonl results/parallel.jsonl
+
+  # When each file was processed, coloured by the process that did it
+  cat results/*.jsonl | dp-plot --kind timeline --color-by pid -o timeline.svg
+
+  # GNU parallel's own log of a run
+  parallel --joblog gnu.log dp-stats --run gnu-parallel {} ::: data/*.txt > gnu.jsonl
+  dp-plot --kind timeline --joblog gnu.log --run gnu-parallel -o gnu.png
+
+The chart's format follows the output's extension (.png or .svg). PNG text
+uses an embedded font (Noto Sans): no system fonts are needed. SVG text uses
+the viewer's fonts, or with --embed-font the same Noto Sans, written into the
+file.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dp-plot",
+    version,
+    about = "Draw dp's timings as a chart: total time per run, or a timeline of every file",
+    after_help = EXAMPLES
+)]
+pub struct Args {
+    /// Files of `stats` records (JSON Lines), `-` for stdin; with no FILE and
+    /// no --joblog, stdin is read. Records of other types are ignored.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The chart to write: FILE.png or FILE.svg
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// What to draw
+    #[arg(short, long, value_enum, default_value_t = Kind::Comparison)]
+    pub kind: Kind,
+
+    /// A GNU parallel --joblog file: one run (repeatable)
+    #[arg(long = "joblog", value_name = "FILE")]
+    pub joblogs: Vec<PathBuf>,
+
+    /// Name of the run of the matching --joblog, in the same order
+    /// (default: the joblog's file name without its extension)
+    #[arg(long = "run", value_name = "NAME")]
+    pub runs: Vec<String>,
+
+    /// The run the others are compared with [default: `sequential` if
+    /// present, else the first run].
+    #[arg(long, value_name = "RUN")]
+    pub baseline: Option<String>,
+
+    /// The chart's title
+    #[arg(long)]
+    pub title: Option<String>,
+
+    /// Timeline bar colours: by run, by process (pid), or by worker slot
+    #[arg(long, value_enum, default_value_t = ColorBy::Run)]
+    pub color_by: ColorBy,
+
+    /// Width of the picture in pixels
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(200..=8000))]
+    pub width: u32,
+
+    /// Height of the picture in pixels
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u32).range(150..=8000))]
+    pub height: u32,
+
+    /// SVG: embed the Noto Sans the layout was measured with (about 530 KB),
+    /// so every viewer draws the same text; without it SVG text uses the
+    /// viewer's fonts, with room to spare
+    #[arg(long)]
+    pub embed_font: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// One bar per run: total time, labelled with the speedup over the
+    /// baseline (--baseline, else the run `sequential`, else the first)
+    Comparison,
+    /// One bar per file from its start to its end, a panel per run
+    Timeline,
+}
+
+/// What a timeline bar's colour tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorBy {
+    /// The run (one colour per panel).
+    Run,
+    /// The process that did the job (joblogs, which have no pid: the slot).
+    Pid,
+    /// The worker slot: the lane a job ran in, reconstructed from the times.
+    Slot,
+}
