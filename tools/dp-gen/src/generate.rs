@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use dp_core::cli::warn;
+use dp_core::cli;
 use dp_core::io::{RecordWriter, write_atomic};
 use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{ErrorRecord, FileRecord, Record};
@@ -18,7 +18,6 @@ const CHUNK: usize = 64 * 1024;
 /// written gets a message and an `error` record; the others go on (exit 1).
 pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<()> {
     let mut out = RecordWriter::stdout();
-    let mut failed = false;
     for_each_in_order(
         jobs,
         1..=plan.files,
@@ -27,9 +26,8 @@ pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<()> {
             let record = match written {
                 Ok(file) => Record::File(file),
                 Err(err) => {
-                    failed = true;
                     let error = format!("{err:#}");
-                    warn(&error);
+                    cli::fail(&error);
                     Record::Error(ErrorRecord {
                         path: path_text(plan, index),
                         run: None,
@@ -40,13 +38,7 @@ pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<()> {
             };
             out.write(&record).context("cannot write records to stdout")
         },
-    )?;
-    {
-        if failed {
-            dp_core::cli::set_failed();
-        }
-        Ok(())
-    }
+    )
 }
 
 /// Writes file `index` and describes it.

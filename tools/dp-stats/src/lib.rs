@@ -12,7 +12,7 @@ use std::io::{self, IsTerminal};
 use std::path::Path;
 
 use anyhow::Context;
-use dp_core::cli::usage;
+use dp_core::cli::{self, usage};
 use dp_core::pool::{self, Cancelled, Consumer};
 use dp_core::record::Record;
 
@@ -50,7 +50,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         progress: Progress::new(inputs.known_count()),
         output: Output::new(args.format, &settings.percentiles)?,
         out_dir,
-        failed: false,
     };
     let new_worker = || {
         let mut worker = Worker::new(&settings);
@@ -62,13 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         pool::for_each_in_order(usize::from(args.jobs), inputs, new_worker, &mut delivery);
     delivery.progress.finish();
     processed?;
-    delivery.output.finish()?;
-    {
-        if delivery.failed {
-            dp_core::cli::set_failed();
-        }
-        Ok(())
-    }
+    delivery.output.finish()
 }
 
 /// Takes each file's record, in input order, to the user: stdout, the
@@ -77,8 +70,6 @@ struct Delivery {
     progress: Progress,
     output: Output,
     out_dir: Option<OutDir>,
-    /// Sticky: some input failed, so the run exits 1.
-    failed: bool,
 }
 
 impl Consumer<io::Result<Done>> for Delivery {
@@ -87,7 +78,7 @@ impl Consumer<io::Result<Done>> for Delivery {
     fn consume(&mut self, done: io::Result<Done>) -> anyhow::Result<()> {
         let done = done.context("cannot read the list of files on stdin")?;
         if let Some(warning) = &done.warning {
-            self.progress.warn(warning);
+            cli::warn(warning);
         }
         let path = match &done.record {
             Record::Stats(stats) => {
@@ -95,15 +86,7 @@ impl Consumer<io::Result<Done>> for Delivery {
                 &stats.path
             }
             Record::Error(error) => {
-                self.failed = true;
-                match error.line {
-                    Some(line) => self
-                        .progress
-                        .warn(format_args!("{}:{line}: {}", error.path, error.error)),
-                    None => self
-                        .progress
-                        .warn(format_args!("{}: {}", error.path, error.error)),
-                }
+                cli::fail_at(&error.path, error.line, &error.error);
                 &error.path
             }
             _ => "",
@@ -126,11 +109,8 @@ impl Delivery {
         };
         match out_dir.write(record) {
             Ok(None) => {}
-            Ok(Some(warning)) => self.progress.warn(warning),
-            Err(err) => {
-                self.failed = true;
-                self.progress.warn(format_args!("{path}: {err:#}"));
-            }
+            Ok(Some(warning)) => cli::warn(warning),
+            Err(err) => cli::fail_at(path, None, format_args!("{err:#}")),
         }
     }
 }
