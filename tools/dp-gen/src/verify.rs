@@ -16,8 +16,7 @@ use dp_core::parse::{ReadError, read_values};
 use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{Record, VerifyRecord};
 
-use crate::Plan;
-use crate::generate::path_text;
+use crate::plan::Plan;
 
 /// Longest excerpt of a line quoted in a reason.
 const EXCERPT_CHARS: usize = 40;
@@ -54,7 +53,7 @@ pub fn verify(plan: &Plan, seed: Option<u64>, jobs: usize) -> anyhow::Result<()>
         1..=plan.files,
         || |index, _: &Cancelled| (index, check_file(plan, seed, index)),
         &mut |(index, checked): (u64, Result<(), Failure>)| -> anyhow::Result<()> {
-            let path = path_text(plan, index);
+            let path = plan.path_text(index);
             if let Err(failure) = &checked {
                 cli::fail_at(&path, failure.line, &failure.message);
             }
