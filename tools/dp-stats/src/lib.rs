@@ -31,16 +31,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
              or pipe in a list of files (see --help)",
         ));
     }
-    let settings = Settings {
-        run: args.run.filter(|label| !label.is_empty()),
-        delay: args.delay.unwrap_or_default(),
-        delay_mode: args.delay_mode,
-        csv_column: args.csv.then_some(args.column).flatten(),
-        skip_invalid: args.skip_invalid,
-        percentiles: args.percentiles,
-        host: hostname(),
-        pid: std::process::id(),
-    };
+    let settings = Settings::from_args(&args);
     let out_dir = match &args.out_dir {
         Some(dir) => Some(OutDir::create(Path::new(dir))?),
         None => None,
@@ -112,16 +103,5 @@ impl Delivery {
             Ok(Some(warning)) => cli::warn(warning),
             Err(err) => cli::fail_at(path, None, format_args!("{err:#}")),
         }
-    }
-}
-
-/// This machine's name, for the `host` field.
-fn hostname() -> String {
-    let uname = rustix::system::uname();
-    let name = uname.nodename().to_string_lossy();
-    if name.is_empty() {
-        "localhost".to_owned()
-    } else {
-        name.into_owned()
     }
 }

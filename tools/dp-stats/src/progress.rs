@@ -62,7 +62,7 @@ impl Progress {
             bar.set_draw_target(ProgressDrawTarget::stderr());
             bar.enable_steady_tick(Duration::from_millis(200));
             let shown = bar.clone();
-            cli::set_suspender(Some(Box::new(move |write| shown.suspend(|| write()))));
+            cli::set_suspender(Some(Box::new(move |write| shown.suspend(write))));
             self.shown.set(true);
         }
     }
