@@ -1,5 +1,6 @@
 //! dp-stats: the statistics of numeric data files, one record per file
-//! (SPEC §2–§4), several files at once with `-j`.
+//! (docs/reference.md, "Values and statistics" and "Records"), several files
+//! at once with `-j`.
 
 pub mod args;
 pub mod delay;

@@ -152,8 +152,9 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Keeps the record within one pipe write (SPEC §1), thinning a `stats`
-    /// record's digest as needed; a warning when it cannot be made to fit.
+    /// Keeps the record within one pipe write (docs/reference.md, "Records"),
+    /// thinning a `stats` record's digest as needed; a warning when it cannot
+    /// be made to fit.
     fn fit_in_one_pipe_write(&mut self, record: &mut Record) -> Option<String> {
         loop {
             self.json.clear();

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 const TOLERANCE: f64 = 1e-12;
 
-/// Statistics of 1..=10, worked out by hand from SPEC §2's definitions
+/// Statistics of 1..=10, worked out by hand from the definitions in
+/// docs/reference.md, "Values and statistics"
 /// (linear interpolation between closest ranks, sample variance).
 fn assert_one_to_ten(record: &Value) {
     assert_eq!(record["type"], "stats");
