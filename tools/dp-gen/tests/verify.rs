@@ -7,21 +7,22 @@ use std::fs;
 use std::path::Path;
 use std::time::SystemTime;
 
-use common::{Run, data_file, dp_gen_in, names_in};
+use common::{data_file, dp_gen_in, names_in};
+use dp_testkit::Ran;
 
 const SEED: &str = "5";
 
 /// Writes 3 files of 1000 values with seed 5 into `dir`.
 fn generate(dir: &Path) {
-    dp_gen_in(dir, &["--seed", SEED, "--files", "3"]).assert_code(0);
+    dp_gen_in(dir, &["--seed", SEED, "--files", "3"]).success();
 }
 
-fn verify(dir: &Path, extra: &[&str]) -> Run {
+fn verify(dir: &Path, extra: &[&str]) -> Ran {
     dp_gen_in(dir, &[&["--verify", "--files", "3"], extra].concat())
 }
 
 /// (ok, reason) of each verify record, checking their shape on the way.
-fn outcomes(run: &Run, dir: &Path) -> Vec<(bool, Option<String>)> {
+fn outcomes(run: &Ran, dir: &Path) -> Vec<(bool, Option<String>)> {
     let records = run.records();
     assert_eq!(records.len(), 3, "{}", run.stdout);
     (1..)
@@ -61,7 +62,7 @@ fn intact_files_pass_and_nothing_is_written() {
     let before = (names_in(dir.path()), modified_times(dir.path()));
     for extra in [&["--seed", SEED][..], &[]] {
         let run = verify(dir.path(), extra);
-        run.assert_code(0);
+        run.success();
         assert_eq!(run.stderr, "");
         assert_eq!(outcomes(&run, dir.path()), vec![(true, None); 3]);
     }
@@ -74,7 +75,7 @@ fn a_missing_file_fails() {
     generate(dir.path());
     fs::remove_file(data_file(dir.path(), 2)).unwrap();
     let run = verify(dir.path(), &["--seed", SEED]);
-    run.assert_code(1);
+    run.code_is(1);
     let missing = (false, Some("missing".to_string()));
     assert_eq!(
         outcomes(&run, dir.path()),
@@ -95,7 +96,7 @@ fn a_short_file_fails_with_its_count() {
     fs::write(&path, &content[..content.len() - last_line.len() - 1]).unwrap();
 
     let without_seed = verify(dir.path(), &[]);
-    without_seed.assert_code(1);
+    without_seed.code_is(1);
     let reason = "holds 999 values, expected 1000";
     assert_eq!(
         outcomes(&without_seed, dir.path())[2],
@@ -103,7 +104,7 @@ fn a_short_file_fails_with_its_count() {
     );
 
     let with_seed = verify(dir.path(), &["--seed", SEED]);
-    with_seed.assert_code(1);
+    with_seed.code_is(1);
     let reason = format!(
         "{reason}; first difference at line 1000: expected '{last_line}', found the end of the file"
     );
@@ -126,10 +127,10 @@ fn an_edited_value_fails_with_the_seed_and_names_its_line() {
     assert_ne!(old, "12.345678");
 
     // Without the seed only the count is known, and it is right.
-    verify(dir.path(), &[]).assert_code(0);
+    verify(dir.path(), &[]).success();
 
     let run = verify(dir.path(), &["--seed", SEED]);
-    run.assert_code(1);
+    run.code_is(1);
     let reason = format!("line 17: expected '{old}', found '12.345678'");
     assert_eq!(outcomes(&run, dir.path())[0], (false, Some(reason)));
     assert_eq!(
@@ -146,7 +147,7 @@ fn a_different_seed_fails_every_file() {
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path());
     let run = verify(dir.path(), &["--seed", "6"]);
-    run.assert_code(1);
+    run.code_is(1);
     for (ok, reason) in outcomes(&run, dir.path()) {
         assert!(!ok);
         assert!(reason.unwrap().starts_with("line 1: expected '"));
@@ -160,7 +161,7 @@ fn a_line_that_is_not_a_number_fails() {
     generate(dir.path());
     replace_line(&data_file(dir.path(), 2), 5, "abc");
     let run = verify(dir.path(), &[]);
-    run.assert_code(1);
+    run.code_is(1);
     let (ok, reason) = outcomes(&run, dir.path()).remove(1);
     assert!(!ok);
     assert_eq!(reason.unwrap(), "line 5: 'abc' is not a finite number");
@@ -184,9 +185,9 @@ fn a_missing_newline_or_extra_line_fails_with_the_seed() {
     let third = data_file(dir.path(), 3);
     fs::write(&third, fs::read_to_string(&third).unwrap() + "\n").unwrap();
 
-    verify(dir.path(), &[]).assert_code(0);
+    verify(dir.path(), &[]).success();
     let run = verify(dir.path(), &["--seed", SEED]);
-    run.assert_code(1);
+    run.code_is(1);
     let outcomes = outcomes(&run, dir.path());
     let last = content.lines().last().unwrap();
     assert_eq!(
@@ -205,7 +206,7 @@ fn verifying_a_missing_directory_does_not_create_it() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("nowhere");
     let run = verify(&dir, &["--seed", SEED]);
-    run.assert_code(1);
+    run.code_is(1);
     assert!(
         outcomes(&run, &dir)
             .iter()
@@ -220,7 +221,7 @@ fn counts_are_spelled_right() {
     generate(dir.path());
     fs::write(data_file(dir.path(), 1), "1.5\n").unwrap();
     let run = verify(dir.path(), &[]);
-    run.assert_code(1);
+    run.code_is(1);
     let reason = outcomes(&run, dir.path()).remove(0).1;
     assert_eq!(reason.as_deref(), Some("holds 1 value, expected 1000"));
 }
@@ -233,7 +234,7 @@ fn a_directory_in_place_of_a_file_fails() {
     fs::remove_file(&path).unwrap();
     fs::create_dir(&path).unwrap();
     let run = verify(dir.path(), &["--seed", SEED]);
-    run.assert_code(1);
+    run.code_is(1);
     let reason = outcomes(&run, dir.path()).remove(2).1.unwrap();
     assert!(reason.starts_with("cannot read: "), "{reason}");
 }
