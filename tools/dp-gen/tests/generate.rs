@@ -59,7 +59,7 @@ fn threads_do_not_change_bytes_or_record_order() {
 #[test]
 fn each_file_gets_a_record_that_describes_it() {
     let dir = tempfile::tempdir().unwrap();
-    let run = dp_gen_in(
+    let ran = dp_gen_in(
         dir.path(),
         &[
             "--seed",
@@ -74,9 +74,9 @@ fn each_file_gets_a_record_that_describes_it() {
             "2.5",
         ],
     );
-    run.success();
-    assert_eq!(run.stderr, "");
-    let records = run.records();
+    ran.success();
+    assert_eq!(ran.stderr, "");
+    let records = ran.records();
     assert_eq!(records.len(), 2);
     for (i, record) in (1..).zip(&records) {
         let path = data_file(dir.path(), i);
@@ -141,21 +141,21 @@ fn directories_are_0755_and_files_0644() {
 #[test]
 fn a_drawn_seed_is_reported_and_reproduces_the_data() {
     let (drawn, again) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let run = dp_gen_in(drawn.path(), &["--files", "2"]);
-    run.success();
-    let seed = run
+    let ran = dp_gen_in(drawn.path(), &["--files", "2"]);
+    ran.success();
+    let seed = ran
         .stderr
         .strip_prefix("dp-gen: seed ")
         .and_then(|rest| rest.split_once(' '))
         .map(|(seed, _)| seed.to_string())
-        .unwrap_or_else(|| panic!("no seed reported: {:?}", run.stderr));
+        .unwrap_or_else(|| panic!("no seed reported: {:?}", ran.stderr));
     assert_eq!(
-        run.stderr,
+        ran.stderr,
         format!("dp-gen: seed {seed} (use --seed {seed} to reproduce)\n")
     );
     let number: u64 = seed.parse().unwrap();
     assert!(number < 1 << 53, "a JSON-safe seed");
-    assert!(run.records().iter().all(|r| r["seed"] == number));
+    assert!(ran.records().iter().all(|r| r["seed"] == number));
 
     let rerun = dp_gen_in(again.path(), &["--files", "2", "--seed", &seed]);
     rerun.success();
@@ -166,11 +166,11 @@ fn a_drawn_seed_is_reported_and_reproduces_the_data() {
 #[test]
 fn a_custom_prefix_names_the_files() {
     let dir = tempfile::tempdir().unwrap();
-    let run = dp_gen_in(
+    let ran = dp_gen_in(
         dir.path(),
         &["--seed", "1", "--files", "2", "--prefix", "run-"],
     );
-    run.success();
+    ran.success();
     assert_eq!(names_in(dir.path()), ["run-1.txt", "run-2.txt"]);
 }
 
@@ -191,10 +191,10 @@ fn rewriting_replaces_files_in_place() {
 #[test]
 fn zero_values_make_empty_files() {
     let dir = tempfile::tempdir().unwrap();
-    let run = dp_gen_in(dir.path(), &["--seed", "1", "--files", "2", "--count", "0"]);
-    run.success();
+    let ran = dp_gen_in(dir.path(), &["--seed", "1", "--files", "2", "--count", "0"]);
+    ran.success();
     assert_eq!(contents(dir.path(), 2), [b"", b""]);
-    assert!(run.records().iter().all(|r| r["bytes"] == 0));
+    assert!(ran.records().iter().all(|r| r["bytes"] == 0));
 }
 
 #[test]
@@ -264,12 +264,12 @@ fn a_file_that_cannot_be_written_fails_alone() {
     let dir = tempfile::tempdir().unwrap();
     // A directory where data2.txt should go: renaming onto it fails.
     fs::create_dir(data_file(dir.path(), 2)).unwrap();
-    let run = dp_gen_in(
+    let ran = dp_gen_in(
         dir.path(),
         &["--seed", "1", "--files", "3", "--count", "10"],
     );
-    run.code_is(1);
-    let records = run.records();
+    ran.code_is(1);
+    let records = ran.records();
     let types: Vec<_> = records
         .iter()
         .map(|r| r["type"].as_str().unwrap())
@@ -282,7 +282,7 @@ fn a_file_that_cannot_be_written_fails_alone() {
         error.starts_with(&format!("cannot create {}: ", path.display())),
         "{error}"
     );
-    assert_eq!(run.stderr, format!("dp-gen: {error}\n"));
+    assert_eq!(ran.stderr, format!("dp-gen: {error}\n"));
     assert_eq!(
         names_in(dir.path()),
         ["data1.txt", "data2.txt", "data3.txt"]

@@ -12,11 +12,11 @@ use dp_testkit::dp;
 fn refused(args: &[&str]) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let run = dp_gen_in(&out, args);
-    run.code_is(2);
-    assert_eq!(run.stdout, "", "{args:?}");
+    let ran = dp_gen_in(&out, args);
+    ran.code_is(2);
+    assert_eq!(ran.stdout, "", "{args:?}");
     assert!(!out.exists(), "{args:?} created {}", out.display());
-    run.stderr
+    ran.stderr
 }
 
 /// Like [`refused`], for the checks dp-gen makes itself: one line, naming
@@ -114,18 +114,18 @@ fn a_dir_that_is_a_file_is_refused_and_left_alone() {
     let file = tmp.path().join("plain");
     fs::write(&file, "keep me\n").unwrap();
 
-    let run = dp_gen_in(&file, &["--seed", "1"]);
-    run.code_is(2);
+    let ran = dp_gen_in(&file, &["--seed", "1"]);
+    ran.code_is(2);
     assert_eq!(
-        run.stderr,
+        ran.stderr,
         format!("dp-gen: --dir {} is not a directory\n", file.display())
     );
 
     let below = file.join("sub/dir");
-    let run = dp_gen_in(&below, &["--seed", "1"]);
-    run.code_is(2);
+    let ran = dp_gen_in(&below, &["--seed", "1"]);
+    ran.code_is(2);
     assert_eq!(
-        run.stderr,
+        ran.stderr,
         format!(
             "dp-gen: cannot create --dir {}: {} is not a directory\n",
             below.display(),
