@@ -1,15 +1,16 @@
 //! Writing the data files, each atomically, and one `file` record per file
-//! on stdout in index order.
+//! on stdout in index order; before that, the directory they go in.
 
-use std::io::Write;
+use std::io::{self, Write};
+use std::path::Path;
 
 use anyhow::Context;
-use dp_core::cli::warn;
+use dp_core::cli::{self, usage};
 use dp_core::io::{RecordWriter, write_atomic};
 use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{ErrorRecord, FileRecord, Record};
 
-use crate::Plan;
+use crate::plan::Plan;
 
 /// Formatted values collect in a buffer of this size before each write.
 const CHUNK: usize = 64 * 1024;
@@ -18,7 +19,6 @@ const CHUNK: usize = 64 * 1024;
 /// written gets a message and an `error` record; the others go on (exit 1).
 pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<()> {
     let mut out = RecordWriter::stdout();
-    let mut failed = false;
     for_each_in_order(
         jobs,
         1..=plan.files,
@@ -27,11 +27,10 @@ pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<()> {
             let record = match written {
                 Ok(file) => Record::File(file),
                 Err(err) => {
-                    failed = true;
                     let error = format!("{err:#}");
-                    warn(&error);
+                    cli::fail(&error);
                     Record::Error(ErrorRecord {
-                        path: path_text(plan, index),
+                        path: plan.path_text(index),
                         run: None,
                         error,
                         line: None,
@@ -40,13 +39,7 @@ pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<()> {
             };
             out.write(&record).context("cannot write records to stdout")
         },
-    )?;
-    {
-        if failed {
-            dp_core::cli::set_failed();
-        }
-        Ok(())
-    }
+    )
 }
 
 /// Writes file `index` and describes it.
@@ -71,7 +64,7 @@ pub fn write_data_file(plan: &Plan, seed: u64, index: u64) -> anyhow::Result<Fil
         out.flush().with_context(context)
     })?;
     Ok(FileRecord {
-        path: path_text(plan, index),
+        path: plan.path_text(index),
         index,
         count: plan.count,
         seed,
@@ -80,7 +73,60 @@ pub fn write_data_file(plan: &Plan, seed: u64, index: u64) -> anyhow::Result<Fil
     })
 }
 
-/// The path as records carry it (`Plan::from_args` ensured it is UTF-8).
-pub fn path_text(plan: &Plan, index: u64) -> String {
-    plan.path(index).to_string_lossy().into_owned()
+/// Fails, before anything is written, when `dir` is not a directory or
+/// cannot be created: its nearest existing ancestor must be a directory we
+/// may write to.
+pub fn check_dir_can_be_made(dir: &Path) -> anyhow::Result<()> {
+    let mut probe = dir;
+    loop {
+        match std::fs::metadata(probe) {
+            Ok(meta) if meta.is_dir() => {
+                return rustix::fs::access(
+                    probe,
+                    rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
+                )
+                .map_err(|err| {
+                    usage(format!(
+                        "cannot create files in --dir {}: {}",
+                        dir.display(),
+                        io::Error::from(err)
+                    ))
+                });
+            }
+            Ok(_) if probe == dir => {
+                return Err(usage(format!("--dir {} is not a directory", dir.display())));
+            }
+            Ok(_) => {
+                return Err(usage(format!(
+                    "cannot create --dir {}: {} is not a directory",
+                    dir.display(),
+                    probe.display()
+                )));
+            }
+            // Missing, or below a file: look at the parent.
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) && probe != Path::new(".") =>
+            {
+                probe = match probe.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => parent,
+                    _ => Path::new("."),
+                };
+            }
+            Err(err) => {
+                return Err(usage(format!(
+                    "cannot create --dir {}: {err}",
+                    dir.display()
+                )));
+            }
+        }
+    }
+}
+
+/// Creates `dir` and its parents (0755).
+pub fn create_dir(dir: &Path) -> anyhow::Result<()> {
+    dp_core::io::create_dir_all(dir)
+        .map_err(|err| usage(format!("cannot create --dir {}: {err}", dir.display())))
 }

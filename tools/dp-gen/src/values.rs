@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use dp_core::splitmix::SplitMix64;
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution as _, Exp1, StandardNormal};
@@ -139,18 +140,14 @@ impl ValueStream {
     }
 }
 
-/// Spreads a 64-bit seed over ChaCha's 256-bit key with SplitMix64, spelled
-/// out here (rather than `seed_from_u64`) so the data never depends on a
-/// library's choice of expansion.
+/// Spreads a 64-bit seed over ChaCha's 256-bit key with the project's own
+/// SplitMix64 (rather than `seed_from_u64`), so the data never depends on a
+/// library's choice of expansion: four outputs, little-endian.
 fn key_from_seed(seed: u64) -> [u8; 32] {
-    let mut state = seed;
+    let mut random = SplitMix64(seed);
     let mut key = [0u8; 32];
     for word in key.chunks_exact_mut(8) {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        word.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+        word.copy_from_slice(&random.next_u64().to_le_bytes());
     }
     key
 }

@@ -10,14 +10,13 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 
 use anyhow::Context;
-use dp_core::cli::warn;
+use dp_core::cli;
 use dp_core::io::RecordWriter;
 use dp_core::parse::{ReadError, read_values};
 use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{Record, VerifyRecord};
 
-use crate::Plan;
-use crate::generate::path_text;
+use crate::plan::Plan;
 
 /// Longest excerpt of a line quoted in a reason.
 const EXCERPT_CHARS: usize = 40;
@@ -44,29 +43,19 @@ impl Failure {
             None => self.message.clone(),
         }
     }
-
-    /// As on stderr: `PATH:17: …`, like every dp tool names a place.
-    fn located(&self, path: &str) -> String {
-        match self.line {
-            Some(line) => format!("{path}:{line}: {}", self.message),
-            None => format!("{path}: {}", self.message),
-        }
-    }
 }
 
 /// Checks every file of `plan` on `jobs` threads; exit 1 if any failed.
 pub fn verify(plan: &Plan, seed: Option<u64>, jobs: usize) -> anyhow::Result<()> {
     let mut out = RecordWriter::stdout();
-    let mut failed = false;
     for_each_in_order(
         jobs,
         1..=plan.files,
         || |index, _: &Cancelled| (index, check_file(plan, seed, index)),
         &mut |(index, checked): (u64, Result<(), Failure>)| -> anyhow::Result<()> {
-            let path = path_text(plan, index);
+            let path = plan.path_text(index);
             if let Err(failure) = &checked {
-                failed = true;
-                warn(failure.located(&path));
+                cli::fail_at(&path, failure.line, &failure.message);
             }
             let record = VerifyRecord {
                 path,
@@ -77,13 +66,7 @@ pub fn verify(plan: &Plan, seed: Option<u64>, jobs: usize) -> anyhow::Result<()>
             out.write(&Record::Verify(record))
                 .context("cannot write records to stdout")
         },
-    )?;
-    {
-        if failed {
-            dp_core::cli::set_failed();
-        }
-        Ok(())
-    }
+    )
 }
 
 /// Checks file `index`: present, `plan.count` valid values, and with a seed
@@ -228,13 +211,6 @@ mod tests {
             message: "'abc' is not a finite number".into(),
         };
         assert_eq!(failure.reason(), "line 17: 'abc' is not a finite number");
-        assert_eq!(
-            failure.located("d/x.txt"),
-            "d/x.txt:17: 'abc' is not a finite number"
-        );
-        assert_eq!(
-            Failure::whole_file("missing").located("d/x.txt"),
-            "d/x.txt: missing"
-        );
+        assert_eq!(Failure::whole_file("missing").reason(), "missing");
     }
 }

@@ -3,29 +3,30 @@
 mod common;
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use common::{DP_GEN, contents, data_file, dp_gen_in, names_in};
+use common::{contents, data_file, dp_gen_in, names_in};
+use dp_testkit::{dp, shell};
 
 #[test]
 fn the_same_seed_writes_the_same_bytes() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    dp_gen_in(a.path(), &["--seed", "42"]).assert_code(0);
-    dp_gen_in(b.path(), &["--seed", "42"]).assert_code(0);
+    dp_gen_in(a.path(), &["--seed", "42"]).success();
+    dp_gen_in(b.path(), &["--seed", "42"]).success();
     assert_eq!(contents(a.path(), 5), contents(b.path(), 5));
 
     let c = tempfile::tempdir().unwrap();
-    dp_gen_in(c.path(), &["--seed", "43"]).assert_code(0);
+    dp_gen_in(c.path(), &["--seed", "43"]).success();
     assert_ne!(contents(a.path(), 5)[0], contents(c.path(), 5)[0]);
 }
 
 #[test]
 fn fewer_files_are_the_first_files_of_more() {
     let (three, five) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    dp_gen_in(three.path(), &["--seed", "7", "--files", "3"]).assert_code(0);
-    dp_gen_in(five.path(), &["--seed", "7", "--files", "5"]).assert_code(0);
+    dp_gen_in(three.path(), &["--seed", "7", "--files", "3"]).success();
+    dp_gen_in(five.path(), &["--seed", "7", "--files", "5"]).success();
     assert_eq!(
         names_in(three.path()),
         ["data1.txt", "data2.txt", "data3.txt"]
@@ -44,8 +45,8 @@ fn threads_do_not_change_bytes_or_record_order() {
     ];
     let serial = dp_gen_in(one.path(), &[&args[..], &["-j", "1"]].concat());
     let parallel = dp_gen_in(four.path(), &[&args[..], &["-j", "4"]].concat());
-    serial.assert_code(0);
-    parallel.assert_code(0);
+    serial.success();
+    parallel.success();
     assert_eq!(contents(one.path(), 12), contents(four.path(), 12));
     let indexes: Vec<u64> = parallel
         .records()
@@ -58,7 +59,7 @@ fn threads_do_not_change_bytes_or_record_order() {
 #[test]
 fn each_file_gets_a_record_that_describes_it() {
     let dir = tempfile::tempdir().unwrap();
-    let run = dp_gen_in(
+    let ran = dp_gen_in(
         dir.path(),
         &[
             "--seed",
@@ -73,9 +74,9 @@ fn each_file_gets_a_record_that_describes_it() {
             "2.5",
         ],
     );
-    run.assert_code(0);
-    assert_eq!(run.stderr, "");
-    let records = run.records();
+    ran.success();
+    assert_eq!(ran.stderr, "");
+    let records = ran.records();
     assert_eq!(records.len(), 2);
     for (i, record) in (1..).zip(&records) {
         let path = data_file(dir.path(), i);
@@ -97,7 +98,7 @@ fn values_have_the_asked_decimals_and_range() {
     let args = [
         "--seed", "1", "--files", "1", "--count", "2000", "--min", "-3", "--max", "4",
     ];
-    dp_gen_in(dir.path(), &[&args[..], &["--decimals", "2"]].concat()).assert_code(0);
+    dp_gen_in(dir.path(), &[&args[..], &["--decimals", "2"]].concat()).success();
     let text = fs::read_to_string(data_file(dir.path(), 1)).unwrap();
     assert!(text.ends_with('\n'));
     for line in text.lines() {
@@ -107,7 +108,7 @@ fn values_have_the_asked_decimals_and_range() {
         assert!((-3.0..=4.0).contains(&value), "{line:?}");
     }
 
-    dp_gen_in(dir.path(), &[&args[..], &["--decimals", "0"]].concat()).assert_code(0);
+    dp_gen_in(dir.path(), &[&args[..], &["--decimals", "0"]].concat()).success();
     let text = fs::read_to_string(data_file(dir.path(), 1)).unwrap();
     assert!(
         text.lines().all(|line| line.parse::<i64>().is_ok()),
@@ -121,16 +122,11 @@ fn directories_are_0755_and_files_0644() {
     let dir = tmp.path().join("a/b/c");
     // The modes are requested before the umask, as mkdir(1) and touch(1) do:
     // run under the usual umask whatever the test runner's is.
-    let status = Command::new("sh")
-        .args([
-            "-c",
-            "umask 022 && exec \"$0\" --seed 1 --files 2 --dir \"$1\" >/dev/null",
-        ])
-        .arg(DP_GEN)
-        .arg(&dir)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    shell(
+        "umask 022 && dp-gen --seed 1 --files 2 --dir a/b/c >/dev/null",
+        tmp.path(),
+    )
+    .success();
     let mode = |path: &std::path::Path| fs::metadata(path).unwrap().permissions().mode() & 0o7777;
     for created in [tmp.path().join("a"), tmp.path().join("a/b"), dir.clone()] {
         assert_eq!(mode(&created), 0o755, "{}", created.display());
@@ -145,24 +141,24 @@ fn directories_are_0755_and_files_0644() {
 #[test]
 fn a_drawn_seed_is_reported_and_reproduces_the_data() {
     let (drawn, again) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let run = dp_gen_in(drawn.path(), &["--files", "2"]);
-    run.assert_code(0);
-    let seed = run
+    let ran = dp_gen_in(drawn.path(), &["--files", "2"]);
+    ran.success();
+    let seed = ran
         .stderr
         .strip_prefix("dp-gen: seed ")
         .and_then(|rest| rest.split_once(' '))
         .map(|(seed, _)| seed.to_string())
-        .unwrap_or_else(|| panic!("no seed reported: {:?}", run.stderr));
+        .unwrap_or_else(|| panic!("no seed reported: {:?}", ran.stderr));
     assert_eq!(
-        run.stderr,
+        ran.stderr,
         format!("dp-gen: seed {seed} (use --seed {seed} to reproduce)\n")
     );
     let number: u64 = seed.parse().unwrap();
     assert!(number < 1 << 53, "a JSON-safe seed");
-    assert!(run.records().iter().all(|r| r["seed"] == number));
+    assert!(ran.records().iter().all(|r| r["seed"] == number));
 
     let rerun = dp_gen_in(again.path(), &["--files", "2", "--seed", &seed]);
-    rerun.assert_code(0);
+    rerun.success();
     assert_eq!(rerun.stderr, "");
     assert_eq!(contents(drawn.path(), 2), contents(again.path(), 2));
 }
@@ -170,11 +166,11 @@ fn a_drawn_seed_is_reported_and_reproduces_the_data() {
 #[test]
 fn a_custom_prefix_names_the_files() {
     let dir = tempfile::tempdir().unwrap();
-    let run = dp_gen_in(
+    let ran = dp_gen_in(
         dir.path(),
         &["--seed", "1", "--files", "2", "--prefix", "run-"],
     );
-    run.assert_code(0);
+    ran.success();
     assert_eq!(names_in(dir.path()), ["run-1.txt", "run-2.txt"]);
 }
 
@@ -185,8 +181,8 @@ fn rewriting_replaces_files_in_place() {
         dir.path(),
         &["--seed", "1", "--files", "1", "--count", "10"],
     )
-    .assert_code(0);
-    dp_gen_in(dir.path(), &["--seed", "2", "--files", "1", "--count", "3"]).assert_code(0);
+    .success();
+    dp_gen_in(dir.path(), &["--seed", "2", "--files", "1", "--count", "3"]).success();
     let text = fs::read_to_string(data_file(dir.path(), 1)).unwrap();
     assert_eq!(text.lines().count(), 3);
     assert_eq!(names_in(dir.path()), ["data1.txt"]);
@@ -195,74 +191,71 @@ fn rewriting_replaces_files_in_place() {
 #[test]
 fn zero_values_make_empty_files() {
     let dir = tempfile::tempdir().unwrap();
-    let run = dp_gen_in(dir.path(), &["--seed", "1", "--files", "2", "--count", "0"]);
-    run.assert_code(0);
+    let ran = dp_gen_in(dir.path(), &["--seed", "1", "--files", "2", "--count", "0"]);
+    ran.success();
     assert_eq!(contents(dir.path(), 2), [b"", b""]);
-    assert!(run.records().iter().all(|r| r["bytes"] == 0));
+    assert!(ran.records().iter().all(|r| r["bytes"] == 0));
 }
 
 #[test]
 fn a_closed_stdout_ends_the_run_quietly() {
-    // Like `dp-gen --files 2000 | head -n 1`: enough records to fill the
-    // pipe, so dp-gen is still writing when the reader goes away.
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(DP_GEN)
-        .args([
-            "--seed", "1", "--files", "2000", "--count", "1", "-j", "2", "--dir",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    assert!(first.starts_with(r#"{"type":"file""#), "{first}");
-    // The reader is dropped here: the pipe is closed.
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
-    assert_eq!(stderr, "");
+    // Enough records to fill the pipe, so dp-gen is still writing when the
+    // reader goes away; pipefail makes dp-gen's exit status the pipeline's.
+    let tmp = tempfile::tempdir().unwrap();
+    let ran = shell(
+        "dp-gen --seed 1 --files 2000 --count 1 -j 2 --dir out | head -n 1",
+        tmp.path(),
+    );
+    ran.success();
+    assert_eq!(ran.stderr, "");
+    assert!(
+        ran.stdout.starts_with(r#"{"type":"file""#),
+        "{}",
+        ran.stdout
+    );
     // It stopped instead of writing all 2000 files for nobody.
-    assert!(names_in(dir.path()).len() < 2000);
+    assert!(names_in(&tmp.path().join("out")).len() < 2000);
 }
 
 #[test]
 fn a_killed_run_leaves_whole_files_or_none() {
+    const FILES: usize = 50;
+    const COUNT: usize = 300_000;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(DP_GEN)
-        .args([
-            "--seed", "4", "--files", "3", "--count", "3000000", "-j", "1", "--dir",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::null())
+    let mut cmd = dp("dp-gen")
+        .args(["--seed", "4", "--files", &FILES.to_string()])
+        .args(["--count", &COUNT.to_string(), "-j", "1", "--dir"])
+        .arg(dir.path());
+    let mut child = cmd
+        .command()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    // Let it get into the first file (or further), then SIGKILL it.
-    std::thread::sleep(std::time::Duration::from_millis(150));
+    // The first record says data1.txt is in place: dp-gen is now writing the
+    // files after it, far from done with all of them. Kill it there (the
+    // pipe stays open, so it cannot stop by itself first).
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
+    assert!(first.starts_with(r#"{"type":"file""#), "{first}");
 
     let names = names_in(dir.path());
-    assert!(
-        names.len() < 3,
-        "killed too late to test anything: {names:?}"
-    );
+    assert!(names.len() < FILES, "killed too late: {names:?}");
+    assert!(names.contains(&"data1.txt".to_owned()), "{names:?}");
     for name in &names {
+        let index = name
+            .strip_prefix("data")
+            .and_then(|rest| rest.strip_suffix(".txt"))
+            .and_then(|index| index.parse::<usize>().ok());
         assert!(
-            ["data1.txt", "data2.txt"].contains(&name.as_str()),
+            index.is_some_and(|index| (1..=FILES).contains(&index)),
             "stray {name}"
         );
         let text = fs::read_to_string(dir.path().join(name)).unwrap();
-        assert_eq!(text.lines().count(), 3_000_000, "{name} is partial");
+        assert_eq!(text.lines().count(), COUNT, "{name} is partial");
     }
 }
 
@@ -271,12 +264,12 @@ fn a_file_that_cannot_be_written_fails_alone() {
     let dir = tempfile::tempdir().unwrap();
     // A directory where data2.txt should go: renaming onto it fails.
     fs::create_dir(data_file(dir.path(), 2)).unwrap();
-    let run = dp_gen_in(
+    let ran = dp_gen_in(
         dir.path(),
         &["--seed", "1", "--files", "3", "--count", "10"],
     );
-    run.assert_code(1);
-    let records = run.records();
+    ran.code_is(1);
+    let records = ran.records();
     let types: Vec<_> = records
         .iter()
         .map(|r| r["type"].as_str().unwrap())
@@ -289,7 +282,7 @@ fn a_file_that_cannot_be_written_fails_alone() {
         error.starts_with(&format!("cannot create {}: ", path.display())),
         "{error}"
     );
-    assert_eq!(run.stderr, format!("dp-gen: {error}\n"));
+    assert_eq!(ran.stderr, format!("dp-gen: {error}\n"));
     assert_eq!(
         names_in(dir.path()),
         ["data1.txt", "data2.txt", "data3.txt"]

@@ -4,18 +4,19 @@ mod common;
 
 use std::fs;
 
-use common::{dp_gen, dp_gen_in, names_in};
+use common::{dp_gen_in, names_in};
+use dp_testkit::dp;
 
 /// Runs dp-gen with `args` into a fresh `out/` and checks that it refused:
 /// exit 2, nothing on stdout, no directory created. Returns stderr.
 fn refused(args: &[&str]) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let run = dp_gen_in(&out, args);
-    run.assert_code(2);
-    assert_eq!(run.stdout, "", "{args:?}");
+    let ran = dp_gen_in(&out, args);
+    ran.code_is(2);
+    assert_eq!(ran.stdout, "", "{args:?}");
     assert!(!out.exists(), "{args:?} created {}", out.display());
-    run.stderr
+    ran.stderr
 }
 
 /// Like [`refused`], for the checks dp-gen makes itself: one line, naming
@@ -113,18 +114,18 @@ fn a_dir_that_is_a_file_is_refused_and_left_alone() {
     let file = tmp.path().join("plain");
     fs::write(&file, "keep me\n").unwrap();
 
-    let run = dp_gen_in(&file, &["--seed", "1"]);
-    run.assert_code(2);
+    let ran = dp_gen_in(&file, &["--seed", "1"]);
+    ran.code_is(2);
     assert_eq!(
-        run.stderr,
+        ran.stderr,
         format!("dp-gen: --dir {} is not a directory\n", file.display())
     );
 
     let below = file.join("sub/dir");
-    let run = dp_gen_in(&below, &["--seed", "1"]);
-    run.assert_code(2);
+    let ran = dp_gen_in(&below, &["--seed", "1"]);
+    ran.code_is(2);
     assert_eq!(
-        run.stderr,
+        ran.stderr,
         format!(
             "dp-gen: cannot create --dir {}: {} is not a directory\n",
             below.display(),
@@ -137,8 +138,8 @@ fn a_dir_that_is_a_file_is_refused_and_left_alone() {
 
 #[test]
 fn help_and_version_exit_0() {
-    let help = dp_gen(["--help"]);
-    help.assert_code(0);
+    let help = dp("dp-gen").arg("--help").run();
+    help.success();
     for expected in ["--files", "--verify", "--dist", "Examples:", "--seed 42"] {
         assert!(
             help.stdout.contains(expected),
@@ -146,8 +147,8 @@ fn help_and_version_exit_0() {
             help.stdout
         );
     }
-    let version = dp_gen(["--version"]);
-    version.assert_code(0);
+    let version = dp("dp-gen").arg("--version").run();
+    version.success();
     assert_eq!(
         version.stdout,
         format!("dp-gen {}\n", env!("CARGO_PKG_VERSION"))

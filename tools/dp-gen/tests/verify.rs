@@ -7,23 +7,24 @@ use std::fs;
 use std::path::Path;
 use std::time::SystemTime;
 
-use common::{Run, data_file, dp_gen_in, names_in};
+use common::{data_file, dp_gen_in, names_in};
+use dp_testkit::Ran;
 
 const SEED: &str = "5";
 
 /// Writes 3 files of 1000 values with seed 5 into `dir`.
 fn generate(dir: &Path) {
-    dp_gen_in(dir, &["--seed", SEED, "--files", "3"]).assert_code(0);
+    dp_gen_in(dir, &["--seed", SEED, "--files", "3"]).success();
 }
 
-fn verify(dir: &Path, extra: &[&str]) -> Run {
+fn verify(dir: &Path, extra: &[&str]) -> Ran {
     dp_gen_in(dir, &[&["--verify", "--files", "3"], extra].concat())
 }
 
 /// (ok, reason) of each verify record, checking their shape on the way.
-fn outcomes(run: &Run, dir: &Path) -> Vec<(bool, Option<String>)> {
-    let records = run.records();
-    assert_eq!(records.len(), 3, "{}", run.stdout);
+fn outcomes(ran: &Ran, dir: &Path) -> Vec<(bool, Option<String>)> {
+    let records = ran.records();
+    assert_eq!(records.len(), 3, "{}", ran.stdout);
     (1..)
         .zip(records)
         .map(|(i, record)| {
@@ -60,10 +61,10 @@ fn intact_files_pass_and_nothing_is_written() {
     generate(dir.path());
     let before = (names_in(dir.path()), modified_times(dir.path()));
     for extra in [&["--seed", SEED][..], &[]] {
-        let run = verify(dir.path(), extra);
-        run.assert_code(0);
-        assert_eq!(run.stderr, "");
-        assert_eq!(outcomes(&run, dir.path()), vec![(true, None); 3]);
+        let ran = verify(dir.path(), extra);
+        ran.success();
+        assert_eq!(ran.stderr, "");
+        assert_eq!(outcomes(&ran, dir.path()), vec![(true, None); 3]);
     }
     assert_eq!(before, (names_in(dir.path()), modified_times(dir.path())));
 }
@@ -73,15 +74,15 @@ fn a_missing_file_fails() {
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path());
     fs::remove_file(data_file(dir.path(), 2)).unwrap();
-    let run = verify(dir.path(), &["--seed", SEED]);
-    run.assert_code(1);
+    let ran = verify(dir.path(), &["--seed", SEED]);
+    ran.code_is(1);
     let missing = (false, Some("missing".to_string()));
     assert_eq!(
-        outcomes(&run, dir.path()),
+        outcomes(&ran, dir.path()),
         [(true, None), missing, (true, None)]
     );
     let path = data_file(dir.path(), 2);
-    assert_eq!(run.stderr, format!("dp-gen: {}: missing\n", path.display()));
+    assert_eq!(ran.stderr, format!("dp-gen: {}: missing\n", path.display()));
     assert!(!path.exists(), "verify must not write");
 }
 
@@ -95,7 +96,7 @@ fn a_short_file_fails_with_its_count() {
     fs::write(&path, &content[..content.len() - last_line.len() - 1]).unwrap();
 
     let without_seed = verify(dir.path(), &[]);
-    without_seed.assert_code(1);
+    without_seed.code_is(1);
     let reason = "holds 999 values, expected 1000";
     assert_eq!(
         outcomes(&without_seed, dir.path())[2],
@@ -103,7 +104,7 @@ fn a_short_file_fails_with_its_count() {
     );
 
     let with_seed = verify(dir.path(), &["--seed", SEED]);
-    with_seed.assert_code(1);
+    with_seed.code_is(1);
     let reason = format!(
         "{reason}; first difference at line 1000: expected '{last_line}', found the end of the file"
     );
@@ -126,14 +127,14 @@ fn an_edited_value_fails_with_the_seed_and_names_its_line() {
     assert_ne!(old, "12.345678");
 
     // Without the seed only the count is known, and it is right.
-    verify(dir.path(), &[]).assert_code(0);
+    verify(dir.path(), &[]).success();
 
-    let run = verify(dir.path(), &["--seed", SEED]);
-    run.assert_code(1);
+    let ran = verify(dir.path(), &["--seed", SEED]);
+    ran.code_is(1);
     let reason = format!("line 17: expected '{old}', found '12.345678'");
-    assert_eq!(outcomes(&run, dir.path())[0], (false, Some(reason)));
+    assert_eq!(outcomes(&ran, dir.path())[0], (false, Some(reason)));
     assert_eq!(
-        run.stderr,
+        ran.stderr,
         format!(
             "dp-gen: {}:17: expected '{old}', found '12.345678'\n",
             path.display()
@@ -145,13 +146,13 @@ fn an_edited_value_fails_with_the_seed_and_names_its_line() {
 fn a_different_seed_fails_every_file() {
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path());
-    let run = verify(dir.path(), &["--seed", "6"]);
-    run.assert_code(1);
-    for (ok, reason) in outcomes(&run, dir.path()) {
+    let ran = verify(dir.path(), &["--seed", "6"]);
+    ran.code_is(1);
+    for (ok, reason) in outcomes(&ran, dir.path()) {
         assert!(!ok);
         assert!(reason.unwrap().starts_with("line 1: expected '"));
     }
-    assert_eq!(run.stderr.lines().count(), 3);
+    assert_eq!(ran.stderr.lines().count(), 3);
 }
 
 #[test]
@@ -159,14 +160,14 @@ fn a_line_that_is_not_a_number_fails() {
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path());
     replace_line(&data_file(dir.path(), 2), 5, "abc");
-    let run = verify(dir.path(), &[]);
-    run.assert_code(1);
-    let (ok, reason) = outcomes(&run, dir.path()).remove(1);
+    let ran = verify(dir.path(), &[]);
+    ran.code_is(1);
+    let (ok, reason) = outcomes(&ran, dir.path()).remove(1);
     assert!(!ok);
     assert_eq!(reason.unwrap(), "line 5: 'abc' is not a finite number");
     let path = data_file(dir.path(), 2);
     assert_eq!(
-        run.stderr,
+        ran.stderr,
         format!(
             "dp-gen: {}:5: 'abc' is not a finite number\n",
             path.display()
@@ -184,10 +185,10 @@ fn a_missing_newline_or_extra_line_fails_with_the_seed() {
     let third = data_file(dir.path(), 3);
     fs::write(&third, fs::read_to_string(&third).unwrap() + "\n").unwrap();
 
-    verify(dir.path(), &[]).assert_code(0);
-    let run = verify(dir.path(), &["--seed", SEED]);
-    run.assert_code(1);
-    let outcomes = outcomes(&run, dir.path());
+    verify(dir.path(), &[]).success();
+    let ran = verify(dir.path(), &["--seed", SEED]);
+    ran.code_is(1);
+    let outcomes = outcomes(&ran, dir.path());
     let last = content.lines().last().unwrap();
     assert_eq!(
         outcomes[0].1.as_deref(),
@@ -204,10 +205,10 @@ fn a_missing_newline_or_extra_line_fails_with_the_seed() {
 fn verifying_a_missing_directory_does_not_create_it() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("nowhere");
-    let run = verify(&dir, &["--seed", SEED]);
-    run.assert_code(1);
+    let ran = verify(&dir, &["--seed", SEED]);
+    ran.code_is(1);
     assert!(
-        outcomes(&run, &dir)
+        outcomes(&ran, &dir)
             .iter()
             .all(|(ok, reason)| !ok && reason.as_deref() == Some("missing"))
     );
@@ -219,9 +220,9 @@ fn counts_are_spelled_right() {
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path());
     fs::write(data_file(dir.path(), 1), "1.5\n").unwrap();
-    let run = verify(dir.path(), &[]);
-    run.assert_code(1);
-    let reason = outcomes(&run, dir.path()).remove(0).1;
+    let ran = verify(dir.path(), &[]);
+    ran.code_is(1);
+    let reason = outcomes(&ran, dir.path()).remove(0).1;
     assert_eq!(reason.as_deref(), Some("holds 1 value, expected 1000"));
 }
 
@@ -232,8 +233,8 @@ fn a_directory_in_place_of_a_file_fails() {
     let path = data_file(dir.path(), 3);
     fs::remove_file(&path).unwrap();
     fs::create_dir(&path).unwrap();
-    let run = verify(dir.path(), &["--seed", SEED]);
-    run.assert_code(1);
-    let reason = outcomes(&run, dir.path()).remove(2).1.unwrap();
+    let ran = verify(dir.path(), &["--seed", SEED]);
+    ran.code_is(1);
+    let reason = outcomes(&ran, dir.path()).remove(2).1.unwrap();
     assert!(reason.starts_with("cannot read: "), "{reason}");
 }

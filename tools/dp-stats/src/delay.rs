@@ -4,6 +4,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use dp_core::pool::Cancelled;
+use dp_core::splitmix::SplitMix64;
 
 use crate::args::DelayMode;
 
@@ -40,18 +41,15 @@ fn thread_cpu_time() -> Duration {
     Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
-/// Real work for the spinning delay: rounds of a 64-bit mixer (SplitMix64's
-/// finalizer), whose result is fed to `black_box` so it cannot be optimised
-/// away.
-fn mix_rounds(mut state: u64, rounds: u32) -> u64 {
+/// Real work for the spinning delay: rounds of SplitMix64, each output fed
+/// back into the state so every round waits for the one before; the result
+/// goes to `black_box` so it cannot be optimised away.
+fn mix_rounds(state: u64, rounds: u32) -> u64 {
+    let mut random = SplitMix64(state);
     for _ in 0..rounds {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        state ^= z ^ (z >> 31);
+        random.0 ^= random.next_u64();
     }
-    state
+    random.0
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! dp-stats: the statistics of numeric data files, one record per file
-//! (SPEC §2–§4), several files at once with `-j`.
+//! (docs/reference.md, "Values and statistics" and "Records"), several files
+//! at once with `-j`.
 
 pub mod args;
 pub mod delay;
@@ -12,7 +13,7 @@ use std::io::{self, IsTerminal};
 use std::path::Path;
 
 use anyhow::Context;
-use dp_core::cli::usage;
+use dp_core::cli::{self, usage};
 use dp_core::pool::{self, Cancelled, Consumer};
 use dp_core::record::Record;
 
@@ -31,16 +32,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
              or pipe in a list of files (see --help)",
         ));
     }
-    let settings = Settings {
-        run: args.run.filter(|label| !label.is_empty()),
-        delay: args.delay.unwrap_or_default(),
-        delay_mode: args.delay_mode,
-        csv_column: args.csv.then_some(args.column).flatten(),
-        skip_invalid: args.skip_invalid,
-        percentiles: args.percentiles,
-        host: hostname(),
-        pid: std::process::id(),
-    };
+    let settings = Settings::from_args(&args);
     let out_dir = match &args.out_dir {
         Some(dir) => Some(OutDir::create(Path::new(dir))?),
         None => None,
@@ -50,7 +42,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         progress: Progress::new(inputs.known_count()),
         output: Output::new(args.format, &settings.percentiles)?,
         out_dir,
-        failed: false,
     };
     let new_worker = || {
         let mut worker = Worker::new(&settings);
@@ -62,13 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         pool::for_each_in_order(usize::from(args.jobs), inputs, new_worker, &mut delivery);
     delivery.progress.finish();
     processed?;
-    delivery.output.finish()?;
-    {
-        if delivery.failed {
-            dp_core::cli::set_failed();
-        }
-        Ok(())
-    }
+    delivery.output.finish()
 }
 
 /// Takes each file's record, in input order, to the user: stdout, the
@@ -77,8 +62,6 @@ struct Delivery {
     progress: Progress,
     output: Output,
     out_dir: Option<OutDir>,
-    /// Sticky: some input failed, so the run exits 1.
-    failed: bool,
 }
 
 impl Consumer<io::Result<Done>> for Delivery {
@@ -87,7 +70,7 @@ impl Consumer<io::Result<Done>> for Delivery {
     fn consume(&mut self, done: io::Result<Done>) -> anyhow::Result<()> {
         let done = done.context("cannot read the list of files on stdin")?;
         if let Some(warning) = &done.warning {
-            self.progress.warn(warning);
+            cli::warn(warning);
         }
         let path = match &done.record {
             Record::Stats(stats) => {
@@ -95,15 +78,7 @@ impl Consumer<io::Result<Done>> for Delivery {
                 &stats.path
             }
             Record::Error(error) => {
-                self.failed = true;
-                match error.line {
-                    Some(line) => self
-                        .progress
-                        .warn(format_args!("{}:{line}: {}", error.path, error.error)),
-                    None => self
-                        .progress
-                        .warn(format_args!("{}: {}", error.path, error.error)),
-                }
+                cli::fail_at(&error.path, error.line, &error.error);
                 &error.path
             }
             _ => "",
@@ -126,22 +101,8 @@ impl Delivery {
         };
         match out_dir.write(record) {
             Ok(None) => {}
-            Ok(Some(warning)) => self.progress.warn(warning),
-            Err(err) => {
-                self.failed = true;
-                self.progress.warn(format_args!("{path}: {err:#}"));
-            }
+            Ok(Some(warning)) => cli::warn(warning),
+            Err(err) => cli::fail_at(path, None, format_args!("{err:#}")),
         }
-    }
-}
-
-/// This machine's name, for the `host` field.
-fn hostname() -> String {
-    let uname = rustix::system::uname();
-    let name = uname.nodename().to_string_lossy();
-    if name.is_empty() {
-        "localhost".to_owned()
-    } else {
-        name.into_owned()
     }
 }

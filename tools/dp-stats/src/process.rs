@@ -11,7 +11,7 @@ use dp_core::pool::Cancelled;
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 use dp_core::stats::summarize;
 
-use crate::args::DelayMode;
+use crate::args::{Args, DelayMode};
 use crate::delay;
 use crate::input::Input;
 
@@ -26,6 +26,34 @@ pub struct Settings {
     pub percentiles: Vec<f64>,
     pub host: String,
     pub pid: u32,
+}
+
+impl Settings {
+    /// The flags that shape each file's record, and this process's name for
+    /// itself (`host`, `pid`).
+    pub fn from_args(args: &Args) -> Self {
+        Self {
+            run: args.run.clone().filter(|label| !label.is_empty()),
+            delay: args.delay.unwrap_or_default(),
+            delay_mode: args.delay_mode,
+            csv_column: args.csv.then(|| args.column.clone()).flatten(),
+            skip_invalid: args.skip_invalid,
+            percentiles: args.percentiles.clone(),
+            host: hostname(),
+            pid: std::process::id(),
+        }
+    }
+}
+
+/// This machine's name, for the `host` field.
+fn hostname() -> String {
+    let uname = rustix::system::uname();
+    let name = uname.nodename().to_string_lossy();
+    if name.is_empty() {
+        "localhost".to_owned()
+    } else {
+        name.into_owned()
+    }
 }
 
 /// The record for one input, and anything the user should be told about it.
@@ -124,8 +152,9 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Keeps the record within one pipe write (SPEC §1), thinning a `stats`
-    /// record's digest as needed; a warning when it cannot be made to fit.
+    /// Keeps the record within one pipe write (docs/reference.md, "Records"),
+    /// thinning a `stats` record's digest as needed; a warning when it cannot
+    /// be made to fit.
     fn fit_in_one_pipe_write(&mut self, record: &mut Record) -> Option<String> {
         loop {
             self.json.clear();

@@ -1,11 +1,14 @@
 //! Progress on stderr, for people waiting at a terminal: it appears only
 //! when stderr is a terminal and the work has already taken a while, and it
-//! never mixes with the diagnostics.
+//! never mixes with the diagnostics: once shown, it registers with the
+//! envelope (`cli::set_suspender`), so every diagnostic of the process,
+//! whoever writes it, steps it aside.
 
 use std::cell::Cell;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
+use dp_core::cli;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Work shorter than this shows no progress at all.
@@ -58,20 +61,17 @@ impl Progress {
         if !self.shown.get() && self.started.elapsed() >= SHOW_AFTER {
             bar.set_draw_target(ProgressDrawTarget::stderr());
             bar.enable_steady_tick(Duration::from_millis(200));
+            let shown = bar.clone();
+            cli::set_suspender(Some(Box::new(move |write| shown.suspend(write))));
             self.shown.set(true);
-        }
-    }
-
-    /// Prints a diagnostic without tearing the bar.
-    pub fn warn(&self, message: impl std::fmt::Display) {
-        match &self.bar {
-            Some(bar) if self.shown.get() => bar.suspend(|| dp_core::cli::warn(message)),
-            _ => dp_core::cli::warn(message),
         }
     }
 
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
+            if self.shown.get() {
+                cli::set_suspender(None);
+            }
             bar.finish_and_clear();
         }
     }

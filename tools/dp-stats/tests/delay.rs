@@ -1,41 +1,49 @@
 //! `--delay`: the artificial time is spent inside each file's timing, by
 //! sleeping or by keeping a core busy.
+//!
+//! These tests measure time: they live in this test binary alone and each
+//! holds the machine, so no sibling test shares the cores while they run.
 
 mod common;
 
-use std::process::Command;
-
-use common::{BIN, fixture_str, run};
+use common::fixture_str;
+use dp_testkit::{dp, machine, number, shell};
 
 #[test]
 fn a_delay_lengthens_every_file_and_is_recorded() {
+    let _machine = machine();
     let good = fixture_str("one_to_ten.txt");
-    let ran = run(&["--delay", "200ms", &good, &good]);
-    assert_eq!(ran.code, 0, "{ran:?}");
+    let ran = dp("dp-stats")
+        .args(["--delay", "200ms", &good, &good])
+        .run();
+    ran.success();
     let records = ran.records();
     assert_eq!(records.len(), 2);
     for record in &records {
         assert_eq!(record["delay_s"], 0.2, "{record}");
-        let elapsed = record["elapsed_s"].as_f64().unwrap();
+        let elapsed = number(&record["elapsed_s"]);
         assert!(
             (0.2..2.0).contains(&elapsed),
             "elapsed {elapsed} in {record}"
         );
     }
     // One job: the second file starts after the first ends.
-    let first_end = records[0]["finished_at"].as_f64().unwrap();
-    let second_start = records[1]["started_at"].as_f64().unwrap();
+    let first_end = number(&records[0]["finished_at"]);
+    let second_start = number(&records[1]["started_at"]);
     assert!(second_start >= first_end, "{records:?}");
 }
 
 #[test]
 fn parallel_jobs_overlap_their_delays() {
+    let _machine = machine();
     let good = fixture_str("one_to_ten.txt");
-    let ran = run(&["-j", "2", "--delay", "300ms", &good, &good]);
-    assert_eq!(ran.code, 0, "{ran:?}");
+    let ran = dp("dp-stats")
+        .args(["-j", "2", "--delay", "300ms", &good, &good])
+        .run();
+    ran.success();
     let records = ran.records();
-    let start = |i: usize| records[i]["started_at"].as_f64().unwrap();
-    let end = |i: usize| records[i]["finished_at"].as_f64().unwrap();
+    let start = |i: usize| number(&records[i]["started_at"]);
+    let end = |i: usize| number(&records[i]["finished_at"]);
     assert!(
         start(1) < end(0) && start(0) < end(1),
         "no overlap: {records:?}"
@@ -44,25 +52,22 @@ fn parallel_jobs_overlap_their_delays() {
 
 /// User CPU seconds of one dp-stats run, measured by bash's `time`.
 fn user_cpu_seconds(mode: &str) -> f64 {
-    let out = Command::new("bash")
-        .args([
-            "-c",
-            r#"TIMEFORMAT=%U; time "$0" --delay 600ms --delay-mode "$1" "$2" > /dev/null 2> /dev/null"#,
-            BIN,
-            mode,
-            &fixture_str("one_to_ten.txt"),
-        ])
-        .output()
-        .expect("bash runs");
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8_lossy(&out.stderr);
-    text.trim()
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!(
+        "TIMEFORMAT=%U; time dp-stats --delay 600ms --delay-mode {mode} '{}' > /dev/null 2> /dev/null",
+        fixture_str("one_to_ten.txt")
+    );
+    let ran = shell(&script, dir.path());
+    ran.success();
+    ran.stderr
+        .trim()
         .parse()
-        .unwrap_or_else(|_| panic!("not a time from bash: {text:?}"))
+        .unwrap_or_else(|_| panic!("not a time from bash: {:?}", ran.stderr))
 }
 
 #[test]
 fn spin_burns_cpu_for_the_delay_and_sleep_does_not() {
+    let _machine = machine();
     let spin = user_cpu_seconds("spin");
     let sleep = user_cpu_seconds("sleep");
     // On a busy shared machine (two cores, other builds) the spinning thread
@@ -77,6 +82,7 @@ fn spin_burns_cpu_for_the_delay_and_sleep_does_not() {
 
 #[test]
 fn a_file_that_fails_is_not_delayed() {
+    let _machine = machine();
     let dir = tempfile::tempdir().unwrap();
     let missing = dir
         .path()
@@ -84,8 +90,10 @@ fn a_file_that_fails_is_not_delayed() {
         .to_string_lossy()
         .into_owned();
     let started = std::time::Instant::now();
-    let ran = run(&["--delay", "5s", &missing]);
-    assert_eq!(ran.code, 1, "{ran:?}");
+    dp("dp-stats")
+        .args(["--delay", "5s", &missing])
+        .run()
+        .code_is(1);
     assert!(
         started.elapsed().as_secs_f64() < 4.0,
         "{:?}",

@@ -7,14 +7,15 @@ mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use common::{fixture_str, run};
+use common::fixture_str;
+use dp_testkit::{dp, skip};
 use serde_json::{Value, json};
 
 /// Runs dp-stats on one input that must fail, and returns its error record
 /// after checking the exit status and that stderr says `expected_message`.
 fn failure(path: &str, expected_message: &str) -> Value {
-    let ran = run(&[path]);
-    assert_eq!(ran.code, 1, "{ran:?}");
+    let ran = dp("dp-stats").arg(path).run();
+    ran.code_is(1);
     assert_eq!(ran.stderr, format!("dp-stats: {expected_message}\n"));
     let record = ran.record();
     assert_eq!(record["type"], "error", "{record}");
@@ -47,7 +48,10 @@ fn an_unreadable_file() {
     fs::write(&path, "1\n2\n").unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
     if fs::read(&path).is_ok() {
-        eprintln!("skipped: this user reads files whatever their mode (root?)");
+        skip(
+            "an_unreadable_file",
+            "this user reads files whatever their mode (root?)",
+        );
         return;
     }
     let path = path.to_string_lossy().into_owned();
@@ -80,8 +84,8 @@ fn good_files_around_bad_ones_are_still_processed_in_order() {
         .join("missing.txt")
         .to_string_lossy()
         .into_owned();
-    let ran = run(&[&good, &missing, &bad, &good]);
-    assert_eq!(ran.code, 1, "{ran:?}");
+    let ran = dp("dp-stats").args([&good, &missing, &bad, &good]).run();
+    ran.code_is(1);
     let kinds: Vec<(Value, Value)> = ran
         .records()
         .iter()
@@ -114,8 +118,8 @@ fn bad_invocations_exit_2_and_write_nothing() {
         vec!["--csv", "--column", "0", &good],
         vec!["--format", "xml", &good],
     ] {
-        let ran = run(&args);
-        assert_eq!(ran.code, 2, "{args:?}: {ran:?}");
+        let ran = dp("dp-stats").args(&args).run();
+        ran.code_is(2);
         assert_eq!(ran.stdout, "", "{args:?}");
         assert!(!ran.stderr.is_empty(), "{args:?}");
     }

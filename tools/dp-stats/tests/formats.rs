@@ -2,23 +2,18 @@
 
 mod common;
 
-use common::{fixture_str, run};
+use common::fixture_str;
+use dp_testkit::dp;
 
 #[test]
 fn csv_has_a_header_and_one_row_per_file_without_the_digest() {
     let good = fixture_str("one_to_ten.txt");
     let bad = fixture_str("bad_token.txt");
-    let ran = run(&[
-        "--format",
-        "csv",
-        "--percentiles",
-        "90",
-        "--run",
-        "r1",
-        &good,
-        &bad,
-    ]);
-    assert_eq!(ran.code, 1, "{ran:?}");
+    let ran = dp("dp-stats")
+        .args(["--format", "csv", "--percentiles", "90", "--run", "r1"])
+        .args([&good, &bad])
+        .run();
+    ran.code_is(1);
     let mut reader = csv::Reader::from_reader(ran.stdout.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     let expected_header = "path,run,count,invalid,sum,min,max,mean,median,q1,q3,variance,stddev,\
@@ -47,14 +42,12 @@ fn csv_has_a_header_and_one_row_per_file_without_the_digest() {
 
 #[test]
 fn an_empty_file_gives_empty_csv_cells_for_null_statistics() {
-    let ran = run(&[
-        "--format",
-        "csv",
-        "--percentiles",
-        "50,90",
-        &fixture_str("empty.txt"),
-    ]);
-    assert_eq!((ran.code, ran.stderr.as_str()), (0, ""), "{ran:?}");
+    let ran = dp("dp-stats")
+        .args(["--format", "csv", "--percentiles", "50,90"])
+        .arg(fixture_str("empty.txt"))
+        .run();
+    ran.success();
+    assert_eq!(ran.stderr, "", "{ran:?}");
     let mut reader = csv::Reader::from_reader(ran.stdout.as_bytes());
     let header = reader.headers().unwrap().clone();
     let row = reader.records().next().unwrap().unwrap();
@@ -72,16 +65,11 @@ fn the_table_aligns_its_columns_and_shows_errors_in_place() {
     let good = fixture_str("one_to_ten.txt");
     let bad = fixture_str("bad_token.txt");
     let empty = fixture_str("empty.txt");
-    let ran = run(&[
-        "--format",
-        "table",
-        "--percentiles",
-        "90",
-        &good,
-        &bad,
-        &empty,
-    ]);
-    assert_eq!(ran.code, 1, "{ran:?}");
+    let ran = dp("dp-stats")
+        .args(["--format", "table", "--percentiles", "90"])
+        .args([&good, &bad, &empty])
+        .run();
+    ran.code_is(1);
     let lines: Vec<&str> = ran.stdout.lines().collect();
     assert_eq!(lines.len(), 4, "{}", ran.stdout);
     let header: Vec<&str> = lines[0].split_whitespace().collect();

@@ -6,7 +6,8 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{fixture_str, run, without_timing};
+use common::{fixture_str, without_timing};
+use dp_testkit::dp;
 use serde_json::Value;
 
 /// Files of different sizes, so that with several jobs they finish out of
@@ -31,10 +32,9 @@ fn several_jobs_give_the_records_of_one_in_input_order() {
     let dir = tempfile::tempdir().unwrap();
     let paths = make_inputs(dir.path());
     let run_jobs = |jobs: &str| {
-        let mut args = vec!["-j", jobs];
-        args.extend(paths.iter().map(String::as_str));
-        let ran = run(&args);
-        assert_eq!(ran.code, 1, "one input is missing: {ran:?}");
+        let ran = dp("dp-stats").args(["-j", jobs]).args(&paths).run();
+        // One input is missing.
+        ran.code_is(1);
         ran.records()
             .iter()
             .map(without_timing)
@@ -58,8 +58,10 @@ fn out_dir_files_are_whole_and_equal_the_stdout_records() {
     let empty = fixture_str("empty.txt");
     let bad = fixture_str("bad_token.txt");
     let out_arg = out.to_string_lossy().into_owned();
-    let ran = run(&["--out-dir", &out_arg, "-j", "2", &good, &empty, &bad]);
-    assert_eq!(ran.code, 1, "{ran:?}");
+    let ran = dp("dp-stats")
+        .args(["--out-dir", &out_arg, "-j", "2", &good, &empty, &bad])
+        .run();
+    ran.code_is(1);
     let lines: Vec<&str> = ran.stdout.lines().collect();
     assert_eq!(lines.len(), 3);
     for (name, line) in [("one_to_ten.txt", lines[0]), ("empty.txt", lines[1])] {
@@ -81,8 +83,10 @@ fn an_out_dir_that_cannot_be_created_stops_the_run_before_any_work() {
     let blocker = dir.path().join("file");
     fs::write(&blocker, "").unwrap();
     let out_arg = blocker.join("results").to_string_lossy().into_owned();
-    let ran = run(&["--out-dir", &out_arg, &fixture_str("one_to_ten.txt")]);
-    assert_eq!(ran.code, 1, "{ran:?}");
+    let ran = dp("dp-stats")
+        .args(["--out-dir", &out_arg, &fixture_str("one_to_ten.txt")])
+        .run();
+    ran.code_is(1);
     assert_eq!(ran.stdout, "");
     assert!(
         ran.stderr.starts_with("dp-stats: cannot create directory"),
@@ -108,9 +112,10 @@ fn of_inputs_sharing_a_file_name_the_later_keeps_the_result_file_whatever_the_jo
             a.to_str().unwrap(),
             b.to_str().unwrap(),
         ];
-        let ran = run(&["-j", jobs, "--out-dir", args[0], args[1], args[2]]);
-        assert_eq!(ran.code, 0, "{ran:?}");
-        assert!(ran.stderr.contains("of the same name"), "{}", ran.stderr);
+        let ran = dp("dp-stats")
+            .args(["-j", jobs, "--out-dir", args[0], args[1], args[2]])
+            .run();
+        ran.success().stderr_has("of the same name");
         let kept = fs::read_to_string(out.join("data.txt.stats.json")).unwrap();
         let later = ran.stdout.lines().nth(1).unwrap();
         assert_eq!(kept, format!("{later}\n"), "-j {jobs}");
@@ -124,15 +129,11 @@ fn a_result_file_that_cannot_be_written_fails_that_file_not_the_run() {
     // A directory where the result file of empty.txt would go.
     fs::create_dir_all(out.join("empty.txt.stats.json")).unwrap();
     let inputs = ["one_to_ten.txt", "empty.txt"].map(fixture_str);
-    let ran = run(&[
-        "-j",
-        "2",
-        "--out-dir",
-        out.to_str().unwrap(),
-        &inputs[0],
-        &inputs[1],
-    ]);
-    assert_eq!(ran.code, 1, "{ran:?}");
+    let ran = dp("dp-stats")
+        .args(["-j", "2", "--out-dir", out.to_str().unwrap()])
+        .args(&inputs)
+        .run();
+    ran.code_is(1);
     assert_eq!(ran.records().len(), 2, "stdout still has every record");
     let message = format!("dp-stats: {}: ", inputs[1]);
     assert!(ran.stderr.starts_with(&message), "{}", ran.stderr);

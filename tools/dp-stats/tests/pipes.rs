@@ -8,7 +8,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use common::{command, fixture_str, run};
+use common::fixture_str;
+use dp_testkit::dp;
 
 const PIPE_BUF: usize = 4096;
 
@@ -18,9 +19,11 @@ fn a_reader_that_goes_away_ends_the_run_quietly() {
     // Far more records than a pipe holds, so dp-stats must meet the closed end.
     let args: Vec<&str> = std::iter::repeat_n(good.as_str(), 2000).collect();
     for (jobs, format) in [("1", "jsonl"), ("2", "jsonl"), ("2", "csv"), ("1", "table")] {
-        let mut cmd = command(&["-j", jobs, "--format", format]);
-        cmd.args(&args);
+        let mut cmd = dp("dp-stats")
+            .args(["-j", jobs, "--format", format])
+            .args(&args);
         let mut child = cmd
+            .command()
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -78,8 +81,11 @@ fn records_fit_one_pipe_write_even_with_long_paths_and_extreme_values() {
     let path = dir.join("extreme.txt");
     fs::write(&path, extreme_values(50_000)).unwrap();
     let path = path.to_string_lossy().into_owned();
-    let ran = run(&[&path, &fixture_str("one_to_ten.txt")]);
-    assert_eq!((ran.code, ran.stderr.as_str()), (0, ""), "{ran:?}");
+    let ran = dp("dp-stats")
+        .args([&path, &fixture_str("one_to_ten.txt")])
+        .run();
+    ran.success();
+    assert_eq!(ran.stderr, "", "{ran:?}");
     for line in ran.stdout.lines() {
         assert!(
             line.len() < PIPE_BUF,
@@ -107,14 +113,9 @@ fn a_record_that_cannot_fit_is_written_whole_with_a_warning() {
     let path = dir.join(format!("{:x<150}.txt", "long"));
     fs::write(&path, "1\n2\n3\n").unwrap();
     let path = path.to_string_lossy().into_owned();
-    let ran = run(&[&path]);
-    assert_eq!(ran.code, 0, "{ran:?}");
+    let ran = dp("dp-stats").arg(&path).run();
+    ran.success().stderr_has("more than one pipe write");
     let record = ran.record();
     assert_eq!(record["count"], 3);
     assert!(ran.stdout.len() > PIPE_BUF);
-    assert!(
-        ran.stderr.contains("more than one pipe write"),
-        "{}",
-        ran.stderr
-    );
 }

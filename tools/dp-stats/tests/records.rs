@@ -3,12 +3,14 @@
 
 mod common;
 
-use common::{assert_close, command, fixture_str, run, run_with};
+use common::fixture_str;
+use dp_testkit::{Ran, assert_close, dp, number};
 use serde_json::{Value, json};
 
 const TOLERANCE: f64 = 1e-12;
 
-/// Statistics of 1..=10, worked out by hand from SPEC §2's definitions
+/// Statistics of 1..=10, worked out by hand from the definitions in
+/// docs/reference.md, "Values and statistics"
 /// (linear interpolation between closest ranks, sample variance).
 fn assert_one_to_ten(record: &Value) {
     assert_eq!(record["type"], "stats");
@@ -25,15 +27,21 @@ fn assert_one_to_ten(record: &Value) {
         ("variance", 55.0 / 6.0),
         ("stddev", (55.0_f64 / 6.0).sqrt()),
     ] {
-        assert_close(&record[field], expected, TOLERANCE, field);
+        assert_close(number(&record[field]), expected, TOLERANCE, field);
     }
+}
+
+/// Asserts a clean run: exit 0, nothing on stderr.
+fn clean(ran: &Ran) {
+    ran.success();
+    assert_eq!(ran.stderr, "", "{ran:?}");
 }
 
 #[test]
 fn a_good_file_gives_one_complete_stats_record() {
     let path = fixture_str("one_to_ten.txt");
-    let ran = run(&[&path]);
-    assert_eq!((ran.code, ran.stderr.as_str()), (0, ""), "{ran:?}");
+    let ran = dp("dp-stats").arg(&path).run();
+    clean(&ran);
     let record = ran.record();
     assert_one_to_ten(&record);
     assert_eq!(record["path"], path);
@@ -62,8 +70,8 @@ fn a_good_file_gives_one_complete_stats_record() {
 
 #[test]
 fn an_empty_file_is_not_an_error_its_statistics_are_null() {
-    let ran = run(&[&fixture_str("empty.txt")]);
-    assert_eq!((ran.code, ran.stderr.as_str()), (0, ""), "{ran:?}");
+    let ran = dp("dp-stats").arg(fixture_str("empty.txt")).run();
+    clean(&ran);
     let record = ran.record();
     assert_eq!(record["count"], 0);
     assert_eq!(record["sum"], 0.0);
@@ -77,13 +85,13 @@ fn an_empty_file_is_not_an_error_its_statistics_are_null() {
 #[test]
 fn a_dash_reads_numbers_from_stdin() {
     let numbers: String = (1..=100).map(|i| format!("{i}\n")).collect();
-    let ran = run_with(command(&["-"]), Some(numbers.as_bytes()));
-    assert_eq!((ran.code, ran.stderr.as_str()), (0, ""), "{ran:?}");
+    let ran = dp("dp-stats").arg("-").stdin(numbers).run();
+    clean(&ran);
     let record = ran.record();
     assert_eq!(record["path"], "-");
     assert_eq!(record["count"], 100);
-    assert_close(&record["sum"], 5050.0, TOLERANCE, "sum");
-    assert_close(&record["median"], 50.5, TOLERANCE, "median");
+    assert_close(number(&record["sum"]), 5050.0, TOLERANCE, "sum");
+    assert_close(number(&record["median"]), 50.5, TOLERANCE, "median");
 }
 
 #[test]
@@ -95,8 +103,8 @@ fn without_files_stdin_lists_them_as_paths_or_records() {
         json!({"type": "file", "path": empty, "index": 2, "count": 0}),
         good
     );
-    let ran = run_with(command(&[]), Some(list.as_bytes()));
-    assert_eq!((ran.code, ran.stderr.as_str()), (0, ""), "{ran:?}");
+    let ran = dp("dp-stats").stdin(list).run();
+    clean(&ran);
     let records = ran.records();
     let paths: Vec<&Value> = records.iter().map(|r| &r["path"]).collect();
     assert_eq!(paths, [&json!(good), &json!(empty), &json!(good)]);
@@ -106,10 +114,11 @@ fn without_files_stdin_lists_them_as_paths_or_records() {
 #[test]
 fn listed_numbers_that_are_not_files_hint_at_dash() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = command(&[]);
-    cmd.current_dir(dir.path());
-    let ran = run_with(cmd, Some(b"17\n"));
-    assert_eq!(ran.code, 1, "{ran:?}");
+    let ran = dp("dp-stats")
+        .current_dir(dir.path())
+        .stdin(b"17\n".as_slice())
+        .run();
+    ran.code_is(1);
     let record = ran.record();
     assert_eq!(record["type"], "error");
     assert_eq!(record["path"], "17");
@@ -126,8 +135,8 @@ fn listed_numbers_that_are_not_files_hint_at_dash() {
 fn a_listed_record_without_a_path_fails_on_its_line() {
     let good = fixture_str("one_to_ten.txt");
     let list = format!("{good}\n{{\"type\":\"file\"}}\n{good}\n");
-    let ran = run_with(command(&[]), Some(list.as_bytes()));
-    assert_eq!(ran.code, 1, "{ran:?}");
+    let ran = dp("dp-stats").stdin(list).run();
+    ran.code_is(1);
     let records = ran.records();
     assert_eq!(records.len(), 3, "{}", ran.stdout);
     assert_eq!(records[1]["type"], "error");
@@ -144,26 +153,25 @@ fn a_listed_record_without_a_path_fails_on_its_line() {
 #[test]
 fn the_run_label_comes_from_the_flag_or_the_environment() {
     let path = fixture_str("one_to_ten.txt");
-    assert_eq!(
-        run(&["--run", "sequential", &path]).record()["run"],
-        "sequential"
-    );
-    let mut cmd = command(&[&path]);
-    cmd.env("DP_RUN", "parallel");
-    assert_eq!(run_with(cmd, None).record()["run"], "parallel");
-    let mut both = command(&["--run", "flag", &path]);
-    both.env("DP_RUN", "env");
-    assert_eq!(run_with(both, None).record()["run"], "flag");
+    let run = |args: &[&str], env: Option<&str>| {
+        let mut cmd = dp("dp-stats").args(args).arg(&path);
+        if let Some(label) = env {
+            cmd = cmd.env("DP_RUN", label);
+        }
+        cmd.run().record()["run"].clone()
+    };
+    assert_eq!(run(&["--run", "sequential"], None), "sequential");
+    assert_eq!(run(&[], Some("parallel")), "parallel");
+    assert_eq!(run(&["--run", "flag"], Some("env")), "flag");
 }
 
 #[test]
 fn percentiles_interpolate_between_closest_ranks() {
-    let ran = run(&[
-        "--percentiles",
-        "0,90,99.5,100",
-        &fixture_str("one_to_ten.txt"),
-    ]);
-    assert_eq!(ran.code, 0, "{ran:?}");
+    let ran = dp("dp-stats")
+        .args(["--percentiles", "0,90,99.5,100"])
+        .arg(fixture_str("one_to_ten.txt"))
+        .run();
+    ran.success();
     let record = ran.record();
     let got = record["percentiles"]
         .as_array()
@@ -171,8 +179,8 @@ fn percentiles_interpolate_between_closest_ranks() {
     let expected = [(0.0, 1.0), (90.0, 9.1), (99.5, 9.955), (100.0, 10.0)];
     assert_eq!(got.len(), expected.len(), "{record}");
     for (pair, (p, value)) in got.iter().zip(expected) {
-        assert_close(&pair[0], p, 0.0, "percentile");
-        assert_close(&pair[1], value, 1e-9, &format!("p{p}"));
+        assert_close(number(&pair[0]), p, 0.0, "percentile");
+        assert_close(number(&pair[1]), value, 1e-9, &format!("p{p}"));
     }
 }
 
@@ -180,19 +188,24 @@ fn percentiles_interpolate_between_closest_ranks() {
 fn a_csv_column_is_read_by_name_or_number() {
     let path = fixture_str("prices.csv");
     for column in ["price", "2"] {
-        let ran = run(&["--csv", "--column", column, &path]);
-        assert_eq!((ran.code, ran.stderr.as_str()), (0, ""), "{ran:?}");
+        let ran = dp("dp-stats")
+            .args(["--csv", "--column", column, &path])
+            .run();
+        clean(&ran);
         let record = ran.record();
         assert_eq!(record["count"], 3);
-        assert_close(&record["sum"], 61.0, TOLERANCE, "sum");
-        assert_close(&record["median"], 20.5, TOLERANCE, "median");
+        assert_close(number(&record["sum"]), 61.0, TOLERANCE, "sum");
+        assert_close(number(&record["median"]), 20.5, TOLERANCE, "median");
     }
 }
 
 #[test]
 fn a_missing_csv_column_fails_the_file() {
-    let ran = run(&["--csv", "--column", "weight", &fixture_str("prices.csv")]);
-    assert_eq!(ran.code, 1, "{ran:?}");
+    let ran = dp("dp-stats")
+        .args(["--csv", "--column", "weight"])
+        .arg(fixture_str("prices.csv"))
+        .run();
+    ran.code_is(1);
     assert_eq!(ran.record()["type"], "error");
     assert!(ran.stderr.contains("weight"), "{}", ran.stderr);
 }
@@ -200,12 +213,11 @@ fn a_missing_csv_column_fails_the_file() {
 #[test]
 fn skip_invalid_counts_what_it_skips() {
     let path = fixture_str("some_invalid.txt");
-    let strict = run(&[&path]);
-    assert_eq!(strict.code, 1, "{strict:?}");
-    let ran = run(&["--skip-invalid", &path]);
-    assert_eq!((ran.code, ran.stderr.as_str()), (0, ""), "{ran:?}");
+    dp("dp-stats").arg(&path).run().code_is(1);
+    let ran = dp("dp-stats").args(["--skip-invalid", &path]).run();
+    clean(&ran);
     let record = ran.record();
     assert_eq!(record["count"], 3);
     assert_eq!(record["invalid"], 2);
-    assert_close(&record["sum"], 6.0, TOLERANCE, "sum");
+    assert_close(number(&record["sum"]), 6.0, TOLERANCE, "sum");
 }
