@@ -38,10 +38,10 @@ if [ "${TEST_DEPS:-yes}" = no ] || [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 
-names=() reasons=()
+names=() what=''
 for i in "${missing[@]}"; do
     names+=("${packages[i]}")
-    reasons+=("${packages[i]} (${whys[i]})")
+    what+="${what:+, }${packages[i]} (${whys[i]})"
 done
 as_root=()
 [ "$(id -u)" -eq 0 ] || as_root=(sudo -n)
@@ -53,7 +53,7 @@ if ! "${as_root[@]}" true 2> /dev/null; then
     echo "test-deps: cannot install ${names[*]} (not root, and no sudo -n): the tests that need them skip" >&2
     exit 0
 fi
-(IFS=','; echo "test-deps: installing with apt-get:${reasons[*]/#/ }" >&2)
+echo "test-deps: installing with apt-get: $what" >&2
 if ! { "${as_root[@]}" apt-get update -qq > /dev/null &&
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -qq --no-install-recommends "${names[@]}" > /dev/null; }; then

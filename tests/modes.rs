@@ -1,7 +1,8 @@
 //! The Makefile's execution modes end to end, through make and the real
 //! binaries: each mode's per-file results, `make compare`'s report and
 //! charts, an interrupted run resumed, changes redone, and `make clean`.
-//! Nothing here measures time: tests/timing.rs does, on its own.
+//! Nothing here asserts how fast: tests/timing.rs does, with the machine
+//! to itself.
 //!
 //! make runs the binaries `cargo test` built ([`dp_testkit::Make`]). Only
 //! `cargo test --workspace` rebuilds them; `cargo test --test modes` alone
