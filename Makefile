@@ -15,6 +15,9 @@ OUT_DIR  ?= $(DATA_DIR)/results
 GEN_ARGS ?=
 
 CARGO ?= cargo
+# `make test` installs the Debian packages some tests need
+# (scripts/test-deps.sh); TEST_DEPS=no installs nothing and those tests skip.
+TEST_DEPS ?= yes
 # The binaries `make build` made, never whatever dp-* comes first on PATH.
 BIN      ?= target/release
 DP_GEN   := $(BIN)/dp-gen
@@ -59,34 +62,21 @@ help: ## list the targets and the variables
 build: ## build the tools (release) into target/release
 	@$(CARGO) build --release --quiet
 
-# Rewriting identical data would only bump file times and make later
-# per-file targets redo their work: if the data verifies, leave it be.
 data: build ## write FILES files of COUNT values into DATA_DIR (kept if already right)
-	@if [ -f '$(MANIFEST)' ] && $(DP_GEN) --verify $(GEN_FLAGS) > /dev/null 2>&1; then \
-	    echo 'data: $(DATA_DIR) already holds these $(FILES) files'; \
-	else \
-	    records=$$(mktemp); \
-	    status=0; \
-	    $(DP_GEN) $(GEN_FLAGS) > "$$records" || status=$$?; \
-	    if [ -s "$$records" ]; then cat "$$records" >> '$(MANIFEST)'; fi; \
-	    rm -f "$$records"; \
-	    if [ "$$status" -eq 0 ]; then \
-	        echo 'data: wrote $(FILES) files of $(COUNT) values ($(DIST)) into $(DATA_DIR)'; \
-	    fi; \
-	    exit "$$status"; \
-	fi
+	@MANIFEST='$(MANIFEST)' DATA_DIR='$(DATA_DIR)' FILES='$(FILES)' COUNT='$(COUNT)' DIST='$(DIST)' \
+	    scripts/data.sh $(DP_GEN) $(GEN_FLAGS)
 
 verify: build ## check that DATA_DIR holds exactly the data of SEED (exit 1 if not)
 	@$(DP_GEN) --verify $(GEN_FLAGS) > /dev/null
 	@echo 'verify: $(FILES) files in $(DATA_DIR) are intact'
 
 test: ## every test and check: format, lints, unit and pipeline tests (what CI runs)
-	scripts/test.sh
+	TEST_DEPS='$(TEST_DEPS)' scripts/test.sh
 
 bench: ## the performance benchmarks (scripts/bench-*.sh)
 	scripts/bench.sh
 
-# ---- Execution modes (SPEC §5) ---------------------------------------------
+# ---- Execution modes (docs/reference.md, "Makefile") -----------------------
 # Each mode runs dp-stats over the data with `--run <mode>` and writes one
 # result per data file, atomically, as $(OUT_DIR)/<mode>/<file>.stats.json.
 # Results are real file targets that depend on their data file and on the
@@ -137,14 +127,9 @@ stale = for i in $$(seq 1 $(FILES)); do f='$(DATA_DIR)/$(PREFIX)'"$$i.txt"; \
             r='$(OUT_DIR)/$(1)/$(PREFIX)'"$$i.txt.stats.json"; \
             [ "$$r" -nt "$$f" ] && [ "$$r" -nt '$(PARAMS)' ] || echo "$$f"; done
 
-# timed,MODE,COMMAND: runs COMMAND and keeps its wall clock, measured here,
-# outside dp, in $(OUT_DIR)/MODE.wall (start and end, Unix seconds). Under
-# `make -n` nothing is timed: a sub-make there still runs, to print its plan.
-# -n sits in the first word of MAKEFLAGS, the single-letter flags, unless that
-# word is a long option (--no-builtin-rules has an n of its own).
-dry_run := $(findstring n,$(filter-out -%,$(firstword $(MAKEFLAGS))))
-timed = $(if $(dry_run),$(2),@mkdir -p '$(OUT_DIR)/$(1)'; start=$$(date +%s.%N); $(2); \
-        status=$$?; echo "$$start $$(date +%s.%N)" > '$(OUT_DIR)/$(1).wall'; exit $$status)
+# timed,MODE COMMAND: runs COMMAND (reading stdin) and keeps its wall clock,
+# measured outside dp, in $(OUT_DIR)/MODE.wall; under `make -n` only runs it.
+timed = scripts/timed.sh '$(OUT_DIR)' $(1)
 
 # result_paths,MODES: the result files of MODES, mode by mode, each in file
 # order, one a line; made in the shell, as thousands would not fit one command.
@@ -155,25 +140,25 @@ records = $(call result_paths,$(1)) | xargs -d '\n' cat
 .PHONY: $(ALL_MODES) run compare FORCE
 
 sequential: $(DATA) $(PARAMS) ## one dp-stats process per file, one after another
-	$(call timed,sequential,$(MAKE) --no-print-directory -j1 results-sequential)
+	@$(call timed,sequential) $(MAKE) --no-print-directory -j1 results-sequential
 
 parallel: $(DATA) $(PARAMS) ## the same per-file targets, JOBS at once (make -j)
-	$(call timed,parallel,$(MAKE) --no-print-directory -j$(JOBS) results-parallel)
+	@$(call timed,parallel) $(MAKE) --no-print-directory -j$(JOBS) results-parallel
 
 xargs: $(DATA) $(PARAMS) ## one dp-stats process per file, JOBS at once (xargs -P)
-	$(call timed,xargs,$(call stale,xargs) | xargs -r -P$(JOBS) -n1 \
-	    $(DP_STATS) $(STATS_FLAGS) --run xargs --out-dir '$(OUT_DIR)/xargs' > /dev/null)
+	@$(call stale,xargs) | $(call timed,xargs) xargs -r -P$(JOBS) -n1 \
+	    $(DP_STATS) $(STATS_FLAGS) --run xargs --out-dir '$(OUT_DIR)/xargs' > /dev/null
 
 threads: $(DATA) $(PARAMS) ## one dp-stats process, JOBS files at once on threads
-	$(call timed,threads,$(call stale,threads) | \
-	    $(DP_STATS) -j $(JOBS) $(STATS_FLAGS) --run threads --out-dir '$(OUT_DIR)/threads' > /dev/null)
+	@$(call stale,threads) | $(call timed,threads) \
+	    $(DP_STATS) -j $(JOBS) $(STATS_FLAGS) --run threads --out-dir '$(OUT_DIR)/threads' > /dev/null
 
 gnu-parallel: $(DATA) $(PARAMS) ## one dp-stats process per file, JOBS at once (GNU parallel)
 	@command -v parallel > /dev/null || { \
 	    echo 'make gnu-parallel: GNU parallel is not installed (e.g. apt-get install parallel)' >&2; exit 2; }
-	$(call timed,gnu-parallel,$(call stale,gnu-parallel) | parallel --will-cite -j$(JOBS) \
+	@$(call stale,gnu-parallel) | $(call timed,gnu-parallel) parallel --will-cite -j$(JOBS) \
 	    --joblog '$(OUT_DIR)/gnu-parallel/joblog.tsv' \
-	    $(DP_STATS) $(STATS_FLAGS) --run gnu-parallel --out-dir '$(OUT_DIR)/gnu-parallel' > /dev/null)
+	    $(DP_STATS) $(STATS_FLAGS) --run gnu-parallel --out-dir '$(OUT_DIR)/gnu-parallel' > /dev/null
 
 run: ## one MODE (parallel), then its report
 	@$(MAKE) --no-print-directory $(MODE)
@@ -183,44 +168,11 @@ run: ## one MODE (parallel), then its report
 compare: data verify ## run MODES afresh, print and save the comparison, draw the charts
 	@$(call result_paths,$(MODES)) | xargs -d '\n' rm -f
 	@for mode in $(MODES); do $(MAKE) --no-print-directory $$mode DATA= || exit; done
-	@$(call records,$(MODES)) > '$(OUT_DIR)/.records.jsonl'
-	@status=0; \
-	for format in markdown:md json:json text:txt; do \
-	    $(DP_AGG) --format $${format%:*} -o '$(OUT_DIR)'/comparison.$${format#*:} \
-	        '$(OUT_DIR)/.records.jsonl' || status=$$?; \
-	done; \
-	$(DP_PLOT) --kind comparison -o '$(OUT_DIR)/comparison.png' '$(OUT_DIR)/.records.jsonl' && \
-	$(DP_PLOT) --kind timeline --color-by slot -o '$(OUT_DIR)/timeline.png' \
-	    '$(OUT_DIR)/.records.jsonl' || status=$$?; \
-	rm -f '$(OUT_DIR)/.records.jsonl'; \
-	echo 'compare: saved $(OUT_DIR)/comparison.{txt,md,json}, comparison.png, timeline.png'; \
-	printf 'compare: wall clock of each mode, measured by make outside dp:'; \
-	for mode in $(MODES); do \
-	    awk -v mode=$$mode '{ printf " %s %.2f s", mode, $$2 - $$1 }' '$(OUT_DIR)/'$$mode.wall; \
-	done; \
-	printf '\n\n'; \
-	cat '$(OUT_DIR)/comparison.txt'; \
-	exit $$status
+	@$(call result_paths,$(MODES)) | \
+	    DP_AGG='$(DP_AGG)' DP_PLOT='$(DP_PLOT)' OUT_DIR='$(OUT_DIR)' MODES='$(MODES)' scripts/compare.sh
 
 FORCE:
 
-# Removes only what dp wrote: the RESULT_FILES, the files in the manifest,
-# then RESULT_DIRS, OUT_DIR and DATA_DIR if that left them empty. A user's own files,
-# even one named data1.txt, stay.
 clean: ## remove the files dp wrote in DATA_DIR and OUT_DIR, nothing else
-	@removed=0; \
-	for path in $(foreach f,$(RESULT_FILES),'$(f)') \
-	            $(foreach d,$(RESULT_DIRS),'$(d)'/*.stats.json); do \
-	    if [ -f "$$path" ]; then rm -f -- "$$path"; removed=$$((removed + 1)); fi; \
-	done; \
-	if [ "$$removed" -gt 0 ]; then \
-	    rmdir -- $(foreach d,$(RESULT_DIRS) $(OUT_DIR),'$(d)') 2> /dev/null || true; \
-	fi; \
-	if [ -f '$(MANIFEST)' ]; then \
-	    while IFS= read -r path; do \
-	        if [ -f "$$path" ]; then rm -f -- "$$path"; removed=$$((removed + 1)); fi; \
-	    done < <(sed -n 's/^{"type":"file","path":"\([^"\\]*\)".*/\1/p' '$(MANIFEST)' | sort -u); \
-	    rm -f -- '$(MANIFEST)'; \
-	    rmdir -- '$(DATA_DIR)' 2> /dev/null || true; \
-	fi; \
-	echo "clean: removed $$removed files that dp wrote"
+	@MANIFEST='$(MANIFEST)' DATA_DIR='$(DATA_DIR)' OUT_DIR='$(OUT_DIR)' scripts/clean.sh \
+	    $(foreach f,$(RESULT_FILES),'$(f)') -- $(foreach d,$(RESULT_DIRS),'$(d)')

@@ -1,23 +1,22 @@
 //! The tools together, as users chain them: `dp-gen | dp-stats`, and many
 //! dp-stats processes sharing one pipe through `xargs -P`.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{records, shell};
 use dp_core::record::Record;
+use dp_testkit::shell;
 
 #[test]
 fn dp_gen_lists_the_files_dp_stats_reads() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = shell(
+    let ran = shell(
         "dp-gen --files 5 --count 1000 --seed 42 --dir data | dp-stats -j 2 --run piped",
         dir.path(),
     );
-    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
-    let stats = records(&stdout);
-    assert_eq!(stats.len(), 5, "{stdout}");
+    ran.success();
+    assert_eq!(ran.stderr, "");
+    let stats = ran.records();
+    assert_eq!(stats.len(), 5, "{}", ran.stdout);
     for (i, record) in stats.iter().enumerate() {
         assert_eq!(record["type"], "stats", "{record}");
         assert_eq!(record["run"], "piped");
@@ -39,17 +38,19 @@ fn dp_gen_lists_the_files_dp_stats_reads() {
 #[test]
 fn many_processes_sharing_one_pipe_never_tear_a_record() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = shell(
+    let ran = shell(
         "dp-gen --files 200 --count 3000 --seed 7 --dir data > /dev/null",
         dir.path(),
     );
-    assert_eq!((code, stderr.as_str()), (0, ""));
-    let (code, stdout, stderr) = shell(
+    ran.success();
+    assert_eq!(ran.stderr, "");
+    let ran = shell(
         "ls data/*.txt | xargs -P8 -n1 dp-stats --run xargs | cat",
         dir.path(),
     );
-    assert_eq!((code, stderr.as_str()), (0, ""));
-    let lines: Vec<&str> = stdout.lines().collect();
+    ran.success();
+    assert_eq!(ran.stderr, "");
+    let lines: Vec<&str> = ran.stdout.lines().collect();
     assert_eq!(lines.len(), 200);
     let mut paths = BTreeSet::new();
     let mut biggest = 0;

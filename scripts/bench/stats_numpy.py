@@ -2,8 +2,9 @@
 
     python3 scripts/bench/stats_numpy.py FILE
 
-Reads one number a line with np.loadtxt and prints the statistics of SPEC §2
-(sample variance, quartiles by linear interpolation: NumPy's default).
+Reads one number a line with np.loadtxt and prints the statistics of
+docs/reference.md, "Values and statistics" (sample variance, quartiles by
+linear interpolation: NumPy's default).
 """
 
 import sys

@@ -1,67 +1,129 @@
-//! What the pipeline tests share: the workspace's binaries, a shell that
-//! finds them first on PATH, and JSON Lines read back.
+//! What the Makefile's tests share beyond dp_testkit: the results a mode
+//! left in OUT_DIR, and `make compare`'s comparison block read back.
 
 #![allow(dead_code)] // each test file uses its own part
 
+use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
+use dp_testkit::{Make, Ran};
 use serde_json::Value;
 
-/// A sibling binary of the workspace: `cargo test --workspace` builds them
-/// all into the directory above this test's `deps/`.
-pub fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test knows its path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("tests run from target/<profile>/deps");
-    let path = dir.join(name);
-    assert!(
-        path.is_file(),
-        "{} is not built: run `cargo test --workspace` (or `cargo build --workspace`)",
-        path.display()
-    );
-    path
+/// The names in `dir`, sorted; empty if `dir` does not exist.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
-/// The directory of the tools this test runs: target/<profile>.
-pub fn bin_dir() -> PathBuf {
-    let dp_stats = binary("dp-stats");
-    dp_stats
-        .parent()
-        .expect("a binary lives in a directory")
-        .to_path_buf()
+/// The result names of data files 1..=N, sorted as [`names_in`] sorts them.
+pub fn result_names(files: usize) -> Vec<String> {
+    let mut names: Vec<String> = (1..=files)
+        .map(|i| format!("data{i}.txt.stats.json"))
+        .collect();
+    names.sort();
+    names
 }
 
-/// Runs a shell pipeline with the tools' directory first on PATH; returns
-/// exit status, stdout and stderr.
-pub fn shell(script: &str, dir: &Path) -> (i32, String, String) {
-    let path = format!(
-        "{}:{}",
-        bin_dir().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("bash")
-        .args(["-o", "pipefail", "-c", script])
-        .current_dir(dir)
-        .env("PATH", path)
-        .env_remove("DP_RUN")
-        .stdin(Stdio::null())
-        .output()
-        .expect("bash runs");
-    (
-        out.status.code().expect("the pipeline exits"),
-        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    )
+/// Where MODE writes its results: `OUT_DIR/MODE`.
+pub fn mode_dir(make: &Make, mode: &str) -> PathBuf {
+    make.out_dir().join(mode)
 }
 
-/// Each line of `text` parsed as JSON.
-pub fn records(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|line| {
-            serde_json::from_str(line).unwrap_or_else(|err| panic!("not JSON ({err}): {line:?}"))
+/// MODE's results, file name → record; each must be one whole record.
+pub fn results(make: &Make, mode: &str) -> BTreeMap<String, Value> {
+    let dir = mode_dir(make, mode);
+    names_in(&dir)
+        .into_iter()
+        .filter(|name| name.ends_with(".stats.json"))
+        .map(|name| {
+            let path = dir.join(&name);
+            let text = fs::read_to_string(&path).unwrap();
+            let mut records = dp_testkit::records(&text);
+            assert!(
+                text.ends_with('\n') && records.len() == 1,
+                "{} is not one record: {text:?}",
+                path.display()
+            );
+            let record = records.remove(0);
+            assert_eq!(record["type"], "stats", "{}", path.display());
+            (name, record)
         })
         .collect()
+}
+
+/// Runs a command built from [`Make::command`] (given a PATH of its own,
+/// say) to its end.
+pub fn run(what: &str, mut command: Command) -> Ran {
+    let output = command.output().expect("cannot run make: is it installed?");
+    Ran {
+        what: what.to_owned(),
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// The records of `OUT_DIR/comparison.json`.
+pub fn comparison_json(make: &Make) -> Vec<Value> {
+    dp_testkit::records(&fs::read_to_string(make.out_dir().join("comparison.json")).unwrap())
+}
+
+/// The `=== Performance Comparison ===` block that ends `make compare`'s
+/// stdout, checked line by line against the text report's form
+/// (docs/reference.md, "Runs"); returns the speedup. `sleep`: each file's
+/// sleeping delay, which its average time must be near (spinning files
+/// share the cores and take longer; `None` checks no duration).
+pub fn performance_comparison(stdout: &str, files: usize, sleep: Option<f64>) -> f64 {
+    let block = &stdout[stdout
+        .rfind("=== Performance Comparison ===")
+        .unwrap_or_else(|| panic!("no comparison block in:\n{stdout}"))..];
+    let lines: Vec<&str> = block.lines().collect();
+    assert_eq!(lines.len(), 13, "{block}");
+    let mut totals = Vec::new();
+    for (heading, at) in [("Sequential Execution:", 2), ("Parallel Execution:", 7)] {
+        assert_eq!(lines[at - 1], "", "{block}");
+        assert_eq!(lines[at], heading, "{block}");
+        let seconds = |line: &str, label: &str| -> f64 {
+            line.strip_prefix(label)
+                .and_then(|rest| rest.strip_suffix(" seconds"))
+                .unwrap_or_else(|| panic!("{line:?} is not {label:?} N seconds"))
+                .parse()
+                .unwrap()
+        };
+        totals.push(seconds(lines[at + 1], "- Total time: "));
+        assert_eq!(lines[at + 2], format!("- Processed {files} files"));
+        let average = seconds(lines[at + 3], "- Average time per file: ");
+        if let Some(delay) = sleep {
+            assert!(
+                (delay..delay * 1.5 + 0.05).contains(&average),
+                "average {average} s for a delay of {delay} s"
+            );
+        }
+    }
+    assert_eq!(lines[11], "", "{block}");
+    let speedup = lines[12]
+        .strip_prefix("Speed Improvement: ")
+        .and_then(|rest| rest.split_once("x faster with parallel execution"))
+        .map(|(number, _)| number)
+        .unwrap_or_else(|| panic!("last line: {:?}", lines[12]));
+    assert!(
+        speedup.len() >= 4 && speedup.as_bytes()[speedup.len() - 3] == b'.',
+        "{speedup} has not two decimals"
+    );
+    let speedup: f64 = speedup.parse().unwrap();
+    // Totals are shown rounded to 0.01 s: their ratio only roughly.
+    let ratio = totals[0] / totals[1];
+    assert!(
+        (speedup - ratio).abs() <= 0.01 * ratio + 0.02 * speedup,
+        "speedup {speedup} but totals {totals:?}"
+    );
+    speedup
 }

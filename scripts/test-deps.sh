@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The Debian packages dp's tests need beyond a Rust toolchain, make and bash,
+# installed where missing (apt-get, as root or with `sudo -n`). A test whose
+# package is missing says so and is skipped, never passed silently.
+#
+#   scripts/test-deps.sh             install what is missing (what `make test` does)
+#   scripts/test-deps.sh --missing   install nothing: one line per missing
+#                                    package, naming the tests that skip
+#   TEST_DEPS=no scripts/test-deps.sh    install nothing, say nothing
+set -euo pipefail
+
+packages=() commands=() whys=() tests=()
+# need PACKAGE COMMAND WHY TEST...: PACKAGE provides COMMAND (a name on PATH
+# or an absolute path), which TESTs (file::function) need, for WHY.
+need() {
+    packages+=("$1")
+    commands+=("$2")
+    whys+=("$3")
+    shift 3
+    tests+=("$*")
+}
+
+need parallel parallel 'GNU parallel, for the gnu-parallel mode' \
+    modes::the_gnu_parallel_mode_matches_sequential_and_keeps_its_joblog
+
+missing=()
+for i in "${!packages[@]}"; do
+    command -v "${commands[i]}" > /dev/null || missing+=("$i")
+done
+
+if [ "${1:-}" = --missing ]; then
+    for i in "${missing[@]}"; do
+        echo "test-deps: ${packages[i]} is not installed (${whys[i]}): skipping ${tests[i]}"
+    done
+    exit 0
+fi
+if [ "${TEST_DEPS:-yes}" = no ] || [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+names=() what=''
+for i in "${missing[@]}"; do
+    names+=("${packages[i]}")
+    what+="${what:+, }${packages[i]} (${whys[i]})"
+done
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo -n)
+if ! command -v apt-get > /dev/null; then
+    echo "test-deps: cannot install ${names[*]} (no apt-get): the tests that need them skip" >&2
+    exit 0
+fi
+if ! "${as_root[@]}" true 2> /dev/null; then
+    echo "test-deps: cannot install ${names[*]} (not root, and no sudo -n): the tests that need them skip" >&2
+    exit 0
+fi
+echo "test-deps: installing with apt-get: $what" >&2
+if ! { "${as_root[@]}" apt-get update -qq > /dev/null &&
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${names[@]}" > /dev/null; }; then
+    echo "test-deps: apt-get could not install ${names[*]}: the tests that need them skip" >&2
+fi

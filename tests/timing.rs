@@ -1,0 +1,77 @@
+//! The Makefile's modes timed: what parallelism buys sleeping and spinning
+//! files, and make's clock against dp's. These tests measure, so each holds
+//! [`dp_testkit::machine`] for its whole length and nothing else lives in
+//! this test binary: no sibling test shares the cores while one measures
+//! (cargo runs test binaries one at a time).
+
+mod common;
+
+use common::performance_comparison;
+use dp_testkit::{Make, machine, number};
+
+#[test]
+fn sleeping_files_overlap_so_five_at_once_take_the_time_of_one() {
+    let _machine = machine();
+    let make = Make::new(&["FILES=5", "JOBS=5", "DELAY=0.2"]);
+    let stdout = make.ok(&["compare"]);
+    let speedup = performance_comparison(&stdout, 5, Some(0.2));
+    // Sleeping files overlap completely: near FILES when JOBS >= FILES.
+    assert!(
+        (3.5..=5.5).contains(&speedup),
+        "speedup {speedup}, expected about 5\n{stdout}"
+    );
+}
+
+#[test]
+fn spinning_files_speed_up_with_cores_not_with_files() {
+    let _machine = machine();
+    const FILES: usize = 5;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let bound = cores.min(FILES) as f64;
+    // The upper end is the claim (no more than the cores, whatever the
+    // files); the lower end only that the cores were used at all.
+    let expected = (0.55 * bound)..=(1.3 * bound);
+    let make = Make::new(&["FILES=5", "JOBS=5", "DELAY=0.2", "DELAY_MODE=spin"]);
+    // A shared machine's other work can take cores away for a moment: more
+    // measurements before concluding.
+    let mut speedups = Vec::new();
+    for _ in 0..3 {
+        let stdout = make.ok(&["compare"]);
+        let speedup = performance_comparison(&stdout, FILES, None);
+        speedups.push(speedup);
+        if expected.contains(&speedup) {
+            return;
+        }
+    }
+    panic!("speedups {speedups:?} on {cores} cores, expected within {expected:?}");
+}
+
+#[test]
+fn makes_wall_clock_agrees_with_dp_aggs_total_time() {
+    let _machine = machine();
+    // Long files: make's overhead (~30 ms, more on a loaded machine) stays
+    // well under 5%.
+    let make = Make::new(&["FILES=2", "JOBS=2", "DELAY=2"]);
+    make.ok(&["compare"]);
+    let json = common::comparison_json(&make);
+    for mode in ["sequential", "parallel"] {
+        let wall = std::fs::read_to_string(make.out_dir().join(format!("{mode}.wall"))).unwrap();
+        let times: Vec<f64> = wall
+            .split_whitespace()
+            .map(|t| t.parse().unwrap())
+            .collect();
+        assert_eq!(times.len(), 2, "{mode}.wall: {wall:?}");
+        let make_s = times[1] - times[0];
+        let summary = json
+            .iter()
+            .find(|r| r["type"] == "summary" && r["run"] == mode)
+            .unwrap();
+        let total_s = number(&summary["wall_s"]);
+        // make's clock brackets dp's: it starts before the first file and
+        // stops after the last.
+        assert!(
+            total_s <= make_s && make_s <= total_s * 1.05,
+            "{mode}: make measured {make_s:.3} s, dp-agg's total is {total_s:.3} s"
+        );
+    }
+}
