@@ -1,8 +1,10 @@
 //! Runs: the records of one `run` label, each file counted once.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::sync::Arc;
 
+use dp_core::cli::Location;
 use dp_core::digest::Digest;
 use dp_core::record::{ErrorRecord, StatsRecord};
 
@@ -15,9 +17,13 @@ pub struct Place {
     pub line: u64,
 }
 
-impl std::fmt::Display for Place {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.source, self.line)
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let location = Location {
+            path: &self.source,
+            line: Some(self.line),
+        };
+        location.fmt(f)
     }
 }
 

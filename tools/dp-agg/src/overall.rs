@@ -1,7 +1,7 @@
 //! A run's overall statistics: moments combined exactly from the per-file
 //! records, quantiles exact from the data or estimated from the digests.
 
-use dp_core::cli::warn;
+use dp_core::cli;
 use dp_core::digest::Digest;
 use dp_core::record::{QuantileMethod, StatsRecord};
 
@@ -63,14 +63,9 @@ impl Overall {
 }
 
 /// Combines a run's statistics. Problems that make the result less than
-/// asked for (a file changed under `--exact`, a bad digest) are reported on
-/// stderr and set `failed`.
-pub fn combine<'a>(
-    run: &'a Run,
-    policy: QuantilePolicy,
-    rereader: &mut Rereader<'a>,
-    failed: &mut bool,
-) -> Overall {
+/// asked for (a file gone under `--exact`, a bad digest) are reported and
+/// fail the run; a file changed since its record is only reported.
+pub fn combine<'a>(run: &'a Run, policy: QuantilePolicy, rereader: &mut Rereader<'a>) -> Overall {
     let files: Vec<&StatsRecord> = run.stats().collect();
     let mut moments = Moments::default();
     for stats in &files {
@@ -101,7 +96,7 @@ pub fn combine<'a>(
         return overall;
     }
 
-    let label = crate::report::run_label(&run.label);
+    let label = dp_core::run::name(run.label.as_deref());
     let try_exact = match policy {
         QuantilePolicy::Digest => false,
         QuantilePolicy::Exact => true,
@@ -132,10 +127,9 @@ pub fn combine<'a>(
             }
             Err(err) => {
                 if policy == QuantilePolicy::Exact {
-                    warn(format!("run {label}: --exact: cannot read {err}"));
-                    *failed = true;
+                    cli::fail(format_args!("run {label}: --exact: cannot read {err}"));
                 } else if let RereadError::Changed { .. } = err {
-                    warn(format!(
+                    cli::warn(format_args!(
                         "run {label}: {err}; quantiles estimated from the digests"
                     ));
                 }
@@ -160,8 +154,7 @@ pub fn combine<'a>(
             }
         }
         Err(err) => {
-            warn(format!("run {label}: {err}; no overall quantiles"));
-            *failed = true;
+            cli::fail(format_args!("run {label}: {err}; no overall quantiles"));
             overall.note = Some(err);
         }
     }

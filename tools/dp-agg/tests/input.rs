@@ -283,3 +283,34 @@ fn a_run_whose_files_all_failed_has_no_times() {
         "{text}"
     );
 }
+
+#[test]
+fn a_record_that_ends_before_it_starts_is_named_and_not_used() {
+    let dir = temp_dir();
+    let backwards = Timing {
+        started_at: 100.0,
+        elapsed_s: -2.5,
+    };
+    let input = [
+        record("data1.txt", Some("r"), 1, 0.0),
+        stats_record("data2.txt", Some("r"), &values(2, 50, 5.0, 2.0), backwards),
+        record("data3.txt", Some("r"), 3, 1.0),
+    ]
+    .concat();
+    std::fs::write(dir.path().join("in.jsonl"), &input).unwrap();
+    let run = dp_agg(
+        dir.path(),
+        &["--no-exact", "--format", "json", "in.jsonl"],
+        "",
+    )
+    .expect_code(1);
+    assert_eq!(
+        run.stderr,
+        "dp-agg: in.jsonl:2: data2.txt: finished_at 97.5 is before started_at 100; line skipped\n"
+    );
+    let summary = &summaries(&run.stdout)[0];
+    assert_eq!(summary["files"], 2);
+    assert_eq!(summary["count"], 100);
+    // The span is that of the two records used: 0 to 2.
+    assert_eq!(summary["wall_s"], 2.0);
+}

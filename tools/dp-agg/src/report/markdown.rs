@@ -2,11 +2,13 @@
 
 use std::io::{self, Write};
 
+use dp_core::run;
+
 use super::{
-    Report, RunReport, files_phrase, opt_value, run_label, saved_phrase, seconds, sorted_files,
+    Report, RunReport, files_phrase, opt_value, saved_phrase, seconds, sorted_files,
     speedup_phrase, text::error_message, text::quantile_text, value,
 };
-use crate::FilesLimit;
+use crate::args::FilesLimit;
 
 /// Writes the Markdown report.
 pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
@@ -41,13 +43,13 @@ pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Res
             let speedup = report.speedup(shown).unwrap_or_default();
             let (name, factor, saved) = if shown == 0 {
                 (
-                    format!("{} (baseline)", run_label(&run.run.label)),
+                    format!("{} (baseline)", run::name(run.run.label.as_deref())),
                     "1.00x".to_owned(),
                     "-".to_owned(),
                 )
             } else {
                 (
-                    run_label(&run.run.label).to_owned(),
+                    run::name(run.run.label.as_deref()).to_owned(),
                     speedup_phrase(speedup.factor),
                     saved_phrase(speedup.saved_pct).unwrap_or_else(|| "n/a".into()),
                 )
@@ -81,7 +83,7 @@ pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Res
 
 fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
     let run = report.run;
-    writeln!(out, "## Run: {}", escape(run_label(&run.label)))?;
+    writeln!(out, "## Run: {}", escape(run::name(run.label.as_deref())))?;
     let files = sorted_files(run);
     let shown = match limit {
         FilesLimit::All => files.len(),

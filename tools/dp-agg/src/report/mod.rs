@@ -9,6 +9,7 @@ pub mod text;
 use std::cmp::Ordering;
 
 use dp_core::record::StatsRecord;
+use dp_core::run::Speedup;
 
 use crate::compare::{self, Comparison};
 use crate::group::Run;
@@ -35,13 +36,8 @@ pub struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
-    /// Summarises and compares `runs`; see [`overall::combine`] for `failed`.
-    pub fn build(
-        runs: &'a [Run],
-        policy: QuantilePolicy,
-        baseline: Option<usize>,
-        failed: &mut bool,
-    ) -> Self {
+    /// Summarises `runs` and compares them with the one at `baseline`.
+    pub fn build(runs: &'a [Run], policy: QuantilePolicy, baseline: usize) -> Self {
         let mut rereader = Rereader::default();
         let timings: Vec<Timing> = runs.iter().map(Timing::of).collect();
         let comparison = compare::compare(runs, &timings, baseline);
@@ -53,7 +49,7 @@ impl<'a> Report<'a> {
             .into_iter()
             .map(|at| RunReport {
                 run: &runs[at],
-                overall: overall::combine(&runs[at], policy, &mut rereader, failed),
+                overall: overall::combine(&runs[at], policy, &mut rereader),
                 timing: timings[at],
             })
             .collect();
@@ -61,7 +57,7 @@ impl<'a> Report<'a> {
     }
 
     /// The speedup of a shown run (by its place in [`Report::runs`]).
-    pub fn speedup(&self, shown: usize) -> Option<compare::Speedup> {
+    pub fn speedup(&self, shown: usize) -> Option<Speedup> {
         let comparison = self.comparison.as_ref()?;
         comparison.speedups.get(comparison.order[shown]).copied()
     }
@@ -69,21 +65,6 @@ impl<'a> Report<'a> {
     /// The baseline's shown report, when there is a comparison.
     pub fn baseline(&self) -> Option<&RunReport<'a>> {
         self.comparison.as_ref().map(|_| &self.runs[0])
-    }
-}
-
-/// How a run is named in reports: its label, or `(no run)`.
-pub fn run_label(label: &Option<String>) -> &str {
-    label.as_deref().unwrap_or("(no run)")
-}
-
-/// A run's label with its first letter capitalised, for headings.
-pub fn run_title(label: &Option<String>) -> String {
-    let name = run_label(label);
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

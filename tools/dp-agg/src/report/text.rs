@@ -3,13 +3,15 @@
 
 use std::io::{self, Write};
 
+use dp_core::cli::Location;
 use dp_core::record::{ErrorRecord, QuantileMethod};
+use dp_core::run;
 
 use super::{
-    Report, RunReport, opt_value, percent, run_label, run_title, saved_phrase, seconds,
-    sorted_files, speedup_phrase, value,
+    Report, RunReport, opt_value, percent, saved_phrase, seconds, sorted_files, speedup_phrase,
+    value,
 };
-use crate::FilesLimit;
+use crate::args::FilesLimit;
 use crate::overall::{Overall, Quantile};
 
 /// Writes the text report.
@@ -46,7 +48,7 @@ pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Res
 
 fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
     let run = report.run;
-    writeln!(out, "Run: {}", run_label(&run.label))?;
+    writeln!(out, "Run: {}", run::name(run.label.as_deref()))?;
     write_files(report, limit, out)?;
     let errors = run.errors();
     if !errors.is_empty() {
@@ -94,11 +96,14 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
 
 /// A failed file's message as dp-stats printed it: `PATH:LINE: error`.
 pub(crate) fn error_message(error: &ErrorRecord) -> String {
-    match error.line {
-        _ if error.error.starts_with(&error.path) => error.error.clone(),
-        Some(line) => format!("{}:{line}: {}", error.path, error.error),
-        None => format!("{}: {}", error.path, error.error),
+    if error.error.starts_with(&error.path) {
+        return error.error.clone();
     }
+    let location = Location {
+        path: &error.path,
+        line: error.line,
+    };
+    format!("{location}: {}", error.error)
 }
 
 fn write_files(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
@@ -236,7 +241,7 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for run in &report.runs {
         let timing = &run.timing;
         writeln!(out)?;
-        writeln!(out, "{} Execution:", run_title(&run.run.label))?;
+        writeln!(out, "{} Execution:", run::title(run.run.label.as_deref()))?;
         writeln!(out, "- Total time: {}", with_unit(timing.wall_s, "seconds"))?;
         let files = super::files_phrase(timing.files);
         if timing.failed == 0 {
@@ -253,7 +258,7 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     for (shown, run) in report.runs.iter().enumerate().skip(1) {
         let speedup = report.speedup(shown).unwrap_or_default();
-        let name = run_label(&run.run.label);
+        let name = run::name(run.run.label.as_deref());
         let mut line = match speedup.factor {
             Some(_) => format!(
                 "Speed Improvement: {} with {name} execution",
