@@ -11,7 +11,11 @@
 //! Folds that outgrow the budget in turn are folded again, one more gap term.
 //! Runs under the budget fold nothing.
 
+use std::convert::Infallible;
+use std::num::NonZeroUsize;
+
 use dp_core::digest::Digest;
+use dp_core::pool::{self, Cancelled};
 
 /// Digest points a run may hold (8 bytes each, 84 MB) before they are folded;
 /// `DP_AGG_POINT_BUDGET` lowers it (for tests of large runs).
@@ -114,8 +118,7 @@ impl DigestBudget {
             .chunks(FOLD_BATCH)
             .map(|batch| batch.iter().map(|(_, digest)| &**digest).collect())
             .collect();
-        let merged = merge_batches(&batches);
-        drop(batches);
+        let merged = merge_batches(batches);
         for (batch, merged) in held.chunks_mut(FOLD_BATCH).zip(merged) {
             let id = self.folds.len();
             self.points += merged.q.len();
@@ -178,36 +181,19 @@ impl DigestBudget {
     }
 }
 
-/// Merges each batch into one digest of [`FOLD_POINTS`] points, batches on
-/// as many threads as there are cores (one merge at a time on each, so the
-/// memory of the sweeps stays that of a few).
-fn merge_batches(batches: &[Vec<&Digest>]) -> Vec<Digest> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(batches.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut merged: Vec<(usize, Digest)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(batch) = batches.get(at) else {
-                            return done;
-                        };
-                        done.push((at, Digest::merge(batch, FOLD_POINTS)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().expect("a merge does not panic"))
-            .collect()
+/// Merges each batch into one digest of [`FOLD_POINTS`] points, in order,
+/// batches on as many threads as there are cores (one merge at a time on
+/// each, so the memory of the sweeps stays that of a few).
+fn merge_batches(batches: Vec<Vec<&Digest>>) -> Vec<Digest> {
+    let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let mut merged = Vec::with_capacity(batches.len());
+    let new_worker = || |batch: Vec<&Digest>, _: &Cancelled| Digest::merge(&batch, FOLD_POINTS);
+    let taken = pool::for_each_in_order(cores, batches, new_worker, &mut |digest| {
+        merged.push(digest);
+        Ok::<_, Infallible>(())
     });
-    merged.sort_by_key(|(at, _)| *at);
-    merged.into_iter().map(|(_, digest)| digest).collect()
+    let Ok(()) = taken;
+    merged
 }
 
 /// Checks a record's digest before it is used: shape, and the same count.
