@@ -128,7 +128,7 @@ fn digests_past_the_budget_are_merged_within_the_summed_bound() {
 }
 
 #[test]
-fn a_file_recorded_again_after_its_digest_was_merged_leaves_its_batch() {
+fn files_recorded_again_after_their_digests_were_merged_widen_the_bound() {
     let files = files();
     let mut records = records_of(&files, 0);
     // The first 400 files processed again, with other values: their first
@@ -144,7 +144,7 @@ fn a_file_recorded_again_after_its_digest_was_merged_leaves_its_batch() {
     let (summary, _) = dp_agg_with_budget(Some(100_000), &records);
     assert_eq!(summary["count"].as_u64(), Some(reference.count as u64));
     let bound = check_within_bound(&summary, &reference, "files recorded again");
-    // Their 200,000 stale values widen the bound, stated, not hidden: the
-    // first fold (498 files) keeps 49,000 values and now vouches for none.
+    // Their 200,000 earlier values stay in the merged digests: they widen
+    // the bound, stated, not hidden.
     assert!(bound * reference.count as f64 >= 49_000.0, "{bound}");
 }
