@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use dp_core::record::StatsRecord;
 use dp_core::run::Speedup;
 
+use crate::args::FilesLimit;
 use crate::compare::{self, Comparison};
 use crate::group::Run;
 use crate::overall::{self, Overall, QuantilePolicy};
@@ -74,6 +75,33 @@ pub fn sorted_files(run: &Run) -> Vec<&StatsRecord> {
     let mut files: Vec<&StatsRecord> = run.stats().collect();
     files.sort_by(|a, b| natural_cmp(&a.path, &b.path));
     files
+}
+
+/// The files a per-file table shows under `limit`, and how many it leaves out.
+pub fn shown_files(run: &Run, limit: FilesLimit) -> (Vec<&StatsRecord>, usize) {
+    let mut files = sorted_files(run);
+    let shown = match limit {
+        FilesLimit::All => files.len(),
+        FilesLimit::First(n) => n.min(files.len()),
+    };
+    let left_out = files.len() - shown;
+    files.truncate(shown);
+    (files, left_out)
+}
+
+/// A row of the per-file table: path, count, min, max, mean, median,
+/// stddev, time.
+pub fn file_cells(stats: &StatsRecord) -> Vec<String> {
+    vec![
+        stats.path.clone(),
+        stats.count.to_string(),
+        opt_value(stats.min),
+        opt_value(stats.max),
+        opt_value(stats.mean),
+        opt_value(stats.median),
+        opt_value(stats.stddev),
+        format!("{:.3}", stats.elapsed_s),
+    ]
 }
 
 /// Compares strings with runs of digits taken as numbers.

@@ -8,8 +8,8 @@ use dp_core::record::{ErrorRecord, QuantileMethod};
 use dp_core::run;
 
 use super::{
-    Report, RunReport, opt_value, percent, saved_phrase, seconds, sorted_files, speedup_phrase,
-    value,
+    Report, RunReport, file_cells, opt_value, percent, saved_phrase, seconds, shown_files,
+    speedup_phrase, value,
 };
 use crate::args::FilesLimit;
 use crate::overall::{Overall, Quantile};
@@ -107,37 +107,22 @@ pub(crate) fn error_message(error: &ErrorRecord) -> String {
 }
 
 fn write_files(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
-    let files = sorted_files(report.run);
-    let shown = match limit {
-        FilesLimit::All => files.len(),
-        FilesLimit::First(n) => n.min(files.len()),
-    };
-    if shown == 0 {
+    let (files, left_out) = shown_files(report.run, limit);
+    if files.is_empty() {
         return Ok(());
     }
     let header = [
         "file", "count", "min", "max", "mean", "median", "stddev", "time (s)",
     ];
     let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
-    for stats in &files[..shown] {
-        rows.push(vec![
-            stats.path.clone(),
-            stats.count.to_string(),
-            opt_value(stats.min),
-            opt_value(stats.max),
-            opt_value(stats.mean),
-            opt_value(stats.median),
-            opt_value(stats.stddev),
-            format!("{:.3}", stats.elapsed_s),
-        ]);
-    }
+    rows.extend(files.into_iter().map(file_cells));
     writeln!(out)?;
     write_table(&rows, out)?;
-    if shown < files.len() {
+    if left_out > 0 {
         writeln!(
             out,
             "  … {} (--files-limit all shows every file)",
-            super::more_files((files.len() - shown) as u64)
+            super::more_files(left_out as u64)
         )?;
     }
     Ok(())
