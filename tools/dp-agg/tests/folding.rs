@@ -5,11 +5,9 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use common::{Reference, Timing, digest_of, stats_record, summaries, values};
 use dp_core::digest::shape_rank_err;
+use dp_testkit::dp;
 use serde_json::Value;
 
 const FILES: usize = 3000;
@@ -17,27 +15,18 @@ const PER_FILE: usize = 500;
 
 /// dp-agg `--no-exact --format json` on `records`, with a point budget.
 fn dp_agg_with_budget(budget: Option<usize>, records: &str) -> (Value, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dp-agg"));
-    command.args(["--no-exact", "--files-limit", "0", "--format", "json"]);
+    let mut command = dp("dp-agg")
+        .args(["--no-exact", "--files-limit", "0", "--format", "json"])
+        .stdin(records);
     match budget {
-        Some(points) => command.env("DP_AGG_POINT_BUDGET", points.to_string()),
-        None => command.env_remove("DP_AGG_POINT_BUDGET"),
-    };
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dp-agg runs");
-    let mut input = child.stdin.take().unwrap();
-    let records = records.to_owned();
-    let writer = std::thread::spawn(move || input.write_all(records.as_bytes()));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
-    (summaries(&stdout).remove(0), stderr)
+        Some(points) => command = command.env("DP_AGG_POINT_BUDGET", points.to_string()),
+        None => {
+            command.command().env_remove("DP_AGG_POINT_BUDGET");
+        }
+    }
+    let ran = command.run();
+    ran.success();
+    (summaries(&ran.stdout).remove(0), ran.stderr)
 }
 
 /// Files at levels that drift, so batches of them differ.
