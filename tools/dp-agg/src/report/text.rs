@@ -1,5 +1,5 @@
 //! The text face: aligned tables for a terminal or a file, ending with the
-//! performance comparison block of SPEC §4.
+//! performance comparison block (docs/reference.md, "Runs").
 
 use std::io::{self, Write};
 
