@@ -93,6 +93,7 @@ pub enum FilesLimit {
     First(usize),
 }
 
+/// Parses --files-limit: a number, or `all`.
 pub fn parse_files_limit(text: &str) -> Result<FilesLimit, String> {
     if text == "all" {
         return Ok(FilesLimit::All);

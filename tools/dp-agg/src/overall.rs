@@ -61,9 +61,7 @@ impl Overall {
                 .fold(0.0, f64::max)
         })
     }
-}
 
-impl Overall {
     /// The moments of a run, no quantiles yet.
     fn of_moments(moments: &Moments) -> Self {
         Self {
@@ -95,8 +93,9 @@ impl Overall {
 }
 
 /// Combines a run's statistics. Problems that make the result less than
-/// asked for (a file gone under `--exact`, a bad digest) are reported and
-/// fail the run; a file changed since its record is only reported.
+/// asked for (a file not read again under `--exact`, a bad digest) are
+/// reported and fail the run; a file changed since its record is only
+/// reported.
 pub fn combine<'a>(run: &'a Run, policy: QuantilePolicy, rereader: &mut Rereader<'a>) -> Overall {
     let files: Vec<&StatsRecord> = run.stats().collect();
     let mut moments = Moments::default();

@@ -7,14 +7,14 @@ mod common;
 
 use common::{Reference, Timing, digest_of, stats_record, summaries, values};
 use dp_core::digest::shape_rank_err;
-use dp_testkit::dp;
+use dp_testkit::{Ran, dp};
 use serde_json::Value;
 
 const FILES: usize = 3000;
 const PER_FILE: usize = 500;
 
 /// dp-agg `--no-exact --format json` on `records`, with a point budget.
-fn dp_agg_with_budget(budget: Option<usize>, records: &str) -> (Value, String) {
+fn ran_with_budget(budget: Option<usize>, records: &str) -> Ran {
     let mut command = dp("dp-agg")
         .args(["--no-exact", "--files-limit", "0", "--format", "json"])
         .stdin(records);
@@ -24,7 +24,12 @@ fn dp_agg_with_budget(budget: Option<usize>, records: &str) -> (Value, String) {
             command.command().env_remove("DP_AGG_POINT_BUDGET");
         }
     }
-    let ran = command.run();
+    command.run()
+}
+
+/// The run's summary and stderr, from a dp-agg that succeeds.
+fn dp_agg_with_budget(budget: Option<usize>, records: &str) -> (Value, String) {
+    let ran = ran_with_budget(budget, records);
     ran.success();
     (summaries(&ran.stdout).remove(0), ran.stderr)
 }
@@ -136,4 +141,17 @@ fn files_recorded_again_after_their_digests_were_merged_widen_the_bound() {
     // Their 200,000 earlier values stay in the merged digests: they widen
     // the bound, stated, not hidden.
     assert!(bound * reference.count as f64 >= 49_000.0, "{bound}");
+}
+
+#[test]
+fn the_same_records_read_twice_past_the_budget_have_no_quantiles_and_say_why() {
+    let files = &files()[..600];
+    let records = records_of(files, 0);
+    let ran = ran_with_budget(Some(20_000), &(records.clone() + &records));
+    ran.code_is(1);
+    ran.stderr_has("the merged digests hold 300000 values of 600 replaced records, too many to bound the quantiles; no overall quantiles");
+    let summary = &summaries(&ran.stdout)[0];
+    assert_eq!(summary["count"], 600 * PER_FILE as u64);
+    assert_eq!(summary["quantiles"], "none");
+    assert!(summary["median"].is_null(), "{summary}");
 }
