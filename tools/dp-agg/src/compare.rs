@@ -2,13 +2,10 @@
 //! computed the same statistics over the same files.
 
 use dp_core::record::{Difference, StatsRecord};
+use dp_core::run::{Speedup, Total};
 
 use crate::group::{Entry, Run};
-use crate::report::run_label;
 use crate::timing::Timing;
-
-/// The name of the run that is the baseline when present.
-pub const PREFERRED_BASELINE: &str = "sequential";
 
 /// How the runs compare with the baseline.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,50 +19,23 @@ pub struct Comparison {
     pub differences: Vec<Difference>,
 }
 
-/// A run's speed against the baseline; `None` where a wall time is zero or
-/// unknown, so there is no ratio to give.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Speedup {
-    /// Baseline wall time / this run's wall time.
-    pub factor: Option<f64>,
-    /// Time saved against the baseline, in percent (negative: time lost).
-    pub saved_pct: Option<f64>,
-}
-
-impl Speedup {
-    pub fn of(baseline: &Timing, run: &Timing) -> Self {
-        match (baseline.wall_s, run.wall_s) {
-            (Some(base), Some(this)) if base > 0.0 && this > 0.0 => Speedup {
-                factor: Some(base / this),
-                saved_pct: Some((1.0 - this / base) * 100.0),
-            },
-            _ => Speedup::default(),
-        }
-    }
-}
-
-/// The baseline: `chosen`, else the run named `sequential`, else the first.
-pub fn baseline(runs: &[Run], chosen: Option<usize>) -> usize {
-    chosen
-        .or_else(|| {
-            runs.iter()
-                .position(|run| run.label.as_deref() == Some(PREFERRED_BASELINE))
-        })
-        .unwrap_or(0)
-}
-
-/// Compares two runs or more; `None` for a single run.
-pub fn compare(runs: &[Run], timings: &[Timing], chosen: Option<usize>) -> Option<Comparison> {
+/// Compares two runs or more with the one at `baseline`
+/// ([`dp_core::run::baseline`]); `None` for a single run.
+pub fn compare(runs: &[Run], timings: &[Timing], baseline: usize) -> Option<Comparison> {
     if runs.len() < 2 {
         return None;
     }
-    let baseline = baseline(runs, chosen);
     let order = std::iter::once(baseline)
         .chain((0..runs.len()).filter(|&at| at != baseline))
         .collect();
-    let speedups = timings
+    // Each run was measured once: its total is its one wall time.
+    let totals: Vec<Option<Total>> = timings
         .iter()
-        .map(|timing| Speedup::of(&timings[baseline], timing))
+        .map(|timing| timing.wall_s.and_then(|wall| Total::of(&[wall])))
+        .collect();
+    let speedups = totals
+        .iter()
+        .map(|total| Speedup::of(totals[baseline].as_ref(), total.as_ref()))
         .collect();
     let differences = runs
         .iter()
@@ -86,8 +56,8 @@ pub fn compare(runs: &[Run], timings: &[Timing], chosen: Option<usize>) -> Optio
 /// the same. Timings, hosts and digests may differ (a digest may be thinned
 /// to fit a record in one pipe write).
 pub fn differences(baseline: &Run, run: &Run) -> Vec<Difference> {
-    let base_name = run_label(&baseline.label);
-    let name = run_label(&run.label);
+    let base_name = dp_core::run::name(baseline.label.as_deref());
+    let name = dp_core::run::name(run.label.as_deref());
     let mut found = Vec::new();
     let mut differ = |path: &str, field: &str, message: String| {
         found.push(Difference {

@@ -1,12 +1,14 @@
 //! Runs: the records of one `run` label, each file counted once.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::sync::Arc;
 
+use dp_core::cli::Location;
 use dp_core::digest::Digest;
 use dp_core::record::{ErrorRecord, StatsRecord};
 
-use crate::digests::{DigestBudget, check, placeholder};
+use crate::digests::{DigestBudget, Stale, check, placeholder};
 
 /// Where a record came from, for diagnostics: `SOURCE:LINE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,9 +17,13 @@ pub struct Place {
     pub line: u64,
 }
 
-impl std::fmt::Display for Place {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.source, self.line)
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let location = Location {
+            path: &self.source,
+            line: Some(self.line),
+        };
+        location.fmt(f)
     }
 }
 
@@ -54,8 +60,6 @@ pub struct Run {
     budget: DigestBudget,
     /// Entries whose digest is unusable, and why.
     bad_digests: BTreeMap<usize, String>,
-    /// Why the folded digests no longer say what the run holds, if they do not.
-    lost_values: Option<String>,
 }
 
 /// A path recorded a second time in one run.
@@ -75,7 +79,6 @@ impl Run {
             stats: 0,
             budget: DigestBudget::default(),
             bad_digests: BTreeMap::new(),
-            lost_values: None,
         }
     }
 
@@ -97,10 +100,7 @@ impl Run {
         let (at, duplicate) = match self.index.get(entry.path()) {
             Some(&at) => {
                 if let Entry::Stats(old) = &self.entries[at] {
-                    if let Err(why) = self.budget.release(at, &old.digest, old.count) {
-                        self.lost_values
-                            .get_or_insert(format!("{}: {why}", old.path));
-                    }
+                    self.budget.release(at, &old.digest, old.count);
                     self.stats -= 1;
                 }
                 let first = std::mem::replace(&mut self.places[at], place);
@@ -128,13 +128,9 @@ impl Run {
     }
 
     /// The digests of the files with values, or why they cannot be used.
+    /// They may hold values of records since replaced: see [`Run::stale`].
     pub fn digests(&self) -> Result<Vec<&Digest>, String> {
-        if let Some(why) = self
-            .bad_digests
-            .values()
-            .next()
-            .or(self.lost_values.as_ref())
-        {
+        if let Some(why) = self.bad_digests.values().next() {
             return Err(why.clone());
         }
         Ok(self
@@ -148,6 +144,11 @@ impl Run {
     /// How many files' digests were merged with others to fit in memory.
     pub fn digests_folded(&self) -> usize {
         self.budget.folded_files()
+    }
+
+    /// What the digests hold of records since replaced.
+    pub fn stale(&self) -> Stale {
+        self.budget.stale()
     }
 
     /// Every file of the run, in order of first appearance.

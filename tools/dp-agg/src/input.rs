@@ -3,8 +3,9 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use dp_core::cli::warn;
+use dp_core::cli;
 use dp_core::io::RecordReader;
 use dp_core::record::Record;
 
@@ -14,9 +15,9 @@ use crate::group::{Entry, Grouper, Place, Run};
 const STDIN_NAME: &str = "<stdin>";
 
 /// Reads every source (stdin when there are none, or for `-`) and groups its
-/// `stats` and `error` records into runs. A source that cannot be opened or a
-/// line that is not a record is reported, skipped, and sets `failed`.
-pub fn read_runs(sources: &[PathBuf], failed: &mut bool) -> Vec<Run> {
+/// `stats` and `error` records into runs. A source that cannot be opened or
+/// a line that cannot be used is reported and skipped, and fails the run.
+pub fn read_runs(sources: &[PathBuf]) -> Vec<Run> {
     let mut grouper = Grouper::default();
     let stdin_only = [PathBuf::from("-")];
     let sources = if sources.is_empty() {
@@ -26,19 +27,16 @@ pub fn read_runs(sources: &[PathBuf], failed: &mut bool) -> Vec<Run> {
     };
     for source in sources {
         if source == Path::new("-") {
-            read_source(io::stdin().lock(), STDIN_NAME, &mut grouper, failed);
+            read_source(io::stdin().lock(), STDIN_NAME, &mut grouper);
             continue;
         }
         let name = source.display().to_string();
         match File::open(source) {
             Ok(file) => {
                 let reader = BufReader::with_capacity(1 << 16, file);
-                read_source(reader, &name, &mut grouper, failed);
+                read_source(reader, &name, &mut grouper);
             }
-            Err(err) => {
-                warn(format!("{name}: {err}"));
-                *failed = true;
-            }
+            Err(err) => cli::fail_at(&name, None, err),
         }
     }
     grouper.into_runs()
@@ -49,29 +47,40 @@ pub fn read_runs(sources: &[PathBuf], failed: &mut bool) -> Vec<Run> {
 const SHOWN_PER_SOURCE: u64 = 10;
 
 /// Reads one source's records into `grouper`.
-fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper, failed: &mut bool) {
-    let source: std::sync::Arc<str> = name.into();
-    let (mut bad_lines, mut duplicates) = (0u64, 0u64);
+fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper) {
+    let source: Arc<str> = name.into();
+    let (mut skipped, mut duplicates) = (0u64, 0u64);
+    let mut skip = |line: u64, message: String| {
+        skipped += 1;
+        if skipped <= SHOWN_PER_SOURCE {
+            cli::fail_at(name, Some(line), format_args!("{message}; line skipped"));
+        } else {
+            cli::set_failed();
+        }
+    };
     for item in RecordReader::new(input, name) {
         let (line, record) = match item {
             Ok(Ok(parsed)) => parsed,
-            Ok(Err(bad_line)) => {
-                bad_lines += 1;
-                if bad_lines <= SHOWN_PER_SOURCE {
-                    warn(format!("{bad_line}; line skipped"));
-                }
-                *failed = true;
+            Ok(Err(bad)) => {
+                skip(bad.line, bad.message);
                 continue;
             }
             Err(err) => {
                 // A read error (not a bad line) ends this source only.
-                warn(format!("{name}: {err}"));
-                *failed = true;
+                cli::fail_at(name, None, err);
                 break;
             }
         };
         let (label, entry) = match record {
-            Record::Stats(stats) => (stats.run.clone(), Entry::Stats(stats)),
+            Record::Stats(stats) => {
+                // A span is made of times that can be one (dp-plot refuses
+                // the same records).
+                if let Err(why) = dp_core::run::check_times(stats.started_at, stats.finished_at) {
+                    skip(line, format!("{}: {why}", stats.path));
+                    continue;
+                }
+                (stats.run.clone(), Entry::Stats(stats))
+            }
             Record::Error(error) => (error.run.clone(), Entry::Failed(Box::new(error))),
             _ => continue,
         };
@@ -82,23 +91,23 @@ fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper, failed: &
         if let Some(duplicate) = grouper.add(label.clone(), entry, place.clone()) {
             duplicates += 1;
             if duplicates <= SHOWN_PER_SOURCE {
-                warn(format!(
+                cli::warn(format_args!(
                     "{place}: {} recorded again in run {} (first at {}); using the later record",
                     duplicate.path,
-                    crate::report::run_label(&label),
+                    dp_core::run::name(label.as_deref()),
                     duplicate.first
                 ));
             }
         }
     }
-    if bad_lines > SHOWN_PER_SOURCE {
-        warn(format!(
-            "{name}: {} more lines skipped ({bad_lines} in all)",
-            bad_lines - SHOWN_PER_SOURCE
+    if skipped > SHOWN_PER_SOURCE {
+        cli::warn(format_args!(
+            "{name}: {} more lines skipped ({skipped} in all)",
+            skipped - SHOWN_PER_SOURCE
         ));
     }
     if duplicates > SHOWN_PER_SOURCE {
-        warn(format!(
+        cli::warn(format_args!(
             "{name}: {} more files recorded again ({duplicates} in all); the later records used",
             duplicates - SHOWN_PER_SOURCE
         ));

@@ -4,7 +4,9 @@
 //! The flow is one pass each: [`input`] reads the records into [`group`]'s
 //! runs, [`overall`] and [`timing`] summarise each run, [`compare`] sets the
 //! runs against the baseline, and one of [`report`]'s faces prints it all.
+//! The flags are in [`args`]; this file only orchestrates.
 
+pub mod args;
 pub mod compare;
 pub mod digests;
 pub mod group;
@@ -15,113 +17,14 @@ pub mod reread;
 pub mod timing;
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Parser, ValueEnum};
-use dp_core::cli::{usage, warn};
+use dp_core::cli::{self, usage};
 
-use crate::overall::QuantilePolicy;
+pub use crate::args::Args;
+use crate::args::Format;
+use crate::group::Run;
 use crate::report::Report;
-
-/// The tool's name in diagnostics.
-pub const NAME: &str = "dp-agg";
-
-const EXAMPLES: &str = "\
-Examples:
-  dp-stats --run sequential data/*.txt | dp-agg
-  cat results/*.stats.json | dp-agg --format markdown > report.md
-  dp-agg sequential.jsonl parallel.jsonl            # compare two runs
-  dp-agg --format json runs.jsonl | jq 'select(.type == \"comparison\")'
-  dp-agg --no-exact --files-limit 0 big-run.jsonl    # digests only, no file table
-
-Runs are the records' `run` labels, in order of first appearance; records
-without one form the run `(no run)`. The baseline of the comparison is the run
-named `sequential`, else the first (or --baseline). A file recorded twice in
-one run counts once, with its later record, and a warning says so.
-
-Quantiles (median, q1, q3) are exact when dp-agg can read the data files again
-(by the paths in the records, relative to the current directory; each must
-still hold the values its record counted) and the run has at most
---exact-limit values; otherwise they are estimated from the records' digests
-and the report gives the bound on their rank error. Runs over the same files
-share one reading. Count, sum, min, max, mean, variance and stddev are always
-exact: combined from the per-file records, never a mean of means.
-
-Exit status: 0 all went well; 1 some input failed (an `error` record, a
-malformed line, runs whose statistics differ, --exact not possible), the
-report is still complete; 2 usage error.";
-
-/// Combines dp-stats records into exact overall statistics per run, and
-/// compares the runs' wall-clock times.
-#[derive(Debug, Parser)]
-#[command(name = "dp-agg", version, about, after_long_help = EXAMPLES)]
-pub struct Args {
-    /// Files of records (dp-stats output, JSON Lines); `-` or none for stdin.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
-
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-
-    /// Always read the data files for exact quantiles, whatever
-    /// --exact-limit; failing to is an error.
-    #[arg(long, conflicts_with = "no_exact")]
-    pub exact: bool,
-
-    /// Never read the data files: quantiles from the digests.
-    #[arg(long)]
-    pub no_exact: bool,
-
-    /// Most values a run may hold for its quantiles to be computed exactly
-    /// (8 bytes of memory each).
-    #[arg(long, value_name = "N", default_value_t = 100_000_000)]
-    pub exact_limit: u64,
-
-    /// Rows of the per-file table shown per run in text and markdown: a
-    /// number (0 hides the table) or `all`. CSV always has every file.
-    #[arg(long, value_name = "N|all", default_value = "20", value_parser = parse_files_limit)]
-    pub files_limit: FilesLimit,
-
-    /// The run the others are compared with [default: `sequential` if
-    /// present, else the first run].
-    #[arg(long, value_name = "RUN")]
-    pub baseline: Option<String>,
-
-    /// Write the report to FILE (atomically: whole or not at all) instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-}
-
-/// The faces of the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Aligned tables for a terminal, ending with the performance comparison.
-    Text,
-    /// The same as Markdown tables.
-    Markdown,
-    /// One `summary` record per run and one `comparison` record (JSON Lines).
-    Json,
-    /// The per-file table of every run.
-    Csv,
-}
-
-/// How many per-file rows to show per run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilesLimit {
-    All,
-    First(usize),
-}
-
-fn parse_files_limit(text: &str) -> Result<FilesLimit, String> {
-    if text == "all" {
-        return Ok(FilesLimit::All);
-    }
-    text.parse()
-        .map(FilesLimit::First)
-        .map_err(|_| format!("'{text}' is neither a number nor `all`"))
-}
 
 /// Runs dp-agg: reads, summarises, compares and prints.
 pub fn run(args: &Args) -> anyhow::Result<()> {
@@ -130,73 +33,60 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             "no input: give files of records, or pipe dp-stats into dp-agg (see --help)",
         ));
     }
-    let mut failed = false;
-    let runs = input::read_runs(&args.files, &mut failed);
+    let runs = input::read_runs(&args.files);
     if runs.is_empty() {
-        warn("no stats or error records in the input");
-        dp_core::cli::set_failed();
+        cli::fail("no stats or error records in the input");
         return Ok(());
     }
-    let baseline = match &args.baseline {
-        Some(label) => Some(
-            runs.iter()
-                .position(|run| run.label.as_deref() == Some(label.as_str()))
-                .ok_or_else(|| usage(format!("--baseline {label}: no such run in the input")))?,
-        ),
-        None => None,
-    };
+    let labels: Vec<Option<&str>> = runs.iter().map(|run| run.label.as_deref()).collect();
+    let baseline = dp_core::run::baseline(&labels, args.baseline.as_deref()).map_err(usage)?;
+    let report = Report::build(&runs, args.quantile_policy(), baseline);
+    fail_on_what_the_report_shows(&runs, &report);
+    write(&report, args)
+}
 
-    let policy = if args.no_exact {
-        QuantilePolicy::Digest
-    } else if args.exact {
-        QuantilePolicy::Exact
-    } else {
-        QuantilePolicy::Auto {
-            limit: args.exact_limit,
-        }
-    };
-    let report = Report::build(&runs, policy, baseline, &mut failed);
-    for run in &runs {
-        if !run.errors().is_empty() {
-            warn(format!(
-                "run {}: {} of {} files failed",
-                report::run_label(&run.label),
-                run.errors().len(),
+/// Files that failed and runs that differ are in the report; stderr says
+/// so in a line, and the exit status is 1.
+fn fail_on_what_the_report_shows(runs: &[Run], report: &Report) {
+    for run in runs {
+        let failed = run.errors().len();
+        if failed > 0 {
+            cli::fail(format_args!(
+                "run {}: {failed} of {} files failed",
+                dp_core::run::name(run.label.as_deref()),
                 run.len()
             ));
-            failed = true;
         }
     }
-    if let Some(comparison) = &report.comparison
-        && !comparison.differences.is_empty()
+    if report
+        .comparison
+        .as_ref()
+        .is_some_and(|comparison| !comparison.differences.is_empty())
     {
-        warn("the runs' results differ (see the report)");
-        failed = true;
+        cli::fail("the runs' results differ (see the report)");
     }
+}
 
+/// Writes the report in the chosen format to stdout or to `--output`.
+fn write(report: &Report, args: &Args) -> anyhow::Result<()> {
     let write = |out: &mut dyn Write| -> anyhow::Result<()> {
         match args.format {
-            Format::Text => report::text::write(&report, args.files_limit, out)?,
-            Format::Markdown => report::markdown::write(&report, args.files_limit, out)?,
-            Format::Json => report::json::write(&report, out)?,
-            Format::Csv => report::csv::write(&report, out)?,
+            Format::Text => report::text::write(report, args.files_limit, out)?,
+            Format::Markdown => report::markdown::write(report, args.files_limit, out)?,
+            Format::Json => report::json::write(report, out)?,
+            Format::Csv => report::csv::write(report, out)?,
         }
         Ok(())
     };
     match &args.output {
         Some(path) => dp_core::io::write_atomic(path, |out| write(out))
-            .with_context(|| format!("cannot write {}", path.display()))?,
+            .with_context(|| format!("cannot write {}", path.display())),
         None => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
             write(&mut out)?;
             out.flush()?;
+            Ok(())
         }
-    }
-    {
-        if failed {
-            dp_core::cli::set_failed();
-        }
-        Ok(())
     }
 }

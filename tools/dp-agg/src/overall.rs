@@ -1,16 +1,17 @@
 //! A run's overall statistics: moments combined exactly from the per-file
 //! records, quantiles exact from the data or estimated from the digests.
 
-use dp_core::cli::warn;
+use dp_core::cli;
 use dp_core::digest::Digest;
 use dp_core::record::{QuantileMethod, StatsRecord};
+use dp_core::stats::Moments;
+
+use crate::digests::bound_with_stale;
+use crate::group::Run;
+use crate::reread::{RereadError, Rereader};
 
 /// The overall quantiles reported: median, q1, q3.
 const QUANTILES: [f64; 3] = [0.5, 0.25, 0.75];
-use dp_core::stats::Moments;
-
-use crate::group::Run;
-use crate::reread::{RereadError, Rereader};
 
 /// When to read the data files again for exact quantiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,17 +61,42 @@ impl Overall {
                 .fold(0.0, f64::max)
         })
     }
+
+    /// The moments of a run, no quantiles yet.
+    fn of_moments(moments: &Moments) -> Self {
+        Self {
+            count: moments.count,
+            sum: moments.sum(),
+            min: moments.min(),
+            max: moments.max(),
+            mean: moments.mean(),
+            variance: moments.variance(),
+            stddev: moments.stddev(),
+            median: None,
+            q1: None,
+            q3: None,
+            method: QuantileMethod::None,
+            note: None,
+        }
+    }
+
+    fn set_quantiles(&mut self, [median, q1, q3]: [Option<Quantile>; 3], method: QuantileMethod) {
+        (self.median, self.q1, self.q3, self.method) = (median, q1, q3, method);
+    }
+
+    fn add_note(&mut self, more: String) {
+        self.note = Some(match self.note.take() {
+            Some(note) => format!("{note}; {more}"),
+            None => more,
+        });
+    }
 }
 
 /// Combines a run's statistics. Problems that make the result less than
-/// asked for (a file changed under `--exact`, a bad digest) are reported on
-/// stderr and set `failed`.
-pub fn combine<'a>(
-    run: &'a Run,
-    policy: QuantilePolicy,
-    rereader: &mut Rereader<'a>,
-    failed: &mut bool,
-) -> Overall {
+/// asked for (a file not read again under `--exact`, a bad digest) are
+/// reported and fail the run; a file changed since its record is only
+/// reported.
+pub fn combine<'a>(run: &'a Run, policy: QuantilePolicy, rereader: &mut Rereader<'a>) -> Overall {
     let files: Vec<&StatsRecord> = run.stats().collect();
     let mut moments = Moments::default();
     for stats in &files {
@@ -83,108 +109,102 @@ pub fn combine<'a>(
             stats.variance,
         ));
     }
-    let mut overall = Overall {
-        count: moments.count,
-        sum: moments.sum(),
-        min: moments.min(),
-        max: moments.max(),
-        mean: moments.mean(),
-        variance: moments.variance(),
-        stddev: moments.stddev(),
-        median: None,
-        q1: None,
-        q3: None,
-        method: QuantileMethod::None,
-        note: None,
-    };
-    if moments.count == 0 {
+    let mut overall = Overall::of_moments(&moments);
+    if overall.count == 0 {
         return overall;
     }
-
-    let label = crate::report::run_label(&run.label);
-    let try_exact = match policy {
-        QuantilePolicy::Digest => false,
-        QuantilePolicy::Exact => true,
-        QuantilePolicy::Auto { limit } => {
-            if moments.count > limit {
-                overall.note = Some(format!(
-                    "{} values, more than --exact-limit {limit}",
-                    moments.count
-                ));
-            }
-            moments.count <= limit
+    let label = dp_core::run::name(run.label.as_deref());
+    match exact_quantiles(&files, policy, overall.count, rereader, label) {
+        Ok(exact) => {
+            overall.set_quantiles(exact, QuantileMethod::Exact);
+            return overall;
         }
-    };
-    if try_exact {
-        match rereader.quantiles(&files) {
-            Ok(exact) => {
-                let at = |value: Option<f64>| {
-                    value.map(|value| Quantile {
-                        value,
-                        rank_err: 0.0,
-                    })
-                };
-                overall.median = at(exact.median);
-                overall.q1 = at(exact.q1);
-                overall.q3 = at(exact.q3);
-                overall.method = QuantileMethod::Exact;
-                return overall;
-            }
-            Err(err) => {
-                if policy == QuantilePolicy::Exact {
-                    warn(format!("run {label}: --exact: cannot read {err}"));
-                    *failed = true;
-                } else if let RereadError::Changed { .. } = err {
-                    warn(format!(
-                        "run {label}: {err}; quantiles estimated from the digests"
-                    ));
-                }
-                overall.note = Some(format!("cannot read {err}"));
-            }
-        }
+        Err(why) => overall.note = why,
     }
-
-    match digest_quantiles(run, (moments.min(), moments.max())) {
-        Ok([median, q1, q3]) => {
-            overall.median = median;
-            overall.q1 = q1;
-            overall.q3 = q3;
-            overall.method = QuantileMethod::Digest;
+    match digest_quantiles(run, &overall) {
+        Ok(estimates) => {
+            overall.set_quantiles(estimates, QuantileMethod::Digest);
             let folded = run.digests_folded();
             if folded > 0 {
-                let merged = format!("digests of {folded} files merged to fit in memory");
-                overall.note = Some(match overall.note.take() {
-                    Some(note) => format!("{note}; {merged}"),
-                    None => merged,
-                });
+                overall.add_note(format!("digests of {folded} files merged to fit in memory"));
+            }
+            let stale = run.stale();
+            if stale.files > 0 {
+                overall.add_note(format!(
+                    "{} values of {} replaced records left in the merged digests widen the bound",
+                    stale.values, stale.files
+                ));
             }
         }
         Err(err) => {
-            warn(format!("run {label}: {err}; no overall quantiles"));
-            *failed = true;
+            cli::fail(format_args!("run {label}: {err}; no overall quantiles"));
             overall.note = Some(err);
         }
     }
     overall
 }
 
+/// The exact quantiles of `files` (`count` values in all) when `policy`
+/// asks for them and the files can be read again; else why not, for the
+/// report (`None` when not asked).
+fn exact_quantiles<'a>(
+    files: &[&'a StatsRecord],
+    policy: QuantilePolicy,
+    count: u64,
+    rereader: &mut Rereader<'a>,
+    label: &str,
+) -> Result<[Option<Quantile>; 3], Option<String>> {
+    match policy {
+        QuantilePolicy::Digest => return Err(None),
+        QuantilePolicy::Auto { limit } if count > limit => {
+            return Err(Some(format!(
+                "{count} values, more than --exact-limit {limit}"
+            )));
+        }
+        QuantilePolicy::Auto { .. } | QuantilePolicy::Exact => {}
+    }
+    let exact = rereader.quantiles(files).map_err(|err| {
+        if policy == QuantilePolicy::Exact {
+            cli::fail(format_args!("run {label}: --exact: cannot read {err}"));
+        } else if let RereadError::Changed { .. } = err {
+            cli::warn(format_args!(
+                "run {label}: {err}; quantiles estimated from the digests"
+            ));
+        }
+        Some(format!("cannot read {err}"))
+    })?;
+    let at = |value: Option<f64>| {
+        value.map(|value| Quantile {
+            value,
+            rank_err: 0.0,
+        })
+    };
+    Ok([at(exact.median), at(exact.q1), at(exact.q3)])
+}
+
 /// Median, q1 and q3 estimated from the run's digests together, within the
-/// run's exact min and max (a fold that lost values to a file recorded again
-/// may read beyond them; within them its bound holds, see
-/// [`Digest::without`]).
-fn digest_quantiles(
-    run: &Run,
-    (min, max): (Option<f64>, Option<f64>),
-) -> Result<[Option<Quantile>; 3], String> {
+/// run's exact min and max (stale values in its folds may read beyond
+/// them; within them the bound holds, see [`crate::digests`]).
+fn digest_quantiles(run: &Run, overall: &Overall) -> Result<[Option<Quantile>; 3], String> {
     let digests = run.digests()?;
-    let within = |value: f64| match (min, max) {
+    let stale = run.stale();
+    let widened = match stale.values {
+        0 => None,
+        values => Some(bound_with_stale(&digests, values, overall.count).ok_or_else(|| {
+            format!(
+                "the merged digests hold {values} values of {} replaced records, too many to bound the quantiles",
+                stale.files
+            )
+        })?),
+    };
+    let within = |value: f64| match (overall.min, overall.max) {
         (Some(min), Some(max)) if min <= max => value.clamp(min, max),
         _ => value,
     };
     Ok(QUANTILES.map(|p| {
         Digest::quantile(&digests, p).map(|estimate| Quantile {
             value: within(estimate.value),
-            rank_err: estimate.rank_err,
+            rank_err: widened.unwrap_or(estimate.rank_err),
         })
     }))
 }

@@ -4,9 +4,11 @@
 //! values, so the answer is kept by file set and the data read only once.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::fs::File;
 use std::io;
 
+use dp_core::cli::Location;
 use dp_core::parse::read_values;
 use dp_core::record::StatsRecord;
 use dp_core::stats::summarize;
@@ -26,17 +28,21 @@ pub enum RereadError {
     /// for records made elsewhere.
     Missing { path: String, reason: String },
     /// The file is there but unreadable, or no longer holds the values its
-    /// record describes.
-    Changed { path: String, reason: String },
+    /// record describes (`line`: where it stopped making sense).
+    Changed {
+        path: String,
+        line: Option<u64>,
+        reason: String,
+    },
 }
 
-impl std::fmt::Display for RereadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RereadError::Missing { path, reason } | RereadError::Changed { path, reason } => {
-                write!(f, "{path}: {reason}")
-            }
-        }
+impl fmt::Display for RereadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (path, line, reason) = match self {
+            RereadError::Missing { path, reason } => (path, None, reason),
+            RereadError::Changed { path, line, reason } => (path, *line, reason),
+        };
+        write!(f, "{}: {reason}", Location { path, line })
     }
 }
 
@@ -93,6 +99,7 @@ fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadErr
     let path = &stats.path;
     let changed = |reason: String| RereadError::Changed {
         path: path.clone(),
+        line: None,
         reason,
     };
     let file = File::open(path).map_err(|err| match err.kind() {
@@ -105,9 +112,10 @@ fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadErr
     })?;
     let start = values.len();
     // Tokens the record skipped as invalid are skipped again, and counted below.
-    read_values(file, values, stats.invalid > 0).map_err(|err| match err.line() {
-        Some(line) => changed(format!("line {line}: {err}")),
-        None => changed(err.to_string()),
+    read_values(file, values, stats.invalid > 0).map_err(|err| RereadError::Changed {
+        path: path.clone(),
+        line: err.line(),
+        reason: err.to_string(),
     })?;
     let read = &values[start..];
     if read.len() as u64 != stats.count {

@@ -1,6 +1,8 @@
 //! A run's timing: its wall-clock time from the files' timestamps, and the
 //! time its files took one by one.
 
+use dp_core::run::{Span, to_microseconds};
+
 use crate::group::Run;
 
 /// How long a run took.
@@ -14,7 +16,8 @@ pub struct Timing {
     pub started_at: Option<f64>,
     /// Latest `finished_at`.
     pub finished_at: Option<f64>,
-    /// `finished_at - started_at`: what the user waited for.
+    /// Total time, `finished_at - started_at`: what the user waited for
+    /// ([`Span::total_s`]).
     pub wall_s: Option<f64>,
     /// Mean `elapsed_s` of the files.
     pub mean_elapsed_s: Option<f64>,
@@ -24,36 +27,24 @@ pub struct Timing {
 
 impl Timing {
     pub fn of(run: &Run) -> Self {
-        let mut timing = Timing {
-            failed: run.errors().len() as u64,
-            ..Timing::default()
-        };
+        let mut span = Span::default();
+        let (mut files, mut sum_elapsed_s) = (0, 0.0);
         for stats in run.stats() {
-            timing.files += 1;
-            timing.sum_elapsed_s += stats.elapsed_s;
-            timing.started_at = Some(match timing.started_at {
-                Some(first) => first.min(stats.started_at),
-                None => stats.started_at,
-            });
-            timing.finished_at = Some(match timing.finished_at {
-                Some(last) => last.max(stats.finished_at),
-                None => stats.finished_at,
-            });
-        }
-        if let (Some(start), Some(end)) = (timing.started_at, timing.finished_at) {
-            // Clocks of different hosts may disagree; a negative span means nothing.
-            timing.wall_s = Some(to_microseconds((end - start).max(0.0)));
+            files += 1;
+            sum_elapsed_s += stats.elapsed_s;
+            span.add(stats.started_at, stats.finished_at);
         }
         // The records' times are in whole microseconds: so are their sums,
         // less the noise of binary fractions.
-        timing.sum_elapsed_s = to_microseconds(timing.sum_elapsed_s);
-        if timing.files > 0 {
-            timing.mean_elapsed_s = Some(timing.sum_elapsed_s / timing.files as f64);
+        let sum_elapsed_s = to_microseconds(sum_elapsed_s);
+        Timing {
+            files,
+            failed: run.errors().len() as u64,
+            started_at: span.started_at(),
+            finished_at: span.finished_at(),
+            wall_s: span.total_s(),
+            mean_elapsed_s: (files > 0).then(|| sum_elapsed_s / files as f64),
+            sum_elapsed_s,
         }
-        timing
     }
-}
-
-fn to_microseconds(seconds: f64) -> f64 {
-    (seconds * 1e6).round() / 1e6
 }

@@ -59,7 +59,8 @@ fn the_comparison_block_is_recomputed_from_the_timestamps() {
     );
     // Parallel first: the baseline is still the run named sequential.
     let input = format!("{parallel}{sequential}");
-    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(0);
+    let run = dp_agg(dir.path(), &["--no-exact"], &input);
+    run.code_is(0);
     let block = final_block(&run.stdout);
 
     let seq_total = (t0 + 6.5 + 3.0) - t0;
@@ -109,7 +110,8 @@ fn every_run_gets_a_section_and_a_speed_line_baseline_first() {
     input += &run_records("xargs", &data, &[10.0, 10.0, 10.0], &[2.0, 2.0, 2.0]);
     input += &run_records("sequential", &data, &[0.0, 2.0, 4.0], &[2.0, 2.0, 2.0]);
     input += &run_records("threads", &data, &[20.0, 20.0, 22.0], &[2.0, 2.0, 2.0]);
-    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(0);
+    let run = dp_agg(dir.path(), &["--no-exact"], &input);
+    run.code_is(0);
     let block = final_block(&run.stdout);
     let sections: Vec<&str> = block
         .iter()
@@ -138,7 +140,8 @@ fn every_run_gets_a_section_and_a_speed_line_baseline_first() {
     );
 
     // --baseline picks another run.
-    let run = dp_agg(dir.path(), &["--no-exact", "--baseline", "threads"], &input).expect_code(0);
+    let run = dp_agg(dir.path(), &["--no-exact", "--baseline", "threads"], &input);
+    run.code_is(0);
     let block = final_block(&run.stdout);
     assert_eq!(block[2], "Threads Execution:");
     assert!(
@@ -147,7 +150,8 @@ fn every_run_gets_a_section_and_a_speed_line_baseline_first() {
         ),
         "{block:#?}"
     );
-    let run = dp_agg(dir.path(), &["--baseline", "nope"], &input).expect_code(2);
+    let run = dp_agg(dir.path(), &["--baseline", "nope"], &input);
+    run.code_is(2);
     assert!(run.stderr.contains("--baseline nope"), "{}", run.stderr);
 }
 
@@ -157,7 +161,8 @@ fn a_zero_total_time_gives_no_ratio() {
     let data = data_sets();
     let mut input = run_records("sequential", &data, &[0.0, 1.0, 2.0], &[1.0, 1.0, 1.0]);
     input += &run_records("parallel", &data, &[5.0, 5.0, 5.0], &[0.0, 0.0, 0.0]);
-    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(0);
+    let run = dp_agg(dir.path(), &["--no-exact"], &input);
+    run.code_is(0);
     let block = final_block(&run.stdout);
     assert!(block.contains(&"- Total time: 0.00 seconds"), "{block:#?}");
     let speed = block.last().unwrap();
@@ -166,9 +171,9 @@ fn a_zero_total_time_gives_no_ratio() {
         "{speed}"
     );
 
-    let json = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &input).expect_code(0);
-    let comparison: serde_json::Value =
-        serde_json::from_str(json.stdout.lines().last().unwrap()).unwrap();
+    let json = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &input);
+    json.code_is(0);
+    let comparison = json.records().pop().unwrap();
     assert_eq!(comparison["type"], "comparison");
     assert!(comparison["runs"][1]["speedup"].is_null(), "{comparison}");
 }
@@ -181,7 +186,8 @@ fn a_run_with_other_results_is_named_and_fails() {
     changed[1][7] += 0.5;
     let mut input = run_records("sequential", &data, &[0.0, 1.0, 2.0], &[1.0, 1.0, 1.0]);
     input += &run_records("parallel", &changed, &[5.0, 5.0, 5.0], &[1.0, 1.0, 1.0]);
-    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(1);
+    let run = dp_agg(dir.path(), &["--no-exact"], &input);
+    run.code_is(1);
     assert!(run.stderr.contains("differ"), "{}", run.stderr);
     let text = &run.stdout;
     assert!(text.contains("Results identical across runs: no"), "{text}");
@@ -195,9 +201,9 @@ fn a_run_with_other_results_is_named_and_fails() {
     // The comparison block still ends the report.
     assert!(text.trim_end().ends_with("less time)"), "{text}");
 
-    let json = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &input).expect_code(1);
-    let comparison: serde_json::Value =
-        serde_json::from_str(json.stdout.lines().last().unwrap()).unwrap();
+    let json = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &input);
+    json.code_is(1);
+    let comparison = json.records().pop().unwrap();
     assert_eq!(comparison["identical"], false);
     let fields: Vec<&str> = comparison["differences"]
         .as_array()
@@ -234,7 +240,8 @@ fn different_sets_of_files_are_named() {
             elapsed_s: 1.0,
         },
     );
-    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(1);
+    let run = dp_agg(dir.path(), &["--no-exact"], &input);
+    run.code_is(1);
     assert!(
         run.stdout.contains("data3.txt: not in run parallel"),
         "{}",
@@ -257,7 +264,8 @@ fn one_run_has_no_comparison() {
         &[0.0, 1.0, 2.0],
         &[1.0, 1.0, 1.0],
     );
-    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(0);
+    let run = dp_agg(dir.path(), &["--no-exact"], &input);
+    run.code_is(0);
     assert!(
         !run.stdout.contains("Performance Comparison"),
         "{}",

@@ -5,39 +5,33 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use common::{Reference, Timing, digest_of, stats_record, summaries, values};
 use dp_core::digest::shape_rank_err;
+use dp_testkit::{Ran, dp};
 use serde_json::Value;
 
 const FILES: usize = 3000;
 const PER_FILE: usize = 500;
 
 /// dp-agg `--no-exact --format json` on `records`, with a point budget.
-fn dp_agg_with_budget(budget: Option<usize>, records: &str) -> (Value, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dp-agg"));
-    command.args(["--no-exact", "--files-limit", "0", "--format", "json"]);
+fn ran_with_budget(budget: Option<usize>, records: &str) -> Ran {
+    let mut command = dp("dp-agg")
+        .args(["--no-exact", "--files-limit", "0", "--format", "json"])
+        .stdin(records);
     match budget {
-        Some(points) => command.env("DP_AGG_POINT_BUDGET", points.to_string()),
-        None => command.env_remove("DP_AGG_POINT_BUDGET"),
-    };
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dp-agg runs");
-    let mut input = child.stdin.take().unwrap();
-    let records = records.to_owned();
-    let writer = std::thread::spawn(move || input.write_all(records.as_bytes()));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
-    (summaries(&stdout).remove(0), stderr)
+        Some(points) => command = command.env("DP_AGG_POINT_BUDGET", points.to_string()),
+        None => {
+            command.command().env_remove("DP_AGG_POINT_BUDGET");
+        }
+    }
+    command.run()
+}
+
+/// The run's summary and stderr, from a dp-agg that succeeds.
+fn dp_agg_with_budget(budget: Option<usize>, records: &str) -> (Value, String) {
+    let ran = ran_with_budget(budget, records);
+    ran.success();
+    (summaries(&ran.stdout).remove(0), ran.stderr)
 }
 
 /// Files at levels that drift, so batches of them differ.
@@ -128,7 +122,7 @@ fn digests_past_the_budget_are_merged_within_the_summed_bound() {
 }
 
 #[test]
-fn a_file_recorded_again_after_its_digest_was_merged_leaves_its_batch() {
+fn files_recorded_again_after_their_digests_were_merged_widen_the_bound() {
     let files = files();
     let mut records = records_of(&files, 0);
     // The first 400 files processed again, with other values: their first
@@ -144,7 +138,20 @@ fn a_file_recorded_again_after_its_digest_was_merged_leaves_its_batch() {
     let (summary, _) = dp_agg_with_budget(Some(100_000), &records);
     assert_eq!(summary["count"].as_u64(), Some(reference.count as u64));
     let bound = check_within_bound(&summary, &reference, "files recorded again");
-    // Their 200,000 stale values widen the bound, stated, not hidden: the
-    // first fold (498 files) keeps 49,000 values and now vouches for none.
+    // Their 200,000 earlier values stay in the merged digests: they widen
+    // the bound, stated, not hidden.
     assert!(bound * reference.count as f64 >= 49_000.0, "{bound}");
+}
+
+#[test]
+fn the_same_records_read_twice_past_the_budget_have_no_quantiles_and_say_why() {
+    let files = &files()[..600];
+    let records = records_of(files, 0);
+    let ran = ran_with_budget(Some(20_000), &(records.clone() + &records));
+    ran.code_is(1);
+    ran.stderr_has("the merged digests hold 300000 values of 600 replaced records, too many to bound the quantiles; no overall quantiles");
+    let summary = &summaries(&ran.stdout)[0];
+    assert_eq!(summary["count"], 600 * PER_FILE as u64);
+    assert_eq!(summary["quantiles"], "none");
+    assert!(summary["median"].is_null(), "{summary}");
 }

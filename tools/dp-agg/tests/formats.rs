@@ -6,6 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::{data_dir, dp_agg};
+use dp_testkit::Ran;
 
 /// Compares `got` with the expected file, printing the lines that differ
 /// side by side. `DP_BLESS=1` rewrites the file instead.
@@ -42,8 +43,10 @@ fn assert_matches_expected(got: &str, expected_file: &str) {
     panic!("{report}\n--- got in full:\n{got}");
 }
 
-fn in_data(args: &[&str]) -> common::Run {
-    dp_agg(&data_dir(), args, "").expect_code(0)
+fn in_data(args: &[&str]) -> Ran {
+    let run = dp_agg(&data_dir(), args, "");
+    run.code_is(0);
+    run
 }
 
 #[test]
@@ -68,11 +71,7 @@ fn markdown_report_matches_the_expected_file() {
 #[test]
 fn json_is_one_summary_per_run_then_the_comparison() {
     let run = in_data(&["--format", "json", "runs.jsonl"]);
-    let records: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let records = run.records();
     let types: Vec<&str> = records
         .iter()
         .map(|r| r["type"].as_str().unwrap())
@@ -117,8 +116,7 @@ fn json_is_one_summary_per_run_then_the_comparison() {
 
     // From the digests, the bound is given.
     let digest = in_data(&["--format", "json", "--no-exact", "runs.jsonl"]);
-    let summary: serde_json::Value =
-        serde_json::from_str(digest.stdout.lines().next().unwrap()).unwrap();
+    let summary = &digest.records()[0];
     assert_eq!(summary["quantiles"], "digest");
     assert!(summary["rank_err"].as_f64().unwrap() > 0.0, "{summary}");
 }
@@ -136,8 +134,8 @@ fn csv_is_the_per_file_table_of_every_run() {
         dir.path(),
         &["--format", "csv", "--no-exact"],
         &(records + &failed),
-    )
-    .expect_code(1);
+    );
+    run.code_is(1);
     let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(&header[..3], ["run", "path", "count"]);
@@ -182,8 +180,8 @@ fn output_file_is_written_whole() {
             "runs.jsonl",
         ],
         "",
-    )
-    .expect_code(0);
+    );
+    run.code_is(0);
     assert_eq!(run.stdout, "");
     let expected = std::fs::read_to_string(data_dir().join("runs.expected.md")).unwrap();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);

@@ -26,7 +26,8 @@ fn error_records_are_reported_and_exit_1() {
         record("data3.txt", Some("seq"), 3, 1.0),
     ]
     .concat();
-    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(1);
+    let run = dp_agg(dir.path(), &["--no-exact"], &input);
+    run.code_is(1);
     assert!(
         run.stderr.contains("run seq: 1 of 3 files failed"),
         "{}",
@@ -45,7 +46,8 @@ fn error_records_are_reported_and_exit_1() {
         run.stdout
     );
 
-    let json = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &input).expect_code(1);
+    let json = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &input);
+    json.code_is(1);
     let summary = &summaries(&json.stdout)[0];
     assert_eq!(summary["files"], 2);
     assert_eq!(summary["failed"], 1);
@@ -67,7 +69,8 @@ fn a_malformed_line_is_named_skipped_and_the_report_still_complete() {
     ]
     .concat();
     std::fs::write(dir.path().join("records.jsonl"), &input).unwrap();
-    let run = dp_agg(dir.path(), &["--no-exact", "records.jsonl"], "").expect_code(1);
+    let run = dp_agg(dir.path(), &["--no-exact", "records.jsonl"], "");
+    run.code_is(1);
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 2, "{}", run.stderr);
     assert!(
@@ -89,7 +92,8 @@ fn a_malformed_line_is_named_skipped_and_the_report_still_complete() {
     assert!(run.stdout.contains("Speed Improvement: "), "{}", run.stdout);
 
     // The same from stdin names it.
-    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(1);
+    let run = dp_agg(dir.path(), &["--no-exact"], &input);
+    run.code_is(1);
     assert!(
         run.stderr.starts_with("dp-agg: <stdin>:2: "),
         "{}",
@@ -111,7 +115,8 @@ fn runs_are_grouped_in_order_of_first_appearance_and_other_records_ignored() {
         record("data2.txt", Some("b"), 2, 0.0),
     ]
     .concat();
-    let run = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &input).expect_code(0);
+    let run = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &input);
+    run.code_is(0);
     let runs: Vec<serde_json::Value> = summaries(&run.stdout)
         .iter()
         .map(|s| s["run"].clone())
@@ -120,8 +125,9 @@ fn runs_are_grouped_in_order_of_first_appearance_and_other_records_ignored() {
     assert_eq!(summaries(&run.stdout)[0]["files"], 2);
 
     let text = dp_agg(dir.path(), &["--no-exact"], &input)
-        .expect_code(0)
-        .stdout;
+        .code_is(0)
+        .stdout
+        .clone();
     assert!(text.starts_with("Run: (no run)\n"), "{text}");
     assert!(text.contains("\n(no run) Execution:\n"), "{text}");
 }
@@ -144,8 +150,8 @@ fn a_file_recorded_twice_counts_once_with_its_later_record() {
         dir.path(),
         &["--no-exact", "--format", "json", "in.jsonl"],
         "",
-    )
-    .expect_code(0);
+    );
+    run.code_is(0);
     assert!(
         run.stderr
             .contains("in.jsonl:3: data1.txt recorded again in run r (first at in.jsonl:1); using the later record"),
@@ -183,8 +189,8 @@ fn sources_are_read_in_order_and_a_missing_one_is_reported() {
             "b.jsonl",
         ],
         &record("data1.txt", Some("stdin"), 1, 0.0),
-    )
-    .expect_code(1);
+    );
+    run.code_is(1);
     assert!(
         run.stderr.starts_with("dp-agg: gone.jsonl: "),
         "{}",
@@ -200,7 +206,8 @@ fn sources_are_read_in_order_and_a_missing_one_is_reported() {
 #[test]
 fn no_records_at_all_is_an_error() {
     let dir = temp_dir();
-    let run = dp_agg(dir.path(), &[], "").expect_code(1);
+    let run = dp_agg(dir.path(), &[], "");
+    run.code_is(1);
     assert_eq!(run.stdout, "");
     assert!(
         run.stderr.contains("no stats or error records"),
@@ -212,18 +219,24 @@ fn no_records_at_all_is_an_error() {
 #[test]
 fn usage_errors_exit_2() {
     let dir = temp_dir();
-    dp_agg(dir.path(), &["--format", "xml"], "").expect_code(2);
-    dp_agg(dir.path(), &["--exact", "--no-exact"], "").expect_code(2);
-    dp_agg(dir.path(), &["--files-limit", "many"], "").expect_code(2);
+    dp_agg(dir.path(), &["--format", "xml"], "").code_is(2);
+    dp_agg(dir.path(), &["--exact", "--no-exact"], "").code_is(2);
+    dp_agg(dir.path(), &["--files-limit", "many"], "").code_is(2);
 }
 
 #[test]
 fn help_shows_examples_and_version_answers() {
     let dir = temp_dir();
-    let help = dp_agg(dir.path(), &["--help"], "").expect_code(0).stdout;
+    let help = dp_agg(dir.path(), &["--help"], "")
+        .code_is(0)
+        .stdout
+        .clone();
     assert!(help.contains("Examples:"), "{help}");
     assert!(help.contains("--files-limit"), "{help}");
-    let version = dp_agg(dir.path(), &["--version"], "").expect_code(0).stdout;
+    let version = dp_agg(dir.path(), &["--version"], "")
+        .code_is(0)
+        .stdout
+        .clone();
     assert!(version.starts_with("dp-agg "), "{version}");
 }
 
@@ -232,7 +245,8 @@ fn a_data_file_given_by_mistake_is_named_briefly() {
     let dir = temp_dir();
     let numbers: String = (1..=50).map(|i| format!("{i}.5\n")).collect();
     std::fs::write(dir.path().join("data1.txt"), numbers).unwrap();
-    let run = dp_agg(dir.path(), &["data1.txt"], "").expect_code(1);
+    let run = dp_agg(dir.path(), &["data1.txt"], "");
+    run.code_is(1);
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 12, "{}", run.stderr);
     assert!(
@@ -269,7 +283,8 @@ fn a_run_whose_files_all_failed_has_no_times() {
         Some("parallel"),
         "data2.txt: Permission denied",
     );
-    let run = dp_agg(dir.path(), &["--no-exact"], &input).expect_code(1);
+    let run = dp_agg(dir.path(), &["--no-exact"], &input);
+    run.code_is(1);
     let text = &run.stdout;
     assert!(text.contains("Parallel Execution:\n- Total time: n/a\n- Processed 0 files (2 failed)\n- Average time per file: n/a\n"), "{text}");
     assert!(
@@ -282,4 +297,35 @@ fn a_run_whose_files_all_failed_has_no_times() {
         text.contains("data1.txt: failed in run parallel: data1.txt: Permission denied"),
         "{text}"
     );
+}
+
+#[test]
+fn a_record_that_ends_before_it_starts_is_named_and_not_used() {
+    let dir = temp_dir();
+    let backwards = Timing {
+        started_at: 100.0,
+        elapsed_s: -2.5,
+    };
+    let input = [
+        record("data1.txt", Some("r"), 1, 0.0),
+        stats_record("data2.txt", Some("r"), &values(2, 50, 5.0, 2.0), backwards),
+        record("data3.txt", Some("r"), 3, 1.0),
+    ]
+    .concat();
+    std::fs::write(dir.path().join("in.jsonl"), &input).unwrap();
+    let run = dp_agg(
+        dir.path(),
+        &["--no-exact", "--format", "json", "in.jsonl"],
+        "",
+    );
+    run.code_is(1);
+    assert_eq!(
+        run.stderr,
+        "dp-agg: in.jsonl:2: data2.txt: finished_at 97.5 is before started_at 100; line skipped\n"
+    );
+    let summary = &summaries(&run.stdout)[0];
+    assert_eq!(summary["files"], 2);
+    assert_eq!(summary["count"], 100);
+    // The span is that of the two records used: 0 to 2.
+    assert_eq!(summary["wall_s"], 2.0);
 }

@@ -2,7 +2,9 @@
 
 use std::io::{self, Write};
 
-use super::{Report, run_label, sorted_files};
+use dp_core::run;
+
+use super::{Report, sorted_files};
 
 const HEADER: [&str; 17] = [
     "run",
@@ -30,7 +32,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     csv.write_record(HEADER)?;
     let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
     for run in &report.runs {
-        let label = run_label(&run.run.label);
+        let label = run::name(run.run.label.as_deref());
         for stats in sorted_files(run.run) {
             csv.write_record([
                 label.to_owned(),

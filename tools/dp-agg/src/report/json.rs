@@ -1,5 +1,5 @@
 //! The JSON face: one `summary` record per run, then one `comparison`
-//! record when there are two runs or more (SPEC §3).
+//! record when there are two runs or more (docs/reference.md, "Records").
 
 use std::io::{self, Write};
 

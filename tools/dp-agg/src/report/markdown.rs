@@ -2,11 +2,17 @@
 
 use std::io::{self, Write};
 
+use dp_core::record::Difference;
+use dp_core::run;
+
 use super::{
-    Report, RunReport, files_phrase, opt_value, run_label, saved_phrase, seconds, sorted_files,
+    Report, RunReport, file_cells, files_phrase, opt_value, saved_phrase, seconds, shown_files,
     speedup_phrase, text::error_message, text::quantile_text, value,
 };
-use crate::FilesLimit;
+use crate::args::FilesLimit;
+use crate::group::Run;
+use crate::overall::Overall;
+use crate::timing::Timing;
 
 /// Writes the Markdown report.
 pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
@@ -20,113 +26,80 @@ pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Res
         writeln!(out)?;
         writeln!(out, "## Performance comparison")?;
         writeln!(out)?;
-        if comparison.differences.is_empty() {
-            writeln!(out, "Results identical across runs: yes")?;
-        } else {
-            writeln!(out, "Results identical across runs: **no**")?;
-            writeln!(out)?;
-            for difference in &comparison.differences {
-                writeln!(
-                    out,
-                    "- {}: {}",
-                    escape(&difference.path),
-                    escape(&difference.message)
-                )?;
-            }
-        }
+        write_differences(&comparison.differences, out)?;
         writeln!(out)?;
-        let mut rows = vec![];
-        for (shown, run) in report.runs.iter().enumerate() {
-            let timing = &run.timing;
-            let speedup = report.speedup(shown).unwrap_or_default();
-            let (name, factor, saved) = if shown == 0 {
-                (
-                    format!("{} (baseline)", run_label(&run.run.label)),
-                    "1.00x".to_owned(),
-                    "-".to_owned(),
-                )
-            } else {
-                (
-                    run_label(&run.run.label).to_owned(),
-                    speedup_phrase(speedup.factor),
-                    saved_phrase(speedup.saved_pct).unwrap_or_else(|| "n/a".into()),
-                )
-            };
-            rows.push(vec![
-                name,
-                seconds(timing.wall_s),
-                timing.files.to_string(),
-                timing.failed.to_string(),
-                seconds(timing.mean_elapsed_s),
-                factor,
-                saved,
-            ]);
-        }
-        write_table(
-            &[
-                ("Run", Align::Left),
-                ("Total time (s)", Align::Right),
-                ("Files", Align::Right),
-                ("Failed", Align::Right),
-                ("Average per file (s)", Align::Right),
-                ("Speedup", Align::Left),
-                ("Time saved", Align::Left),
-            ],
-            &rows,
+        write_comparison(report, out)?;
+    }
+    Ok(())
+}
+
+/// Whether the runs computed the same, and every difference if not.
+fn write_differences(differences: &[Difference], out: &mut dyn Write) -> io::Result<()> {
+    if differences.is_empty() {
+        return writeln!(out, "Results identical across runs: yes");
+    }
+    writeln!(out, "Results identical across runs: **no**")?;
+    writeln!(out)?;
+    for difference in differences {
+        writeln!(
             out,
+            "- {}: {}",
+            escape(&difference.path),
+            escape(&difference.message)
         )?;
     }
     Ok(())
 }
 
+/// One row per run, the baseline first: times, files, speedup.
+fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut rows = vec![];
+    for (shown, run) in report.runs.iter().enumerate() {
+        let timing = &run.timing;
+        let name = run::name(run.run.label.as_deref());
+        let (name, factor, saved) = if shown == 0 {
+            (
+                format!("{name} (baseline)"),
+                "1.00x".to_owned(),
+                "-".to_owned(),
+            )
+        } else {
+            let speedup = report.speedup(shown).unwrap_or_default();
+            (
+                name.to_owned(),
+                speedup_phrase(speedup.factor),
+                saved_phrase(speedup.saved_pct).unwrap_or_else(|| "n/a".into()),
+            )
+        };
+        rows.push(vec![
+            name,
+            seconds(timing.wall_s),
+            timing.files.to_string(),
+            timing.failed.to_string(),
+            seconds(timing.mean_elapsed_s),
+            factor,
+            saved,
+        ]);
+    }
+    write_table(
+        &[
+            ("Run", Align::Left),
+            ("Total time (s)", Align::Right),
+            ("Files", Align::Right),
+            ("Failed", Align::Right),
+            ("Average per file (s)", Align::Right),
+            ("Speedup", Align::Left),
+            ("Time saved", Align::Left),
+        ],
+        &rows,
+        out,
+    )
+}
+
 fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
     let run = report.run;
-    writeln!(out, "## Run: {}", escape(run_label(&run.label)))?;
-    let files = sorted_files(run);
-    let shown = match limit {
-        FilesLimit::All => files.len(),
-        FilesLimit::First(n) => n.min(files.len()),
-    };
-    if shown > 0 {
-        let rows: Vec<Vec<String>> = files[..shown]
-            .iter()
-            .map(|stats| {
-                vec![
-                    escape(&stats.path),
-                    stats.count.to_string(),
-                    opt_value(stats.min),
-                    opt_value(stats.max),
-                    opt_value(stats.mean),
-                    opt_value(stats.median),
-                    opt_value(stats.stddev),
-                    format!("{:.3}", stats.elapsed_s),
-                ]
-            })
-            .collect();
-        writeln!(out)?;
-        write_table(
-            &[
-                ("File", Align::Left),
-                ("Count", Align::Right),
-                ("Min", Align::Right),
-                ("Max", Align::Right),
-                ("Mean", Align::Right),
-                ("Median", Align::Right),
-                ("Stddev", Align::Right),
-                ("Time (s)", Align::Right),
-            ],
-            &rows,
-            out,
-        )?;
-        if shown < files.len() {
-            writeln!(out)?;
-            writeln!(
-                out,
-                "… {} (`--files-limit all` shows every file)",
-                super::more_files((files.len() - shown) as u64)
-            )?;
-        }
-    }
+    writeln!(out, "## Run: {}", escape(run::name(run.label.as_deref())))?;
+    write_files(run, limit, out)?;
     let errors = run.errors();
     if !errors.is_empty() {
         writeln!(out)?;
@@ -136,11 +109,55 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
             writeln!(out, "- {}", escape(&error_message(error)))?;
         }
     }
+    writeln!(out)?;
+    write_overall(&report.overall, report.timing.files, out)?;
+    writeln!(out)?;
+    write_timing(&report.timing, out)
+}
 
-    let overall = &report.overall;
-    let timing = &report.timing;
-    let rows: Vec<Vec<String>> = [
-        ("files", timing.files.to_string()),
+/// The per-file table, as far as `limit` allows.
+fn write_files(run: &Run, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
+    let (files, left_out) = shown_files(run, limit);
+    if files.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = files
+        .into_iter()
+        .map(|stats| {
+            let mut cells = file_cells(stats);
+            cells[0] = escape(&cells[0]);
+            cells
+        })
+        .collect();
+    writeln!(out)?;
+    write_table(
+        &[
+            ("File", Align::Left),
+            ("Count", Align::Right),
+            ("Min", Align::Right),
+            ("Max", Align::Right),
+            ("Mean", Align::Right),
+            ("Median", Align::Right),
+            ("Stddev", Align::Right),
+            ("Time (s)", Align::Right),
+        ],
+        &rows,
+        out,
+    )?;
+    if left_out > 0 {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "… {} (`--files-limit all` shows every file)",
+            super::more_files(left_out as u64)
+        )?;
+    }
+    Ok(())
+}
+
+fn write_overall(overall: &Overall, files: u64, out: &mut dyn Write) -> io::Result<()> {
+    let rows = [
+        ("files", files.to_string()),
         ("count", overall.count.to_string()),
         ("sum", value(overall.sum)),
         ("min", opt_value(overall.min)),
@@ -151,18 +168,16 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
         ("q3", quantile_text(overall.method, overall.q3)),
         ("variance", opt_value(overall.variance)),
         ("stddev", opt_value(overall.stddev)),
-    ]
-    .into_iter()
-    .map(|(name, text)| vec![name.to_owned(), text])
-    .collect();
-    writeln!(out)?;
+    ];
     write_table(
         &[("Overall", Align::Left), ("Value", Align::Right)],
-        &rows,
+        &named_rows(rows),
         out,
-    )?;
+    )
+}
 
-    let rows: Vec<Vec<String>> = [
+fn write_timing(timing: &Timing, out: &mut dyn Write) -> io::Result<()> {
+    let rows = [
         ("processed", files_phrase(timing.files)),
         ("failed", timing.failed.to_string()),
         (
@@ -177,12 +192,19 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
             "sum of file times",
             format!("{} s", seconds(Some(timing.sum_elapsed_s))),
         ),
-    ]
-    .into_iter()
-    .map(|(name, text)| vec![name.to_owned(), text])
-    .collect();
-    writeln!(out)?;
-    write_table(&[("Timing", Align::Left), ("", Align::Right)], &rows, out)
+    ];
+    write_table(
+        &[("Timing", Align::Left), ("", Align::Right)],
+        &named_rows(rows),
+        out,
+    )
+}
+
+/// Rows of two cells: a name and its text.
+fn named_rows<const N: usize>(rows: [(&str, String); N]) -> Vec<Vec<String>> {
+    rows.into_iter()
+        .map(|(name, text)| vec![name.to_owned(), text])
+        .collect()
 }
 
 #[derive(Clone, Copy)]

@@ -9,7 +9,9 @@ pub mod text;
 use std::cmp::Ordering;
 
 use dp_core::record::StatsRecord;
+use dp_core::run::Speedup;
 
+use crate::args::FilesLimit;
 use crate::compare::{self, Comparison};
 use crate::group::Run;
 use crate::overall::{self, Overall, QuantilePolicy};
@@ -35,13 +37,8 @@ pub struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
-    /// Summarises and compares `runs`; see [`overall::combine`] for `failed`.
-    pub fn build(
-        runs: &'a [Run],
-        policy: QuantilePolicy,
-        baseline: Option<usize>,
-        failed: &mut bool,
-    ) -> Self {
+    /// Summarises `runs` and compares them with the one at `baseline`.
+    pub fn build(runs: &'a [Run], policy: QuantilePolicy, baseline: usize) -> Self {
         let mut rereader = Rereader::default();
         let timings: Vec<Timing> = runs.iter().map(Timing::of).collect();
         let comparison = compare::compare(runs, &timings, baseline);
@@ -53,7 +50,7 @@ impl<'a> Report<'a> {
             .into_iter()
             .map(|at| RunReport {
                 run: &runs[at],
-                overall: overall::combine(&runs[at], policy, &mut rereader, failed),
+                overall: overall::combine(&runs[at], policy, &mut rereader),
                 timing: timings[at],
             })
             .collect();
@@ -61,7 +58,7 @@ impl<'a> Report<'a> {
     }
 
     /// The speedup of a shown run (by its place in [`Report::runs`]).
-    pub fn speedup(&self, shown: usize) -> Option<compare::Speedup> {
+    pub fn speedup(&self, shown: usize) -> Option<Speedup> {
         let comparison = self.comparison.as_ref()?;
         comparison.speedups.get(comparison.order[shown]).copied()
     }
@@ -72,27 +69,39 @@ impl<'a> Report<'a> {
     }
 }
 
-/// How a run is named in reports: its label, or `(no run)`.
-pub fn run_label(label: &Option<String>) -> &str {
-    label.as_deref().unwrap_or("(no run)")
-}
-
-/// A run's label with its first letter capitalised, for headings.
-pub fn run_title(label: &Option<String>) -> String {
-    let name = run_label(label);
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// A run's files in natural order of their paths (`data2` before `data10`),
 /// so that runs read side by side.
 pub fn sorted_files(run: &Run) -> Vec<&StatsRecord> {
     let mut files: Vec<&StatsRecord> = run.stats().collect();
     files.sort_by(|a, b| natural_cmp(&a.path, &b.path));
     files
+}
+
+/// The files a per-file table shows under `limit`, and how many it leaves out.
+pub fn shown_files(run: &Run, limit: FilesLimit) -> (Vec<&StatsRecord>, usize) {
+    let mut files = sorted_files(run);
+    let shown = match limit {
+        FilesLimit::All => files.len(),
+        FilesLimit::First(n) => n.min(files.len()),
+    };
+    let left_out = files.len() - shown;
+    files.truncate(shown);
+    (files, left_out)
+}
+
+/// A row of the per-file table: path, count, min, max, mean, median,
+/// stddev, time.
+pub fn file_cells(stats: &StatsRecord) -> Vec<String> {
+    vec![
+        stats.path.clone(),
+        stats.count.to_string(),
+        opt_value(stats.min),
+        opt_value(stats.max),
+        opt_value(stats.mean),
+        opt_value(stats.median),
+        opt_value(stats.stddev),
+        format!("{:.3}", stats.elapsed_s),
+    ]
 }
 
 /// Compares strings with runs of digits taken as numbers.

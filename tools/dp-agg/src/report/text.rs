@@ -1,15 +1,17 @@
 //! The text face: aligned tables for a terminal or a file, ending with the
-//! performance comparison block of SPEC §4.
+//! performance comparison block (docs/reference.md, "Runs").
 
 use std::io::{self, Write};
 
+use dp_core::cli::Location;
 use dp_core::record::{ErrorRecord, QuantileMethod};
+use dp_core::run;
 
 use super::{
-    Report, RunReport, opt_value, percent, run_label, run_title, saved_phrase, seconds,
-    sorted_files, speedup_phrase, value,
+    Report, RunReport, file_cells, opt_value, percent, saved_phrase, seconds, shown_files,
+    speedup_phrase, value,
 };
-use crate::FilesLimit;
+use crate::args::FilesLimit;
 use crate::overall::{Overall, Quantile};
 
 /// Writes the text report.
@@ -46,7 +48,7 @@ pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Res
 
 fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
     let run = report.run;
-    writeln!(out, "Run: {}", run_label(&run.label))?;
+    writeln!(out, "Run: {}", run::name(run.label.as_deref()))?;
     write_files(report, limit, out)?;
     let errors = run.errors();
     if !errors.is_empty() {
@@ -94,45 +96,33 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
 
 /// A failed file's message as dp-stats printed it: `PATH:LINE: error`.
 pub(crate) fn error_message(error: &ErrorRecord) -> String {
-    match error.line {
-        _ if error.error.starts_with(&error.path) => error.error.clone(),
-        Some(line) => format!("{}:{line}: {}", error.path, error.error),
-        None => format!("{}: {}", error.path, error.error),
+    if error.error.starts_with(&error.path) {
+        return error.error.clone();
     }
+    let location = Location {
+        path: &error.path,
+        line: error.line,
+    };
+    format!("{location}: {}", error.error)
 }
 
 fn write_files(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
-    let files = sorted_files(report.run);
-    let shown = match limit {
-        FilesLimit::All => files.len(),
-        FilesLimit::First(n) => n.min(files.len()),
-    };
-    if shown == 0 {
+    let (files, left_out) = shown_files(report.run, limit);
+    if files.is_empty() {
         return Ok(());
     }
     let header = [
         "file", "count", "min", "max", "mean", "median", "stddev", "time (s)",
     ];
     let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
-    for stats in &files[..shown] {
-        rows.push(vec![
-            stats.path.clone(),
-            stats.count.to_string(),
-            opt_value(stats.min),
-            opt_value(stats.max),
-            opt_value(stats.mean),
-            opt_value(stats.median),
-            opt_value(stats.stddev),
-            format!("{:.3}", stats.elapsed_s),
-        ]);
-    }
+    rows.extend(files.into_iter().map(file_cells));
     writeln!(out)?;
     write_table(&rows, out)?;
-    if shown < files.len() {
+    if left_out > 0 {
         writeln!(
             out,
             "  … {} (--files-limit all shows every file)",
-            super::more_files((files.len() - shown) as u64)
+            super::more_files(left_out as u64)
         )?;
     }
     Ok(())
@@ -236,7 +226,7 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for run in &report.runs {
         let timing = &run.timing;
         writeln!(out)?;
-        writeln!(out, "{} Execution:", run_title(&run.run.label))?;
+        writeln!(out, "{} Execution:", run::title(run.run.label.as_deref()))?;
         writeln!(out, "- Total time: {}", with_unit(timing.wall_s, "seconds"))?;
         let files = super::files_phrase(timing.files);
         if timing.failed == 0 {
@@ -253,7 +243,7 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     for (shown, run) in report.runs.iter().enumerate().skip(1) {
         let speedup = report.speedup(shown).unwrap_or_default();
-        let name = run_label(&run.run.label);
+        let name = run::name(run.run.label.as_deref());
         let mut line = match speedup.factor {
             Some(_) => format!(
                 "Speed Improvement: {} with {name} execution",

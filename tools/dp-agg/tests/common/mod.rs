@@ -1,63 +1,20 @@
-//! Shared helpers for dp-agg's tests: running the real binary, making data
+//! Shared helpers for dp-agg's tests: dp-agg run through dp-testkit, data
 //! files with their `stats` records, and reference statistics computed the
 //! naive way (sort, two passes), independently of dp-core's.
 
 #![allow(dead_code)] // each test file uses its own subset
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 use dp_core::digest::Digest;
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
+use dp_core::splitmix::SplitMix64;
 use dp_core::stats::summarize;
-
-/// What a run of dp-agg showed.
-pub struct Run {
-    pub stdout: String,
-    pub stderr: String,
-    pub code: i32,
-}
-
-impl Run {
-    /// Panics with everything the process said unless it exited with `code`.
-    pub fn expect_code(self, code: i32) -> Self {
-        assert_eq!(
-            self.code, code,
-            "exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-}
+use dp_testkit::{Ran, dp};
 
 /// Runs dp-agg in `dir` with `args`, feeding `stdin`.
-pub fn dp_agg(dir: &Path, args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dp-agg"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dp-agg runs");
-    let mut input = child.stdin.take().unwrap();
-    let stdin = stdin.to_owned();
-    // A writer thread: dp-agg may stop reading early, and its output may be large.
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(stdin.as_bytes());
-    });
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Run {
-        stdout: String::from_utf8(stdout).unwrap(),
-        stderr: String::from_utf8(stderr).unwrap(),
-        code: status.code().unwrap_or(-1),
-    }
+pub fn dp_agg(dir: &Path, args: &[&str], stdin: &str) -> Ran {
+    dp("dp-agg").args(args).current_dir(dir).stdin(stdin).run()
 }
 
 /// Writes `values` one a line to `dir/name`, returning the path as written in records.
@@ -71,15 +28,12 @@ pub fn write_data(dir: &Path, name: &str, values: &[f64]) -> String {
 }
 
 /// Deterministic pseudo-random values: `count` values around `level`,
-/// spread by `spread` (a xorshift generator: no dependency, same everywhere).
+/// spread by `spread`.
 pub fn values(seed: u64, count: usize, level: f64, spread: f64) -> Vec<f64> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut random = SplitMix64(seed);
     (0..count)
         .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
+            let unit = random.next_f64();
             // Round to 6 decimals, as data files usually hold.
             ((level + spread * (unit - 0.5)) * 1e6).round() / 1e6
         })
@@ -197,19 +151,10 @@ fn pairwise_sum(values: &[f64]) -> f64 {
     pairwise_sum(a) + pairwise_sum(b)
 }
 
-/// Asserts `got` is within a relative `tolerance` of `want`.
-pub fn assert_close(what: &str, got: f64, want: f64, tolerance: f64) {
-    let scale = want.abs().max(1e-300);
-    assert!(
-        (got - want).abs() <= tolerance * scale,
-        "{what}: got {got}, want {want} (relative tolerance {tolerance})"
-    );
-}
-
-/// The `summary` records of dp-agg's JSON output, by run label.
+/// The `summary` records of dp-agg's JSON output, in order.
 pub fn summaries(json: &str) -> Vec<serde_json::Value> {
-    json.lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+    dp_testkit::records(json)
+        .into_iter()
         .filter(|record| record["type"] == "summary")
         .collect()
 }
@@ -229,5 +174,5 @@ pub fn digest_of(record_line: &str) -> Digest {
 
 /// The directory holding the committed fixtures.
 pub fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    dp_testkit::fixture(env!("CARGO_MANIFEST_DIR"), "")
 }

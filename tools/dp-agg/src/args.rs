@@ -1,0 +1,120 @@
+//! dp-agg's command line: its flags, and the parsers of their values.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+use crate::overall::QuantilePolicy;
+
+const EXAMPLES: &str = "\
+Examples:
+  dp-stats --run sequential data/*.txt | dp-agg
+  cat results/*.stats.json | dp-agg --format markdown > report.md
+  dp-agg sequential.jsonl parallel.jsonl            # compare two runs
+  dp-agg --format json runs.jsonl | jq 'select(.type == \"comparison\")'
+  dp-agg --no-exact --files-limit 0 big-run.jsonl    # digests only, no file table
+
+Runs are the records' `run` labels, in order of first appearance; records
+without one form the run `(no run)`. The baseline of the comparison is the run
+named `sequential`, else the first (or --baseline). A file recorded twice in
+one run counts once, with its later record, and a warning says so.
+
+Quantiles (median, q1, q3) are exact when dp-agg can read the data files again
+(by the paths in the records, relative to the current directory; each must
+still hold the values its record counted) and the run has at most
+--exact-limit values; otherwise they are estimated from the records' digests
+and the report gives the bound on their rank error. Runs over the same files
+share one reading. Count, sum, min, max, mean, variance and stddev are always
+exact: combined from the per-file records, never a mean of means.
+
+Exit status: 0 all went well; 1 some input failed (an `error` record, a
+malformed line, a record that ends before it starts, runs whose statistics
+differ, --exact not possible), the report is still complete; 2 usage error.";
+
+/// Combines dp-stats records into exact overall statistics per run, and
+/// compares the runs' wall-clock times.
+#[derive(Debug, Parser)]
+#[command(name = "dp-agg", version, about, after_long_help = EXAMPLES)]
+pub struct Args {
+    /// Files of records (dp-stats output, JSON Lines); `-` or none for stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Always read the data files for exact quantiles, whatever
+    /// --exact-limit; failing to is an error.
+    #[arg(long, conflicts_with = "no_exact")]
+    pub exact: bool,
+
+    /// Never read the data files: quantiles from the digests.
+    #[arg(long)]
+    pub no_exact: bool,
+
+    /// Most values a run may hold for its quantiles to be computed exactly
+    /// (8 bytes of memory each).
+    #[arg(long, value_name = "N", default_value_t = 100_000_000)]
+    pub exact_limit: u64,
+
+    /// Rows of the per-file table shown per run in text and markdown: a
+    /// number (0 hides the table) or `all`. CSV always has every file.
+    #[arg(long, value_name = "N|all", default_value = "20", value_parser = parse_files_limit)]
+    pub files_limit: FilesLimit,
+
+    /// The run the others are compared with [default: `sequential` if
+    /// present, else the first run].
+    #[arg(long, value_name = "RUN")]
+    pub baseline: Option<String>,
+
+    /// Write the report to FILE (atomically: whole or not at all) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The faces of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned tables for a terminal, ending with the performance comparison.
+    Text,
+    /// The same as Markdown tables.
+    Markdown,
+    /// One `summary` record per run and one `comparison` record (JSON Lines).
+    Json,
+    /// The per-file table of every run.
+    Csv,
+}
+
+/// How many per-file rows to show per run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilesLimit {
+    All,
+    First(usize),
+}
+
+/// Parses --files-limit: a number, or `all`.
+pub fn parse_files_limit(text: &str) -> Result<FilesLimit, String> {
+    if text == "all" {
+        return Ok(FilesLimit::All);
+    }
+    text.parse()
+        .map(FilesLimit::First)
+        .map_err(|_| format!("'{text}' is neither a number nor `all`"))
+}
+
+impl Args {
+    /// When to read the data files again, from --exact, --no-exact and
+    /// --exact-limit.
+    pub fn quantile_policy(&self) -> QuantilePolicy {
+        if self.no_exact {
+            QuantilePolicy::Digest
+        } else if self.exact {
+            QuantilePolicy::Exact
+        } else {
+            QuantilePolicy::Auto {
+                limit: self.exact_limit,
+            }
+        }
+    }
+}
