@@ -53,7 +53,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::stats::{from_sort_key, interpolate, sort_key};
+use crate::float::{from_sort_key, interpolate, sort_key};
 
 /// The digest's `kind` tag.
 pub const KIND: &str = "quantiles";

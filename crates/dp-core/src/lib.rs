@@ -15,6 +15,7 @@
 
 pub mod cli;
 pub mod digest;
+mod float;
 pub mod io;
 pub mod parse;
 pub mod pool;

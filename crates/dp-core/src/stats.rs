@@ -11,6 +11,7 @@
 //! (Chan, Golub and LeVeque), never as a mean of means.
 
 use crate::digest::{self, Digest};
+use crate::float::{interpolate, midpoint, sort_key};
 
 /// The statistics of one set of values (SPEC §2). `None` where undefined:
 /// everything but `count` and `sum` for no values, `variance` and `stddev`
@@ -355,29 +356,6 @@ impl QuantilePosition {
     }
 }
 
-/// x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋ + 1] − x[⌊h⌋]): NumPy's default "linear"
-/// quantile, Python's `statistics.quantiles(method="inclusive")`.
-pub(crate) fn interpolate(lower: f64, upper: f64, fraction: f64) -> f64 {
-    let gap = upper - lower;
-    if gap.is_finite() {
-        lower + fraction * gap
-    } else {
-        // Only for values beyond ±9e307, whose difference overflows.
-        lower * (1.0 - fraction) + upper * fraction
-    }
-}
-
-/// The mean of the two middle values, as Python's `statistics.median`
-/// computes it: `(a + b) / 2`, halving first only where the sum overflows.
-fn midpoint(a: f64, b: f64) -> f64 {
-    let mid = (a + b) / 2.0;
-    if mid.is_finite() {
-        mid
-    } else {
-        a / 2.0 + b / 2.0
-    }
-}
-
 /// Counts of the values in 2^16 buckets, each a range of values, in order.
 ///
 /// The buckets span the range of a sample of the values (values beyond it
@@ -657,20 +635,6 @@ impl Gathering {
                 .collect(),
         )
     }
-}
-
-/// The bit pattern of a float as an unsigned integer in the floats' order
-/// (IEEE 754 totalOrder).
-#[inline(always)]
-pub(crate) fn sort_key(x: f64) -> u64 {
-    let bits = x.to_bits();
-    // Negative floats: flip all bits; positive: flip the sign bit.
-    bits ^ ((((bits as i64) >> 63) as u64) | 1 << 63)
-}
-
-/// The float whose [`sort_key`] is `key`.
-pub(crate) fn from_sort_key(key: u64) -> f64 {
-    f64::from_bits(if key >> 63 == 1 { key ^ 1 << 63 } else { !key })
 }
 
 /// Moves the value of every rank in `ranks` (sorted, distinct, absolute
