@@ -1,6 +1,8 @@
 //! Measures the statistics: `summarize` on random values beside a full sort
-//! and a single median selection of the same values, and `Digest::quantile`
-//! over many 201-point digests.
+//! and a single median selection of the same values; `summarize` with its
+//! histogram beside the fallback it would otherwise take (selecting among
+//! all the values in place) on several shapes of data; and
+//! `Digest::quantile` over many 201-point digests.
 //!
 //! ```text
 //! cargo run --release -p dp-core --example stats_throughput -- [--values N] [--digests N] [--runs N]
@@ -8,13 +10,13 @@
 //!
 //! Each approach runs `--runs` times (5) on a fresh copy of the same values,
 //! interleaved so that machine noise hits them alike; best and median times
-//! are printed, and ratios against `summarize`.
+//! are printed, and ratios of the medians.
 
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
 use dp_core::digest::{Digest, POINTS, point_rank};
-use dp_core::stats::summarize;
+use dp_core::stats::{Selection, summarize, summarize_with};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
@@ -44,9 +46,12 @@ fn main() -> anyhow::Result<()> {
         .map(|_| (rng.random::<f64>() * 100.0 * 1e6).round() / 1e6)
         .collect();
 
-    let approaches: [Approach; 3] = [
+    let approaches: [Approach; 4] = [
         ("summarize", |v| {
             std::hint::black_box(summarize(v, &[]));
+        }),
+        ("summarize, selecting in place", |v| {
+            std::hint::black_box(summarize_with(v, &[], Selection::InPlace));
         }),
         ("sort_unstable_by(total_cmp)", |v| {
             v.sort_unstable_by(f64::total_cmp)
@@ -56,16 +61,8 @@ fn main() -> anyhow::Result<()> {
             v.select_nth_unstable_by(middle, f64::total_cmp);
         }),
     ];
-    let mut times = vec![Vec::new(); approaches.len()];
     let mut scratch = data.clone();
-    for _ in 0..runs {
-        for (i, (_, run)) in approaches.iter().enumerate() {
-            scratch.copy_from_slice(&data);
-            let start = Instant::now();
-            run(&mut scratch);
-            times[i].push(start.elapsed());
-        }
-    }
+    let mut times = measure(&approaches, &data, &mut scratch, runs);
     writeln!(out, "{values} uniform values, {runs} runs (best / median):")?;
     let base = median(&mut times[0].clone());
     for ((name, _), samples) in approaches.iter().zip(&mut times) {
@@ -81,14 +78,19 @@ fn main() -> anyhow::Result<()> {
     }
 
     // Other shapes of data: summarize must not fall off a cliff on ties,
-    // tails, zero-inflated or sorted data.
+    // tails, zero-inflated or sorted data. Each shape is summarised both
+    // ways on the same values: with the histogram, and by the fallback it
+    // would otherwise take (selecting among all the values in place).
     writeln!(
         out,
-        "summarize on other shapes of {values} values (median of {runs}):"
+        "summarize, histogram vs in place, on {values} values of each shape (best / median of {runs}):"
     )?;
     let exponential = rand_distr::Exp::new(1.0).expect("valid rate");
     let lognormal = rand_distr::LogNormal::new(0.0, 2.0).expect("valid sigma");
-    let shapes: [(&str, Vec<f64>); 5] = [
+    let mut sorted = data.clone();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let shapes: [(&str, Vec<f64>); 7] = [
+        ("uniform", data.clone()),
         (
             "normal",
             (0..values)
@@ -113,28 +115,23 @@ fn main() -> anyhow::Result<()> {
             "integers 0..7",
             (0..values).map(|i| (i % 7) as f64).collect(),
         ),
+        ("sorted", sorted),
     ];
-    let mut sorted = data.clone();
-    sorted.sort_unstable_by(f64::total_cmp);
-    for (name, shape) in shapes
-        .iter()
-        .map(|(n, v)| (*n, v))
-        .chain([("sorted", &sorted)])
-    {
-        let mut samples = Vec::new();
-        for _ in 0..runs {
-            scratch.copy_from_slice(shape);
-            let start = Instant::now();
-            std::hint::black_box(summarize(&mut scratch, &[]));
-            samples.push(start.elapsed());
-        }
-        let mid = median(&mut samples);
+    let both_ways: [Approach; 2] = [approaches[0], approaches[1]];
+    for (name, shape) in &shapes {
+        let same = summarize(&mut shape.clone(), &[1.0, 99.0])
+            == summarize_with(&mut shape.clone(), &[1.0, 99.0], Selection::InPlace);
+        assert!(same, "{name}: both ways must give the same summary");
+        let mut times = measure(&both_ways, shape, &mut scratch, runs);
+        let [histogram, in_place] = [0, 1].map(|i| (best(&times[i]), median(&mut times[i])));
         writeln!(
             out,
-            "  {name:<30} {:>8.1} ms  {:>6.2} ns/value  {:>5.2}x uniform",
-            mid.as_secs_f64() * 1e3,
-            mid.as_secs_f64() * 1e9 / values as f64,
-            mid.as_secs_f64() / base.as_secs_f64(),
+            "  {name:<16} histogram {:>7.1} / {:>7.1} ms   in place {:>7.1} / {:>7.1} ms   {:>5.2}x",
+            histogram.0.as_secs_f64() * 1e3,
+            histogram.1.as_secs_f64() * 1e3,
+            in_place.0.as_secs_f64() * 1e3,
+            in_place.1.as_secs_f64() * 1e3,
+            in_place.1.as_secs_f64() / histogram.1.as_secs_f64(),
         )?;
     }
 
@@ -184,6 +181,26 @@ fn main() -> anyhow::Result<()> {
         merged.rank_err
     )?;
     Ok(())
+}
+
+/// Each approach's times over `runs` rounds, each on a fresh copy of
+/// `data`, interleaved so that machine noise hits them alike.
+fn measure(
+    approaches: &[Approach],
+    data: &[f64],
+    scratch: &mut [f64],
+    runs: usize,
+) -> Vec<Vec<Duration>> {
+    let mut times = vec![Vec::new(); approaches.len()];
+    for _ in 0..runs {
+        for (i, (_, run)) in approaches.iter().enumerate() {
+            scratch.copy_from_slice(data);
+            let start = Instant::now();
+            run(scratch);
+            times[i].push(start.elapsed());
+        }
+    }
+    times
 }
 
 fn best(samples: &[Duration]) -> Duration {
