@@ -14,7 +14,7 @@ pub enum Column {
     Index(usize),
 }
 
-/// Like [`read_values`], for one column of a CSV file with a header row.
+/// Like [`read_values`](super::read_values), for one column of a CSV file with a header row.
 ///
 /// The column is a header name (matched exactly, after trimming blanks and a
 /// UTF-8 byte order mark) or a 1-based index, as `cut -f` counts. Fields may
