@@ -315,7 +315,8 @@ fn printed_doubles_read_back_exactly() {
 
 /// Random strings of number-like characters: accepted exactly when std
 /// accepts them as a finite number that is not one of its words (`inf`,
-/// `nan`, `infinity`), which is the grammar of SPEC §2.
+/// `nan`, `infinity`), which is the grammar of docs/reference.md,
+/// "Values and statistics".
 #[test]
 fn garbage_is_refused_unless_std_reads_a_finite_decimal() {
     let alphabet = b"0123456789+-.eE xXnaifINF,_\t\xc3\xa9";
@@ -336,8 +337,8 @@ fn garbage_is_refused_unless_std_reads_a_finite_decimal() {
     assert!(accepted > 10_000, "only {accepted} tokens accepted");
 }
 
-/// What a token is worth by SPEC §2, from std's parser: its grammar less
-/// the words `inf`, `infinity` and `nan`.
+/// What a token is worth by docs/reference.md ("Values and statistics"),
+/// from std's parser: its grammar less the words `inf`, `infinity` and `nan`.
 fn reference_value(token: &[u8]) -> Option<f64> {
     std::str::from_utf8(token)
         .ok()
