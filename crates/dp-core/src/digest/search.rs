@@ -115,6 +115,8 @@ struct Search<'v> {
     /// ΣU(low) and ΣU(high).
     count_low: f64,
     count_high: f64,
+    /// Seeded by the target: the pivots are random but the answer is not
+    /// (ΣU alone defines it), and runs stay reproducible.
     random: SplitMix64,
     sample_size: usize,
     /// Per digest, the points < pivot and ≤ pivot ([`locate`]).

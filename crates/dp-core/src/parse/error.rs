@@ -1,4 +1,5 @@
-//! Why the values of a data file could not be read.
+//! What the readers report when a file's values cannot be read, and how a
+//! bad token is shown.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
