@@ -20,6 +20,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use dp_core::parse::{parse_value, read_values};
+use dp_core::splitmix::SplitMix64;
 
 fn main() -> anyhow::Result<()> {
     let mut path = PathBuf::from("/tmp/dp-parse-bench.txt");
@@ -51,9 +52,19 @@ fn main() -> anyhow::Result<()> {
         writeln!(out, "writing {lines} lines to {}", path.display())?;
         write_fixed_decimals(&path, lines)?;
     }
-    let bytes = std::fs::metadata(&path)?.len();
-    writeln!(out, "{}: {:.1} MB", path.display(), bytes as f64 / 1e6)?;
+    compare(&path, runs, only, &mut out)
+}
 
+/// Reads the file with each approach `runs` times (or only the `only`-th)
+/// and prints their rates.
+fn compare(
+    path: &Path,
+    runs: u64,
+    only: Option<usize>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::metadata(path)?.len();
+    writeln!(out, "{}: {:.1} MB", path.display(), bytes as f64 / 1e6)?;
     type Approach = fn(&Path) -> anyhow::Result<u64>;
     let approaches: [(&str, Approach); 4] = [
         ("wc -l (process)", wc_lines),
@@ -69,7 +80,7 @@ fn main() -> anyhow::Result<()> {
                 continue;
             }
             let start = Instant::now();
-            counts[i] = approach(&path)?;
+            counts[i] = approach(path)?;
             times[i].push(start.elapsed());
         }
     }
@@ -106,10 +117,10 @@ fn main() -> anyhow::Result<()> {
 
 /// `%.6f` values between -1000 and 1000, as dp-gen writes them.
 fn write_fixed_decimals(path: &Path, lines: u64) -> io::Result<()> {
-    let mut random = SplitMix(42);
+    let mut random = SplitMix64(42);
     let mut out = io::BufWriter::new(File::create(path)?);
     for _ in 0..lines {
-        let unit = (random.next() >> 11) as f64 / (1u64 << 53) as f64;
+        let unit = random.next_f64();
         writeln!(out, "{:.6}", unit * 2000.0 - 1000.0)?;
     }
     out.flush()
@@ -178,14 +189,14 @@ fn dp_read_values(path: &Path) -> anyhow::Result<u64> {
 /// Compares `parse_value` with `str::parse::<f64>` bit for bit on `count`
 /// random tokens of several kinds.
 fn verify_against_std(count: u64, out: &mut impl Write) -> anyhow::Result<()> {
-    let mut random = SplitMix(7);
+    let mut random = SplitMix64(7);
     let mut token = String::new();
     let mut fast = 0u64;
     let start = Instant::now();
     for n in 0..count {
         token.clear();
-        let value = f64::from_bits(random.next());
-        let scaled = (random.next() >> 11) as f64 / 1e6 - 4e9;
+        let value = f64::from_bits(random.next_u64());
+        let scaled = (random.next_u64() >> 11) as f64 / 1e6 - 4e9;
         use std::fmt::Write as _;
         match n % 4 {
             // Shortest round-trip form: often 17 significant digits.
@@ -194,13 +205,13 @@ fn verify_against_std(count: u64, out: &mut impl Write) -> anyhow::Result<()> {
             2 => write!(token, "{scaled:.6}")?,
             _ => {
                 // Random digit strings with random exponents.
-                for _ in 0..1 + random.next() % 25 {
-                    token.push(char::from(b'0' + (random.next() % 10) as u8));
+                for _ in 0..1 + random.below(25) {
+                    token.push(char::from(b'0' + random.below(10) as u8));
                 }
-                let dot = (random.next() % (token.len() as u64 + 1)) as usize;
+                let dot = random.below(token.len() as u64 + 1) as usize;
                 token.insert(dot, '.');
-                write!(token, "e{}", random.next() % 700)?;
-                if random.next().is_multiple_of(2) {
+                write!(token, "e{}", random.below(700))?;
+                if random.next_u64().is_multiple_of(2) {
                     let at = token.find('e').map_or(0, |i| i + 1);
                     token.insert(at, '-');
                 }
@@ -219,17 +230,4 @@ fn verify_against_std(count: u64, out: &mut impl Write) -> anyhow::Result<()> {
         start.elapsed().as_secs_f64()
     )?;
     Ok(())
-}
-
-/// SplitMix64, to make the same file and tokens on every run.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
 }

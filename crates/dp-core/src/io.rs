@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use crate::record::{Record, StatsRecord};
 
-/// Largest write a pipe keeps whole when several processes share it (SPEC §1).
+/// Largest write a pipe keeps whole when several processes share it
+/// (docs/reference.md, "Records").
 pub const PIPE_BUF: usize = 4096;
 
 /// A line of a record stream that is not a valid record.

@@ -1,7 +1,8 @@
 //! dp-core: what every dp tool shares.
 //!
-//! - [`record`]: the JSON Lines contract between the tools (SPEC §3): `file`,
-//!   `stats`, `error`, `summary` and `comparison` records, tagged by `type`.
+//! - [`record`]: the JSON Lines contract between the tools
+//!   (docs/reference.md, "Records"): `file`, `stats`, `error`, `summary`
+//!   and `comparison` records, tagged by `type`.
 //! - [`io`]: reading records (blank lines skipped, unknown fields and types
 //!   ignored, a bad line named by its number), writing each record whole in one
 //!   `write(2)`, and writing files atomically (temp file beside it, then rename).
@@ -12,9 +13,19 @@
 //!   the speedup: the rules dp-agg and dp-plot share.
 //! - [`pool`]: worker threads taking items one at a time, their results handed
 //!   back in input order on the calling thread (dp-gen's files, dp-stats' `-j`).
+//! - [`parse`]: the values of a data file, whitespace-separated text or one
+//!   CSV column, each number correctly rounded.
+//! - [`stats`]: a file's statistics, computed exactly, and their exact
+//!   combination across files.
+//! - [`digest`]: the small mergeable quantile summary every `stats` record
+//!   carries, and its proven rank error bound.
+//! - [`splitmix`]: the one SplitMix64, for reproducible bits.
+//!
+//! `float` (private) holds what `stats` and `digest` both need of floats.
 
 pub mod cli;
 pub mod digest;
+mod float;
 pub mod io;
 pub mod parse;
 pub mod pool;

@@ -1,4 +1,5 @@
-//! The records dp's tools exchange as JSON Lines (SPEC §3).
+//! The records dp's tools exchange as JSON Lines (docs/reference.md,
+//! "Records").
 //!
 //! Every record is one JSON object on one line with a `type` field. Readers
 //! ignore fields and record types they do not know, so a newer writer never
@@ -53,7 +54,8 @@ pub struct VerifyRecord {
 /// The statistics of one data file, computed by dp-stats.
 ///
 /// The statistics are `null` for an empty file (count 0), and `variance` and
-/// `stddev` are `null` below two values (SPEC §2).
+/// `stddev` are `null` below two values (docs/reference.md, "Values and
+/// statistics").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatsRecord {
     pub path: String,

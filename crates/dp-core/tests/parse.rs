@@ -6,6 +6,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use dp_core::parse::{Column, ReadError, parse_value, read_csv_column, read_values};
+use dp_core::splitmix::SplitMix64;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -53,22 +54,14 @@ fn assert_bits(token: &str, got: Option<f64>, expected: Option<f64>) {
     );
 }
 
-/// SplitMix64: a small seeded generator, so failures reproduce.
-struct Random(u64);
+/// What the token generators draw, beside dp's SplitMix64 (seeded, so
+/// failures reproduce).
+trait Dice {
+    fn chance(&mut self, one_in: u64) -> bool;
+    fn digits(&mut self, out: &mut String, count: u64);
+}
 
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
+impl Dice for SplitMix64 {
     fn chance(&mut self, one_in: u64) -> bool {
         self.below(one_in) == 0
     }
@@ -251,7 +244,7 @@ fn huge_tokens_are_read_exactly() {
 /// exactly what std's correctly rounded parser gives.
 #[test]
 fn valid_tokens_match_std_bit_for_bit() {
-    let mut random = Random(0x5EED_0001);
+    let mut random = SplitMix64(0x5EED_0001);
     let mut token = String::new();
     for _ in 0..300_000 {
         token.clear();
@@ -298,10 +291,10 @@ fn valid_tokens_match_std_bit_for_bit() {
 /// format, reads back as itself.
 #[test]
 fn printed_doubles_read_back_exactly() {
-    let mut random = Random(0x5EED_0002);
+    let mut random = SplitMix64(0x5EED_0002);
     let mut checked = 0;
     while checked < 200_000 {
-        let value = f64::from_bits(random.next());
+        let value = f64::from_bits(random.next_u64());
         if !value.is_finite() {
             continue;
         }
@@ -315,18 +308,19 @@ fn printed_doubles_read_back_exactly() {
         }
         // As C's printf("%.6f") writes data files: up to 16 digits.
         let sign = if random.chance(2) { -1.0 } else { 1.0 };
-        let fixed = format!("{:.6}", sign * (random.next() >> 11) as f64 / 1e6);
+        let fixed = format!("{:.6}", sign * (random.next_u64() >> 11) as f64 / 1e6);
         assert_bits(&fixed, parse_value(fixed.as_bytes()), fixed.parse().ok());
     }
 }
 
 /// Random strings of number-like characters: accepted exactly when std
 /// accepts them as a finite number that is not one of its words (`inf`,
-/// `nan`, `infinity`), which is the grammar of SPEC §2.
+/// `nan`, `infinity`), which is the grammar of docs/reference.md,
+/// "Values and statistics".
 #[test]
 fn garbage_is_refused_unless_std_reads_a_finite_decimal() {
     let alphabet = b"0123456789+-.eE xXnaifINF,_\t\xc3\xa9";
-    let mut random = Random(0x5EED_0003);
+    let mut random = SplitMix64(0x5EED_0003);
     let mut token = Vec::new();
     let mut accepted = 0;
     for _ in 0..500_000 {
@@ -343,8 +337,8 @@ fn garbage_is_refused_unless_std_reads_a_finite_decimal() {
     assert!(accepted > 10_000, "only {accepted} tokens accepted");
 }
 
-/// What a token is worth by SPEC §2, from std's parser: its grammar less
-/// the words `inf`, `infinity` and `nan`.
+/// What a token is worth by docs/reference.md ("Values and statistics"),
+/// from std's parser: its grammar less the words `inf`, `infinity` and `nan`.
 fn reference_value(token: &[u8]) -> Option<f64> {
     std::str::from_utf8(token)
         .ok()
@@ -572,12 +566,12 @@ impl Read for Trickle<'_> {
 /// tokens, inside `\r\n` and inside runs of blanks: the values must be those
 /// std's own split and parser find.
 fn random_text(seed: u64, target_len: usize) -> String {
-    let mut random = Random(seed);
+    let mut random = SplitMix64(seed);
     let mut text = String::with_capacity(target_len + 64);
     let separators = ["\n", "\r\n", " ", "\t", "  \n", "\n\n", " \r\n\t"];
     while text.len() < target_len {
         match random.below(4) {
-            0 => text.push_str(&format!("{}", f64::from_bits(random.next() >> 2))),
+            0 => text.push_str(&format!("{}", f64::from_bits(random.next_u64() >> 2))),
             1 => text.push_str(&format!(
                 "{:.6}",
                 random.below(2_000_000_000) as f64 / 7.0 - 1e8

@@ -278,7 +278,8 @@ fn a_mean_of_means_would_fail_the_merge_tests() {
 }
 
 // ---------------------------------------------------------------------------
-// A naive reference: sort, then the formulas of SPEC §2.
+// A naive reference: sort, then the formulas of docs/reference.md, "Values and
+// statistics".
 
 struct Naive {
     sorted: Vec<f64>,

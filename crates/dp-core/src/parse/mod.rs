@@ -1,0 +1,16 @@
+//! Reading numbers from data files: whitespace-separated decimal values, or
+//! one column of a CSV file (docs/reference.md, "Values and statistics").
+//!
+//! One idea a file: `number` is the grammar of one value and its correctly
+//! rounded conversion, `text` the reader of whitespace-separated text,
+//! `column` the reader of one CSV column, `error` what they report.
+
+mod column;
+mod error;
+mod number;
+mod text;
+
+pub use column::{Column, read_csv_column};
+pub use error::ReadError;
+pub use number::parse_value;
+pub use text::read_values;

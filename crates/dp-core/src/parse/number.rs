@@ -1,0 +1,278 @@
+//! One value: the grammar of a decimal number and its correctly rounded
+//! conversion.
+//!
+//! A token of at most 19 digits whose mantissa is below 2^53 and whose
+//! exponent is within ±22 (every `%.6f` value under 10^9) takes Clinger's
+//! fast path: an exact mantissa and an exact power of ten give a correctly
+//! rounded result with one multiplication or division. Every other valid
+//! token goes to std's correctly rounded parser.
+
+use std::fmt::Write as _;
+
+/// Parses one token as a finite decimal number (`12`, `-3.5`, `+4`, `.5`,
+/// `5.`, `1e-3`); `None` for anything else (`nan`, `inf`, hex, `1,000`, `1e400`).
+///
+/// The grammar is `[+-]? (digits | digits '.' digits? | '.' digits)
+/// ([eE] [+-]? digits)?`, the whole token and nothing else. The result is
+/// correctly rounded, bit for bit what `str::parse::<f64>` gives. A value too
+/// large for `f64` is refused; one too small to represent rounds to zero
+/// (`1e-400` is 0), as it would when printed with any fixed precision.
+pub fn parse_value(token: &[u8]) -> Option<f64> {
+    match scan_number(token) {
+        (used, Some(number)) if used == token.len() => number.value(token),
+        _ => None,
+    }
+}
+
+/// A token that matched the grammar, taken apart.
+pub(super) struct Number {
+    negative: bool,
+    /// The digits as an integer, exact when `digits` ≤ 19 (10^19 < 2^64).
+    mantissa: u64,
+    /// Digits before and after the point, leading zeros included.
+    digits: usize,
+    /// The exponent of `mantissa`: the written one less the fraction digits.
+    exponent: i64,
+    /// The exponent as written after `e` (saturated).
+    written: i64,
+    /// Where the sign ends and where the exponent begins in the token.
+    digits_start: usize,
+    digits_end: usize,
+}
+
+/// Follows the grammar from the start of `bytes` as far as it goes: returns
+/// where it stopped and, if what it read is a whole number, that number.
+/// The token is valid if it stopped at its end.
+#[inline(always)]
+pub(super) fn scan_number(bytes: &[u8]) -> (usize, Option<Number>) {
+    let len = bytes.len();
+    // Without branches: signs come in random order in real data.
+    let first = bytes.first().copied().unwrap_or(0);
+    let negative = first == b'-';
+    let digits_start = usize::from(negative || first == b'+');
+    let (mut i, mut mantissa) = scan_digits(bytes, digits_start, 0);
+    let mut digits = i - digits_start;
+    let mut fraction_digits = 0;
+    if i < len && bytes[i] == b'.' {
+        let fraction_start = i + 1;
+        (i, mantissa) = scan_digits(bytes, fraction_start, mantissa);
+        fraction_digits = i - fraction_start;
+        digits += fraction_digits;
+    }
+    if digits == 0 {
+        return (i, None);
+    }
+    let digits_end = i;
+    let mut written: i64 = 0;
+    if i < len && bytes[i] | 0x20 == b'e' {
+        i += 1;
+        let exponent_negative = match bytes.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let exponent_start = i;
+        while i < len && bytes[i].is_ascii_digit() {
+            // Saturating far beyond any token's length keeps the sign of
+            // the total exponent right.
+            if written < EXPONENT_SATURATION {
+                written = written * 10 + i64::from(bytes[i] - b'0');
+            }
+            i += 1;
+        }
+        if i == exponent_start {
+            return (i, None);
+        }
+        if exponent_negative {
+            written = -written;
+        }
+    }
+    let number = Number {
+        negative,
+        mantissa,
+        digits,
+        exponent: written.saturating_sub(fraction_digits as i64),
+        written,
+        digits_start,
+        digits_end,
+    };
+    (i, Some(number))
+}
+
+/// Reads the digits from `i` on into `mantissa`; returns where they end.
+/// Past 19 digits the mantissa wraps: it is then not used.
+///
+/// Eight bytes at a time where the input allows (SWAR, as in Lemire's
+/// fast_float): finding where the digits end and converting them takes a
+/// few arithmetic operations and no branch per digit, which matters because
+/// the lengths of real numbers vary and would make that branch mispredict.
+#[inline(always)]
+fn scan_digits(bytes: &[u8], mut i: usize, mut mantissa: u64) -> (usize, u64) {
+    while let Some(&word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
+        let digits = u64::from_le_bytes(word).wrapping_sub(0x3030_3030_3030_3030);
+        // A byte's top bit is set where it is not a digit: below '0' it
+        // wrapped, above '9' adding 0x76 reaches 0x80. Borrows and carries
+        // only run towards later bytes, past the first non-digit.
+        let non_digits =
+            (digits | digits.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
+        let count = (non_digits.trailing_zeros() / 8) as usize;
+        if count == 0 {
+            return (i, mantissa);
+        }
+        // Keep the `count` leading digits, as the high bytes: the zero low
+        // bytes then read as leading zeros.
+        let value = eight_digits(digits << (64 - 8 * count as u32));
+        mantissa = mantissa
+            .wrapping_mul(POWERS_OF_TEN_U64[count])
+            .wrapping_add(value);
+        i += count;
+        if count < 8 {
+            return (i, mantissa);
+        }
+    }
+    while let Some(&byte) = bytes.get(i) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
+        i += 1;
+    }
+    (i, mantissa)
+}
+
+/// The number written by eight digit values 0..=9, one a byte, the first
+/// in the lowest byte.
+#[inline(always)]
+fn eight_digits(digits: u64) -> u64 {
+    const LOW_BYTES: u64 = 0x0000_00FF_0000_00FF;
+    const TIMES_100_AND_1E6: u64 = 100 + (1_000_000 << 32);
+    const TIMES_1_AND_1E4: u64 = 1 + (10_000 << 32);
+    // Pairs of digits: each 16-bit lane's low byte becomes 10 × it + next.
+    let pairs = digits.wrapping_mul(10).wrapping_add(digits >> 8);
+    let high = (pairs & LOW_BYTES).wrapping_mul(TIMES_100_AND_1E6);
+    let low = ((pairs >> 16) & LOW_BYTES).wrapping_mul(TIMES_1_AND_1E4);
+    u64::from((high.wrapping_add(low) >> 32) as u32)
+}
+
+const POWERS_OF_TEN_U64: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+impl Number {
+    /// The value of `token`, the text this number was scanned from.
+    #[inline(always)]
+    pub(super) fn value(&self, token: &[u8]) -> Option<f64> {
+        let magnitude = if let Some(magnitude) = self.fast_value() {
+            magnitude
+        } else if self.written.abs() < STD_EXPONENT_LIMIT {
+            // The grammar is ASCII and std's, so std's parser accepts the token.
+            let value: f64 = std::str::from_utf8(token).ok()?.parse().ok()?;
+            return value.is_finite().then_some(value);
+        } else {
+            parse_far_exponent(&token[self.digits_start..self.digits_end], self.written)?
+        };
+        Some(if self.negative { -magnitude } else { magnitude })
+    }
+
+    /// The correctly rounded magnitude where Clinger's fast path applies:
+    /// an exact mantissa times or divided by an exact power of ten is one
+    /// correctly rounded IEEE operation.
+    #[inline(always)]
+    fn fast_value(&self) -> Option<f64> {
+        if self.digits > 19 {
+            return None;
+        }
+        if self.mantissa == 0 {
+            return Some(0.0);
+        }
+        if self.mantissa > MAX_EXACT_MANTISSA || !(-22..=22).contains(&self.exponent) {
+            return None;
+        }
+        let magnitude = self.mantissa as f64;
+        let power = POWERS_OF_TEN[self.exponent.unsigned_abs() as usize];
+        Some(if self.exponent < 0 {
+            magnitude / power
+        } else {
+            magnitude * power
+        })
+    }
+}
+
+/// Where the written exponent stops growing: far more than any token's
+/// length, far less than `i64::MAX`.
+const EXPONENT_SATURATION: i64 = 1 << 56;
+
+/// std's parser saturates a written exponent near this (0x10000), which is
+/// wrong only when tens of thousands of digits make up for it
+/// (`0.000…0005e100000`).
+const STD_EXPONENT_LIMIT: i64 = 0x10000;
+
+/// Significant digits std's parser needs: its decimal slow path keeps 768,
+/// enough for every halfway point between doubles.
+const MAX_SIGNIFICANT_DIGITS: usize = 800;
+
+/// The magnitude of `digits` (with an optional `.`) × 10^`exponent`, for
+/// exponents std's parser would saturate: rewritten as `0.DDDe±P` with the
+/// leading zeros gone and the exponent folded in, which std reads
+/// correctly rounded. Beyond 800 significant digits only whether any
+/// is nonzero matters (a sticky digit).
+fn parse_far_exponent(digits: &[u8], exponent: i64) -> Option<f64> {
+    let integer_digits = digits.iter().take_while(|b| b.is_ascii_digit()).count() as i64;
+    let mut significant = digits.iter().copied().filter(u8::is_ascii_digit);
+    let mut leading_zeros = 0;
+    let first = loop {
+        match significant.next() {
+            Some(b'0') => leading_zeros += 1,
+            Some(digit) => break digit,
+            None => return Some(0.0),
+        }
+    };
+    let point = integer_digits - leading_zeros + exponent;
+    if point > 310 {
+        return None; // at least 1e309
+    }
+    if point < -330 {
+        return Some(0.0); // below half the smallest subnormal
+    }
+    let mut canonical = String::with_capacity(MAX_SIGNIFICANT_DIGITS + 16);
+    canonical.push_str("0.");
+    canonical.push(char::from(first));
+    let mut sticky = false;
+    for digit in significant {
+        if canonical.len() < MAX_SIGNIFICANT_DIGITS {
+            canonical.push(char::from(digit));
+        } else {
+            sticky |= digit != b'0';
+        }
+    }
+    if sticky {
+        canonical.push('1');
+    }
+    let _ = write!(canonical, "e{point}");
+    let value: f64 = canonical.parse().ok()?;
+    value.is_finite().then_some(value)
+}
+
+/// Every integer up to 2^53 is exact in an `f64`.
+const MAX_EXACT_MANTISSA: u64 = 1 << 53;
+
+/// Powers of ten exact in an `f64` (5^22 < 2^53).
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];

@@ -1,0 +1,291 @@
+//! The text reader: whitespace-separated values, any number a line.
+//!
+//! It works on bytes: it reads 1 MiB chunks into one reused buffer and
+//! parses the tokens in place, in one pass that also counts lines, so
+//! nothing but the `f64` values grows with the size of the input.
+
+use std::io::{self, Read};
+
+use super::error::ReadError;
+use super::number::scan_number;
+
+/// White space between values: space, tab, line feed, vertical tab, form
+/// feed and carriage return (C's `isspace`).
+#[inline(always)]
+fn is_blank(byte: u8) -> bool {
+    byte == b' ' || byte.wrapping_sub(b'\t') < 5
+}
+
+/// `bytes` without the blanks at either end.
+pub(super) fn trim_blanks(mut bytes: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = bytes
+        && is_blank(*first)
+    {
+        bytes = rest;
+    }
+    while let [rest @ .., last] = bytes
+        && is_blank(*last)
+    {
+        bytes = rest;
+    }
+    bytes
+}
+
+/// How much the text reader reads at a time; also the longest token it
+/// accepts (a longer one is reported as invalid, so memory stays bounded).
+const CHUNK_SIZE: usize = 1 << 20;
+
+/// Appends every value of `input` (numbers separated by white space, any
+/// number a line, `\r\n` allowed) to `values`. Returns how many invalid
+/// tokens were skipped (always 0 unless `skip_invalid`).
+///
+/// White space is space, tab, `\n`, `\v`, `\f` and `\r`; lines end at `\n`;
+/// a UTF-8 byte order mark at the start is skipped.
+/// On error `values` holds what was read before it. A NUL byte makes the
+/// input binary ([`ReadError::Binary`], even with `skip_invalid`); it is
+/// looked for a chunk ahead of the parsing, so in an input under 1 MiB it is
+/// found before any invalid token. A token of 1 MiB or more is invalid.
+pub fn read_values(
+    input: impl Read,
+    values: &mut Vec<f64>,
+    skip_invalid: bool,
+) -> Result<u64, ReadError> {
+    read_values_chunked(input, values, skip_invalid, CHUNK_SIZE)
+}
+
+/// [`read_values`] with a given chunk size, so tests can put chunk
+/// boundaries anywhere.
+fn read_values_chunked(
+    mut input: impl Read,
+    values: &mut Vec<f64>,
+    skip_invalid: bool,
+    chunk_size: usize,
+) -> Result<u64, ReadError> {
+    let mut buf = vec![0u8; chunk_size];
+    let mut scanner = Scanner {
+        values,
+        skip_invalid,
+        line: 1,
+        invalid: 0,
+    };
+    // Bytes of an unfinished line (or token) kept at the front of `buf`.
+    let mut carried = 0;
+    // Inside a token too long for the buffer, being skipped.
+    let mut discarding = false;
+    let mut first_chunk = true;
+    loop {
+        let (filled, at_end) = fill(&mut input, &mut buf, carried)?;
+        let data = &buf[..filled];
+        if let Some(nul) = memchr::memchr(0, &data[carried..]) {
+            // `carried` holds no line end: it follows the last one scanned.
+            let newlines = memchr::memchr_iter(b'\n', &data[carried..carried + nul]).count();
+            return Err(ReadError::Binary {
+                line: scanner.line + newlines as u64,
+            });
+        }
+        let mut start = 0;
+        if first_chunk {
+            // Editors on Windows may begin a text file with a byte order mark.
+            first_chunk = false;
+            if data.starts_with(UTF8_BOM) {
+                start = UTF8_BOM.len();
+            }
+        }
+        if discarding {
+            match data.iter().position(|&b| is_blank(b)) {
+                Some(blank) => {
+                    start = blank;
+                    discarding = false;
+                }
+                None if at_end => break,
+                None => {
+                    carried = 0;
+                    continue;
+                }
+            }
+        }
+        // Scan whole lines; the unfinished last one waits for the next
+        // chunk, or, if the chunk holds no line end, its unfinished token.
+        let end = if at_end {
+            filled
+        } else if let Some(newline) = memchr::memrchr(b'\n', &data[start..]) {
+            start + newline + 1
+        } else if let Some(blank) = data[start..].iter().rposition(|&b| is_blank(b)) {
+            start + blank + 1
+        } else {
+            // A full buffer and not one blank: a token longer than we hold.
+            scanner.reject(&data[start..])?;
+            discarding = true;
+            carried = 0;
+            continue;
+        };
+        scanner.scan(&data[start..end])?;
+        if at_end {
+            break;
+        }
+        buf.copy_within(end..filled, 0);
+        carried = filled - end;
+    }
+    Ok(scanner.invalid)
+}
+
+pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads into `buf` after its first `kept` bytes until it is full or the
+/// input ends; returns how many bytes `buf` holds and whether the input ended.
+fn fill(input: &mut impl Read, buf: &mut [u8], kept: usize) -> io::Result<(usize, bool)> {
+    let mut filled = kept;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => return Ok((filled, true)),
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok((filled, false))
+}
+
+/// Turns whole lines of text into values, counting lines for errors.
+struct Scanner<'a> {
+    values: &'a mut Vec<f64>,
+    skip_invalid: bool,
+    /// The 1-based line the next byte scanned is on.
+    line: u64,
+    invalid: u64,
+}
+
+impl Scanner<'_> {
+    /// Scans `text`: whole lines, the last one possibly unfinished, in one
+    /// pass that skips blanks, counts line ends and parses tokens in place.
+    #[inline(never)]
+    fn scan(&mut self, text: &[u8]) -> Result<(), ReadError> {
+        // A local, not the field, in the loop: it stays in a register.
+        let mut line = self.line;
+        let len = text.len();
+        let mut i = 0;
+        while i < len {
+            let byte = text[i];
+            if is_blank(byte) {
+                line += u64::from(byte == b'\n');
+                i += 1;
+                continue;
+            }
+            let (used, number) = scan_number(&text[i..]);
+            let mut end = i + used;
+            if end == len || is_blank(text[end]) {
+                if let Some(value) = number.and_then(|number| number.value(&text[i..end])) {
+                    self.values.push(value);
+                    i = end;
+                    continue;
+                }
+            } else {
+                // Not a number, and where the grammar stopped is not its end.
+                end = text[end..]
+                    .iter()
+                    .position(|&b| is_blank(b))
+                    .map_or(len, |blank| end + blank);
+            }
+            self.line = line;
+            self.reject(&text[i..end])?;
+            i = end;
+        }
+        self.line = line;
+        Ok(())
+    }
+
+    /// An invalid token: an error, or one more skipped with `skip_invalid`.
+    fn reject(&mut self, token: &[u8]) -> Result<(), ReadError> {
+        if looks_binary(token) {
+            Err(ReadError::Binary { line: self.line })
+        } else if self.skip_invalid {
+            self.invalid += 1;
+            Ok(())
+        } else {
+            Err(ReadError::invalid(self.line, token))
+        }
+    }
+}
+
+/// Whether a bad token is a sign of binary data rather than a typo: bytes
+/// that are not UTF-8, the rule grep uses beside NUL bytes (a NUL alone would
+/// miss most binary files).
+fn looks_binary(token: &[u8]) -> bool {
+    std::str::from_utf8(token).is_err()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Chunk boundaries at every position, with chunks a few bytes long;
+    //! the public API is tested in `tests/parse.rs`.
+
+    use super::*;
+
+    /// Lines with several tokens, blank lines, CRLF, runs of blanks and a
+    /// few bad tokens: every token fits the smallest chunk tried.
+    const TEXT: &str = "1 -2.5\r\n\r\n  .5\t5.\n1e3 x\n\n\t+7\r\n0.000001\x0c8 nan 9\n  \n12345 6";
+
+    fn read(text: &str, skip_invalid: bool, chunk: usize) -> (Vec<f64>, Result<u64, String>) {
+        let mut values = Vec::new();
+        let result = read_values_chunked(text.as_bytes(), &mut values, skip_invalid, chunk)
+            .map_err(|err| format!("line {:?}: {err}", err.line()));
+        (values, result)
+    }
+
+    #[test]
+    fn every_chunk_size_reads_the_same() {
+        let expected = (
+            vec![1.0, -2.5, 0.5, 5.0, 1e3, 7.0, 1e-6, 8.0, 9.0, 12345.0, 6.0],
+            Ok(2),
+        );
+        assert_eq!(read(TEXT, true, CHUNK_SIZE), expected);
+        let error = Err("line Some(4): 'x' is not a finite number".to_owned());
+        assert_eq!(read(TEXT, false, CHUNK_SIZE).1, error);
+        for chunk in 9..=TEXT.len() + 1 {
+            assert_eq!(read(TEXT, true, chunk), expected, "chunk {chunk}");
+            let with_bom = format!("\u{feff}{TEXT}");
+            assert_eq!(read(&with_bom, true, chunk), expected, "chunk {chunk}");
+            assert_eq!(read(TEXT, false, chunk).1, error, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn line_numbers_survive_every_chunk_size() {
+        let text = "1\r\n\r\n2 3\n\n\n4\r\n   \r\n5 6 oops\n7\n";
+        for chunk in 8..=text.len() + 1 {
+            let (values, result) = read(text, false, chunk);
+            assert_eq!(values, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "chunk {chunk}");
+            let error = "line Some(8): 'oops' is not a finite number";
+            assert_eq!(result, Err(error.to_owned()), "chunk {chunk}");
+            // A NUL past the bad token is found in the same chunk or later.
+            let binary = format!("{text}\n\n8\x00");
+            let (_, result) = read(&binary, true, chunk);
+            assert_eq!(
+                result,
+                Err("line Some(12): binary data, not text".to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn tokens_longer_than_a_chunk_are_invalid() {
+        let text = "1 22222222222222222222 3\n4";
+        for chunk in 8..20 {
+            assert_eq!(
+                read(text, true, chunk),
+                (vec![1.0, 3.0, 4.0], Ok(1)),
+                "chunk {chunk}"
+            );
+            let (_, result) = read(text, false, chunk);
+            assert_eq!(
+                result,
+                Err(format!(
+                    "line Some(1): '{}' is not a finite number",
+                    &text[2..2 + chunk]
+                ))
+            );
+        }
+        let long: f64 = "22222222222222222222".parse().unwrap();
+        assert_eq!(read(text, false, 32), (vec![1.0, long, 3.0, 4.0], Ok(0)));
+    }
+}

@@ -1,0 +1,309 @@
+//! Histogram selection: finding the wanted ranks among few values.
+//!
+//! The first pass of [`summarize`](super::summarize()) counts the values in
+//! a histogram, the second sets aside the values of the buckets that hold a
+//! wanted rank, and a multi-selection among those few finds the ranks.
+//! Where it cannot help (fewer than 2^16 values, or wanted buckets that hold
+//! more than 1/8 of them), [`select_ranks`] runs over all the values in place.
+//!
+//! What it buys over that fallback, measured on the same 10 million values
+//! of each shape (`cargo run --release -p dp-core --example
+//! stats_throughput`: median of 5 runs, 3 repetitions within 3% of each
+//! other, 2-core machine), histogram against in place:
+//!
+//! | shape           | histogram | in place | faster |
+//! |-----------------|----------:|---------:|-------:|
+//! | uniform `%.6f`  |     71 ms |   154 ms |   2.2× |
+//! | normal          |     72 ms |   153 ms |   2.1× |
+//! | exponential     |     61 ms |   153 ms |   2.5× |
+//! | lognormal(0, 2) |     61 ms |   152 ms |   2.5× |
+//! | sorted          |     66 ms |   135 ms |   2.0× |
+//! | half zeros      |     80 ms |   148 ms |   1.9× |
+//! | integers 0..7   |     91 ms |   144 ms |   1.6× |
+//!
+//! Ties (the last two) crowd a few buckets, where only the common value is
+//! counted and the rest set aside: the gain is smallest there.
+
+use super::select::select_ranks;
+use crate::float::sort_key;
+
+/// Counts of the values in 2^16 buckets, each a range of values, in order.
+///
+/// The buckets span the range of a sample of the values (values beyond it
+/// fall in the end buckets), so one pass can count while it sums. They are
+/// equal ranges of values or of bit patterns, whichever spreads the sample
+/// better: equal ranges suit values around zero or with ties, bit patterns
+/// (a logarithmic scale) suit long tails and far outliers.
+pub(super) struct Histogram {
+    mapping: Mapping,
+    counts: Vec<u32>,
+    /// The sample the mapping was chosen on, to guess crowded buckets'
+    /// common value.
+    sample: Vec<f64>,
+}
+
+#[derive(Clone, Copy)]
+enum Mapping {
+    Linear { low: f64, scale: f64 },
+    BitPatterns { low: u64, shift: u32 },
+}
+
+impl Mapping {
+    #[inline(always)]
+    fn bucket(self, x: f64) -> usize {
+        let bucket = match self {
+            // `as` saturates: values below the range land in bucket 0.
+            Mapping::Linear { low, scale } => ((x - low) * scale) as usize,
+            Mapping::BitPatterns { low, shift } => {
+                (sort_key(x).saturating_sub(low) >> shift) as usize
+            }
+        };
+        bucket.min(BUCKETS - 1)
+    }
+
+    /// How unevenly the mapping spreads `sample`: the sum of the squared
+    /// counts of 256 coarse buckets (lower is better).
+    fn unevenness(self, sample: &[f64]) -> u64 {
+        let mut coarse = [0u64; 256];
+        for &x in sample {
+            coarse[self.bucket(x) * 256 / BUCKETS] += 1;
+        }
+        coarse.iter().map(|c| c * c).sum()
+    }
+}
+
+/// Fewer values than this are selected among directly: counting would cost
+/// more than it saves.
+const HISTOGRAM_MIN_VALUES: usize = 1 << 16;
+const BUCKETS: usize = 1 << 16;
+/// Values the bucket range is taken from.
+const HISTOGRAM_SAMPLE: usize = 4096;
+/// Set aside at most 1/8 of the values (10 MB for 10 million); beyond
+/// that, select among all of them in place.
+const GATHER_AT_MOST: usize = 8;
+
+impl Histogram {
+    pub(super) fn for_values(values: &[f64]) -> Option<Self> {
+        if values.len() < HISTOGRAM_MIN_VALUES || u32::try_from(values.len()).is_err() {
+            return None;
+        }
+        let sample: Vec<f64> = values
+            .iter()
+            .step_by(values.len() / HISTOGRAM_SAMPLE)
+            .copied()
+            .collect();
+        let (least, greatest) = sample
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, g), &x| {
+                (l.min(x), g.max(x))
+            });
+        let (low, high) = (sort_key(least), sort_key(greatest));
+        let shift = (u64::BITS - (high - low).leading_zeros()).saturating_sub(BUCKETS.ilog2());
+        let bit_patterns = Mapping::BitPatterns { low, shift };
+        let scale = BUCKETS as f64 / (greatest - least);
+        let mapping = if scale.is_finite() && scale > 0.0 {
+            let linear = Mapping::Linear { low: least, scale };
+            if linear.unevenness(&sample) <= bit_patterns.unevenness(&sample) {
+                linear
+            } else {
+                bit_patterns
+            }
+        } else {
+            bit_patterns
+        };
+        Some(Self {
+            mapping,
+            counts: vec![0; BUCKETS],
+            sample,
+        })
+    }
+
+    #[inline(always)]
+    pub(super) fn count(&mut self, x: f64) {
+        let bucket = self.mapping.bucket(x);
+        self.counts[bucket] += 1;
+    }
+
+    /// What to gather in the second pass to find `ranks` (sorted, distinct)
+    /// among the `n` values counted; `None` when the buckets holding them
+    /// hold too many values to be worth setting aside.
+    ///
+    /// A crowded bucket (more than 1/[`CROWDED`] of the values) usually
+    /// holds one value many times: the zeros of zero-inflated data, the
+    /// levels of integer data. The second pass only counts that common
+    /// value (the sample's most frequent in the bucket) and sets aside the
+    /// bucket's other values, if they are few.
+    pub(super) fn gathering(self, ranks: &[usize], n: usize) -> Option<Gathering> {
+        let mut actions = vec![SKIP; self.counts.len()];
+        let mut buckets = Vec::new();
+        let mut wanted = Vec::with_capacity(ranks.len());
+        let mut crowded = Vec::new();
+        let (mut before, mut kept) = (0usize, 0usize);
+        let mut pending = ranks.iter().copied().peekable();
+        for (bucket, &count) in self.counts.iter().enumerate() {
+            if pending.peek().is_none() {
+                break;
+            }
+            let count = count as usize;
+            let after = before + count;
+            if pending.peek().is_some_and(|&rank| rank < after) {
+                if count > n / CROWDED {
+                    actions[bucket] = FIRST_CROWDED + crowded.len() as u8;
+                    crowded.push(Crowded::new(self.common_value(bucket)));
+                } else {
+                    actions[bucket] = KEEP;
+                    kept += count;
+                }
+                buckets.push(WantedBucket {
+                    action: actions[bucket],
+                    count,
+                });
+            }
+            while let Some(rank) = pending.next_if(|&rank| rank < after) {
+                wanted.push((buckets.len() - 1, rank - before));
+            }
+            before = after;
+        }
+        let limit = n / GATHER_AT_MOST;
+        (kept <= limit).then(|| Gathering {
+            mapping: self.mapping,
+            actions,
+            buckets,
+            wanted,
+            kept: Vec::with_capacity(kept),
+            limit,
+            crowded,
+        })
+    }
+
+    /// The value the sample holds most often in `bucket` (NaN if none).
+    fn common_value(&self, bucket: usize) -> f64 {
+        let mut inside: Vec<f64> = self
+            .sample
+            .iter()
+            .copied()
+            .filter(|&x| self.mapping.bucket(x) == bucket)
+            .collect();
+        inside.sort_unstable_by(f64::total_cmp);
+        inside
+            .chunk_by(|a, b| a == b)
+            .max_by_key(|run| run.len())
+            .map_or(f64::NAN, |run| run[0])
+    }
+}
+
+/// Buckets holding more than 1/`CROWDED` of the values are crowded: at most
+/// `CROWDED` of them, so their slots fit in a byte beside the actions.
+const CROWDED: usize = 64;
+/// What the second pass does with a value, by bucket: nothing, set it
+/// aside, or (from `FIRST_CROWDED` on) sort it out in that crowded slot.
+const SKIP: u8 = 0;
+const KEEP: u8 = 1;
+const FIRST_CROWDED: u8 = 2;
+
+/// A bucket that holds a wanted rank.
+struct WantedBucket {
+    action: u8,
+    count: usize,
+}
+
+/// What the second pass learns of a crowded bucket.
+struct Crowded {
+    common: f64,
+    /// Values equal to `common`, and the others below it (set aside).
+    common_count: usize,
+    below: usize,
+}
+
+impl Crowded {
+    fn new(common: f64) -> Self {
+        Self {
+            common,
+            common_count: 0,
+            below: 0,
+        }
+    }
+}
+
+/// The second pass's work: the values of the buckets that hold a wanted
+/// rank, set aside, but for the common value of crowded buckets.
+pub(super) struct Gathering {
+    mapping: Mapping,
+    actions: Vec<u8>,
+    buckets: Vec<WantedBucket>,
+    /// Per wanted rank: its bucket (index in `buckets`) and its rank there.
+    wanted: Vec<(usize, usize)>,
+    kept: Vec<f64>,
+    /// Set aside no more than this; past it, give up.
+    limit: usize,
+    crowded: Vec<Crowded>,
+}
+
+impl Gathering {
+    #[inline(always)]
+    pub(super) fn offer(&mut self, x: f64) {
+        match self.actions[self.mapping.bucket(x)] {
+            SKIP => {}
+            KEEP => self.kept.push(x),
+            slot => {
+                let crowded = &mut self.crowded[usize::from(slot - FIRST_CROWDED)];
+                if x == crowded.common {
+                    crowded.common_count += 1;
+                } else if self.kept.len() < self.limit {
+                    crowded.below += usize::from(x < crowded.common);
+                    self.kept.push(x);
+                } else {
+                    // Too many values differ from the common one: note it
+                    // (the kept values no longer add up) and stop keeping.
+                    self.limit = 0;
+                }
+            }
+        }
+    }
+
+    /// The values of the wanted ranks, in order; `None` when a crowded
+    /// bucket held too many values besides its common one.
+    pub(super) fn select(mut self) -> Option<Vec<f64>> {
+        if self.limit == 0 {
+            return None;
+        }
+        // Where each wanted bucket's values start among those set aside.
+        let mut starts = Vec::with_capacity(self.buckets.len());
+        let mut start = 0;
+        for bucket in &self.buckets {
+            starts.push(start);
+            start += match bucket.action {
+                KEEP => bucket.count,
+                slot => bucket.count - self.crowded[usize::from(slot - FIRST_CROWDED)].common_count,
+            };
+        }
+        debug_assert_eq!(start, self.kept.len());
+        // Each wanted rank is the common value of a crowded bucket, or a
+        // rank among the values set aside.
+        let found: Vec<Result<usize, f64>> = self
+            .wanted
+            .iter()
+            .map(|&(index, rank)| match self.buckets[index].action {
+                KEEP => Ok(starts[index] + rank),
+                slot => {
+                    let crowded = &self.crowded[usize::from(slot - FIRST_CROWDED)];
+                    if rank < crowded.below {
+                        Ok(starts[index] + rank)
+                    } else if rank < crowded.below + crowded.common_count {
+                        Err(crowded.common)
+                    } else {
+                        Ok(starts[index] + rank - crowded.common_count)
+                    }
+                }
+            })
+            .collect();
+        let kept_ranks: Vec<usize> = found.iter().filter_map(|found| found.ok()).collect();
+        select_ranks(&mut self.kept, &kept_ranks, 0);
+        Some(
+            found
+                .into_iter()
+                .map(|found| found.map_or_else(|common| common, |rank| self.kept[rank]))
+                .collect(),
+        )
+    }
+}
