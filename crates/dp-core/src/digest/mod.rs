@@ -4,7 +4,7 @@
 //! # The summary
 //!
 //! A digest of n values y₀ ≤ y₁ ≤ … ≤ yₙ₋₁ holds K + 1 points
-//! `q[j] = y[r(j)]` at the evenly spaced ranks r(j) = round(j·(n − 1)/K)
+//! `q\[j\] = y[r(j)]` at the evenly spaced ranks r(j) = round(j·(n − 1)/K)
 //! (halves rounded up), so `q[0]` is the minimum and `q[K]` the maximum.
 //! [`summarize`](crate::stats::summarize) keeps K = 200 ([`POINTS`] points)
 //! when n > 201, and every value (K = n − 1, an *exact* digest) otherwise.
@@ -13,16 +13,16 @@
 //!
 //! Each digest stands for a count function U(x), its estimate of how many
 //! of its values are ≤ x: 0 below `q[0]`, n from `q[K]` on, and between two
-//! distinct points q[j] ≤ x < q[j+1] (j the last point ≤ x), with gap
+//! distinct points q\[j\] ≤ x < q\[j+1\] (j the last point ≤ x), with gap
 //! g = r(j+1) − r(j),
 //!
 //! ```text
-//! U(x) = r(j) + 1 + min(g − 1, g·(x − q[j]) / (q[j+1] − q[j]))
+//! U(x) = r(j) + 1 + min(g − 1, g·(x − q\[j\]) / (q\[j+1\] − q\[j\]))
 //! ```
 //!
 //! that is: the point itself, then the g − 1 values between the two points
 //! spread evenly, so reading one digest at rank r(j) + i gives exactly the
-//! linear interpolation q[j] + (i/g)·(q[j+1] − q[j]). For an exact digest
+//! linear interpolation q\[j\] + (i/g)·(q\[j+1\] − q\[j\]). For an exact digest
 //! (all g = 1) U is the true count.
 //!
 //! # The bound (`rank_err`)
@@ -33,8 +33,8 @@
 //! one whose points are only known within e₀ ranks (a merged digest).
 //!
 //! *Proof.* Below `q[0]` = y₀ both are 0; from `q[K]` = yₙ₋₁ on both are n.
-//! Between: x ≥ q[j] = y[r(j)] puts ranks 0..=r(j) at or below x, so
-//! T(x) ≥ r(j) + 1; x < q[j+1] = y[r(j+1)] puts every rank ≥ r(j+1) above x,
+//! Between: x ≥ q\[j\] = y[r(j)] puts ranks 0..=r(j) at or below x, so
+//! T(x) ≥ r(j) + 1; x < q\[j+1\] = y[r(j+1)] puts every rank ≥ r(j+1) above x,
 //! so T(x) ≤ r(j+1). U(x) lies in the same interval [r(j) + 1, r(j+1)] of
 //! width g − 1, and the gaps between rounded multiples of (n − 1)/K are
 //! ⌊(n − 1)/K⌋ or ⌈(n − 1)/K⌉. Points known within e₀ ranks widen both ends
@@ -229,39 +229,5 @@ impl Digest {
             ));
         }
         Ok(())
-    }
-
-    /// The digest of what remains once `removed` of its values, whichever
-    /// they were, are taken out: for a merged digest whose inputs are gone
-    /// when one of them must be replaced. `None` when fewer values remain
-    /// than the digest has points.
-    ///
-    /// *Bound.* Let e₀ = `rank_err` − the gap term of its shape: its points
-    /// lie within e₀ ranks of their own (module doc). Taking c values out of
-    /// a sorted y leaves z with z[k − c] ≤ y[k] ≤ z[k], and the point ranks
-    /// for n − c values are lower by 0..=c than for n (round is monotone,
-    /// and j·(n − 1)/K − j·(n − c − 1)/K = j·c/K ≤ c): each point is
-    /// within e₀ + c ranks of its new rank, and the claim of the module doc
-    /// gives `rank_err` = e₀ + c + the new gap term, capped at n − c.
-    pub fn without(&self, removed: u64) -> Option<Digest> {
-        let count = self.count.checked_sub(removed)?;
-        if count == 0 {
-            return Some(Self::empty());
-        }
-        if (self.q.len() as u64) >= count {
-            return None;
-        }
-        let point_err = self.rank_err - shape_rank_err(self.count, self.q.len()).min(self.rank_err);
-        let rank_err = point_err
-            .saturating_add(removed)
-            .saturating_add(shape_rank_err(count, self.q.len()))
-            .min(count);
-        Some(Self {
-            kind: KIND.to_owned(),
-            version: VERSION,
-            count,
-            rank_err,
-            q: self.q.clone(),
-        })
     }
 }
