@@ -16,6 +16,8 @@
 pub mod cli;
 pub mod digest;
 pub mod io;
+pub mod manifest;
+pub mod names;
 pub mod parse;
 pub mod pool;
 pub mod record;

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
+use crate::manifest::WrittenRecord;
 use crate::stats::Summary;
 
 /// One line of a dp stream.
@@ -19,6 +20,8 @@ pub enum Record {
     Error(ErrorRecord),
     Summary(Box<SummaryRecord>),
     Comparison(ComparisonRecord),
+    /// A file dp wrote, in a manifest ([`crate::manifest`]).
+    Written(WrittenRecord),
     /// A record type this version does not know; readers skip it.
     #[serde(other)]
     Unknown,
