@@ -13,6 +13,7 @@
 //! - [`pool`]: worker threads taking items one at a time, their results handed
 //!   back in input order on the calling thread (dp-gen's files, dp-stats' `-j`).
 
+pub mod atomic;
 pub mod cli;
 pub mod digest;
 pub mod io;

@@ -77,9 +77,9 @@ impl Manifest {
     /// Records that dp wrote `path`, which has `identity`, in one write.
     pub fn record(&self, path: &Path, identity: Identity) -> io::Result<()> {
         let path = std::path::absolute(path)?;
-        let path = path.to_str().ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidData, "the path is not UTF-8")
-        })?;
+        let path = path
+            .to_str()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "the path is not UTF-8"))?;
         let record = Record::Written(WrittenRecord {
             path: path.to_owned(),
             identity,
@@ -136,10 +136,10 @@ pub fn clean(manifest: &Path) -> anyhow::Result<Cleaned> {
             Err(err) => return Err(anyhow::Error::from(err).context(path.display().to_string())),
         }
     }
-    if let Some(dir) = manifest.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        if !dirs.iter().any(|seen| seen == dir) {
-            dirs.push(dir.to_path_buf());
-        }
+    if let Some(dir) = manifest.parent().filter(|dir| !dir.as_os_str().is_empty())
+        && !dirs.iter().any(|seen| seen == dir)
+    {
+        dirs.push(dir.to_path_buf());
     }
     for dir in &dirs {
         cleaned.temporaries += remove_stale_temporaries(dir);
@@ -237,7 +237,12 @@ mod tests {
         // moved, an editor's save an instant later would have.
         fs::write(&edited, "2\n").unwrap();
         let later = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
-        File::options().write(true).open(&edited).unwrap().set_modified(later).unwrap();
+        File::options()
+            .write(true)
+            .open(&edited)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
         fs::remove_file(&replaced).unwrap();
         fs::write(&replaced, "1\n").unwrap(); // same name and size, another file
         let users = dir.path().join("users.txt");
