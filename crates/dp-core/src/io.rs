@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::lines::LineReader;
 use crate::record::{Record, StatsRecord};
 
 /// Largest write a pipe keeps whole when several processes share it (SPEC §1).
@@ -23,22 +24,20 @@ pub struct RecordError {
 
 /// Reads records from JSON Lines: blank lines skipped, unknown fields and
 /// record types ignored (unknown types come back as [`Record::Unknown`]), a
-/// line that is not a record reported with its number.
+/// line that is not a record reported with its number. A line too long or
+/// holding a NUL byte ([`LineError`]) is reported once and ends the stream:
+/// the input is not a record stream.
 pub struct RecordReader<R> {
-    input: R,
+    lines: LineReader<R>,
     source_name: String,
-    line: u64,
-    buf: Vec<u8>,
 }
 
 impl<R: BufRead> RecordReader<R> {
     /// `source_name` names the input in errors (`-` or a path).
     pub fn new(input: R, source_name: impl Into<String>) -> Self {
         Self {
-            input,
+            lines: LineReader::new(input),
             source_name: source_name.into(),
-            line: 0,
-            buf: Vec::new(),
         }
     }
 
@@ -46,24 +45,24 @@ impl<R: BufRead> RecordReader<R> {
     /// An I/O error ends the stream (the caller sees it as `Err`).
     pub fn next_record(&mut self) -> Option<io::Result<Result<(u64, Record), RecordError>>> {
         loop {
-            self.buf.clear();
-            match self.input.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
+            let (line, parsed) = match self.lines.next_line()? {
                 Err(err) => return Some(Err(err)),
-            }
-            self.line += 1;
-            let text = self.buf.trim_ascii();
-            if text.is_empty() {
-                continue;
-            }
-            return Some(Ok(parse_record(text)
-                .map(|record| (self.line, record))
-                .map_err(|message| RecordError {
+                Ok(Err(problem)) => (self.lines.line(), Err(problem.to_string())),
+                Ok(Ok((line, text))) => {
+                    let text = text.trim_ascii();
+                    if text.is_empty() {
+                        continue;
+                    }
+                    (line, parse_record(text))
+                }
+            };
+            return Some(Ok(parsed.map(|record| (line, record)).map_err(|message| {
+                RecordError {
                     source_name: self.source_name.clone(),
-                    line: self.line,
+                    line,
                     message,
-                })));
+                }
+            })));
         }
     }
 }

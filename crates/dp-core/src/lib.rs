@@ -17,6 +17,7 @@ pub mod atomic;
 pub mod cli;
 pub mod digest;
 pub mod io;
+pub mod lines;
 pub mod manifest;
 pub mod names;
 pub mod parse;
