@@ -14,6 +14,7 @@
 //!   back in input order on the calling thread (dp-gen's files, dp-stats' `-j`).
 
 pub mod atomic;
+pub mod checksum;
 pub mod cli;
 pub mod digest;
 pub mod io;
