@@ -76,13 +76,19 @@ fn exit_code() -> ExitCode {
     }
 }
 
-/// Whether an error, or anything in its chain, is a closed pipe.
+/// Whether an error, or anything in its chain, is a closed pipe (also
+/// inside the serde_json and csv errors that wrap one).
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         let kind = if let Some(io_err) = cause.downcast_ref::<io::Error>() {
             Some(io_err.kind())
         } else if let Some(json_err) = cause.downcast_ref::<serde_json::Error>() {
             json_err.io_error_kind()
+        } else if let Some(csv_err) = cause.downcast_ref::<csv::Error>() {
+            match csv_err.kind() {
+                csv::ErrorKind::Io(io_err) => Some(io_err.kind()),
+                _ => None,
+            }
         } else {
             None
         };
@@ -172,6 +178,10 @@ mod tests {
         assert!(is_broken_pipe(&err));
         let json = serde_json::Error::io(io::Error::from(io::ErrorKind::BrokenPipe));
         assert!(is_broken_pipe(&anyhow::Error::from(json).context("x")));
+        let csv = csv::Error::from(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert!(is_broken_pipe(
+            &anyhow::Error::from(csv).context("writing csv")
+        ));
         let other = anyhow::Error::from(io::Error::from(io::ErrorKind::NotFound));
         assert!(!is_broken_pipe(&other));
     }

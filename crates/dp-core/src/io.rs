@@ -1,13 +1,13 @@
-//! Reading and writing dp's JSON Lines, and writing files atomically.
+//! Reading and writing dp's JSON Lines.
 
-use std::fs::{self, File};
-use std::io::{self, BufRead, BufWriter, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use std::fs;
+use std::io::{self, BufRead, Write};
+use std::os::unix::fs::DirBuilderExt;
+use std::path::Path;
 
-use anyhow::Context;
 use serde::Serialize;
 
+use crate::lines::LineReader;
 use crate::record::{Record, StatsRecord};
 
 /// Largest write a pipe keeps whole when several processes share it
@@ -25,22 +25,20 @@ pub struct RecordError {
 
 /// Reads records from JSON Lines: blank lines skipped, unknown fields and
 /// record types ignored (unknown types come back as [`Record::Unknown`]), a
-/// line that is not a record reported with its number.
+/// line that is not a record reported with its number. A line too long or
+/// holding a NUL byte ([`LineError`]) is reported once and ends the stream:
+/// the input is not a record stream.
 pub struct RecordReader<R> {
-    input: R,
+    lines: LineReader<R>,
     source_name: String,
-    line: u64,
-    buf: Vec<u8>,
 }
 
 impl<R: BufRead> RecordReader<R> {
     /// `source_name` names the input in errors (`-` or a path).
     pub fn new(input: R, source_name: impl Into<String>) -> Self {
         Self {
-            input,
+            lines: LineReader::new(input),
             source_name: source_name.into(),
-            line: 0,
-            buf: Vec::new(),
         }
     }
 
@@ -48,24 +46,24 @@ impl<R: BufRead> RecordReader<R> {
     /// An I/O error ends the stream (the caller sees it as `Err`).
     pub fn next_record(&mut self) -> Option<io::Result<Result<(u64, Record), RecordError>>> {
         loop {
-            self.buf.clear();
-            match self.input.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
+            let (line, parsed) = match self.lines.next_line()? {
                 Err(err) => return Some(Err(err)),
-            }
-            self.line += 1;
-            let text = self.buf.trim_ascii();
-            if text.is_empty() {
-                continue;
-            }
-            return Some(Ok(parse_record(text)
-                .map(|record| (self.line, record))
-                .map_err(|message| RecordError {
+                Ok(Err(problem)) => (self.lines.line(), Err(problem.to_string())),
+                Ok(Ok((line, text))) => {
+                    let text = text.trim_ascii();
+                    if text.is_empty() {
+                        continue;
+                    }
+                    (line, parse_record(text))
+                }
+            };
+            return Some(Ok(parsed.map(|record| (line, record)).map_err(|message| {
+                RecordError {
                     source_name: self.source_name.clone(),
-                    line: self.line,
+                    line,
                     message,
-                })));
+                }
+            })));
         }
     }
 }
@@ -160,136 +158,10 @@ pub fn create_dir_all(dir: &Path) -> io::Result<()> {
         .create(dir)
 }
 
-/// Writes `path` atomically: the content goes to a file beside it, which is
-/// renamed over `path` only once complete. Readers see the old file or the
-/// new one, never a part; a failed `fill` leaves nothing behind.
-///
-/// Where the file system allows it the temporary file is anonymous
-/// (`O_TMPFILE`), so even `kill -9` leaves no stray file; it gets a name
-/// only for the instant between linking and renaming it.
-pub fn write_atomic<F>(path: &Path, fill: F) -> anyhow::Result<()>
-where
-    F: FnOnce(&mut BufWriter<&File>) -> anyhow::Result<()>,
-{
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let write = |file: &File| -> anyhow::Result<()> {
-        let mut out = BufWriter::with_capacity(1 << 16, file);
-        fill(&mut out)?;
-        out.flush()?;
-        Ok(())
-    };
-    match open_anonymous(dir) {
-        Ok(file) => {
-            write(&file)?;
-            let temp = temp_path(path);
-            link_anonymous(&file, &temp)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            rename_into_place(&temp, path)
-        }
-        Err(_) => {
-            let temp = temp_path(path);
-            let file = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o644)
-                .open(&temp)
-                .with_context(|| format!("cannot create {}", temp.display()))?;
-            let written = write(&file);
-            drop(file);
-            match written {
-                Ok(()) => rename_into_place(&temp, path),
-                Err(err) => {
-                    let _ = fs::remove_file(&temp);
-                    Err(err)
-                }
-            }
-        }
-    }
-}
-
-/// The hidden name a file has just before it is renamed into place.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let unique = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    path.with_file_name(format!(".{name}.{}.{unique:09}.tmp", std::process::id()))
-}
-
-fn rename_into_place(temp: &Path, path: &Path) -> anyhow::Result<()> {
-    fs::rename(temp, path).map_err(|err| {
-        let _ = fs::remove_file(temp);
-        anyhow::Error::from(err).context(format!("cannot create {}", path.display()))
-    })
-}
-
-fn open_anonymous(dir: &Path) -> io::Result<File> {
-    use rustix::fs::{Mode, OFlags};
-    let fd = rustix::fs::open(
-        dir,
-        OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
-        Mode::from_raw_mode(0o644),
-    )?;
-    Ok(File::from(fd))
-}
-
-fn link_anonymous(file: &File, to: &Path) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let proc_path = format!("/proc/self/fd/{}", file.as_raw_fd());
-    rustix::fs::linkat(
-        rustix::fs::CWD,
-        proc_path.as_str(),
-        rustix::fs::CWD,
-        to,
-        rustix::fs::AtFlags::SYMLINK_FOLLOW,
-    )?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::record::ErrorRecord;
-
-    fn names_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-
-    #[test]
-    fn atomic_write_replaces_whole_and_leaves_no_temp_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.txt");
-        write_atomic(&path, |w| Ok(w.write_all(b"first\n")?)).unwrap();
-        write_atomic(&path, |w| Ok(w.write_all(b"second\n")?)).unwrap();
-        assert_eq!(fs::read_to_string(&path).unwrap(), "second\n");
-        assert_eq!(names_in(dir.path()), ["out.txt"]);
-    }
-
-    #[test]
-    fn failed_atomic_write_keeps_the_old_file_and_leaves_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.txt");
-        fs::write(&path, "old\n").unwrap();
-        let result = write_atomic(&path, |w| {
-            w.write_all(b"half")?;
-            anyhow::bail!("interrupted")
-        });
-        assert!(result.is_err());
-        assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
-        assert_eq!(names_in(dir.path()), ["out.txt"]);
-    }
 
     #[test]
     fn reader_skips_blanks_ignores_unknowns_and_numbers_bad_lines() {

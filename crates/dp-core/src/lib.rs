@@ -23,10 +23,15 @@
 //!
 //! `float` (private) holds what `stats` and `digest` both need of floats.
 
+pub mod atomic;
+pub mod checksum;
 pub mod cli;
 pub mod digest;
 mod float;
 pub mod io;
+pub mod lines;
+pub mod manifest;
+pub mod names;
 pub mod parse;
 pub mod pool;
 pub mod record;

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
+use crate::manifest::WrittenRecord;
 use crate::stats::Summary;
 
 /// One line of a dp stream.
@@ -20,6 +21,8 @@ pub enum Record {
     Error(ErrorRecord),
     Summary(Box<SummaryRecord>),
     Comparison(ComparisonRecord),
+    /// A file dp wrote, in a manifest ([`crate::manifest`]).
+    Written(WrittenRecord),
     /// A record type this version does not know; readers skip it.
     #[serde(other)]
     Unknown,
@@ -114,6 +117,94 @@ impl StatsRecord {
             pid: 0,
             digest: summary.digest,
         }
+    }
+}
+
+impl StatsRecord {
+    /// Whether the record says something possible: dp-agg refuses, with
+    /// this reason, a record no dp-stats could have written (a negative
+    /// variance, `min > max`, a median outside them, times that run
+    /// backwards, digest points outside `[min, max]`). It does not
+    /// recompute anything: a well-formed record that lies is not caught.
+    pub fn check(&self) -> Result<(), String> {
+        crate::run::check_times(self.started_at, self.finished_at)?;
+        let finite = |name: &str, value: Option<f64>| match value {
+            Some(v) if !v.is_finite() => Err(format!("{name} {v} is not a finite number")),
+            _ => Ok(()),
+        };
+        for (name, value) in [
+            ("sum", Some(self.sum)),
+            ("min", self.min),
+            ("max", self.max),
+            ("mean", self.mean),
+            ("median", self.median),
+            ("q1", self.q1),
+            ("q3", self.q3),
+            ("variance", self.variance),
+            ("stddev", self.stddev),
+            ("elapsed_s", Some(self.elapsed_s)),
+            ("delay_s", Some(self.delay_s)),
+        ] {
+            finite(name, value)?;
+        }
+        if self.elapsed_s < 0.0 || self.delay_s < 0.0 {
+            return Err("elapsed_s and delay_s cannot be negative".into());
+        }
+        for (name, value) in [("variance", self.variance), ("stddev", self.stddev)] {
+            if let Some(v) = value.filter(|v| *v < 0.0) {
+                return Err(format!("{name} {v} is negative"));
+            }
+            if value.is_some() && self.count < 2 {
+                return Err(format!(
+                    "{name} needs two values, the record has {}",
+                    self.count
+                ));
+            }
+        }
+        if self.count == 0 {
+            return match [self.min, self.max, self.mean, self.median, self.q1, self.q3] {
+                [None, None, None, None, None, None] if self.sum == 0.0 => Ok(()),
+                _ => Err("a record of no values has statistics".into()),
+            };
+        }
+        let (Some(min), Some(max)) = (self.min, self.max) else {
+            return Err(format!("{} values but no min or max", self.count));
+        };
+        if min > max {
+            return Err(format!("min {min} is above max {max}"));
+        }
+        let inside = |name: &str, value: Option<f64>| match value {
+            Some(v) if !(min..=max).contains(&v) => {
+                Err(format!("{name} {v} is outside [min, max] = [{min}, {max}]"))
+            }
+            _ => Ok(()),
+        };
+        for (name, value) in [
+            ("mean", self.mean),
+            ("median", self.median),
+            ("q1", self.q1),
+            ("q3", self.q3),
+        ] {
+            inside(name, value)?;
+        }
+        for &(_, value) in &self.percentiles {
+            inside("a percentile", Some(value))?;
+        }
+        if let (Some(q1), Some(median), Some(q3)) = (self.q1, self.median, self.q3)
+            && !(q1 <= median && median <= q3)
+        {
+            return Err(format!(
+                "q1 {q1}, median {median} and q3 {q3} are out of order"
+            ));
+        }
+        if let (Some(&first), Some(&last)) = (self.digest.q.first(), self.digest.q.last())
+            && (first < min || last > max)
+        {
+            return Err(format!(
+                "digest points [{first}, {last}] reach outside [min, max] = [{min}, {max}]"
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -216,4 +307,45 @@ pub struct Difference {
     /// `extra` or `failed` when the sets of files differ.
     pub field: String,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record_of(values: &[f64]) -> StatsRecord {
+        let mut values = values.to_vec();
+        let mut record =
+            StatsRecord::from_summary("a.txt".into(), crate::stats::summarize(&mut values, &[]));
+        (record.started_at, record.finished_at) = (10.0, 11.0);
+        record
+    }
+
+    #[test]
+    fn records_dp_stats_writes_pass_their_check() {
+        for values in [&[][..], &[1.0], &[3.0, -1.0, 2.5, 2.5], &[1e300, -1e300]] {
+            let record = record_of(values);
+            assert_eq!(record.check(), Ok(()), "{values:?}");
+        }
+    }
+
+    #[test]
+    fn impossible_records_are_refused_with_a_reason() {
+        let refused = |change: fn(&mut StatsRecord), why: &str| {
+            let mut record = record_of(&[1.0, 2.0, 3.0, 4.0]);
+            change(&mut record);
+            let err = record.check().unwrap_err();
+            assert!(err.contains(why), "{err} (expected {why})");
+        };
+        refused(|r| r.variance = Some(-1.0), "variance -1 is negative");
+        refused(
+            |r| (r.min, r.max) = (Some(5.0), Some(1.0)),
+            "min 5 is above max 1",
+        );
+        refused(|r| r.median = Some(9.0), "median 9 is outside");
+        refused(|r| r.finished_at = 9.0, "before started_at");
+        refused(|r| r.digest.q[0] = -7.0, "digest points");
+        refused(|r| r.q1 = Some(3.5), "out of order");
+        refused(|r| r.count = 1, "needs two values");
+    }
 }
