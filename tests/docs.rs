@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::fs;
 
 use dp_core::digest::Digest;
+use dp_core::manifest::{Identity, WrittenRecord};
 use dp_core::record::{
     ComparisonRecord, Difference, ErrorRecord, FileRecord, QuantileMethod, Record, RunComparison,
     StatsRecord, SummaryRecord, VerifyRecord,
@@ -149,6 +150,15 @@ fn samples() -> Vec<Record> {
             mean_elapsed_s: Some(1.0),
             sum_elapsed_s: 1.0,
         })),
+        Record::Written(WrittenRecord {
+            path: "/tmp/data_processing/data1.txt".into(),
+            identity: Identity {
+                dev: 2049,
+                ino: 131_077,
+                size: 30,
+                mtime_ns: 1_700_000_000_123_456_789,
+            },
+        }),
         Record::Comparison(ComparisonRecord {
             baseline: Some("sequential".into()),
             runs: vec![RunComparison {
@@ -181,6 +191,7 @@ fn type_name(record: &Record) -> &'static str {
         Record::Error(_) => "error",
         Record::Summary(_) => "summary",
         Record::Comparison(_) => "comparison",
+        Record::Written(_) => "written",
         Record::Unknown => unreachable!("not a record dp writes"),
     }
 }

@@ -197,7 +197,7 @@ fn remove_stale_temporaries(dir: &Path) -> u64 {
 }
 
 /// The process id in a name of the form `.NAME.PID.NANOS.tmp` (NANOS nine
-/// digits), the form [`crate::io::write_atomic`] gives its partial files.
+/// digits), the form [`crate::atomic::write_atomic`] gives its partial files.
 pub fn temporary_pid(name: &str) -> Option<u32> {
     let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
     let (rest, nanos) = rest.rsplit_once('.')?;

@@ -18,7 +18,6 @@ pub mod timing;
 
 use std::io::{self, IsTerminal, Write};
 
-use anyhow::Context;
 use dp_core::cli::{self, usage};
 
 pub use crate::args::Args;
@@ -79,8 +78,7 @@ fn write(report: &Report, args: &Args) -> anyhow::Result<()> {
         Ok(())
     };
     match &args.output {
-        Some(path) => dp_core::io::write_atomic(path, |out| write(out))
-            .with_context(|| format!("cannot write {}", path.display())),
+        Some(path) => dp_core::atomic::write_atomic(path, |out| write(out)).map(drop),
         None => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());

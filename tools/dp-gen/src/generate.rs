@@ -5,8 +5,9 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use anyhow::Context;
+use dp_core::atomic::write_atomic;
 use dp_core::cli::{self, usage};
-use dp_core::io::{RecordWriter, write_atomic};
+use dp_core::io::RecordWriter;
 use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{ErrorRecord, FileRecord, Record};
 
@@ -47,21 +48,19 @@ pub fn write_data_file(plan: &Plan, seed: u64, index: u64) -> anyhow::Result<Fil
     let path = plan.path(index);
     let mut values = plan.values(seed, index);
     let mut bytes = 0;
-    // write_atomic names the path in its own errors; ours (a full disk) need it too.
-    let context = || format!("cannot write {}", path.display());
     write_atomic(&path, |out| {
         let mut chunk = Vec::with_capacity(CHUNK + 64);
         for _ in 0..plan.count {
             values.push_line(&mut chunk);
             if chunk.len() >= CHUNK {
-                out.write_all(&chunk).with_context(context)?;
+                out.write_all(&chunk)?;
                 bytes += chunk.len() as u64;
                 chunk.clear();
             }
         }
-        out.write_all(&chunk).with_context(context)?;
+        out.write_all(&chunk)?;
         bytes += chunk.len() as u64;
-        out.flush().with_context(context)
+        Ok(out.flush()?)
     })?;
     Ok(FileRecord {
         path: plan.path_text(index),

@@ -279,7 +279,7 @@ fn a_file_that_cannot_be_written_fails_alone() {
     assert_eq!(records[1]["path"], path.to_str().unwrap());
     let error = records[1]["error"].as_str().unwrap();
     assert!(
-        error.starts_with(&format!("cannot create {}: ", path.display())),
+        error.starts_with(&format!("cannot write {}: ", path.display())),
         "{error}"
     );
     assert_eq!(ran.stderr, format!("dp-gen: {error}\n"));

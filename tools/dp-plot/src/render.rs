@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -73,8 +73,7 @@ pub fn write(
         Format::Png => png(chart, size)?,
         Format::Svg { embed_font } => svg(chart, size, embed_font)?.into_bytes(),
     };
-    dp_core::io::write_atomic(path, |out| Ok(out.write_all(&bytes)?))
-        .with_context(|| format!("cannot write {}", path.display()))
+    dp_core::atomic::write_atomic(path, |out| Ok(out.write_all(&bytes)?)).map(drop)
 }
 
 /// The chart as an SVG document; with `embed_font`, carrying the font its

@@ -8,7 +8,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use dp_core::io::{RecordWriter, to_json_line, write_atomic};
+use dp_core::atomic::write_atomic;
+use dp_core::io::{RecordWriter, to_json_line};
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 
 use crate::args::Format;
