@@ -18,8 +18,8 @@ use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{mode_dir, names_in, performance_comparison, result_names, results};
-use dp_testkit::{Make, number};
+use common::{mode_dir, performance_comparison, result_names, results};
+use dp_testkit::{Make, Ran, names_in, number};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -234,11 +234,9 @@ fn gnu_parallel_mode_without_gnu_parallel_says_so_and_exits_2() {
     let path = path_without("parallel");
     let mut command = make.command(&["gnu-parallel"]);
     command.env("PATH", path.path());
-    common::run("make gnu-parallel", command)
-        .code_is(2)
-        .stderr_has(
-            "make gnu-parallel: GNU parallel is not installed (e.g. apt-get install parallel)",
-        );
+    Ran::of("make gnu-parallel", command).code_is(2).stderr_has(
+        "make gnu-parallel: GNU parallel is not installed (e.g. apt-get install parallel)",
+    );
     assert!(!mode_dir(&make, "gnu-parallel").exists());
 }
 
@@ -490,7 +488,7 @@ fn a_mode_run_plainly_is_timed_and_makes_its_directory() {
             None => plain.env_remove(name),
         };
     }
-    common::run("make threads", plain).success();
+    Ran::of("make threads", plain).success();
     let wall = fs::read_to_string(make.out_dir().join("threads.wall"))
         .expect("make threads writes threads.wall");
     assert_eq!(wall.split_whitespace().count(), 2, "{wall:?}");

@@ -5,23 +5,10 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-use dp_testkit::{Make, Ran};
+use dp_testkit::{Make, names_in};
 use serde_json::Value;
-
-/// The names in `dir`, sorted; empty if `dir` does not exist.
-pub fn names_in(dir: &Path) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
 
 /// The result names of data files 1..=N, sorted as [`names_in`] sorts them.
 pub fn result_names(files: usize) -> Vec<String> {
@@ -57,18 +44,6 @@ pub fn results(make: &Make, mode: &str) -> BTreeMap<String, Value> {
             (name, record)
         })
         .collect()
-}
-
-/// Runs a command built from [`Make::command`] (given a PATH of its own,
-/// say) to its end.
-pub fn run(what: &str, mut command: Command) -> Ran {
-    let output = command.output().expect("cannot run make: is it installed?");
-    Ran {
-        what: what.to_owned(),
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
 }
 
 /// The records of `OUT_DIR/comparison.json`.

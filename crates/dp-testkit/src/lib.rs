@@ -183,6 +183,15 @@ pub struct Ran {
 }
 
 impl Ran {
+    /// Runs a command prepared elsewhere (a [`Make::command`] given a PATH
+    /// of its own, say) to its end; `what` names it in failures.
+    pub fn of(what: &str, mut command: Command) -> Self {
+        let output = command
+            .output()
+            .unwrap_or_else(|err| panic!("cannot run {what}: {err}"));
+        Self::from_output(what.to_owned(), output)
+    }
+
     fn from_output(what: String, output: Output) -> Self {
         Self {
             what,
@@ -266,6 +275,18 @@ pub fn records(text: &str) -> Vec<Value> {
             serde_json::from_str(line).unwrap_or_else(|err| panic!("not JSON ({err}): {line:?}"))
         })
         .collect()
+}
+
+/// The names in `dir`, sorted; empty if `dir` does not exist.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 /// Asserts that `got` is within `tolerance` of `expected`, both shown if not.

@@ -7,7 +7,8 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 
-use common::{contents, data_file, dp_gen_in, names_in};
+use common::{contents, data_file, dp_gen_in};
+use dp_testkit::names_in;
 use dp_testkit::{dp, shell};
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::names_in;
+use dp_testkit::names_in;
 use dp_testkit::{Ran, shell};
 
 /// The ways a stderr refuses writes: full, and closed.

@@ -4,8 +4,9 @@ mod common;
 
 use std::fs;
 
-use common::{dp_gen_in, names_in};
+use common::dp_gen_in;
 use dp_testkit::dp;
+use dp_testkit::names_in;
 
 /// Runs dp-gen with `args` into a fresh `out/` and checks that it refused:
 /// exit 2, nothing on stdout, no directory created. Returns stderr.

@@ -7,8 +7,9 @@ use std::fs;
 use std::path::Path;
 use std::time::SystemTime;
 
-use common::{data_file, dp_gen_in, names_in};
+use common::{data_file, dp_gen_in};
 use dp_testkit::Ran;
+use dp_testkit::names_in;
 
 const SEED: &str = "5";
 

@@ -7,6 +7,7 @@ use std::fs::File;
 use std::process::Stdio;
 
 use common::*;
+use dp_testkit::names_in;
 use dp_testkit::shell;
 
 #[test]

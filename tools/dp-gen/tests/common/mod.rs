@@ -17,18 +17,6 @@ pub fn dp_gen_in(dir: &Path, args: &[&str]) -> Ran {
     dp("dp-gen").arg("--dir").arg(dir).args(args).run()
 }
 
-/// The names in `dir`, sorted; empty if `dir` does not exist.
-pub fn names_in(dir: &Path) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// The contents of `dir/data1.txt` … `dir/dataN.txt`.
 pub fn contents(dir: &Path, files: u64) -> Vec<Vec<u8>> {
     (1..=files)

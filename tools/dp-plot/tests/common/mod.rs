@@ -3,7 +3,7 @@
 
 #![allow(dead_code)] // each test file uses its own share of the helpers
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use dp_core::digest::Digest;
 use dp_core::record::{Record, StatsRecord};
@@ -118,16 +118,6 @@ pub fn svg_texts(text: &str) -> Vec<String> {
             body[..body.find("</text>").unwrap()].trim().to_owned()
         })
         .collect()
-}
-
-/// The names in a directory, sorted.
-pub fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// Decodes standard, padded base64 (RFC 4648), or says why it is not.
