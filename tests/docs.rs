@@ -108,7 +108,7 @@ fn samples() -> Vec<Record> {
             run: Some("sequential".into()),
             count: 3,
             invalid: 1,
-            sum: 6.0,
+            sum: Some(6.0),
             min: Some(1.0),
             max: Some(3.0),
             mean: Some(2.0),
@@ -125,6 +125,8 @@ fn samples() -> Vec<Record> {
             host: "localhost".into(),
             pid: 7,
             digest: Digest::from_order_statistics(3, vec![1.0, 2.0, 3.0]),
+            notes: vec!["variance: exceeds f64's range".into()],
+            checksum: Some(dp_core::checksum::of(b"1\n2\n3\n")),
         })),
         Record::Error(error.clone()),
         Record::Summary(Box::new(SummaryRecord {

@@ -114,6 +114,11 @@ pub fn fail_at(path: &str, line: Option<u64>, message: impl Display) {
     fail(format_args!("{}: {message}", Location { path, line }));
 }
 
+/// [`warn`] for a note with a place: `NAME: PATH:LINE: message`.
+pub fn warn_at(path: &str, line: Option<u64>, message: impl Display) {
+    warn(format_args!("{}: {message}", Location { path, line }));
+}
+
 /// Marks the run as failed without a message (the message was given
 /// elsewhere, e.g. in a report).
 pub fn set_failed() {
@@ -133,8 +138,9 @@ pub fn set_suspender(suspender: Option<Suspender>) {
         .unwrap_or_else(|poisoned| poisoned.into_inner()) = suspender;
 }
 
-/// Where a problem is: `PATH:LINE`, or `PATH` alone. The one place a
-/// location is spelled, for diagnostics and for messages that carry it.
+/// Where a problem is: `PATH:LINE`, or `PATH` alone, the path shown with
+/// its control characters escaped ([`crate::names::shown`]). The one place
+/// a location is spelled, for diagnostics and for messages that carry it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location<'a> {
     pub path: &'a str,
@@ -143,9 +149,10 @@ pub struct Location<'a> {
 
 impl Display for Location<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = crate::names::shown(self.path);
         match self.line {
-            Some(line) => write!(f, "{}:{line}", self.path),
-            None => f.write_str(self.path),
+            Some(line) => write!(f, "{path}:{line}"),
+            None => f.write_str(&path),
         }
     }
 }
@@ -201,6 +208,11 @@ mod tests {
         };
         assert_eq!(at(Some(17)).to_string(), "data3.txt:17");
         assert_eq!(at(None).to_string(), "data3.txt");
+        let odd = Location {
+            path: "a\nb.txt",
+            line: Some(2),
+        };
+        assert_eq!(odd.to_string(), "a\\nb.txt:2");
     }
 
     #[test]

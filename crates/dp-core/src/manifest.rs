@@ -20,6 +20,10 @@ use serde::{Deserialize, Serialize};
 use crate::io::{RecordReader, to_json_line};
 use crate::record::Record;
 
+/// The manifest a directory of dp's keeps of what dp wrote there
+/// (dp-gen's data directory, dp-stats' `--out-dir`).
+pub const FILE_NAME: &str = ".dp-manifest.jsonl";
+
 /// What makes a file the one dp wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
@@ -93,6 +97,16 @@ impl Manifest {
     pub fn adopt(&self, path: &Path) -> io::Result<()> {
         self.record(path, Identity::at(path)?)
     }
+}
+
+/// Records in the manifest at `manifest` (created if need be) that dp
+/// wrote `path`, which has `identity`: for a tool's `--manifest FILE`.
+pub fn append(manifest: &Path, path: &Path, identity: Identity) -> anyhow::Result<()> {
+    Manifest::open(manifest)
+        .and_then(|open| open.record(path, identity))
+        .map_err(|err| {
+            anyhow::Error::from(err).context(format!("cannot write {}", manifest.display()))
+        })
 }
 
 /// What cleaning did.

@@ -67,7 +67,8 @@ pub struct StatsRecord {
     /// Tokens skipped by `--skip-invalid`.
     #[serde(default)]
     pub invalid: u64,
-    pub sum: f64,
+    /// `None` when the sum exceeds f64's range (`notes` says so).
+    pub sum: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub mean: Option<f64>,
@@ -88,6 +89,14 @@ pub struct StatsRecord {
     pub host: String,
     pub pid: u32,
     pub digest: Digest,
+    /// Why a statistic is null although the file has values (it exceeds
+    /// f64's range); absent when there is nothing to explain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The checksum of the text as read ([`crate::checksum`]), so a file read
+    /// again can be told from one that changed; absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
 }
 
 impl StatsRecord {
@@ -99,7 +108,7 @@ impl StatsRecord {
             run: None,
             count: summary.count,
             invalid: 0,
-            sum: summary.sum,
+            sum: Some(summary.sum).filter(|sum| sum.is_finite()),
             min: summary.min,
             max: summary.max,
             mean: summary.mean,
@@ -116,6 +125,8 @@ impl StatsRecord {
             host: String::new(),
             pid: 0,
             digest: summary.digest,
+            notes: Vec::new(),
+            checksum: None,
         }
     }
 }
@@ -133,7 +144,7 @@ impl StatsRecord {
             _ => Ok(()),
         };
         for (name, value) in [
-            ("sum", Some(self.sum)),
+            ("sum", self.sum),
             ("min", self.min),
             ("max", self.max),
             ("mean", self.mean),
@@ -163,7 +174,7 @@ impl StatsRecord {
         }
         if self.count == 0 {
             return match [self.min, self.max, self.mean, self.median, self.q1, self.q3] {
-                [None, None, None, None, None, None] if self.sum == 0.0 => Ok(()),
+                [None, None, None, None, None, None] if self.sum == Some(0.0) => Ok(()),
                 _ => Err("a record of no values has statistics".into()),
             };
         }

@@ -71,6 +71,11 @@ pub struct Args {
     /// Write the report to FILE (atomically: whole or not at all) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// With --output: also record the report, once in place, in the
+    /// manifest FILE (appended; what `make clean` removes, by identity).
+    #[arg(long, value_name = "FILE", requires = "output")]
+    pub manifest: Option<PathBuf>,
 }
 
 /// The faces of the report.

@@ -125,7 +125,7 @@ fn field_differences(
         ));
     }
     let fields = [
-        ("sum", Some(base.sum), Some(this.sum)),
+        ("sum", base.sum, this.sum),
         ("min", base.min, this.min),
         ("max", base.max, this.max),
         ("mean", base.mean, this.mean),

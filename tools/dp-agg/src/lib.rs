@@ -78,7 +78,13 @@ fn write(report: &Report, args: &Args) -> anyhow::Result<()> {
         Ok(())
     };
     match &args.output {
-        Some(path) => dp_core::atomic::write_atomic(path, |out| write(out)).map(drop),
+        Some(path) => {
+            let identity = dp_core::atomic::write_atomic(path, |out| write(out))?;
+            match &args.manifest {
+                Some(manifest) => dp_core::manifest::append(manifest, path, identity),
+                None => Ok(()),
+            }
+        }
         None => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());

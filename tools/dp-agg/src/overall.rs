@@ -102,7 +102,8 @@ pub fn combine<'a>(run: &'a Run, policy: QuantilePolicy, rereader: &mut Rereader
     for stats in &files {
         moments.merge(&Moments::from_summary(
             stats.count,
-            stats.sum,
+            // TODO(issue 9): an unknown sum makes the overall one unknown.
+            stats.sum.unwrap_or(f64::INFINITY),
             stats.min,
             stats.max,
             stats.mean,

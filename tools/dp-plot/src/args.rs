@@ -38,6 +38,11 @@ pub struct Args {
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
 
+    /// Also record the chart, once in place, in the manifest FILE
+    /// (appended; what `make clean` removes, by identity)
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+
     /// What to draw
     #[arg(short, long, value_enum, default_value_t = Kind::Comparison)]
     pub kind: Kind,

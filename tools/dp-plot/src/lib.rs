@@ -51,7 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let baseline = dp_core::run::baseline(&labels, args.baseline.as_deref()).map_err(usage)?;
 
     let size = (args.width, args.height);
-    match args.kind {
+    let identity = match args.kind {
         Kind::Comparison => {
             let title = args
                 .title
@@ -61,7 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 baseline,
                 title,
             };
-            render::write(&chart, format, size, &args.output)
+            render::write(&chart, format, size, &args.output)?
         }
         Kind::Timeline => {
             let title = args.title.unwrap_or_else(|| timeline::DEFAULT_TITLE.into());
@@ -70,8 +70,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 title,
                 color_by: args.color_by,
             };
-            render::write(&chart, format, size, &args.output)
+            render::write(&chart, format, size, &args.output)?
         }
+    };
+    match &args.manifest {
+        Some(manifest) => dp_core::manifest::append(manifest, &args.output, identity),
+        None => Ok(()),
     }
 }
 

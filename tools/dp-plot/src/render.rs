@@ -68,12 +68,12 @@ pub fn write(
     format: Format,
     size: (u32, u32),
     path: &Path,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<dp_core::manifest::Identity> {
     let bytes = match format {
         Format::Png => png(chart, size)?,
         Format::Svg { embed_font } => svg(chart, size, embed_font)?.into_bytes(),
     };
-    dp_core::atomic::write_atomic(path, |out| Ok(out.write_all(&bytes)?)).map(drop)
+    dp_core::atomic::write_atomic(path, |out| Ok(out.write_all(&bytes)?))
 }
 
 /// The chart as an SVG document; with `embed_font`, carrying the font its

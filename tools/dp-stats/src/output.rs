@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use dp_core::atomic::write_atomic;
 use dp_core::io::{RecordWriter, to_json_line};
+use dp_core::manifest::{self, Manifest};
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 
 use crate::args::Format;
@@ -108,7 +109,7 @@ fn stat_cells(stats: &StatsRecord) -> impl Iterator<Item = String> + '_ {
     [
         stats.count.to_string(),
         stats.invalid.to_string(),
-        number(Some(stats.sum)),
+        number(stats.sum),
         number(stats.min),
         number(stats.max),
         number(stats.mean),
@@ -214,7 +215,7 @@ impl Table {
                     .map(readable),
                 );
                 cells.extend(percentile_values(stats, self.percentiles).map(readable));
-                cells.push(readable(Some(stats.sum)));
+                cells.push(readable(stats.sum));
                 cells.push(stats.invalid.to_string());
                 cells.push(format!("{:.3}", stats.elapsed_s));
                 self.rows.push(TableRow::Cells(cells));
@@ -291,11 +292,14 @@ pub fn readable(value: Option<f64>) -> String {
     }
 }
 
-/// `--out-dir`: each `stats` record also goes to `DIR/<file name>.stats.json`.
+/// `--out-dir`: each `stats` record also goes to `DIR/<file name>.stats.json`,
+/// recorded as it is in place in the directory's manifest
+/// ([`dp_core::manifest`]), so that cleaning removes exactly those files.
 pub struct OutDir {
     dir: PathBuf,
     names: HashSet<PathBuf>,
     line: Vec<u8>,
+    manifest: Manifest,
 }
 
 impl OutDir {
@@ -303,10 +307,14 @@ impl OutDir {
     pub fn create(dir: &Path) -> anyhow::Result<Self> {
         dp_core::io::create_dir_all(dir)
             .with_context(|| format!("cannot create directory {}", dir.display()))?;
+        let manifest_path = dir.join(manifest::FILE_NAME);
+        let manifest = Manifest::open(&manifest_path)
+            .with_context(|| format!("cannot write {}", manifest_path.display()))?;
         Ok(Self {
             dir: dir.to_owned(),
             names: HashSet::new(),
             line: Vec::new(),
+            manifest,
         })
     }
 
@@ -327,7 +335,10 @@ impl OutDir {
         });
         self.line.clear();
         to_json_line(record, &mut self.line)?;
-        write_atomic(&path, |out| Ok(out.write_all(&self.line)?))?;
+        let identity = write_atomic(&path, |out| Ok(out.write_all(&self.line)?))?;
+        self.manifest
+            .record(&path, identity)
+            .with_context(|| format!("cannot record {} in its manifest", path.display()))?;
         Ok(warning)
     }
 }

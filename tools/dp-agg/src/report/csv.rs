@@ -39,7 +39,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 stats.path.clone(),
                 stats.count.to_string(),
                 stats.invalid.to_string(),
-                stats.sum.to_string(),
+                number(stats.sum),
                 number(stats.min),
                 number(stats.max),
                 number(stats.mean),

@@ -27,7 +27,7 @@ pub fn stats_line(run: &str, path: &str, start: f64, end: f64, pid: u32) -> Stri
         run: Some(run.into()),
         count: 3,
         invalid: 0,
-        sum: 6.0,
+        sum: Some(6.0),
         min: Some(1.0),
         max: Some(3.0),
         mean: Some(2.0),
@@ -50,6 +50,8 @@ pub fn stats_line(run: &str, path: &str, start: f64, end: f64, pid: u32) -> Stri
             rank_err: 0,
             q: vec![1.0, 2.0, 3.0],
         },
+        notes: Vec::new(),
+        checksum: None,
     }));
     let mut line = Vec::new();
     dp_core::io::to_json_line(&record, &mut line).unwrap();
