@@ -32,6 +32,7 @@ for dir in "${dirs[@]}"; do
     for path in "$dir"/*.stats.json; do
         remove "$path"
     done
+    rm -f -- "$dir/.dp-manifest.jsonl"
 done
 if [ "$removed" -gt 0 ]; then
     rmdir -- "${dirs[@]}" "$OUT_DIR" 2> /dev/null || true

@@ -18,7 +18,9 @@ use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{mode_dir, performance_comparison, result_names, results};
+use common::{
+    mode_dir, mode_dir_names, only_results, performance_comparison, result_names, results,
+};
 use dp_testkit::{Make, Ran, names_in, number};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -131,7 +133,7 @@ fn path_without(program: &str) -> TempDir {
 /// others. Returns the statistics every mode must agree on, by file name.
 fn run_mode(make: &Make, mode: &str, files: usize, jobs: usize) -> BTreeMap<String, Value> {
     make.ok(&[mode]);
-    let mut expected = result_names(files);
+    let mut expected = mode_dir_names(files);
     if mode == "gnu-parallel" {
         expected.push("joblog.tsv".into());
         expected.sort();
@@ -355,7 +357,7 @@ fn an_interrupted_run_resumes_without_redoing_finished_files() {
     // Whole results of the finished files, nothing else: no partial result,
     // no temporary file.
     let finished = results(&make, "sequential");
-    let names = names_in(&mode_dir(&make, "sequential"));
+    let names = only_results(names_in(&mode_dir(&make, "sequential")));
     assert!(
         (1..FILES).contains(&names.len()),
         "{} results when interrupted during the second file: {names:?}",
@@ -369,7 +371,7 @@ fn an_interrupted_run_resumes_without_redoing_finished_files() {
     make.ok(&["sequential"]);
     assert_eq!(
         names_in(&mode_dir(&make, "sequential")),
-        result_names(FILES)
+        mode_dir_names(FILES)
     );
     let rewritten = written(&make, "sequential");
     for (name, began) in started(&make, "sequential") {

@@ -19,6 +19,22 @@ pub fn result_names(files: usize) -> Vec<String> {
     names
 }
 
+/// What a mode's directory holds once its results are written: the
+/// results and the manifest that lists them.
+pub fn mode_dir_names(files: usize) -> Vec<String> {
+    let mut names = result_names(files);
+    names.insert(0, dp_core::manifest::FILE_NAME.to_owned());
+    names
+}
+
+/// The results among `names` (no manifest, no joblog).
+pub fn only_results(names: Vec<String>) -> Vec<String> {
+    names
+        .into_iter()
+        .filter(|name| name.ends_with(".stats.json"))
+        .collect()
+}
+
 /// Where MODE writes its results: `OUT_DIR/MODE`.
 pub fn mode_dir(make: &Make, mode: &str) -> PathBuf {
     make.out_dir().join(mode)
