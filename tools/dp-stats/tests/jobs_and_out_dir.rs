@@ -68,13 +68,29 @@ fn out_dir_files_are_whole_and_equal_the_stdout_records() {
         let written = fs::read_to_string(out.join(format!("{name}.stats.json"))).unwrap();
         assert_eq!(written, format!("{line}\n"), "{name}");
     }
-    // A failed file leaves no result file, so a rerun (make) tries it again.
-    let mut names: Vec<String> = fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    // A failed file leaves no result file, so a rerun (make) tries it again;
+    // the manifest lists exactly the two written.
+    assert_eq!(
+        dp_testkit::names_in(&out),
+        [
+            ".dp-manifest.jsonl",
+            "empty.txt.stats.json",
+            "one_to_ten.txt.stats.json"
+        ]
+    );
+    let manifest = fs::read_to_string(out.join(".dp-manifest.jsonl")).unwrap();
+    let listed: Vec<String> = dp_testkit::records(&manifest)
+        .iter()
+        .map(|record| record["path"].as_str().unwrap().to_owned())
         .collect();
-    names.sort();
-    assert_eq!(names, ["empty.txt.stats.json", "one_to_ten.txt.stats.json"]);
+    let absolute = |name: &str| std::path::absolute(out.join(name)).unwrap();
+    assert_eq!(
+        listed,
+        [
+            absolute("one_to_ten.txt.stats.json").to_str().unwrap(),
+            absolute("empty.txt.stats.json").to_str().unwrap()
+        ]
+    );
 }
 
 #[test]
