@@ -48,7 +48,7 @@ SHELL := bash
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
 
-.PHONY: help build data verify test bench clean
+.PHONY: help build data verify test bench fuzz clean
 
 help: ## list the targets and the variables
 	@echo 'Usage: make TARGET [VARIABLE=value ...]'
@@ -75,6 +75,12 @@ test: ## every test and check: format, lints, unit and pipeline tests (what CI r
 
 bench: ## the performance benchmarks (scripts/bench-*.sh)
 	scripts/bench.sh
+
+# Fuzzing (cargo-fuzz, libFuzzer) is not part of `make test`: each target
+# runs FUZZ_S seconds; findings land in fuzz/artifacts/.
+FUZZ_S ?= 60
+fuzz: ## run each fuzz target of fuzz/ for FUZZ_S seconds (not in CI)
+	scripts/fuzz.sh $(FUZZ_S)
 
 # ---- Execution modes (docs/reference.md, "Makefile") -----------------------
 # Each mode runs dp-stats over the data with `--run <mode>` and writes one
