@@ -11,6 +11,8 @@
 //!   exit codes, a closed stdout treated as a quiet success.
 //! - [`run`]: what a run is called, its span (total time), the baseline and
 //!   the speedup: the rules dp-agg and dp-plot share.
+//! - [`scaling`]: speedup against workers, efficiency, Karp–Flatt and the
+//!   Amdahl fit, for dp-agg's scaling table and dp-plot's scaling chart.
 //! - [`pool`]: worker threads taking items one at a time, their results handed
 //!   back in input order on the calling thread (dp-gen's files, dp-stats' `-j`).
 //! - [`parse`]: the values of a data file, whitespace-separated text or one
@@ -36,5 +38,6 @@ pub mod parse;
 pub mod pool;
 pub mod record;
 pub mod run;
+pub mod scaling;
 pub mod splitmix;
 pub mod stats;
