@@ -64,7 +64,7 @@ pub struct Scaling {
 /// The scaling of runs given as (label, workers, total), measured against
 /// `baseline`, the one-worker total (T_1). `None` when T_1 is not positive.
 pub fn scaling(runs: &[(Option<String>, u64, Total)], baseline: &Total) -> Option<Scaling> {
-    if !(baseline.mean > 0.0) {
+    if baseline.mean.is_nan() || baseline.mean <= 0.0 {
         return None;
     }
     let mut points: Vec<Point> = runs
