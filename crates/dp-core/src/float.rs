@@ -18,12 +18,16 @@ pub(crate) fn from_sort_key(key: u64) -> f64 {
 /// x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋ + 1] − x[⌊h⌋]): NumPy's default "linear"
 /// quantile, Python's `statistics.quantiles(method="inclusive")`.
 pub(crate) fn interpolate(lower: f64, upper: f64, fraction: f64) -> f64 {
-    let gap = upper - lower;
-    if gap.is_finite() {
-        lower + fraction * gap
+    let plain = lower + fraction * (upper - lower);
+    if plain.is_finite() {
+        plain
     } else {
-        // Only for values beyond ±9e307, whose difference overflows.
-        lower * (1.0 - fraction) + upper * fraction
+        // Only for values beyond ±9e307, whose difference overflows (or
+        // whose interpolation rounds past f64::MAX): the weighted ends do
+        // not, and the result is kept between them, where it lies.
+        (lower * (1.0 - fraction) + upper * fraction)
+            .max(lower)
+            .min(upper)
     }
 }
 

@@ -108,7 +108,7 @@ impl StatsRecord {
             run: None,
             count: summary.count,
             invalid: 0,
-            sum: Some(summary.sum).filter(|sum| sum.is_finite()),
+            sum: summary.sum,
             min: summary.min,
             max: summary.max,
             mean: summary.mean,
@@ -125,7 +125,7 @@ impl StatsRecord {
             host: String::new(),
             pid: 0,
             digest: summary.digest,
-            notes: Vec::new(),
+            notes: summary.notes,
             checksum: None,
         }
     }
@@ -334,10 +334,37 @@ mod tests {
 
     #[test]
     fn records_dp_stats_writes_pass_their_check() {
-        for values in [&[][..], &[1.0], &[3.0, -1.0, 2.5, 2.5], &[1e300, -1e300]] {
+        for values in [
+            &[][..],
+            &[1.0],
+            &[3.0, -1.0, 2.5, 2.5],
+            &[1e300, -1e300],
+            // A mean that sum / count would round past the max.
+            &[0.1, 0.1, 0.1],
+            &[1e308, 1e308],
+            &[f64::MAX, -f64::MAX],
+        ] {
             let record = record_of(values);
             assert_eq!(record.check(), Ok(()), "{values:?}");
         }
+    }
+
+    #[test]
+    fn a_statistic_beyond_range_is_null_and_its_note_in_the_record() {
+        let record = record_of(&[1e308, 1e308]);
+        assert_eq!((record.sum, record.mean), (None, Some(1e308)));
+        assert_eq!(record.notes, ["sum: exceeds f64's range"]);
+        let json = serde_json::to_string(&record).unwrap();
+        assert!(
+            json.contains(r#""sum":null"#)
+                && json.contains(r#""notes":["sum: exceeds f64's range"]"#),
+            "{json}"
+        );
+        assert!(
+            !serde_json::to_string(&record_of(&[1.0]))
+                .unwrap()
+                .contains("notes")
+        );
     }
 
     #[test]

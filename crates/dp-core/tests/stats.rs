@@ -163,7 +163,7 @@ fn summarize_matches_the_python_reference() {
             expected["count"].as_u64(),
             Some(summary.count),
         );
-        mismatches.float(&format!("{name}.sum"), &expected["sum"], Some(summary.sum));
+        mismatches.float(&format!("{name}.sum"), &expected["sum"], summary.sum);
         let fields: [(&str, Option<f64>); 8] = [
             ("min", summary.min),
             ("max", summary.max),
@@ -582,7 +582,7 @@ fn sum_mean_and_variance_are_accurate_against_exact_arithmetic() {
         let what = format!("case {case}: n = {n}, level {level}, spread {spread}");
         let sum_tol = ulp(exact.sum()) + 2.0 * n as f64 * U * U * exact.sum_abs;
         let checks = [
-            ("sum", exact.sum(), summary.sum, sum_tol),
+            ("sum", exact.sum(), summary.sum.unwrap(), sum_tol),
             (
                 "mean",
                 exact.mean(),
@@ -629,7 +629,7 @@ fn moments_merged_over_random_splits_equal_the_concatenation() {
             .iter()
             .map(|part| {
                 let s = summarize(&mut part.clone(), &[]);
-                Moments::from_summary(s.count, s.sum, s.min, s.max, s.mean, s.variance)
+                Moments::from_summary(s.count, s.sum.unwrap(), s.min, s.max, s.mean, s.variance)
             })
             .collect();
         let whole = summarize(&mut all.clone(), &[]);
@@ -727,7 +727,7 @@ fn compensated_sum_keeps_what_naive_summation_loses() {
 #[test]
 fn summary_of_no_values_is_null_with_sum_zero() {
     let summary = summarize(&mut [], &[50.0]);
-    assert_eq!((summary.count, summary.sum), (0, 0.0));
+    assert_eq!((summary.count, summary.sum), (0, Some(0.0)));
     assert_eq!(
         (summary.min, summary.mean, summary.median, summary.variance),
         (None, None, None, None)
@@ -755,4 +755,255 @@ fn extreme_values_do_not_overflow_the_median_or_quantiles() {
 #[should_panic(expected = "not in 0..=100")]
 fn percentiles_beyond_100_are_refused() {
     summarize(&mut [1.0, 2.0], &[100.5]);
+}
+
+// ---------------------------------------------------------------------------
+// Values near the ends of f64's range
+
+/// One case: the values and what Python's `fractions` (exact rationals,
+/// rounded once to a float; the square root by `decimal` at 80 digits)
+/// gives for them. `None`: beyond f64's range.
+struct Huge {
+    values: &'static [f64],
+    sum: Option<f64>,
+    mean: f64,
+    median: f64,
+    q1: f64,
+    q3: f64,
+    variance: Option<f64>,
+    stddev: Option<f64>,
+}
+
+/// The expected values were computed with
+/// ```python
+/// from fractions import Fraction as F; from decimal import Decimal, getcontext
+/// getcontext().prec = 80
+/// fx = [F(x) for x in xs]; n = len(fx); mean = sum(fx) / n
+/// var = sum((x - mean) ** 2 for x in fx) / (n - 1)
+/// sd = (Decimal(var.numerator) / Decimal(var.denominator)).sqrt()
+/// # float(q) for each, OverflowError (or inf) giving None; quantiles as
+/// # y[lo] + t (y[lo + 1] - y[lo]) in fractions, h = (n - 1) p / 100
+/// ```
+/// (statistics.median and statistics.quantiles themselves give inf and nan
+/// for some of these: they add before halving.)
+const HUGE: &[Huge] = &[
+    Huge {
+        values: &[1e200, -1e200],
+        sum: Some(0.0),
+        mean: 0.0,
+        median: 0.0,
+        q1: -5e199,
+        q3: 5e199,
+        variance: None, // 2e400
+        stddev: Some(1.414213562373095e200),
+    },
+    Huge {
+        values: &[1e153, -1e153],
+        sum: Some(0.0),
+        mean: 0.0,
+        median: 0.0,
+        q1: -5e152,
+        q3: 5e152,
+        variance: Some(2e306),
+        stddev: Some(1.414213562373095e153),
+    },
+    Huge {
+        values: &[1e154, -1e154],
+        sum: Some(0.0),
+        mean: 0.0,
+        median: 0.0,
+        q1: -5e153,
+        q3: 5e153,
+        variance: None, // 2e308
+        stddev: Some(1.414213562373095e154),
+    },
+    Huge {
+        values: &[1e308, 1e308],
+        sum: None, // 2e308
+        mean: 1e308,
+        median: 1e308,
+        q1: 1e308,
+        q3: 1e308,
+        variance: Some(0.0),
+        stddev: Some(0.0),
+    },
+    Huge {
+        // The running sum overflows, the sum does not.
+        values: &[1e308, 1e308, -1e308, -1e308, 1.0],
+        sum: Some(1.0),
+        mean: 0.2,
+        median: 1.0,
+        q1: -1e308,
+        q3: 1e308,
+        variance: None,
+        stddev: Some(1e308),
+    },
+    Huge {
+        values: &[-1e308, 1e308],
+        sum: Some(0.0),
+        mean: 0.0,
+        median: 0.0,
+        q1: -5e307,
+        q3: 5e307,
+        variance: None,
+        stddev: Some(1.4142135623730951e308),
+    },
+    Huge {
+        values: &[f64::MAX, -f64::MAX],
+        sum: Some(0.0),
+        mean: 0.0,
+        median: 0.0,
+        q1: -8.988465674311579e307,
+        q3: 8.988465674311579e307,
+        variance: None,
+        stddev: None, // √2 · f64::MAX
+    },
+    Huge {
+        values: &[f64::MAX, f64::MAX, f64::MAX],
+        sum: None,
+        mean: f64::MAX,
+        median: f64::MAX,
+        q1: f64::MAX,
+        q3: f64::MAX,
+        variance: Some(0.0),
+        stddev: Some(0.0),
+    },
+    Huge {
+        values: &[1e300, -1e300, 3.0],
+        sum: Some(3.0),
+        mean: 1.0,
+        median: 3.0,
+        q1: -5e299,
+        q3: 5e299,
+        variance: None,
+        stddev: Some(1e300),
+    },
+    Huge {
+        values: &[1.5e308, 1.7e308, 1.6e308, 1.75e308],
+        sum: None,
+        mean: 1.6375e308,
+        median: 1.6499999999999999e308,
+        q1: 1.575e308,
+        q3: 1.7124999999999999e308,
+        variance: None,
+        stddev: Some(1.1086778913041725e307),
+    },
+    Huge {
+        // Not huge, but the mean's own rounding: 0.30000000000000004 / 3
+        // rounds to 0.10000000000000002, above the max.
+        values: &[0.1, 0.1, 0.1],
+        sum: Some(0.30000000000000004),
+        mean: 0.1,
+        median: 0.1,
+        q1: 0.1,
+        q3: 0.1,
+        variance: Some(0.0),
+        stddev: Some(0.0),
+    },
+];
+
+#[test]
+fn statistics_beyond_f64s_range_are_none_with_a_note_and_the_others_exact() {
+    let mut mismatches = Mismatches::default();
+    for case in HUGE {
+        let summary = summarize(&mut case.values.to_vec(), &[]);
+        let what = format!("{:?}", case.values);
+        mismatches.exact(&format!("{what}.sum"), case.sum, summary.sum);
+        mismatches.exact(&format!("{what}.mean"), Some(case.mean), summary.mean);
+        mismatches.exact(&format!("{what}.median"), Some(case.median), summary.median);
+        mismatches.exact(&format!("{what}.variance"), case.variance, summary.variance);
+        // Two roundings (the variance, its root): within an ulp.
+        let stddev_ok = match (case.stddev, summary.stddev) {
+            (Some(want), Some(got)) => (want - got).abs() <= ulp(want),
+            (want, got) => want == got,
+        };
+        if !stddev_ok {
+            mismatches.exact(&format!("{what}.stddev"), case.stddev, summary.stddev);
+        }
+        for (name, want, got) in [("q1", case.q1, summary.q1), ("q3", case.q3, summary.q3)] {
+            // A few roundings of the interpolation.
+            let tol = 8.0 * U * want.abs();
+            match got {
+                Some(got) if (got - want).abs() <= tol => {}
+                got => mismatches.exact(&format!("{what}.{name}"), Some(want), got),
+            }
+        }
+        let mut notes = Vec::new();
+        for (statistic, expected) in [
+            ("sum", case.sum),
+            ("variance", case.variance),
+            ("stddev", case.stddev),
+        ] {
+            if expected.is_none() {
+                notes.push(format!("{statistic}: exceeds f64's range"));
+            }
+        }
+        mismatches.exact(&format!("{what}.notes"), notes, summary.notes);
+    }
+    mismatches.assert_none();
+}
+
+/// Scaling by a power of two is exact, and so is every statistic's answer
+/// to it: the values times 2^k give the statistics of the values times 2^k
+/// exactly, or none with a note where that is beyond f64's range, whether
+/// their squares (2^520 and up, on the overflow path) or their sums
+/// (2^1010) overflow or not.
+#[test]
+fn values_scaled_by_a_power_of_two_give_their_statistics_scaled_exactly() {
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let mut representable_on_the_overflow_path = 0;
+    // In two steps: 2^k itself overflows for k ≥ 1024.
+    let up = |x: f64, k: i32| x * 2f64.powi(k / 2) * 2f64.powi(k - k / 2);
+    for case in 0..200 {
+        let n = rng.random_range(1..if case % 10 == 0 { 20_000 } else { 300 });
+        let values: Vec<f64> = match case % 3 {
+            0 => (0..n).map(|_| rng.random_range(0.0..1e4)).collect(),
+            1 => (0..n).map(|_| rng.random_range(-1e4..1e4)).collect(),
+            _ => (0..n)
+                .map(|_| 5e3 + rng.random_range(-1.0..1.0) * 1e-4)
+                .collect(),
+        };
+        let plain = summarize(&mut values.clone(), &[10.0, 90.0]);
+        // 2^520: the squares overflow, the tight values' variance does not.
+        for k in [10, 400, 520, 700, 1010] {
+            let mut scaled: Vec<f64> = values.iter().map(|&x| up(x, k)).collect();
+            let summary = summarize(&mut scaled, &[10.0, 90.0]);
+            let what = format!("case {case}: {n} values × 2^{k}");
+            let expect = |statistic: Option<f64>, degree: i32| {
+                statistic
+                    .map(|x| up(x, k * degree))
+                    .filter(|x| x.is_finite())
+            };
+            assert_eq!(summary.sum, expect(plain.sum, 1), "{what}: sum");
+            assert_eq!(summary.mean, expect(plain.mean, 1), "{what}: mean");
+            assert_eq!(summary.median, expect(plain.median, 1), "{what}: median");
+            assert_eq!(summary.q3, expect(plain.q3, 1), "{what}: q3");
+            let variance = expect(plain.variance, 2);
+            assert_eq!(summary.variance, variance, "{what}: variance");
+            if k >= 520 && variance.is_some_and(|v| v > 0.0) {
+                representable_on_the_overflow_path += 1;
+            }
+            assert_eq!(summary.stddev, expect(plain.stddev, 1), "{what}: stddev");
+            assert_eq!(
+                summary.variance.is_none() && n >= 2,
+                summary
+                    .notes
+                    .contains(&"variance: exceeds f64's range".to_owned()),
+                "{what}: {:?}",
+                summary.notes
+            );
+            assert_eq!(
+                summary.sum.is_none(),
+                summary
+                    .notes
+                    .contains(&"sum: exceeds f64's range".to_owned()),
+                "{what}: {:?}",
+                summary.notes
+            );
+            for (got, want) in summary.percentiles.iter().zip(&plain.percentiles) {
+                assert_eq!(got.1, up(want.1, k), "{what}: p{}", want.0);
+            }
+        }
+    }
+    assert!(representable_on_the_overflow_path > 10);
 }

@@ -2,11 +2,12 @@
 //! stdin (paths or JSON records with a `path`, such as dp-gen's), read as the
 //! work goes so `dp-gen | dp-stats` starts before dp-gen ends.
 
-use std::ffi::{OsStr, OsString};
-use std::io::{self, BufRead};
-use std::os::unix::ffi::OsStrExt;
+use std::ffi::OsString;
+use std::io::{self, BufReader};
+use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
 
+use dp_core::lines::LineReader;
 use serde::Deserialize;
 
 /// The name records give to stdin.
@@ -17,45 +18,83 @@ pub const STDIN_NAME: &str = "-";
 pub enum Input {
     /// Numbers on stdin (`-`).
     Stdin,
-    /// A data file. `listed_number` is set when the file came from the stdin
+    /// A data file, and its name in records and messages (its path, which
+    /// is UTF-8). `listed_number` is set when the file came from the stdin
     /// list and its name reads as a number: the user probably meant `-`.
-    File { path: PathBuf, listed_number: bool },
-    /// A line of the stdin list that names no file.
-    BadListing { line: u64, message: String },
+    File {
+        path: PathBuf,
+        name: String,
+        listed_number: bool,
+    },
+    /// An input that names no file dp can read and record: a line of the
+    /// stdin list that is neither a path nor a record with one (`name` is
+    /// `-`, `line` its line), or a file name that is not UTF-8.
+    Refused {
+        name: String,
+        line: Option<u64>,
+        message: String,
+    },
 }
 
 impl Input {
     /// The input's name in records and messages.
-    pub fn name(&self) -> String {
+    pub fn name(&self) -> &str {
         match self {
-            Input::Stdin | Input::BadListing { .. } => STDIN_NAME.to_owned(),
-            Input::File { path, .. } => path.to_string_lossy().into_owned(),
+            Input::Stdin => STDIN_NAME,
+            Input::File { name, .. } | Input::Refused { name, .. } => name,
         }
     }
+
+    /// The data file `path`, or a refusal if its name is not UTF-8: a
+    /// record names files by UTF-8 text, and a name changed to fit (`�`
+    /// for each bad byte) would name another file, or none.
+    fn file(path: Vec<u8>, listed_number: bool) -> Self {
+        match String::from_utf8(path) {
+            Ok(name) => Input::File {
+                path: PathBuf::from(&name),
+                name,
+                listed_number,
+            },
+            Err(err) => Input::Refused {
+                name: escaped(err.as_bytes()),
+                line: None,
+                message: NOT_UTF8.to_owned(),
+            },
+        }
+    }
+}
+
+/// Why a file whose name is not UTF-8 is refused.
+pub const NOT_UTF8: &str = "the file name is not UTF-8 (its other bytes shown as \\xHH): \
+                            records name files as UTF-8 text, so rename it";
+
+/// A name that is not UTF-8, readable: its UTF-8 parts as they are, every
+/// other byte as `\xHH`.
+fn escaped(name: &[u8]) -> String {
+    let mut shown = String::with_capacity(name.len() + 8);
+    for chunk in name.utf8_chunks() {
+        shown.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            shown.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    shown
 }
 
 /// The inputs of one run, in order.
 pub enum Inputs {
     Args(std::vec::IntoIter<OsString>),
-    /// Stdin lists the files, one a line.
-    List {
-        stdin: io::Stdin,
-        line: u64,
-        buf: Vec<u8>,
-        ended: bool,
-    },
+    /// Stdin lists the files, one a line, read through the capped
+    /// [`LineReader`]: a line of more than 4 MiB or a NUL byte (`dp-stats <
+    /// /dev/zero`) stops the list with an error on its line.
+    List(LineReader<BufReader<io::Stdin>>),
 }
 
 impl Inputs {
     /// FILE arguments if there are any, else the list on stdin.
     pub fn new(files: Vec<OsString>) -> Self {
         if files.is_empty() {
-            Inputs::List {
-                stdin: io::stdin(),
-                line: 0,
-                buf: Vec::new(),
-                ended: false,
-            }
+            Inputs::List(LineReader::new(BufReader::new(io::stdin())))
         } else {
             Inputs::Args(files.into_iter())
         }
@@ -65,7 +104,7 @@ impl Inputs {
     pub fn known_count(&self) -> Option<usize> {
         match self {
             Inputs::Args(files) => Some(files.len()),
-            Inputs::List { .. } => None,
+            Inputs::List(_) => None,
         }
     }
 }
@@ -77,31 +116,22 @@ impl Iterator for Inputs {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Inputs::Args(files) => files.next().map(|file| Ok(from_argument(file))),
-            Inputs::List {
-                stdin,
-                line,
-                buf,
-                ended,
-            } => loop {
-                if *ended {
-                    return None;
-                }
-                buf.clear();
-                match stdin.lock().read_until(b'\n', buf) {
-                    Ok(0) => {
-                        *ended = true;
-                        return None;
+            Inputs::List(lines) => loop {
+                match lines.next_line()? {
+                    Err(err) => return Some(Err(err)),
+                    Ok(Err(problem)) => {
+                        // The reader stops here: this is the list's last input.
+                        return Some(Ok(Input::Refused {
+                            name: STDIN_NAME.to_owned(),
+                            line: Some(lines.line()),
+                            message: problem.to_string(),
+                        }));
                     }
-                    Ok(_) => {}
-                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(err) => {
-                        *ended = true;
-                        return Some(Err(err));
+                    Ok(Ok((number, line))) => {
+                        if let Some(input) = from_listed_line(line, number) {
+                            return Some(Ok(input));
+                        }
                     }
-                }
-                *line += 1;
-                if let Some(input) = from_listed_line(buf, *line) {
-                    return Some(Ok(input));
                 }
             },
         }
@@ -111,7 +141,7 @@ impl Iterator for Inputs {
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self {
             Inputs::Args(files) => files.size_hint(),
-            Inputs::List { .. } => (0, None),
+            Inputs::List(_) => (0, None),
         }
     }
 }
@@ -120,10 +150,7 @@ fn from_argument(file: OsString) -> Input {
     if file == STDIN_NAME {
         Input::Stdin
     } else {
-        Input::File {
-            path: PathBuf::from(file),
-            listed_number: false,
-        }
+        Input::file(file.into_vec(), false)
     }
 }
 
@@ -141,20 +168,18 @@ pub fn from_listed_line(line: &[u8], number: u64) -> Option<Input> {
     }
     if text.starts_with(b"{") {
         return Some(match serde_json::from_slice::<Listed>(text) {
-            Ok(listed) => Input::File {
-                path: PathBuf::from(listed.path),
-                listed_number: false,
-            },
-            Err(err) => Input::BadListing {
-                line: number,
+            Ok(listed) => Input::file(listed.path.into_bytes(), false),
+            Err(err) => Input::Refused {
+                name: STDIN_NAME.to_owned(),
+                line: Some(number),
                 message: format!("not a record with a path: {}", strip_position(&err)),
             },
         });
     }
-    Some(Input::File {
-        path: PathBuf::from(OsStr::from_bytes(text)),
-        listed_number: dp_core::parse::parse_value(text).is_some(),
-    })
+    Some(Input::file(
+        text.to_vec(),
+        dp_core::parse::parse_value(text).is_some(),
+    ))
 }
 
 /// serde_json's message without its `at line 1 column 7`: the line is ours.
@@ -173,6 +198,7 @@ mod tests {
     fn file(path: &str) -> Option<Input> {
         Some(Input::File {
             path: PathBuf::from(path),
+            name: path.to_owned(),
             listed_number: false,
         })
     }
@@ -189,11 +215,32 @@ mod tests {
     #[test]
     fn a_record_without_a_path_is_a_bad_listing_on_its_line() {
         match from_listed_line(br#"{"type":"file"}"#, 7) {
-            Some(Input::BadListing { line, message }) => {
-                assert_eq!(line, 7);
+            Some(Input::Refused {
+                name,
+                line,
+                message,
+            }) => {
+                assert_eq!((name.as_str(), line), ("-", Some(7)));
                 assert!(message.contains("missing field `path`"), "{message}");
             }
             other => panic!("expected a bad listing, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_is_refused_and_shown_with_its_bytes() {
+        match from_listed_line(b"caf\xe9 \xff\xfe.txt\n", 3) {
+            Some(Input::Refused {
+                name,
+                line,
+                message,
+            }) => {
+                assert_eq!(name, "caf\\xe9 \\xff\\xfe.txt");
+                assert_eq!(line, None);
+                assert_eq!(message, NOT_UTF8);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(from_listed_line("café.txt".as_bytes(), 1), file("café.txt"));
     }
 }

@@ -14,8 +14,9 @@ use std::path::Path;
 
 use anyhow::Context;
 use dp_core::cli::{self, usage};
+use dp_core::names;
 use dp_core::pool::{self, Cancelled, Consumer};
-use dp_core::record::Record;
+use dp_core::record::{ErrorRecord, Record};
 
 pub use crate::args::Args;
 use crate::input::{Input, Inputs};
@@ -68,23 +69,28 @@ impl Consumer<io::Result<Done>> for Delivery {
     type Error = anyhow::Error;
 
     fn consume(&mut self, done: io::Result<Done>) -> anyhow::Result<()> {
-        let done = done.context("cannot read the list of files on stdin")?;
-        if let Some(warning) = &done.warning {
-            cli::warn(warning);
+        let Done {
+            mut record,
+            warning,
+        } = done.context("cannot read the list of files on stdin")?;
+        // Messages may hold names (a result file's): shown escaped, like
+        // the input's own, so that none can split a diagnostic.
+        if let Some(warning) = &warning {
+            cli::warn_at(record_path(&record), None, names::shown(warning));
         }
-        let path = match &done.record {
-            Record::Stats(stats) => {
-                self.copy_to_out_dir(&done.record, &stats.path);
-                &stats.path
+        if let Record::Stats(stats) = &record {
+            for note in &stats.notes {
+                cli::warn_at(&stats.path, None, note);
             }
-            Record::Error(error) => {
-                cli::fail_at(&error.path, error.line, &error.error);
-                &error.path
-            }
-            _ => "",
-        };
-        self.output.write(&done.record)?;
-        self.progress.file_done(path);
+        }
+        if let Some(failed) = self.copy_to_out_dir(&record) {
+            record = Record::Error(failed);
+        }
+        if let Record::Error(error) = &record {
+            cli::fail_at(&error.path, error.line, names::shown(&error.error));
+        }
+        self.output.write(&record)?;
+        self.progress.file_done(record_path(&record));
         Ok(())
     }
 
@@ -94,15 +100,34 @@ impl Consumer<io::Result<Done>> for Delivery {
 }
 
 impl Delivery {
-    /// A result file that cannot be written fails that file, not the run.
-    fn copy_to_out_dir(&mut self, record: &Record, path: &str) {
-        let Some(out_dir) = &mut self.out_dir else {
-            return;
+    /// Writes the record's `--out-dir` copy. A result that cannot be written
+    /// fails that file, not the run: the error record that takes the stats
+    /// record's place on stdout, so that stdout and the directory agree.
+    fn copy_to_out_dir(&mut self, record: &Record) -> Option<ErrorRecord> {
+        let (Some(out_dir), Record::Stats(stats)) = (&mut self.out_dir, record) else {
+            return None;
         };
         match out_dir.write(record) {
-            Ok(None) => {}
-            Ok(Some(warning)) => cli::warn(warning),
-            Err(err) => cli::fail_at(path, None, format_args!("{err:#}")),
+            Ok(None) => None,
+            Ok(Some(warning)) => {
+                cli::warn_at(&stats.path, None, names::shown(&warning));
+                None
+            }
+            Err(message) => Some(ErrorRecord {
+                path: stats.path.clone(),
+                run: stats.run.clone(),
+                error: message,
+                line: None,
+            }),
         }
+    }
+}
+
+/// The input a `stats` or `error` record is about.
+fn record_path(record: &Record) -> &str {
+    match record {
+        Record::Stats(stats) => &stats.path,
+        Record::Error(error) => &error.path,
+        _ => "",
     }
 }

@@ -4,17 +4,21 @@
 
 use std::collections::HashSet;
 use std::ffi::OsStr;
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use dp_core::atomic::write_atomic;
+use dp_core::cli::usage;
 use dp_core::io::{RecordWriter, to_json_line};
 use dp_core::manifest::{self, Manifest};
+use dp_core::names;
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 
 use crate::args::Format;
 use crate::input::STDIN_NAME;
+use crate::process::io_message;
 
 /// Where the records of a run go, in input order.
 pub enum Output {
@@ -170,7 +174,10 @@ fn error_text(error: &ErrorRecord) -> String {
     }
 }
 
-/// Rows for people, printed aligned once all are in.
+/// Rows for people, printed aligned once all are in. Names and messages
+/// are shown with their control characters escaped
+/// ([`dp_core::names::shown`]): a newline in a file name must not split a
+/// row.
 pub struct Table {
     header: Vec<String>,
     /// How many percentiles were asked for.
@@ -201,7 +208,10 @@ impl Table {
     fn push(&mut self, record: &Record) {
         match record {
             Record::Stats(stats) => {
-                let mut cells = vec![stats.path.clone(), stats.count.to_string()];
+                let mut cells = vec![
+                    names::shown(&stats.path).into_owned(),
+                    stats.count.to_string(),
+                ];
                 cells.extend(
                     [
                         stats.mean,
@@ -221,8 +231,8 @@ impl Table {
                 self.rows.push(TableRow::Cells(cells));
             }
             Record::Error(error) => self.rows.push(TableRow::Error {
-                path: error.path.clone(),
-                error: error_text(error),
+                path: names::shown(&error.path).into_owned(),
+                error: names::shown(&error_text(error)).into_owned(),
             }),
             _ => {}
         }
@@ -303,13 +313,22 @@ pub struct OutDir {
 }
 
 impl OutDir {
-    /// Creates the directory (and its parents) now, before any work.
+    /// Creates the directory (and its parents) now, before any work. Its
+    /// name must be UTF-8, as the manifest records its files by name.
     pub fn create(dir: &Path) -> anyhow::Result<Self> {
+        let shown = |path: &Path| names::shown(&path.to_string_lossy()).into_owned();
+        if std::path::absolute(dir)?.to_str().is_none() {
+            return Err(usage(format!(
+                "--out-dir {}: the directory's path is not UTF-8, and its manifest \
+                 records the files it holds by name",
+                shown(dir)
+            )));
+        }
         dp_core::io::create_dir_all(dir)
-            .with_context(|| format!("cannot create directory {}", dir.display()))?;
+            .with_context(|| format!("cannot create directory {}", shown(dir)))?;
         let manifest_path = dir.join(manifest::FILE_NAME);
         let manifest = Manifest::open(&manifest_path)
-            .with_context(|| format!("cannot write {}", manifest_path.display()))?;
+            .with_context(|| format!("cannot write {}", shown(&manifest_path)))?;
         Ok(Self {
             dir: dir.to_owned(),
             names: HashSet::new(),
@@ -319,27 +338,47 @@ impl OutDir {
     }
 
     /// Writes a `stats` record's file atomically (an `error` record writes
-    /// nothing, so `make` retries that file); returns a warning when two inputs
-    /// of this run share a file name (the later one's record is kept).
-    pub fn write(&mut self, record: &Record) -> anyhow::Result<Option<String>> {
+    /// nothing, so `make` retries that file) and records it in the manifest.
+    /// Returns a warning when two inputs of this run share a file name (the
+    /// later one's record is kept), or why the result is not there: it
+    /// could not be written, or not recorded (and was removed again, so
+    /// that nothing unlisted stays).
+    pub fn write(&mut self, record: &Record) -> Result<Option<String>, String> {
         let Record::Stats(stats) = record else {
             return Ok(None);
         };
         let path = self.dir.join(result_file_name(&stats.path));
-        let warning = (!self.names.insert(path.clone())).then(|| {
-            format!(
-                "{}: overwrites {} written for another file of the same name",
-                stats.path,
-                path.display()
-            )
-        });
+        let shown = path.to_string_lossy().into_owned();
+        let warning = (!self.names.insert(path.clone()))
+            .then(|| format!("overwrites {shown} written for another file of the same name"));
         self.line.clear();
-        to_json_line(record, &mut self.line)?;
-        let identity = write_atomic(&path, |out| Ok(out.write_all(&self.line)?))?;
-        self.manifest
-            .record(&path, identity)
-            .with_context(|| format!("cannot record {} in its manifest", path.display()))?;
+        let written = to_json_line(record, &mut self.line)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| write_atomic(&path, |out| Ok(out.write_all(&self.line)?)));
+        let identity = written
+            .map_err(|err| format!("cannot write its result {shown}: {}", root_cause(&err)))?;
+        if let Err(err) = self.manifest.record(&path, identity) {
+            let removed = match fs::remove_file(&path) {
+                Ok(()) => "removed again",
+                Err(_) => "left in place",
+            };
+            return Err(format!(
+                "cannot record its result {shown} in the manifest {} ({removed}): {}",
+                self.dir.join(manifest::FILE_NAME).to_string_lossy(),
+                io_message(&err)
+            ));
+        }
         Ok(warning)
+    }
+}
+
+/// The innermost cause of an error, as coreutils print an I/O error (`No
+/// space left on device`): the outer ones name a path the caller names
+/// itself.
+fn root_cause(err: &anyhow::Error) -> String {
+    match err.root_cause().downcast_ref::<io::Error>() {
+        Some(io_err) => io_message(io_err),
+        None => err.root_cause().to_string(),
     }
 }
 

@@ -2,9 +2,10 @@
 //! artificial delay, and turn the outcome into a `stats` or `error` record.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use dp_core::checksum::Checksummed;
 use dp_core::io::{PIPE_BUF, to_json_line};
 use dp_core::parse::{Column, ReadError, read_csv_column, read_values};
 use dp_core::pool::Cancelled;
@@ -56,7 +57,8 @@ fn hostname() -> String {
     }
 }
 
-/// The record for one input, and anything the user should be told about it.
+/// The record for one input, and anything the user should be told about
+/// it (a message without the input's name, which the record holds).
 #[derive(Debug)]
 pub struct Done {
     pub record: Record,
@@ -91,11 +93,12 @@ impl<'a> Worker<'a> {
             delay::spend(settings.delay, settings.delay_mode, cancelled);
         }
         let (started_at, finished_at, elapsed_s) = clock.stop();
-        let path = input.name();
+        let path = input.name().to_owned();
         let mut record = match summary {
-            Ok((invalid, summary)) => Record::Stats(Box::new(StatsRecord {
+            Ok((Read { invalid, checksum }, summary)) => Record::Stats(Box::new(StatsRecord {
                 run: settings.run.clone(),
                 invalid,
+                checksum: Some(checksum),
                 started_at,
                 finished_at,
                 elapsed_s,
@@ -115,21 +118,31 @@ impl<'a> Worker<'a> {
         Done { record, warning }
     }
 
-    /// Reads the input's values into `self.values`; returns how many invalid
-    /// tokens were skipped.
-    fn read(&mut self, input: &Input) -> Result<u64, Failure> {
+    /// Reads the input's values into `self.values`, hashing the text as it
+    /// goes.
+    fn read(&mut self, input: &Input) -> Result<Read, Failure> {
         self.values.clear();
         let settings = self.settings;
         let values = &mut self.values;
-        let read_from = |source: &mut dyn Read, values: &mut Vec<f64>| match &settings.csv_column {
-            Some(column) => read_csv_column(source, column, values, settings.skip_invalid),
-            None => read_values(source, values, settings.skip_invalid),
+        let read_from = |source: &mut dyn io::Read,
+                         values: &mut Vec<f64>|
+         -> Result<Read, Failure> {
+            let mut source = Checksummed::new(source);
+            let invalid = match &settings.csv_column {
+                Some(column) => read_csv_column(&mut source, column, values, settings.skip_invalid),
+                None => read_values(&mut source, values, settings.skip_invalid),
+            }?;
+            Ok(Read {
+                invalid,
+                checksum: source.checksum(),
+            })
         };
         match input {
-            Input::Stdin => read_from(&mut io::stdin().lock(), values).map_err(Failure::from),
+            Input::Stdin => read_from(&mut io::stdin().lock(), values),
             Input::File {
                 path,
                 listed_number,
+                ..
             } => {
                 let mut file = File::open(path).map_err(|err| {
                     let mut failure = Failure::from_io(&err);
@@ -143,11 +156,11 @@ impl<'a> Worker<'a> {
                 if file.metadata().is_ok_and(|meta| meta.is_dir()) {
                     return Err(Failure::new("Is a directory"));
                 }
-                read_from(&mut file, values).map_err(Failure::from)
+                read_from(&mut file, values)
             }
-            Input::BadListing { line, message } => Err(Failure {
+            Input::Refused { line, message, .. } => Err(Failure {
                 message: message.clone(),
-                line: Some(*line),
+                line: *line,
             }),
         }
     }
@@ -166,20 +179,28 @@ impl<'a> Worker<'a> {
             match record {
                 Record::Stats(stats) => match stats.digest.thinned() {
                     Some(thinner) => stats.digest = thinner,
-                    None => return Some(too_big(&stats.path, size)),
+                    None => return Some(too_big(size)),
                 },
-                Record::Error(error) => return Some(too_big(&error.path, size)),
+                Record::Error(_) => return Some(too_big(size)),
                 _ => return None,
             }
         }
     }
 }
 
-fn too_big(path: &str, size: usize) -> String {
+fn too_big(size: usize) -> String {
     format!(
-        "{path}: record is {size} bytes, more than one pipe write ({PIPE_BUF}): \
+        "record is {size} bytes, more than one pipe write ({PIPE_BUF}): \
          it may tear if several processes share the pipe"
     )
+}
+
+/// What reading an input gave besides its values.
+struct Read {
+    /// Tokens skipped by `--skip-invalid`.
+    invalid: u64,
+    /// The checksum of the text as read ([`dp_core::checksum`]).
+    checksum: String,
 }
 
 /// Why an input gave no statistics: a message without the path, and the

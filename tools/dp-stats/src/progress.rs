@@ -50,7 +50,7 @@ impl Progress {
     pub fn file_done(&self, path: &str) {
         if let Some(bar) = &self.bar {
             bar.inc(1);
-            bar.set_message(path.to_owned());
+            bar.set_message(dp_core::names::shown(path).into_owned());
         }
         self.tick();
     }

@@ -124,3 +124,25 @@ fn bad_invocations_exit_2_and_write_nothing() {
         assert!(!ran.stderr.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn a_csv_line_longer_than_4_mib_fails_its_file_on_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.csv");
+    let mut text = b"x\n1\n\"".to_vec();
+    text.extend(std::iter::repeat_n(b'7', 5 << 20));
+    text.extend(b"\"\n2\n");
+    fs::write(&path, text).unwrap();
+    let path = path.to_string_lossy().into_owned();
+    let ran = dp("dp-stats").args(["--csv", "--column", "x", &path]).run();
+    ran.code_is(1)
+        .stderr_has(&format!("dp-stats: {path}:3: a line longer than 4 MiB"));
+    assert_eq!(ran.record()["line"], 3);
+    // 4 MiB exactly is a line like any other (here, a bad token).
+    let mut text = b"x\n".to_vec();
+    text.extend(std::iter::repeat_n(b'7', 4 << 20));
+    text.extend(b"\n");
+    fs::write(&path, text).unwrap();
+    let ran = dp("dp-stats").args(["--csv", "--column", "x", &path]).run();
+    ran.code_is(1).stderr_has(":2: '7777");
+}

@@ -4,6 +4,7 @@
 mod common;
 
 use std::fs;
+use std::io::Write;
 use std::path::Path;
 
 use common::{fixture_str, without_timing};
@@ -150,9 +151,131 @@ fn a_result_file_that_cannot_be_written_fails_that_file_not_the_run() {
         .args(&inputs)
         .run();
     ran.code_is(1);
-    assert_eq!(ran.records().len(), 2, "stdout still has every record");
-    let message = format!("dp-stats: {}: ", inputs[1]);
+    // stdout agrees with the directory: the file whose result is missing
+    // has an error record in place of its stats record.
+    let records = ran.records();
+    let types: Vec<_> = records.iter().map(|r| r["type"].clone()).collect();
+    assert_eq!(types, ["stats", "error"], "{}", ran.stdout);
+    assert_eq!(records[1]["path"], inputs[1].as_str());
+    let result = out.join("empty.txt.stats.json");
+    let message = format!(
+        "dp-stats: {}: cannot write its result {}: ",
+        inputs[1],
+        result.display()
+    );
     assert!(ran.stderr.starts_with(&message), "{}", ran.stderr);
     assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
     assert!(out.join("one_to_ten.txt.stats.json").is_file());
+}
+
+/// A small tmpfs, mounted for one test and unmounted when it ends.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// `None` where this user cannot mount one (not root, or no
+    /// CAP_SYS_ADMIN in this container).
+    fn mount(size: &str) -> Option<Self> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        mounted.then_some(Self { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Fills the file system but for `spare` bytes (tmpfs counts pages).
+    fn fill_but(&self, spare: u64) {
+        let mut filler = fs::File::create(self.path().join("filler")).unwrap();
+        let mut left = free_bytes(self.path()).saturating_sub(spare);
+        let page = [1u8; 4096];
+        while left > 0 {
+            let n = left.min(4096);
+            filler.write_all(&page[..n as usize]).unwrap();
+            left -= n;
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// The bytes free on the file system of `path`, as `df` says them.
+fn free_bytes(path: &Path) -> u64 {
+    let out = std::process::Command::new("df")
+        .args(["-B1", "--output=avail"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines().last().unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn a_full_out_dir_fails_each_file_with_the_result_named_and_an_error_record() {
+    let Some(tmpfs) = Tmpfs::mount("64k") else {
+        dp_testkit::skip(
+            "a_full_out_dir_fails_each_file_with_the_result_named_and_an_error_record",
+            "cannot mount a tmpfs (needs root): a full disk was not tried",
+        );
+        return;
+    };
+    let out = tmpfs.path().join("results");
+    fs::create_dir(&out).unwrap();
+    tmpfs.fill_but(0);
+    let inputs = ["one_to_ten.txt", "empty.txt"].map(fixture_str);
+    let ran = dp("dp-stats")
+        .args(["--out-dir", out.to_str().unwrap()])
+        .args(&inputs)
+        .run();
+    ran.code_is(1);
+    let records = ran.records();
+    assert_eq!(records.len(), 2, "{}", ran.stdout);
+    for (record, input) in records.iter().zip(&inputs) {
+        assert_eq!(record["type"], "error", "{record}");
+        assert_eq!(record["path"], input.as_str());
+    }
+    let result = out.join("one_to_ten.txt.stats.json");
+    assert_eq!(
+        records[0]["error"],
+        format!(
+            "cannot write its result {}: No space left on device",
+            result.display()
+        )
+    );
+    assert_eq!(
+        ran.stderr.lines().next().unwrap(),
+        format!(
+            "dp-stats: {}: {}",
+            inputs[0],
+            records[0]["error"].as_str().unwrap()
+        )
+    );
+    // Nothing half-written, nothing but the (empty) manifest.
+    assert_eq!(dp_testkit::names_in(&out), [".dp-manifest.jsonl"]);
+
+    // Room for a result but not for its line in the manifest: the result
+    // is removed again, so that no unlisted file stays.
+    fs::remove_file(tmpfs.path().join("filler")).unwrap();
+    tmpfs.fill_but(4096);
+    let ran = dp("dp-stats")
+        .args(["--out-dir", out.to_str().unwrap(), &inputs[0]])
+        .run();
+    ran.code_is(1)
+        .stderr_has("cannot record its result")
+        .stderr_has("(removed again): No space left on device");
+    assert_eq!(ran.record()["type"], "error");
+    assert_eq!(dp_testkit::names_in(&out), [".dp-manifest.jsonl"]);
 }

@@ -85,7 +85,12 @@ fn records_fit_one_pipe_write_even_with_long_paths_and_extreme_values() {
         .args([&path, &fixture_str("one_to_ten.txt")])
         .run();
     ran.success();
-    assert_eq!(ran.stderr, "", "{ran:?}");
+    // The values' variance is beyond f64's range: the one message.
+    assert_eq!(
+        ran.stderr,
+        format!("dp-stats: {path}: variance: exceeds f64's range\n"),
+        "{ran:?}"
+    );
     for line in ran.stdout.lines() {
         assert!(
             line.len() < PIPE_BUF,
@@ -118,4 +123,87 @@ fn a_record_that_cannot_fit_is_written_whole_with_a_warning() {
     let record = ran.record();
     assert_eq!(record["count"], 3);
     assert!(ran.stdout.len() > PIPE_BUF);
+}
+
+/// dp-stats with its stdout a pipe whose read end is already closed, so
+/// that its very first write meets the closed end (`| head -1` may or may
+/// not have gone when dp-stats writes: this one always has).
+fn into_a_closed_pipe(args: &[&str]) -> std::process::Output {
+    let mut cmd = dp("dp-stats").args(args);
+    let mut child = cmd
+        .command()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn every_format_ends_quietly_on_a_closed_stdout() {
+    let good = fixture_str("one_to_ten.txt");
+    let bad = fixture_str("bad_token.txt");
+    for format in ["jsonl", "csv", "table"] {
+        let out = into_a_closed_pipe(&["--format", format, &good]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
+    }
+    // A file that failed before the write met the closed end still fails
+    // the run (CSV's header is written first: it stops before any file).
+    for format in ["jsonl", "table"] {
+        let out = into_a_closed_pipe(&["--format", format, &bad]);
+        assert_eq!(out.status.code(), Some(1), "{format}: {out:?}");
+    }
+}
+
+#[test]
+fn a_file_list_of_zeros_stops_at_its_first_line_with_bounded_memory() {
+    let Some(time) = ["/usr/bin/time"]
+        .into_iter()
+        .find(|t| Path::new(t).exists())
+    else {
+        dp_testkit::skip(
+            "a_file_list_of_zeros_stops_at_its_first_line_with_bounded_memory",
+            "no /usr/bin/time to measure the peak memory with",
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // 1 GiB of zeros: without a cap on the line, several GB of memory.
+    let ran = dp_testkit::shell(
+        &format!(
+            "head -c 1G /dev/zero | timeout 60 {time} -f '%M' -o rss dp-stats; \
+             echo \"exit ${{PIPESTATUS[1]}}\""
+        ),
+        dir.path(),
+    );
+    assert!(ran.stdout.ends_with("exit 1\n"), "{ran:?}");
+    let record = dp_testkit::records(ran.stdout.lines().next().unwrap())[0].clone();
+    assert_eq!(record["type"], "error", "{record}");
+    assert_eq!(record["path"], "-");
+    assert_eq!(record["line"], 1);
+    ran.stderr_has("dp-stats: -:1: a line longer than 4 MiB");
+    // GNU time also writes "Command exited with non-zero status 1" there.
+    let rss = fs::read_to_string(dir.path().join("rss")).unwrap();
+    let rss_kib: u64 = rss.lines().last().unwrap().trim().parse().unwrap();
+    assert!(rss_kib < 64 * 1024, "peak memory {rss_kib} KiB");
+}
+
+#[test]
+fn a_nul_byte_in_the_file_list_stops_it_on_its_line() {
+    let good = fixture_str("one_to_ten.txt");
+    let ran = dp("dp-stats")
+        .stdin(format!("{good}\n{good}\x00\n{good}\n"))
+        .run();
+    ran.code_is(1)
+        .stderr_has("dp-stats: -:2: a NUL byte: binary data, not text");
+    let records = ran.records();
+    assert_eq!(records.len(), 2, "the list stops at line 2: {}", ran.stdout);
+    assert_eq!(
+        (&records[0]["type"], &records[1]["type"]),
+        (&"stats".into(), &"error".into())
+    );
+    assert_eq!(records[1]["line"], 2);
 }

@@ -221,3 +221,26 @@ fn skip_invalid_counts_what_it_skips() {
     assert_eq!(record["invalid"], 2);
     assert_close(number(&record["sum"]), 6.0, TOLERANCE, "sum");
 }
+
+#[test]
+fn every_record_carries_the_checksum_of_the_text_as_read() {
+    let text_file = fixture_str("one_to_ten.txt");
+    let csv_file = fixture_str("prices.csv");
+    let of_file = |path: &str| dp_core::checksum::of(&std::fs::read(path).unwrap());
+    let checksum = |ran: &Ran| ran.record()["checksum"].as_str().unwrap().to_owned();
+
+    let ran = dp("dp-stats").arg(&text_file).run();
+    clean(&ran);
+    assert_eq!(checksum(&ran), of_file(&text_file));
+    let ran = dp("dp-stats").arg("-").stdin("3\n1\n2\n").run();
+    clean(&ran);
+    assert_eq!(checksum(&ran), dp_core::checksum::of(b"3\n1\n2\n"));
+    let ran = dp("dp-stats")
+        .args(["--csv", "--column", "2", &csv_file])
+        .run();
+    ran.success();
+    assert_eq!(checksum(&ran), of_file(&csv_file));
+    // A failed file has no checksum to give.
+    let ran = dp("dp-stats").arg(fixture_str("bad_token.txt")).run();
+    assert!(ran.record().get("checksum").is_none());
+}

@@ -1,11 +1,12 @@
 //! One column of a CSV file with a header row.
 
 use std::borrow::Cow;
-use std::io::Read;
+use std::io::{self, Read};
 
 use super::error::ReadError;
 use super::number::parse_value;
 use super::text::{UTF8_BOM, trim_blanks};
+use crate::lines::{LineError, MAX_LINE};
 
 /// Which CSV column to read: by header name, or by 1-based index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +31,7 @@ pub fn read_csv_column(
 ) -> Result<u64, ReadError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_reader(input);
+        .from_reader(LineCapped::new(input));
     let mut record = csv::ByteRecord::new();
     if !reader.read_byte_record(&mut record).map_err(csv_error)? {
         return Ok(0);
@@ -101,7 +102,13 @@ fn csv_error(err: csv::Error) -> ReadError {
     let line = err.position().map(csv::Position::line);
     let message = err.to_string();
     match err.into_kind() {
-        csv::ErrorKind::Io(err) => ReadError::Io(err),
+        csv::ErrorKind::Io(err) => match err.get_ref().and_then(|e| e.downcast_ref::<TooLong>()) {
+            Some(TooLong { line }) => ReadError::Csv {
+                line: Some(*line),
+                message: LineError::TooLong.to_string(),
+            },
+            None => ReadError::Io(err),
+        },
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => ReadError::Csv {
@@ -109,5 +116,59 @@ fn csv_error(err: csv::Error) -> ReadError {
             message: format!("a record of {len} fields, the header has {expected_len}"),
         },
         _ => ReadError::Csv { line, message },
+    }
+}
+
+/// The CSV reader's input, stopped where a line passes [`MAX_LINE`]
+/// bytes: the csv crate holds a record whole, of any length (1.5 GB of
+/// memory for 300 MB without a line end), as every reader of lines in dp
+/// must not ([`crate::lines`]).
+struct LineCapped<R> {
+    inner: R,
+    /// The line being read, from 1.
+    line: u64,
+    /// Its bytes so far.
+    length: usize,
+}
+
+/// The error [`LineCapped`] stops with, carried inside an `io::Error`.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line} is longer than 4 MiB")]
+struct TooLong {
+    line: u64,
+}
+
+impl<R: Read> LineCapped<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            line: 1,
+            length: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for LineCapped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut rest = &buf[..n];
+        loop {
+            let (length, line_ends) = match memchr::memchr(b'\n', rest) {
+                Some(at) => (at, true),
+                None => (rest.len(), false),
+            };
+            // As `LineReader` counts: the `\n` not, a `\r` before it yes.
+            self.length += length;
+            if self.length > MAX_LINE {
+                let line = self.line;
+                return Err(io::Error::new(io::ErrorKind::InvalidData, TooLong { line }));
+            }
+            if !line_ends {
+                return Ok(n);
+            }
+            self.line += 1;
+            self.length = 0;
+            rest = &rest[length + 1..];
+        }
     }
 }

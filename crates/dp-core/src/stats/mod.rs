@@ -11,12 +11,19 @@
 //! [`Moments`] combines files exactly (Chan, Golub and LeVeque), never as a
 //! mean of means.
 //!
+//! Values so large that their sum or squares overflow (`1e308 1e308`,
+//! `1e200 -1e200`) are summed scaled by a power of two, exactly; a
+//! statistic that is itself beyond f64's range is `None`, with a note
+//! saying so (docs/reference.md, "Values and statistics").
+//!
 //! One idea a file: `sum` (compensated sums and the linear passes),
-//! `summarize`, `histogram` (the histogram selection and what it buys),
-//! `select` (multi-selection in place) and `moments`.
+//! `summarize`, `scaled` (the overflow path), `histogram` (the histogram
+//! selection and what it buys), `select` (multi-selection in place) and
+//! `moments`.
 
 mod histogram;
 mod moments;
+mod scaled;
 mod select;
 mod sum;
 mod summarize;

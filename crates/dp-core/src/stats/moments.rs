@@ -97,7 +97,10 @@ impl From<&Summary> for Moments {
     fn from(summary: &Summary) -> Self {
         Self::from_summary(
             summary.count,
-            summary.sum,
+            // A sum beyond f64's range (`summary.notes`) reads as ±∞.
+            summary
+                .sum
+                .unwrap_or_else(|| summary.mean.unwrap_or(0.0) * summary.count as f64),
             summary.min,
             summary.max,
             summary.mean,

@@ -117,61 +117,75 @@ impl LaneSums {
     }
 }
 
+/// Hands every value to `take` with its lane, `LANES` values a step, so
+/// that a pass keeps `LANES` independent accumulators.
+#[inline(always)]
+fn in_lanes(values: &[f64], mut take: impl FnMut(usize, f64)) {
+    let chunks = values.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &x) in chunk.iter().enumerate() {
+            take(lane, x);
+        }
+    }
+    for (lane, &x) in rest.iter().enumerate() {
+        take(lane, x);
+    }
+}
+
 /// The compensated sum, the minimum and the maximum, in one pass that
 /// also hands every value to `also`.
 pub(super) fn sum_min_max(values: &[f64], mut also: impl FnMut(f64)) -> (CompensatedSum, f64, f64) {
     let mut sums = LaneSums::new();
     let mut mins = [f64::INFINITY; LANES];
     let mut maxs = [f64::NEG_INFINITY; LANES];
-    let mut take = |lane: usize, x: f64| {
+    in_lanes(values, |lane, x| {
         sums.add(lane, x);
         // Plain comparisons compile to SIMD min/max; values are never NaN.
         mins[lane] = if x < mins[lane] { x } else { mins[lane] };
         maxs[lane] = if x > maxs[lane] { x } else { maxs[lane] };
         also(x);
-    };
-    let chunks = values.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (lane, &x) in chunk.iter().enumerate() {
-            take(lane, x);
-        }
-    }
-    for (lane, &x) in rest.iter().enumerate() {
-        take(lane, x);
-    }
+    });
     let min = mins.into_iter().fold(f64::INFINITY, f64::min);
     let max = maxs.into_iter().fold(f64::NEG_INFINITY, f64::max);
     (sums.total(), min, max)
 }
 
-/// Σ(x − mean)², in one pass that also hands every value to `also`.
+/// The compensated sum of the values as `scaled` maps them: the overflow
+/// path's ([`super::scaled`]) third pass, for a sum that overflowed.
+pub(super) fn scaled_sum(values: &[f64], scaled: impl Fn(f64) -> f64) -> CompensatedSum {
+    let mut sums = LaneSums::new();
+    in_lanes(values, |lane, x| sums.add(lane, scaled(x)));
+    sums.total()
+}
+
+/// Σ(x − mean)² over the values as `scaled` maps them (the identity, or
+/// the overflow path's scaling, with `mean` scaled alike), in one pass
+/// that also hands every value, unscaled, to `also`.
 ///
 /// Corrected for the rounding of `mean`: with d = x − mean,
 /// Σ(x − m)² = Σd² − (Σd)²/n exactly, and Σd is what the mean's rounding
 /// left over (the "corrected two-pass algorithm", Chan, Golub and LeVeque
 /// 1983). The squares are summed with compensation, so values around 1e9
 /// with a spread of 1e-3 keep their variance; Σd, a small correction,
-/// needs none.
-pub(super) fn squared_deviations(values: &[f64], mean: f64, mut also: impl FnMut(f64)) -> f64 {
+/// needs none. The caller makes sure nothing overflows (n·max|d| ≤ 2^500),
+/// so the result is a number: only a rounding below zero is taken to 0.
+pub(super) fn squared_deviations(
+    values: &[f64],
+    mean: f64,
+    scaled: impl Fn(f64) -> f64,
+    mut also: impl FnMut(f64),
+) -> f64 {
     let mut deviations = [0.0; LANES];
     let mut squares = LaneSums::new();
-    let mut take = |lane: usize, x: f64| {
-        let d = x - mean;
+    in_lanes(values, |lane, x| {
+        let d = scaled(x) - mean;
         deviations[lane] += d;
         squares.add_nonnegative(lane, d * d);
         also(x);
-    };
-    let chunks = values.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (lane, &x) in chunk.iter().enumerate() {
-            take(lane, x);
-        }
-    }
-    for (lane, &x) in rest.iter().enumerate() {
-        take(lane, x);
-    }
+    });
     let deviation: f64 = deviations.iter().sum();
-    (squares.total().value() - deviation * deviation / values.len() as f64).max(0.0)
+    let squares = squares.total().value() - deviation * deviation / values.len() as f64;
+    debug_assert!(!squares.is_nan(), "squared deviations overflowed");
+    if squares < 0.0 { 0.0 } else { squares }
 }

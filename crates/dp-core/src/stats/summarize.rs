@@ -2,18 +2,21 @@
 //! passes and a selection among few values.
 
 use super::histogram::{Gathering, Histogram};
+use super::scaled::Scale;
 use super::select::select_ranks;
-use super::sum::{squared_deviations, sum_min_max};
+use super::sum::{CompensatedSum, scaled_sum, squared_deviations, sum_min_max};
 use crate::digest::{self, Digest};
 use crate::float::{interpolate, midpoint};
 
 /// The statistics of one set of values (docs/reference.md, "Values and
 /// statistics"). `None` where undefined: everything but `count` and `sum`
-/// for no values, `variance` and `stddev` below two values.
+/// for no values, `variance` and `stddev` below two values; and `None`,
+/// with a line in `notes` saying so, where a statistic exceeds f64's range
+/// (only `sum`, `variance` and `stddev` can).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub count: u64,
-    pub sum: f64,
+    pub sum: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub mean: Option<f64>,
@@ -25,6 +28,14 @@ pub struct Summary {
     /// `(p, value)` for each requested percentile p in 0..=100.
     pub percentiles: Vec<(f64, f64)>,
     pub digest: Digest,
+    /// Why a statistic is `None` although there are values: one short line
+    /// each, such as `sum: exceeds f64's range`.
+    pub notes: Vec<String>,
+}
+
+/// The note for a statistic whose value is beyond ±f64::MAX.
+fn beyond_range(statistic: &str) -> String {
+    format!("{statistic}: exceeds f64's range")
 }
 
 impl Summary {
@@ -32,7 +43,7 @@ impl Summary {
     fn empty() -> Self {
         Self {
             count: 0,
-            sum: 0.0,
+            sum: Some(0.0),
             min: None,
             max: None,
             mean: None,
@@ -43,6 +54,7 @@ impl Summary {
             stddev: None,
             percentiles: Vec::new(),
             digest: Digest::empty(),
+            notes: Vec::new(),
         }
     }
 }
@@ -96,26 +108,33 @@ pub fn summarize_with(values: &mut [f64], percentiles: &[f64], selection: Select
         sum,
         mean,
         variance,
+        stddev,
         order,
     } = Passes::over(values, ranks, selection);
+    let notes = [("sum", sum), ("variance", variance), ("stddev", stddev)]
+        .into_iter()
+        .filter(|(_, value)| value.is_beyond_range())
+        .map(|(statistic, _)| beyond_range(statistic))
+        .collect();
     let points = digest_ranks.map(|rank| order.at(rank as usize)).collect();
     Summary {
         count: n as u64,
-        sum,
+        sum: sum.value(),
         min: Some(order.min),
         max: Some(order.max),
         mean: Some(mean),
         median: Some(order.median()),
         q1: Some(order.quantile(&positions[0])),
         q3: Some(order.quantile(&positions[1])),
-        variance,
-        stddev: variance.map(f64::sqrt),
+        variance: variance.value(),
+        stddev: stddev.value(),
         percentiles: percentiles
             .iter()
             .zip(&positions[2..])
             .map(|(&p, position)| (p, order.quantile(position)))
             .collect(),
         digest: Digest::from_order_statistics(n as u64, points),
+        notes,
     }
 }
 
@@ -145,16 +164,59 @@ fn wanted_ranks(
 
 /// What the two passes over the values find.
 struct Passes {
-    sum: f64,
+    sum: Statistic,
     mean: f64,
-    variance: Option<f64>,
+    variance: Statistic,
+    stddev: Statistic,
     order: OrderStatistics,
 }
+
+/// A statistic that may be undefined (the variance of one value) or
+/// beyond f64's range (the sum of `1e308 1e308`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Statistic {
+    Undefined,
+    Value(f64),
+    BeyondRange,
+}
+
+impl Statistic {
+    /// `x`, or beyond the range where it is ±∞ (never NaN: the passes
+    /// make sure nothing overflows on the way).
+    fn of(x: f64) -> Self {
+        debug_assert!(!x.is_nan(), "a statistic is NaN");
+        if x.is_finite() {
+            Statistic::Value(x)
+        } else {
+            Statistic::BeyondRange
+        }
+    }
+
+    fn value(self) -> Option<f64> {
+        match self {
+            Statistic::Value(x) => Some(x),
+            Statistic::Undefined | Statistic::BeyondRange => None,
+        }
+    }
+
+    fn is_beyond_range(self) -> bool {
+        self == Statistic::BeyondRange
+    }
+}
+
+/// Below this bound on n·max|x − mean|, no square, sum of squares or
+/// square of the deviations' sum can overflow (each is at most its square,
+/// 2^1000), and the variance is computed on the values as they are.
+const PLAIN_DEVIATIONS: f64 = f64::from_bits((1023 + 500) << 52);
 
 impl Passes {
     /// Two passes over the values: the sum, min, max and a histogram, then
     /// the squared deviations and the values of the buckets that hold a
     /// wanted rank. Only those few are then selected among.
+    ///
+    /// Values so large that their sum or squares could overflow are summed
+    /// scaled instead ([`super::scaled`]): a third pass for a sum that
+    /// overflowed, and a scaled second pass.
     fn over(values: &mut [f64], ranks: Vec<usize>, selection: Selection) -> Self {
         let n = values.len();
         let mut histogram = match selection {
@@ -165,14 +227,31 @@ impl Passes {
             Some(histogram) => sum_min_max(values, |x| histogram.count(x)),
             None => sum_min_max(values, |_| {}),
         };
-        let sum = sum.value();
-        let mean = sum / n as f64;
+        let largest = Scale::for_magnitude(min.abs().max(max.abs()));
+        let (sum, mean) = sum_and_mean(values, sum, min, max, largest);
+        let spread = (max - mean).max(mean - min);
+        let scale = if n as f64 * spread <= PLAIN_DEVIATIONS {
+            None
+        } else {
+            Some(largest)
+        };
         let mut gathering = histogram.and_then(|histogram| histogram.gathering(&ranks, n));
         let squares = match &mut gathering {
-            Some(gathering) => squared_deviations(values, mean, |x| gathering.offer(x)),
-            None => squared_deviations(values, mean, |_| {}),
+            Some(gathering) => deviations(values, mean, scale, |x| gathering.offer(x)),
+            None => deviations(values, mean, scale, |_| {}),
         };
-        let variance = (n >= 2).then(|| squares / (n - 1) as f64);
+        let (variance, stddev) = if n >= 2 {
+            let variance = squares / (n - 1) as f64;
+            match scale {
+                None => (Statistic::of(variance), Statistic::of(variance.sqrt())),
+                Some(scale) => (
+                    Statistic::of(scale.up(variance, 2)),
+                    Statistic::of(scale.up(variance.sqrt(), 1)),
+                ),
+            }
+        } else {
+            (Statistic::Undefined, Statistic::Undefined)
+        };
         // Without a histogram, or when it could not separate the wanted
         // ranks, select among all the values in place.
         let selected = gathering.and_then(Gathering::select).unwrap_or_else(|| {
@@ -183,6 +262,7 @@ impl Passes {
             sum,
             mean,
             variance,
+            stddev,
             order: OrderStatistics {
                 n,
                 min,
@@ -192,6 +272,44 @@ impl Passes {
             },
         }
     }
+}
+
+/// [`squared_deviations`] of the values as they are, or scaled by `scale`.
+fn deviations(values: &[f64], mean: f64, scale: Option<Scale>, also: impl FnMut(f64)) -> f64 {
+    match scale {
+        None => squared_deviations(values, mean, |x| x, also),
+        Some(scale) => squared_deviations(values, scale.down(mean), |x| scale.down(x), also),
+    }
+}
+
+/// The sum and the mean from the first pass's sum. A sum that overflowed
+/// on the way (whether or not its value does: `1e308 1e308 -1e308`) is
+/// summed again, scaled, so the mean, which is always representable, is
+/// still computed. The mean is kept within [min, max], where the exact
+/// mean is: `0.1 0.1 0.1` sums to 0.30000000000000004, which over 3 would
+/// round to 0.10000000000000002.
+fn sum_and_mean(
+    values: &[f64],
+    sum: CompensatedSum,
+    min: f64,
+    max: f64,
+    largest: Scale,
+) -> (Statistic, f64) {
+    let n = values.len() as f64;
+    let sum = sum.value();
+    if sum.is_finite() {
+        return (Statistic::of(sum), (sum / n).clamp(min, max));
+    }
+    let scaled = scaled_sum(values, |x| largest.down(x)).value();
+    let sum = largest.up(scaled, 1);
+    // Where the sum is representable, the mean is sum / n as for any file
+    // (the scaled sum over n could be subnormal, and lose digits).
+    let mean = if sum.is_finite() {
+        sum / n
+    } else {
+        largest.up(scaled / n, 1)
+    };
+    (Statistic::of(sum), mean.clamp(min, max))
 }
 
 /// The values of the wanted ranks of n values, and of ranks 0 and n − 1.
