@@ -50,12 +50,12 @@ dollar_in := $(firstword $(foreach v,$(CHECKED),$(if $(call given,$(v)),$(if $(f
 ifneq ($(dollar_in),)
 $(error $(dollar_in) holds a $$, which make would expand: the Makefile takes no white space and none of $(SPECIAL) in $(dollar_in))
 endif
-# problem,NAME: what makes NAME's value unsafe, if anything.
-problem = $(strip \
-    $(if $(filter 0,$(words $($(1)))),$(if $(filter $(1),$(MAY_BE_EMPTY)),,is empty)) \
-    $(if $(filter-out 0 1,$(words $($(1)))),$(if $(filter $(1),$(LISTS)),,holds white space)) \
-    $(if $(strip $(foreach c,$(SPECIAL),$(findstring $(c),$($(1))))),holds \
-         $(sort $(foreach c,$(SPECIAL),$(findstring $(c),$($(1)))))))
+# problem,NAME: what makes NAME's value unsafe, if anything (the first).
+specials_in = $(sort $(foreach c,$(SPECIAL),$(findstring $(c),$($(1)))))
+problem = $(strip $(or \
+    $(if $(filter 0,$(words $($(1)))),$(if $(filter $(1),$(MAY_BE_EMPTY)),,is empty)), \
+    $(if $(filter-out 0 1,$(words $($(1)))),$(if $(filter $(1),$(LISTS)),,holds white space)), \
+    $(if $(call specials_in,$(1)),holds $(call specials_in,$(1)))))
 unsafe := $(firstword $(foreach v,$(CHECKED),$(if $(call problem,$(v)),$(v))))
 ifneq ($(unsafe),)
 $(error $(unsafe) $(call problem,$(unsafe)), which the Makefile cannot pass on safely: it takes no white space and none of $(SPECIAL) in $(unsafe))
