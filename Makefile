@@ -111,15 +111,6 @@ bench: ## the performance benchmarks (scripts/bench-*.sh)
 fuzz: ## run each fuzz target of fuzz/ for FUZZ_S seconds (not in CI)
 	scripts/fuzz.sh $(FUZZ_S)
 
-# Every file dp writes is recorded, by its identity, in its directory's
-# manifest: the tools record their own, and the Makefile's (a mode's .wall,
-# .params, the joblog, the lock) are adopted once written. clean removes a
-# listed file only while it is still that very file, and the directories
-# dp wrote in once empty.
-clean: build ## remove the files dp wrote in DATA_DIR and OUT_DIR, nothing else
-	@DP_GEN='$(DP_GEN)' scripts/locked.sh --present 'make clean' '$(OUT_DIR)' \
-	    $(DP_GEN) --clean '$(DATA_DIR)' '$(OUT_DIR)' $(foreach m,$(ALL_MODES),'$(OUT_DIR)/$(m)')
-
 # ---- Execution modes (docs/reference.md, "Makefile") -----------------------
 # Each mode runs dp-stats over the data with `--run <mode>` and writes one
 # result per data file, atomically, as $(OUT_DIR)/<mode>/<file>.stats.json.
@@ -237,3 +228,12 @@ locked-compare:
 	    REPORTS='$(REPORTS)' scripts/compare.sh
 
 FORCE:
+
+# Every file dp writes is recorded, by its identity, in its directory's
+# manifest: the tools record their own, and the Makefile's (a mode's .wall,
+# .params, the joblog, the lock) are adopted once written. clean removes a
+# listed file only while it is still that very file, and the directories
+# dp wrote in once empty.
+clean: build ## remove the files dp wrote in DATA_DIR and OUT_DIR, nothing else
+	@DP_GEN='$(DP_GEN)' scripts/locked.sh --present 'make clean' '$(OUT_DIR)' \
+	    $(DP_GEN) --clean '$(DATA_DIR)' '$(OUT_DIR)' $(foreach m,$(ALL_MODES),'$(OUT_DIR)/$(m)')
