@@ -48,17 +48,18 @@ fn adopt_one(file: &Path) -> anyhow::Result<()> {
         })
 }
 
-/// Cleans the manifest of each of `dirs`, deepest first, then removes each
-/// of `dirs` that is empty and that dp wrote in, in one around it or in one
-/// inside it (a results directory inside the data's, a mode's inside the
-/// results'); says on stdout what it removed, and on stderr each file it
-/// kept because it is no longer the file dp wrote.
+/// Cleans the manifest of each of `dirs`, deepest first, and removes each
+/// of `dirs` left empty if dp wrote in it or in another of `dirs` inside or
+/// around it (a mode's directory inside the results', the data's around
+/// them); one dp never wrote near stays, even empty. Says on stdout what
+/// it removed, and on stderr each file it kept because it is no longer the
+/// file dp wrote.
 pub fn clean(dirs: &[PathBuf]) -> anyhow::Result<()> {
     let mut dirs: Vec<PathBuf> = dirs
         .iter()
         .map(|dir| std::path::absolute(dir).with_context(|| shown_path(dir)))
         .collect::<anyhow::Result<_>>()?;
-    dirs.sort_by_key(|dir| std::cmp::Reverse(dir.components().count()));
+    dirs.sort_by_key(|dir| (std::cmp::Reverse(dir.components().count()), dir.clone()));
     dirs.dedup();
     let wrote_in: Vec<PathBuf> = dirs
         .iter()
