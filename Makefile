@@ -173,9 +173,10 @@ stale = for i in $$(seq 1 $(FILES)); do f='$(DATA_DIR)/$(DATA_PREFIX)'"$$i.txt";
             r='$(OUT_DIR)/$(1)/$(DATA_PREFIX)'"$$i.txt.stats.json"; \
             [ "$$r" -nt "$$f" ] && [ "$$r" -nt '$(PARAMS)' ] || echo "$$f"; done
 
-# timed,MODE [FILE...] -- COMMAND: runs COMMAND (reading stdin) and keeps
-# its wall clock, measured outside dp, in $(OUT_DIR)/MODE.wall; FILEs are
-# what COMMAND writes besides its results. Under `make -n` only runs it.
+# `$(call timed,MODE) [FILE...] -- COMMAND`: runs COMMAND (reading stdin)
+# and keeps its wall clock, measured outside dp, in $(OUT_DIR)/MODE.wall;
+# FILEs are what COMMAND writes besides its results, recorded with the
+# wall clock in their manifests. Under `make -n` only runs COMMAND.
 timed = DP_GEN='$(DP_GEN)' scripts/timed.sh '$(OUT_DIR)' $(1)
 
 # result_paths,MODES: the result files of MODES, mode by mode, each in file
