@@ -2,17 +2,24 @@
 # command line: `make data FILES=20 COUNT=100000 DATA_DIR=/tmp/big`.
 # cargo decides what to rebuild; this file only runs the tools it built.
 
-FILES    ?= 5
-COUNT    ?= 1000
-DELAY    ?= 3
-JOBS     ?= 5
-SEED     ?= 42
-DIST     ?= uniform
-PREFIX   ?= data
-DATA_DIR ?= /tmp/data_processing
-OUT_DIR  ?= $(DATA_DIR)/results
+FILES       ?= 5
+COUNT       ?= 1000
+DELAY       ?= 3
+JOBS        ?= 5
+SEED        ?= 42
+DIST        ?= uniform
+DATA_PREFIX ?= data
+DATA_DIR    ?= /tmp/data_processing
+OUT_DIR     ?= $(DATA_DIR)/results
 # More dp-gen flags, e.g. GEN_ARGS='--mean 5 --stddev 2' with DIST=normal.
-GEN_ARGS ?=
+GEN_ARGS    ?=
+# Artificial work per file: `sleep` idles (I/O-bound), `spin` burns a core.
+DELAY_MODE  ?= sleep
+# The modes `make compare` measures, and the one `make run` runs.
+MODES       ?= sequential parallel
+MODE        ?= parallel
+# The modes make the data first, unless their caller (compare) just did.
+DATA        ?= data
 
 CARGO ?= cargo
 # `make test` installs the Debian packages some tests need
@@ -20,22 +27,47 @@ CARGO ?= cargo
 TEST_DEPS ?= yes
 # The binaries `make build` made, never whatever dp-* comes first on PATH.
 BIN      ?= target/release
+# Fuzzing (cargo-fuzz, libFuzzer) is not part of `make test`: each target
+# runs FUZZ_S seconds; findings land in fuzz/artifacts/.
+FUZZ_S   ?= 60
+
+# ---- Values that reach the recipes ------------------------------------------
+# make splits words at white space and reads `:`, `#`, `%`, `=`, `(`, `|`
+# and `$` in a target as its own syntax; the recipes quote paths in '...'
+# and pass numbers and names to the shell as they are. So a value that
+# holds white space or one of SPECIAL is refused here, before anything runs
+# or is written (exit 2), naming its variable. GEN_ARGS and CARGO are shell
+# words by design and are not checked.
+SPECIAL := ' " ` $$ \ \# : ; % * ? [ ] = ( ) | & < >
+CHECKED := DATA_DIR OUT_DIR DATA_PREFIX BIN FILES COUNT DELAY DELAY_MODE JOBS SEED DIST \
+           MODES MODE DATA TEST_DEPS FUZZ_S
+LISTS       := MODES
+MAY_BE_EMPTY := MODES DATA
+# A `$` given on the command line or in the environment is looked for
+# before make expands it (`$(shell ...)` would run): first, on its own.
+given     = $(filter command% environment%,$(origin $(1)))
+dollar_in := $(firstword $(foreach v,$(CHECKED),$(if $(call given,$(v)),$(if $(findstring $$,$(value $(v))),$(v)))))
+ifneq ($(dollar_in),)
+$(error $(dollar_in) holds a $$, which make would expand: the Makefile takes no white space and none of $(SPECIAL) in $(dollar_in))
+endif
+# problem,NAME: what makes NAME's value unsafe, if anything (the first).
+specials_in = $(sort $(foreach c,$(SPECIAL),$(findstring $(c),$($(1)))))
+problem = $(strip $(or \
+    $(if $(filter 0,$(words $($(1)))),$(if $(filter $(1),$(MAY_BE_EMPTY)),,is empty)), \
+    $(if $(filter-out 0 1,$(words $($(1)))),$(if $(filter $(1),$(LISTS)),,holds white space)), \
+    $(if $(call specials_in,$(1)),holds $(call specials_in,$(1)))))
+unsafe := $(firstword $(foreach v,$(CHECKED),$(if $(call problem,$(v)),$(v))))
+ifneq ($(unsafe),)
+$(error $(unsafe) $(call problem,$(unsafe)), which the Makefile cannot pass on safely: it takes no white space and none of $(SPECIAL) in $(unsafe))
+endif
+
 DP_GEN   := $(BIN)/dp-gen
 DP_STATS := $(BIN)/dp-stats
 DP_AGG   := $(BIN)/dp-agg
 DP_PLOT  := $(BIN)/dp-plot
 
-# dp-gen's records of the data it wrote into DATA_DIR: `make clean` removes
-# exactly the files listed there, so it never touches a file dp did not write.
-MANIFEST := $(DATA_DIR)/.dp-gen.jsonl
-# What later targets write under OUT_DIR, for `make clean` to remove (append
-# with +=; names, not globs): files, then directories, removed if left empty,
-# and with them the `*.stats.json` results dp-stats wrote in those directories.
-RESULT_FILES :=
-RESULT_DIRS  :=
-
 GEN_FLAGS = --files $(FILES) --count $(COUNT) --seed $(SEED) --dist $(DIST) \
-            --prefix '$(PREFIX)' --dir '$(DATA_DIR)' $(GEN_ARGS)
+            --prefix '$(DATA_PREFIX)' --dir '$(DATA_DIR)' $(GEN_ARGS)
 
 # bash for pipefail: a failing tool fails its pipeline, not only the last
 # command. Recipes handle their own errors (no -e).
@@ -56,14 +88,14 @@ help: ## list the targets and the variables
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z_-]*:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
 	@echo 'Variables (now):'
-	@echo '  FILES=$(FILES) COUNT=$(COUNT) DIST=$(DIST) SEED=$(SEED) PREFIX=$(PREFIX) DELAY=$(DELAY) JOBS=$(JOBS)'
+	@echo '  FILES=$(FILES) COUNT=$(COUNT) DIST=$(DIST) SEED=$(SEED) DATA_PREFIX=$(DATA_PREFIX) DELAY=$(DELAY) JOBS=$(JOBS)'
 	@echo '  DATA_DIR=$(DATA_DIR) OUT_DIR=$(OUT_DIR)'
 
 build: ## build the tools (release) into target/release
 	@$(CARGO) build --release --quiet
 
 data: build ## write FILES files of COUNT values into DATA_DIR (kept if already right)
-	@MANIFEST='$(MANIFEST)' DATA_DIR='$(DATA_DIR)' FILES='$(FILES)' COUNT='$(COUNT)' DIST='$(DIST)' \
+	@DATA_DIR='$(DATA_DIR)' FILES='$(FILES)' COUNT='$(COUNT)' DIST='$(DIST)' \
 	    scripts/data.sh $(DP_GEN) $(GEN_FLAGS)
 
 verify: build ## check that DATA_DIR holds exactly the data of SEED (exit 1 if not)
@@ -76,9 +108,6 @@ test: ## every test and check: format, lints, unit and pipeline tests (what CI r
 bench: ## the performance benchmarks (scripts/bench-*.sh)
 	scripts/bench.sh
 
-# Fuzzing (cargo-fuzz, libFuzzer) is not part of `make test`: each target
-# runs FUZZ_S seconds; findings land in fuzz/artifacts/.
-FUZZ_S ?= 60
 fuzz: ## run each fuzz target of fuzz/ for FUZZ_S seconds (not in CI)
 	scripts/fuzz.sh $(FUZZ_S)
 
@@ -89,30 +118,41 @@ fuzz: ## run each fuzz target of fuzz/ for FUZZ_S seconds (not in CI)
 # run parameters: an interrupted run resumes where it stopped, and a changed
 # file or parameter is processed again.
 
-# Artificial work per file: `sleep` idles (I/O-bound), `spin` burns a core.
-DELAY_MODE ?= sleep
-# The modes `make compare` measures, and the one `make run` runs.
-MODES ?= sequential parallel
-MODE  ?= parallel
 ALL_MODES := sequential parallel xargs threads gnu-parallel
-# The modes make the data first, unless their caller (compare) just did.
-DATA ?= data
 
-DATA_FILES := $(foreach i,$(shell seq 1 $(FILES)),$(DATA_DIR)/$(PREFIX)$(i).txt)
+DATA_FILES := $(foreach i,$(shell seq 1 $(FILES)),$(DATA_DIR)/$(DATA_PREFIX)$(i).txt)
 results     = $(patsubst $(DATA_DIR)/%,$(OUT_DIR)/$(1)/%.stats.json,$(DATA_FILES))
 STATS_FLAGS = --delay $(DELAY) --delay-mode $(DELAY_MODE)
 PARAMS     := $(OUT_DIR)/.params
+JOBLOG     := $(OUT_DIR)/gnu-parallel/joblog.tsv
+# What `make compare` saves in OUT_DIR, in the order it says so.
+REPORTS    := comparison.txt comparison.md comparison.json comparison.png timeline.png
 
-RESULT_FILES += $(foreach m,$(ALL_MODES),$(OUT_DIR)/$(m).wall) \
-                $(OUT_DIR)/gnu-parallel/joblog.tsv $(PARAMS) \
-                $(addprefix $(OUT_DIR)/,comparison.txt comparison.md comparison.json \
-                                        comparison.png timeline.png)
-RESULT_DIRS  += $(addprefix $(OUT_DIR)/,$(ALL_MODES))
+# One run at a time in an OUT_DIR: each of these holds OUT_DIR's lock from
+# its first step to its last (scripts/locked.sh), so that a second run into
+# the same OUT_DIR is refused at once instead of mixing its files into the
+# first's measurement. TARGET's steps are locked-TARGET, run by a make of
+# its own under the lock.
+LOCKING := $(ALL_MODES) run compare
+.PHONY: $(LOCKING) $(addprefix locked-,$(LOCKING)) FORCE
+$(LOCKING): build
+	@mkdir -p -- '$(OUT_DIR)'
+	@DP_GEN='$(DP_GEN)' scripts/locked.sh 'make $@' '$(OUT_DIR)' \
+	    $(MAKE) --no-print-directory locked-$@
+
+sequential: ## one dp-stats process per file, one after another
+parallel: ## the same per-file targets, JOBS at once (make -j)
+xargs: ## one dp-stats process per file, JOBS at once (xargs -P)
+threads: ## one dp-stats process, JOBS files at once on threads
+gnu-parallel: ## one dp-stats process per file, JOBS at once (GNU parallel)
+run: ## one MODE (parallel), then its report
+compare: ## run MODES afresh, print and save the comparison, draw the charts
 
 # The parameters a result depends on, rewritten only when they change.
 $(PARAMS): FORCE
-	@mkdir -p '$(@D)'
-	@echo '$(STATS_FLAGS)' | cmp -s - '$@' || echo '$(STATS_FLAGS)' > '$@'
+	@mkdir -p -- '$(@D)'
+	@echo '$(STATS_FLAGS)' | cmp -s - '$@' || \
+	    { echo '$(STATS_FLAGS)' > '$@' && $(DP_GEN) --adopt '$@'; }
 
 # One dp-stats process per file: what `sequential` runs in turn and
 # `parallel` runs JOBS at a time (make -j). The goal results-MODE names the
@@ -129,56 +169,72 @@ $(foreach m,sequential parallel,$(eval $(call per_file_rule,$(m))))
 # for the modes that hand a list of files to one command. It counts to FILES
 # rather than list them: a list outgrows exec's limit on a command, and bash
 # takes quadratic time over a `for` of literal words.
-stale = for i in $$(seq 1 $(FILES)); do f='$(DATA_DIR)/$(PREFIX)'"$$i.txt"; \
-            r='$(OUT_DIR)/$(1)/$(PREFIX)'"$$i.txt.stats.json"; \
+stale = for i in $$(seq 1 $(FILES)); do f='$(DATA_DIR)/$(DATA_PREFIX)'"$$i.txt"; \
+            r='$(OUT_DIR)/$(1)/$(DATA_PREFIX)'"$$i.txt.stats.json"; \
             [ "$$r" -nt "$$f" ] && [ "$$r" -nt '$(PARAMS)' ] || echo "$$f"; done
 
-# timed,MODE COMMAND: runs COMMAND (reading stdin) and keeps its wall clock,
-# measured outside dp, in $(OUT_DIR)/MODE.wall; under `make -n` only runs it.
-timed = scripts/timed.sh '$(OUT_DIR)' $(1)
+# `$(call timed,MODE) [FILE...] -- COMMAND`: runs COMMAND (reading stdin)
+# and keeps its wall clock, measured outside dp, in $(OUT_DIR)/MODE.wall;
+# FILEs are what COMMAND writes besides its results, recorded with the
+# wall clock in their manifests. Under `make -n` only runs COMMAND.
+timed = DP_GEN='$(DP_GEN)' scripts/timed.sh '$(OUT_DIR)' $(1)
 
 # result_paths,MODES: the result files of MODES, mode by mode, each in file
 # order, one a line; made in the shell, as thousands would not fit one command.
 result_paths = for m in $(1); do for i in $$(seq 1 $(FILES)); do \
-                   printf '%s\n' '$(OUT_DIR)/'"$$m/$(PREFIX)$$i.txt.stats.json"; done; done
+                   printf '%s\n' '$(OUT_DIR)/'"$$m/$(DATA_PREFIX)$$i.txt.stats.json"; done; done
 records = $(call result_paths,$(1)) | xargs -d '\n' cat
 
-.PHONY: $(ALL_MODES) run compare FORCE
+locked-sequential: $(DATA) $(PARAMS)
+	@$(call timed,sequential) -- $(MAKE) --no-print-directory -j1 results-sequential
 
-sequential: $(DATA) $(PARAMS) ## one dp-stats process per file, one after another
-	@$(call timed,sequential) $(MAKE) --no-print-directory -j1 results-sequential
+locked-parallel: $(DATA) $(PARAMS)
+	@$(call timed,parallel) -- $(MAKE) --no-print-directory -j$(JOBS) results-parallel
 
-parallel: $(DATA) $(PARAMS) ## the same per-file targets, JOBS at once (make -j)
-	@$(call timed,parallel) $(MAKE) --no-print-directory -j$(JOBS) results-parallel
-
-xargs: $(DATA) $(PARAMS) ## one dp-stats process per file, JOBS at once (xargs -P)
-	@$(call stale,xargs) | $(call timed,xargs) xargs -r -P$(JOBS) -n1 \
+locked-xargs: $(DATA) $(PARAMS)
+	@$(call stale,xargs) | $(call timed,xargs) -- xargs -r -P$(JOBS) -n1 \
 	    $(DP_STATS) $(STATS_FLAGS) --run xargs --out-dir '$(OUT_DIR)/xargs' > /dev/null
 
-threads: $(DATA) $(PARAMS) ## one dp-stats process, JOBS files at once on threads
-	@$(call stale,threads) | $(call timed,threads) \
+locked-threads: $(DATA) $(PARAMS)
+	@$(call stale,threads) | $(call timed,threads) -- \
 	    $(DP_STATS) -j $(JOBS) $(STATS_FLAGS) --run threads --out-dir '$(OUT_DIR)/threads' > /dev/null
 
-gnu-parallel: $(DATA) $(PARAMS) ## one dp-stats process per file, JOBS at once (GNU parallel)
+locked-gnu-parallel: $(DATA) $(PARAMS)
 	@command -v parallel > /dev/null || { \
 	    echo 'make gnu-parallel: GNU parallel is not installed (e.g. apt-get install parallel)' >&2; exit 2; }
-	@$(call stale,gnu-parallel) | $(call timed,gnu-parallel) parallel --will-cite -j$(JOBS) \
-	    --joblog '$(OUT_DIR)/gnu-parallel/joblog.tsv' \
+	@$(call stale,gnu-parallel) | $(call timed,gnu-parallel) '$(JOBLOG)' -- \
+	    parallel --will-cite -j$(JOBS) --joblog '$(JOBLOG)' \
 	    $(DP_STATS) $(STATS_FLAGS) --run gnu-parallel --out-dir '$(OUT_DIR)/gnu-parallel' > /dev/null
 
-run: ## one MODE (parallel), then its report
-	@$(MAKE) --no-print-directory $(MODE)
+locked-run:
+	@$(MAKE) --no-print-directory locked-$(MODE)
 	@$(call records,$(MODE)) | $(DP_AGG)
 
-# A comparison is a measurement: every mode of MODES runs afresh.
-compare: data verify ## run MODES afresh, print and save the comparison, draw the charts
-	@$(call result_paths,$(MODES)) | xargs -d '\n' rm -f
-	@for mode in $(MODES); do $(MAKE) --no-print-directory $$mode DATA= || exit; done
+# A comparison is a measurement: every mode of MODES runs afresh. Before
+# anything, each report it will replace must be dp's own; then the data is
+# made and verified, in that order even under make -j; then the results dp
+# wrote go (by their manifests), and a file still where a result goes is
+# not dp's: it stops the comparison rather than be measured.
+locked-compare:
+	@$(DP_GEN) --may-replace $(foreach f,$(REPORTS),'$(OUT_DIR)/$(f)')
+	@$(MAKE) --no-print-directory data
+	@$(MAKE) --no-print-directory verify
+	@$(if $(MODES),$(DP_GEN) --clean $(foreach m,$(MODES),'$(OUT_DIR)/$(m)') > /dev/null)
+	@$(call result_paths,$(MODES)) | while IFS= read -r result; do [ ! -e "$$result" ] || { \
+	    echo "make compare: $$result is in the way (dp did not write it, or it changed since):" \
+	         "move it away, or choose another OUT_DIR" >&2; exit 2; }; done
+	@for mode in $(MODES); do $(MAKE) --no-print-directory locked-$$mode DATA= || exit; done
 	@$(call result_paths,$(MODES)) | \
-	    DP_AGG='$(DP_AGG)' DP_PLOT='$(DP_PLOT)' OUT_DIR='$(OUT_DIR)' MODES='$(MODES)' scripts/compare.sh
+	    DP_AGG='$(DP_AGG)' DP_PLOT='$(DP_PLOT)' OUT_DIR='$(OUT_DIR)' MODES='$(MODES)' \
+	    REPORTS='$(REPORTS)' scripts/compare.sh
 
 FORCE:
 
-clean: ## remove the files dp wrote in DATA_DIR and OUT_DIR, nothing else
-	@MANIFEST='$(MANIFEST)' DATA_DIR='$(DATA_DIR)' OUT_DIR='$(OUT_DIR)' scripts/clean.sh \
-	    $(foreach f,$(RESULT_FILES),'$(f)') -- $(foreach d,$(RESULT_DIRS),'$(d)')
+# Every file dp writes is recorded, by its identity, in its directory's
+# manifest: the tools record their own, and the Makefile's (a mode's .wall,
+# .params, the joblog, the lock) are adopted once written. clean removes a
+# listed file only while it is still that very file, and the directories
+# dp wrote in once empty.
+clean: build ## remove the files dp wrote in DATA_DIR and OUT_DIR, nothing else
+	@DP_GEN='$(DP_GEN)' scripts/locked.sh --present 'make clean' '$(OUT_DIR)' \
+	    $(DP_GEN) --clean '$(DATA_DIR)' '$(OUT_DIR)' $(foreach m,$(ALL_MODES),'$(OUT_DIR)/$(m)')

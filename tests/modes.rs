@@ -189,8 +189,8 @@ fn each_mode_gives_one_whole_record_per_file_and_the_same_statistics() {
     );
 
     let cleaned = make.ok(&["clean"]);
-    // The data, .params, and per mode its results and its .wall.
-    let dp_wrote = FILES + 1 + MODES.len() * (FILES + 1);
+    // The data, .params, the lock, and per mode its results and its .wall.
+    let dp_wrote = FILES + 2 + MODES.len() * (FILES + 1);
     assert_eq!(
         cleaned,
         format!("clean: removed {dp_wrote} files that dp wrote\n")
@@ -221,8 +221,9 @@ fn the_gnu_parallel_mode_matches_sequential_and_keeps_its_joblog() {
     assert!(joblog.starts_with("Seq"), "{joblog}");
     assert_eq!(joblog.lines().count(), 1 + FILES, "{joblog}");
 
-    // The data, .params, per mode its results and its .wall, and the joblog.
-    let dp_wrote = FILES + 1 + 2 * (FILES + 1) + 1;
+    // The data, .params, the lock, per mode its results and its .wall, and
+    // the joblog.
+    let dp_wrote = FILES + 2 + 2 * (FILES + 1) + 1;
     assert_eq!(
         make.ok(&["clean"]),
         format!("clean: removed {dp_wrote} files that dp wrote\n")
@@ -306,6 +307,8 @@ fn compare_prints_the_comparison_last_and_saves_reports_and_charts() {
     assert_eq!(
         names_in(&out),
         [
+            ".dp-lock",
+            ".dp-manifest.jsonl",
             ".params",
             "comparison.json",
             "comparison.md",
@@ -393,7 +396,11 @@ fn an_interrupted_run_resumes_without_redoing_finished_files() {
 
 #[test]
 fn a_changed_file_or_delay_is_processed_again_and_nothing_else() {
-    let make = Make::new(&["FILES=3", "COUNT=100", "JOBS=3", "DELAY=0.1"]);
+    // The data is made once (DATA= then skips `make data`): the files this
+    // test touches and edits are no longer dp-gen's, which it would refuse
+    // to replace.
+    let make = Make::new(&["FILES=3", "COUNT=100", "JOBS=3", "DELAY=0.1", "DATA="]);
+    make.ok(&["data"]);
     let name = |i: usize| format!("data{i}.txt.stats.json");
     // parallel: per-file make targets; threads: the stale list one command gets.
     for mode in ["parallel", "threads"] {
@@ -431,11 +438,10 @@ fn a_changed_file_or_delay_is_processed_again_and_nothing_else() {
             assert_eq!(record["delay_s"], 0.15, "{mode} {file}");
         }
 
-        // New content in a file the user keeps (DATA= skips `make data`,
-        // which would put dp-gen's data back).
+        // New content in a file the user keeps.
         let before_edit = started(&make, mode);
         fs::write(data_file(&make, 3), "1\n2\n3\n").unwrap();
-        make.ok(&[mode, "DELAY=0.15", "DATA="]);
+        make.ok(&[mode, "DELAY=0.15"]);
         let results = results(&make, mode);
         for (file, record) in &results {
             let redone = *file == name(3);
@@ -494,4 +500,139 @@ fn a_mode_run_plainly_is_timed_and_makes_its_directory() {
     let wall = fs::read_to_string(make.out_dir().join("threads.wall"))
         .expect("make threads writes threads.wall");
     assert_eq!(wall.split_whitespace().count(), 2, "{wall:?}");
+}
+
+#[test]
+fn a_second_compare_into_the_same_out_dir_is_refused_and_the_first_measures_right() {
+    const FILES: usize = 4;
+    // Its sequential run sleeps 2 s in all: what follows the first result
+    // takes a small part of the 1.5 s left, on any machine.
+    let make = Make::new(&["FILES=4", "JOBS=4", "DELAY=0.5"]);
+    let first = make
+        .command(&["compare"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first result is written under the lock: the first compare holds
+    // it now, with its sequential run under way.
+    let result = mode_dir(&make, "sequential").join("data1.txt.stats.json");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !result.exists() {
+        assert!(Instant::now() < deadline, "no first result after 60 s");
+        sleep(Duration::from_millis(5));
+    }
+    let out = make.out_dir();
+    let lock = out.join(".dp-lock");
+    make.run(&["compare"]).code_is(2).stderr_has(&format!(
+        "make compare: {} is in use by another run of dp (it holds the lock {}): \
+         wait for it to end, or choose another OUT_DIR",
+        out.display(),
+        lock.display()
+    ));
+    // Nor may a mode run, or clean remove what the first is writing.
+    make.run(&["sequential"])
+        .code_is(2)
+        .stderr_has(&format!("make sequential: {} is in use", out.display()));
+    make.run(&["clean"])
+        .code_is(2)
+        .stderr_has(&format!("make clean: {} is in use", out.display()));
+
+    let output = first.wait_with_output().unwrap();
+    let ran = Ran {
+        what: "the first make compare".into(),
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
+    ran.success();
+    performance_comparison(&ran.stdout, FILES, Some(0.5));
+    // Each file slept 0.5 s in turn: the second compare took none of them.
+    let json = common::comparison_json(&make);
+    let sequential = json
+        .iter()
+        .find(|r| r["type"] == "summary" && r["run"] == "sequential")
+        .unwrap();
+    assert!(
+        number(&sequential["wall_s"]) >= 0.5 * FILES as f64,
+        "{sequential}"
+    );
+    assert_eq!(results(&make, "sequential").len(), FILES);
+    assert_eq!(peak_concurrency(results(&make, "sequential").values()), 1);
+}
+
+#[test]
+fn compare_replaces_no_report_and_measures_no_result_that_dp_did_not_write() {
+    let make = Make::new(&["FILES=2", "COUNT=10", "DELAY=0"]);
+    let out = make.out_dir();
+    // A directory where a chart goes: compare cannot write it, and says so
+    // before it measures anything (never "saved").
+    fs::create_dir_all(out.join("timeline.png")).unwrap();
+    let ran = make.run(&["compare"]);
+    ran.code_is(2).stderr_has(&format!(
+        "dp-gen: refusing to replace {}: dp did not write it",
+        out.join("timeline.png").display()
+    ));
+    assert!(!ran.stdout.contains("saved"), "{}", ran.stdout);
+    assert!(!mode_dir(&make, "sequential").exists());
+    fs::remove_dir(out.join("timeline.png")).unwrap();
+
+    // A file of the user's where a result goes stops the measurement, and
+    // stays as it was.
+    make.ok(&["compare"]);
+    let result = mode_dir(&make, "parallel").join("data2.txt.stats.json");
+    fs::remove_file(&result).unwrap();
+    fs::write(&result, "mine\n").unwrap();
+    make.run(&["compare"]).code_is(2).stderr_has(&format!(
+        "make compare: {} is in the way (dp did not write it, or it changed since)",
+        result.display()
+    ));
+    assert_eq!(fs::read_to_string(&result).unwrap(), "mine\n");
+}
+
+#[test]
+fn the_end_of_compare_says_what_it_saved_and_what_it_could_not_write() {
+    // Totals long enough for the speedup to be checked against them.
+    let make = Make::new(&["FILES=2", "COUNT=10", "DELAY=0.2"]);
+    make.ok(&["sequential", "parallel"]);
+    let out = make.out_dir();
+    let unwritable = out.join("timeline.png");
+    fs::create_dir(&unwritable).unwrap();
+    fs::write(unwritable.join("inside"), "x").unwrap();
+    // What the Makefile hands it: the results, one path a line, on stdin.
+    let list = make.scratch().join("results.list");
+    let mut paths = String::new();
+    for mode in ["sequential", "parallel"] {
+        for i in 1..=2 {
+            let path = mode_dir(&make, mode).join(format!("data{i}.txt.stats.json"));
+            paths.push_str(&format!("{}\n", path.display()));
+        }
+    }
+    fs::write(&list, paths).unwrap();
+    let bin = dp_testkit::bin_dir();
+    let mut command = Command::new(dp_testkit::repo().join("scripts/compare.sh"));
+    command
+        .env("DP_AGG", bin.join("dp-agg"))
+        .env("DP_PLOT", bin.join("dp-plot"))
+        .env("OUT_DIR", &out)
+        .env("MODES", "sequential parallel")
+        .env(
+            "REPORTS",
+            "comparison.txt comparison.md comparison.png timeline.png",
+        )
+        .stdin(fs::File::open(&list).unwrap());
+    let ran = Ran::of("scripts/compare.sh", command);
+    ran.code_is(1)
+        .stdout_has(&format!(
+            "compare: saved comparison.txt comparison.md comparison.png in {}\n",
+            out.display()
+        ))
+        .stderr_has(&format!("cannot write {}", unwritable.display()))
+        .stderr_has(&format!(
+            "compare: could not write timeline.png in {} (see above)",
+            out.display()
+        ));
+    assert!(!ran.stdout.contains("timeline.png"), "{}", ran.stdout);
+    // The comparison still ends the output.
+    performance_comparison(&ran.stdout, 2, None);
 }

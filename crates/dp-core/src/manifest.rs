@@ -167,8 +167,18 @@ pub fn clean(manifest: &Path) -> anyhow::Result<Cleaned> {
     Ok(cleaned)
 }
 
-/// The manifest's paths and identities, the last record of a path winning,
-/// in order of first appearance.
+/// The paths the manifest at `manifest` lists and their identities, the
+/// last record of a path winning, in order of first appearance; none when
+/// there is no manifest. A writer that must not replace a file dp did not
+/// write looks its target up here.
+pub fn listed(manifest: &Path) -> anyhow::Result<Vec<(String, Identity)>> {
+    match File::open(manifest) {
+        Ok(file) => read_listed(file, manifest),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(err) => Err(anyhow::Error::from(err).context(manifest.display().to_string())),
+    }
+}
+
 fn read_listed(file: File, manifest: &Path) -> anyhow::Result<Vec<(String, Identity)>> {
     let mut listed: Vec<(String, Identity)> = Vec::new();
     let mut index = std::collections::HashMap::new();

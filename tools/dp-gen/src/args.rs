@@ -15,10 +15,15 @@ Examples:
   dp-gen --dist exponential --mean 2 --decimals 3
   dp-gen --seed 42 --dir data | jq -r .path   the paths of the files written
   dp-gen --seed 42 --dir data --verify        check them: exit 1 if any differs
+  dp-gen --clean data                         remove what dp wrote in data, nothing else
 
 Without --seed a random seed is drawn and printed on stderr; give it back with
 --seed to get the same bytes. File i depends only on the seed, i and the
-distribution: --files and -j never change a file's content.";
+distribution: --files and -j never change a file's content.
+
+Every file dp-gen writes is recorded in DIR/.dp-manifest.jsonl by its identity
+(device, inode, size, modification time) as soon as it is in place; a file of
+that name that is not listed as it is now is not dp-gen's to replace.";
 
 /// Writes N files of random numbers, one a line, and one JSON `file` record
 /// per file on stdout.
@@ -60,9 +65,41 @@ pub struct Args {
     #[arg(long)]
     pub verify: bool,
 
+    /// Replace files that dp-gen did not write, or that changed since it
+    /// wrote them; without --force such a file stops the run (exit 2) before
+    /// anything is written
+    #[arg(long, conflicts_with = "verify")]
+    pub force: bool,
+
     #[command(flatten)]
     pub distribution: DistArgs,
+
+    /// Record in the manifest of each FILE's directory that dp wrote FILE,
+    /// as it is now: for files the Makefile writes itself
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = WRITING,
+          help_heading = "Manifests")]
+    pub adopt: Vec<PathBuf>,
+
+    /// Remove each file the manifests of the DIRs list while it is still the
+    /// very file dp wrote (the others stay, and are named), then the DIRs
+    /// dp wrote in, once empty: `make clean`
+    #[arg(long, value_name = "DIR", num_args = 1.., conflicts_with_all = WRITING,
+          conflicts_with = "adopt", help_heading = "Manifests")]
+    pub clean: Vec<PathBuf>,
+
+    /// Write nothing: exit 0 if dp may replace each FILE (it is missing, or
+    /// still the very file dp wrote), else name the others and exit 2
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = WRITING,
+          conflicts_with_all = ["adopt", "clean"], help_heading = "Manifests")]
+    pub may_replace: Vec<PathBuf>,
 }
+
+/// The flags of writing and checking data files, which --adopt and --clean
+/// do not take.
+const WRITING: [&str; 14] = [
+    "files", "count", "dir", "prefix", "seed", "decimals", "jobs", "verify", "force", "dist",
+    "min", "max", "mean", "stddev",
+];
 
 /// The distribution flags, under their own heading in `--help`.
 #[derive(Debug, clap::Args)]

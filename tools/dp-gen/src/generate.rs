@@ -1,5 +1,7 @@
-//! Writing the data files, each atomically, and one `file` record per file
-//! on stdout in index order; before that, the directory they go in.
+//! Writing the data files, each atomically and recorded in the directory's
+//! manifest as soon as it is in place (so an interrupted run loses no
+//! record of what it wrote), and one `file` record per file on stdout in
+//! index order; before that, the directory they go in.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -8,6 +10,7 @@ use anyhow::Context;
 use dp_core::atomic::write_atomic;
 use dp_core::cli::{self, usage};
 use dp_core::io::RecordWriter;
+use dp_core::manifest::{self, Identity, Manifest};
 use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{ErrorRecord, FileRecord, Record};
 
@@ -19,11 +22,26 @@ const CHUNK: usize = 64 * 1024;
 /// Writes every file of `plan` on `jobs` threads. A file that cannot be
 /// written gets a message and an `error` record; the others go on (exit 1).
 pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<()> {
+    let manifest_path = plan.dir.join(manifest::FILE_NAME);
+    let manifest = Manifest::open(&manifest_path)
+        .with_context(|| format!("cannot write {}", manifest_path.display()))?;
     let mut out = RecordWriter::stdout();
     for_each_in_order(
         jobs,
         1..=plan.files,
-        || |index, _: &Cancelled| (index, write_data_file(plan, seed, index)),
+        || {
+            |index, _: &Cancelled| {
+                let written = write_data_file(plan, seed, index).and_then(|(file, identity)| {
+                    manifest
+                        .record(&plan.path(index), identity)
+                        .with_context(|| {
+                            format!("cannot record {} in {}", file.path, manifest_path.display())
+                        })
+                        .map(|()| file)
+                });
+                (index, written)
+            }
+        },
         &mut |(index, written): (u64, anyhow::Result<FileRecord>)| -> anyhow::Result<()> {
             let record = match written {
                 Ok(file) => Record::File(file),
@@ -43,12 +61,16 @@ pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<()> {
     )
 }
 
-/// Writes file `index` and describes it.
-pub fn write_data_file(plan: &Plan, seed: u64, index: u64) -> anyhow::Result<FileRecord> {
+/// Writes file `index`; describes it, with the identity of the file written.
+pub fn write_data_file(
+    plan: &Plan,
+    seed: u64,
+    index: u64,
+) -> anyhow::Result<(FileRecord, Identity)> {
     let path = plan.path(index);
     let mut values = plan.values(seed, index);
     let mut bytes = 0;
-    write_atomic(&path, |out| {
+    let identity = write_atomic(&path, |out| {
         let mut chunk = Vec::with_capacity(CHUNK + 64);
         for _ in 0..plan.count {
             values.push_line(&mut chunk);
@@ -62,14 +84,15 @@ pub fn write_data_file(plan: &Plan, seed: u64, index: u64) -> anyhow::Result<Fil
         bytes += chunk.len() as u64;
         Ok(out.flush()?)
     })?;
-    Ok(FileRecord {
+    let file = FileRecord {
         path: plan.path_text(index),
         index,
         count: plan.count,
         seed,
         dist: plan.distribution.to_string(),
         bytes,
-    })
+    };
+    Ok((file, identity))
 }
 
 /// Fails, before anything is written, when `dir` is not a directory or

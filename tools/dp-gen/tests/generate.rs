@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 
-use common::{contents, data_file, dp_gen_in};
+use common::{MANIFEST, contents, data_file, dp_gen_in, listed_names};
 use dp_testkit::names_in;
 use dp_testkit::{dp, shell};
 
@@ -30,7 +30,7 @@ fn fewer_files_are_the_first_files_of_more() {
     dp_gen_in(five.path(), &["--seed", "7", "--files", "5"]).success();
     assert_eq!(
         names_in(three.path()),
-        ["data1.txt", "data2.txt", "data3.txt"]
+        [MANIFEST, "data1.txt", "data2.txt", "data3.txt"]
     );
     assert_eq!(contents(three.path(), 3), contents(five.path(), 5)[..3]);
     // Files differ from each other: each has its own stream.
@@ -135,8 +135,9 @@ fn directories_are_0755_and_files_0644() {
     for i in 1..=2 {
         assert_eq!(mode(&data_file(&dir, i)), 0o644);
     }
-    // Written atomically: nothing but the data files is left.
-    assert_eq!(names_in(&dir), ["data1.txt", "data2.txt"]);
+    assert_eq!(mode(&dir.join(MANIFEST)), 0o644);
+    // Written atomically: nothing but the data files and their manifest is left.
+    assert_eq!(names_in(&dir), [MANIFEST, "data1.txt", "data2.txt"]);
 }
 
 #[test]
@@ -172,7 +173,7 @@ fn a_custom_prefix_names_the_files() {
         &["--seed", "1", "--files", "2", "--prefix", "run-"],
     );
     ran.success();
-    assert_eq!(names_in(dir.path()), ["run-1.txt", "run-2.txt"]);
+    assert_eq!(names_in(dir.path()), [MANIFEST, "run-1.txt", "run-2.txt"]);
 }
 
 #[test]
@@ -186,7 +187,7 @@ fn rewriting_replaces_files_in_place() {
     dp_gen_in(dir.path(), &["--seed", "2", "--files", "1", "--count", "3"]).success();
     let text = fs::read_to_string(data_file(dir.path(), 1)).unwrap();
     assert_eq!(text.lines().count(), 3);
-    assert_eq!(names_in(dir.path()), ["data1.txt"]);
+    assert_eq!(names_in(dir.path()), [MANIFEST, "data1.txt"]);
 }
 
 #[test]
@@ -243,7 +244,8 @@ fn a_killed_run_leaves_whole_files_or_none() {
     child.wait().unwrap();
     assert!(first.starts_with(r#"{"type":"file""#), "{first}");
 
-    let names = names_in(dir.path());
+    let mut names = names_in(dir.path());
+    assert_eq!(names.remove(0), MANIFEST);
     assert!(names.len() < FILES, "killed too late: {names:?}");
     assert!(names.contains(&"data1.txt".to_owned()), "{names:?}");
     for name in &names {
@@ -258,16 +260,19 @@ fn a_killed_run_leaves_whole_files_or_none() {
         let text = fs::read_to_string(dir.path().join(name)).unwrap();
         assert_eq!(text.lines().count(), COUNT, "{name} is partial");
     }
+    // Each file left is in the manifest, as it is: cleaning removes it.
+    assert_eq!(listed_names(dir.path()), names);
 }
 
 #[test]
 fn a_file_that_cannot_be_written_fails_alone() {
     let dir = tempfile::tempdir().unwrap();
-    // A directory where data2.txt should go: renaming onto it fails.
+    // A directory where data2.txt should go: renaming onto it fails (with
+    // --force, which lets dp-gen try to replace what it did not write).
     fs::create_dir(data_file(dir.path(), 2)).unwrap();
     let ran = dp_gen_in(
         dir.path(),
-        &["--seed", "1", "--files", "3", "--count", "10"],
+        &["--seed", "1", "--files", "3", "--count", "10", "--force"],
     );
     ran.code_is(1);
     let records = ran.records();
@@ -286,6 +291,7 @@ fn a_file_that_cannot_be_written_fails_alone() {
     assert_eq!(ran.stderr, format!("dp-gen: {error}\n"));
     assert_eq!(
         names_in(dir.path()),
-        ["data1.txt", "data2.txt", "data3.txt"]
+        [MANIFEST, "data1.txt", "data2.txt", "data3.txt"]
     );
+    assert_eq!(listed_names(dir.path()), ["data1.txt", "data3.txt"]);
 }

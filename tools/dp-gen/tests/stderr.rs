@@ -24,7 +24,10 @@ fn a_drawn_seed_that_cannot_be_reported_still_writes_the_files() {
         let ran = dp_gen(tmp.path(), "--files 2 --count 5 --dir d", redirect);
         ran.success();
         assert_eq!(ran.records().len(), 2, "{redirect}");
-        assert_eq!(names_in(&tmp.path().join("d")), ["data1.txt", "data2.txt"]);
+        assert_eq!(
+            names_in(&tmp.path().join("d")),
+            [common::MANIFEST, "data1.txt", "data2.txt"]
+        );
     }
 }
 
