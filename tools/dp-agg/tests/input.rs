@@ -300,7 +300,7 @@ fn a_run_whose_files_all_failed_has_no_times() {
 }
 
 #[test]
-fn a_record_that_ends_before_it_starts_is_named_and_not_used() {
+fn a_record_that_ends_before_it_starts_is_named_and_fails_its_file() {
     let dir = temp_dir();
     let backwards = Timing {
         started_at: 100.0,
@@ -321,10 +321,14 @@ fn a_record_that_ends_before_it_starts_is_named_and_not_used() {
     run.code_is(1);
     assert_eq!(
         run.stderr,
-        "dp-agg: in.jsonl:2: data2.txt: finished_at 97.5 is before started_at 100; line skipped\n"
+        "dp-agg: in.jsonl:2: data2.txt: finished_at 97.5 is before started_at 100; record skipped\n\
+         dp-agg: run r: 1 of 3 files failed\n"
     );
     let summary = &summaries(&run.stdout)[0];
     assert_eq!(summary["files"], 2);
+    assert_eq!(summary["failed"], 1);
+    assert_eq!(summary["skipped_lines"], 0);
+    assert_eq!(summary["errors"][0]["path"], "data2.txt");
     assert_eq!(summary["count"], 100);
     // The span is that of the two records used: 0 to 2.
     assert_eq!(summary["wall_s"], 2.0);

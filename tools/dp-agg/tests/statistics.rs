@@ -283,7 +283,7 @@ fn exact_reads_the_files_whatever_the_limit() {
 }
 
 #[test]
-fn a_bad_digest_leaves_no_estimate_and_fails() {
+fn a_bad_digest_refuses_its_record_and_fails_its_file() {
     let dir = temp_dir();
     let files = uneven_files();
     let (records, _) = records_for(dir.path(), &files, "r");
@@ -295,16 +295,13 @@ fn a_bad_digest_leaves_no_estimate_and_fails() {
     );
     let run = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &records);
     run.code_is(1);
-    assert!(
-        run.stderr.contains(
-            "large.txt: bad digest: it summarises 20001 values, the record counted 20000"
-        ),
-        "{}",
-        run.stderr
+    run.stderr_has(
+        "dp-agg: <stdin>:3: large.txt: bad digest: it summarises 20001 values, \
+         the record counted 20000; record skipped\n",
     );
     let summary = &summaries(&run.stdout)[0];
-    assert_eq!(summary["quantiles"], "none");
-    assert!(summary["median"].is_null());
-    // The files are still there: exact quantiles need no digest.
-    dp_agg(dir.path(), &["--format", "json"], &records).code_is(0);
+    assert_eq!(summary["files"], 4);
+    assert_eq!(summary["failed"], 1);
+    assert_eq!(summary["count"], 3 + 500 + 1);
+    assert_eq!(summary["quantiles"], "digest");
 }

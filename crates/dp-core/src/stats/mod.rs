@@ -21,6 +21,6 @@ mod select;
 mod sum;
 mod summarize;
 
-pub use moments::Moments;
+pub use moments::{Moments, Part, Unknown, sum_of};
 pub use sum::CompensatedSum;
 pub use summarize::{Selection, Summary, summarize, summarize_with};
