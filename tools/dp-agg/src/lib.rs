@@ -161,7 +161,20 @@ impl<'a> Output<'a> {
     }
 }
 
-/// Whether this process's stdout is an open descriptor.
+/// Whether this process's stdout was open when it started.
+///
+/// Rust's runtime opens `/dev/null` (read and write) in place of a closed
+/// standard descriptor before `main`, so that no file opened later takes
+/// its number: `dp-agg >&-` then writes to /dev/null. That is how a closed
+/// stdout is told from a chosen one: the shell's `>/dev/null` opens it for
+/// writing only.
 fn stdout_is_open() -> bool {
-    rustix::io::fcntl_getfd(io::stdout()) != Err(rustix::io::Errno::BADF)
+    use rustix::fs::{FileType, OFlags, fcntl_getfl, fstat, stat};
+    let stdout = io::stdout();
+    let (Ok(meta), Ok(flags)) = (fstat(&stdout), fcntl_getfl(&stdout)) else {
+        return false;
+    };
+    let is_null = FileType::from_raw_mode(meta.st_mode) == FileType::CharacterDevice
+        && stat("/dev/null").is_ok_and(|null| null.st_rdev == meta.st_rdev);
+    !(is_null && flags & OFlags::ACCMODE == OFlags::RDWR)
 }
