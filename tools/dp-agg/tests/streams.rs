@@ -124,7 +124,7 @@ fn an_output_that_is_not_a_regular_file_is_written_to_not_replaced() {
     let record = stats_record("data1.txt", Some("r"), &values(1, 20, 5.0, 2.0), at(0.0));
     std::fs::write(dir.path().join("in.jsonl"), record).unwrap();
     let ran = shell(
-        "mkfifo pipe; cat pipe > got.txt & \
+        "mkfifo pipe; timeout 10 cat pipe > got.txt & \
          dp-agg --no-exact -o pipe in.jsonl; echo \"exit $?\"; wait; \
          test -p pipe && echo 'still a FIFO'",
         dir.path(),
