@@ -136,7 +136,8 @@ impl StatsRecord {
     /// this reason, a record no dp-stats could have written (a negative
     /// variance, a stddev that is not its root, `min > max`, a median
     /// outside them, percentiles out of order or outside 0..=100, times
-    /// that run backwards, digest points outside `[min, max]`). It does not
+    /// that run backwards or an `elapsed_s` that is not their difference,
+    /// digest points outside `[min, max]`). It does not
     /// recompute anything: a well-formed record that lies is not caught.
     pub fn check(&self) -> Result<(), String> {
         crate::run::check_times(self.started_at, self.finished_at)?;
@@ -161,6 +162,14 @@ impl StatsRecord {
         }
         if self.elapsed_s < 0.0 || self.delay_s < 0.0 {
             return Err("elapsed_s and delay_s cannot be negative".into());
+        }
+        // dp-stats writes both ends in microseconds, from one clock reading.
+        let span = self.finished_at - self.started_at;
+        if (self.elapsed_s - span).abs() > 1e-3 {
+            return Err(format!(
+                "elapsed_s {} is not finished_at − started_at = {span}",
+                self.elapsed_s
+            ));
         }
         for (name, value) in [("variance", self.variance), ("stddev", self.stddev)] {
             if let Some(v) = value.filter(|v| *v < 0.0) {
@@ -368,7 +377,7 @@ mod tests {
         let mut values = values.to_vec();
         let mut record =
             StatsRecord::from_summary("a.txt".into(), crate::stats::summarize(&mut values, &[]));
-        (record.started_at, record.finished_at) = (10.0, 11.0);
+        (record.started_at, record.finished_at, record.elapsed_s) = (10.0, 11.0, 1.0);
         record
     }
 
@@ -395,6 +404,7 @@ mod tests {
         );
         refused(|r| r.median = Some(9.0), "median 9 is outside");
         refused(|r| r.finished_at = 9.0, "before started_at");
+        refused(|r| r.elapsed_s = 1e308, "is not finished_at − started_at");
         refused(|r| r.digest.q[0] = -7.0, "digest points");
         refused(|r| r.q1 = Some(3.5), "out of order");
         refused(|r| r.count = 1, "needs two values");
