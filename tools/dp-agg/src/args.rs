@@ -21,11 +21,14 @@ one run counts once, with its later record, and a warning says so.
 
 Quantiles (median, q1, q3) are exact when dp-agg can read the data files again
 (by the paths in the records, relative to the current directory; each must
-still hold the values its record counted) and the run has at most
---exact-limit values; otherwise they are estimated from the records' digests
-and the report gives the bound on their rank error. Runs over the same files
-share one reading. Count, sum, min, max, mean, variance and stddev are always
-exact: combined from the per-file records, never a mean of means.
+still be what its record describes: count, min, max, the sum bit for bit and
+the checksum where the record has one) and the run has at most --exact-limit
+values; otherwise they are estimated from the records' digests and the report
+gives the bound on their rank error. Runs over the same files share one
+reading. Count, sum, min, max, mean, variance and stddev are always exact:
+combined from the per-file records, never a mean of means; what the records
+do not say (a sum beyond f64's range) leaves the overall statistic unknown,
+with a note that says why.
 
 Every line dp-agg cannot use is named on stderr and counted in the report:
 a record it refuses (impossible, such as min > max or a negative variance,
