@@ -254,12 +254,18 @@ fn is_blank(byte: u8) -> bool {
 }
 
 /// Why `path` cannot be there to read, if it cannot.
+/// Only a regular file can be read again: a FIFO (`dp-stats <(seq 10)`
+/// read `/dev/fd/63`) would block dp-agg, a terminal would wait for
+/// typing, and neither holds the same values twice.
 fn missing(path: &str) -> Option<String> {
     if path == "-" {
         return Some("its values came from stdin".into());
     }
     match std::fs::metadata(path) {
         Err(err) if err.kind() == io::ErrorKind::NotFound => Some(err.to_string()),
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            Some("not a regular file: its values cannot be read again".into())
+        }
         _ => None,
     }
 }

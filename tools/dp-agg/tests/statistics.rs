@@ -484,3 +484,22 @@ fn a_data_file_grown_past_its_record_is_noticed_as_it_is_read() {
     run.stderr_has("d.txt: now holds more values than its record counted (3)");
     assert_eq!(summaries(&run.stdout)[0]["quantiles"], "digest");
 }
+
+#[test]
+fn a_record_of_a_fifo_is_not_read_again() {
+    let dir = temp_dir();
+    let ran = dp_testkit::shell("mkfifo fifo", dir.path());
+    ran.success();
+    let record = common::stats_record("fifo", Some("r"), &[1.0, 2.0, 3.0], common::at(0.0));
+    // Opening the FIFO would wait for a writer for ever.
+    let ran = dp_testkit::shell(
+        &format!(
+            "echo '{}' | timeout 10 dp-agg --format json",
+            record.trim_end()
+        ),
+        dir.path(),
+    );
+    ran.success();
+    assert_eq!(ran.stderr, "");
+    assert_eq!(ran.records()[0]["quantiles"], "digest");
+}

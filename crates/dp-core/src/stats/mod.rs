@@ -9,7 +9,9 @@
 //! sets aside those of the buckets that hold a wanted rank, and a
 //! multi-selection among them finds the ranks; the data are never sorted.
 //! [`Moments`] combines files exactly (Chan, Golub and LeVeque), never as a
-//! mean of means.
+//! mean of means, and says which statistic its parts leave unknown;
+//! [`sum_of`] is a part's sum as [`summarize`] gives it, for checking a file
+//! read again against its record.
 //!
 //! One idea a file: `sum` (compensated sums and the linear passes),
 //! `summarize`, `histogram` (the histogram selection and what it buys),
