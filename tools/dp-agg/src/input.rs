@@ -184,29 +184,8 @@ fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper, unread: &
             source: source.clone(),
             line,
         };
-        let (label, entry) = match parse_record(text) {
-            Ok(Record::Stats(stats)) => match check(&stats, grouper) {
-                Ok(()) => (stats.run.clone(), Entry::Stats(stats)),
-                Err(why) => {
-                    told.refused(&place, &stats.path, &why);
-                    let refused =
-                        refused_entry(stats.run.clone(), stats.path.clone(), &place, &why);
-                    (stats.run.clone(), refused)
-                }
-            },
-            Ok(Record::Error(error)) => (error.run.clone(), Entry::Failed(Box::new(error))),
-            Ok(_) => continue,
-            Err(why) => match run_and_path(text) {
-                Some((label, path)) => {
-                    told.refused(&place, &path, &why);
-                    let refused = refused_entry(label.clone(), path, &place, &why);
-                    (label, refused)
-                }
-                None => {
-                    told.skipped(line, &why);
-                    continue;
-                }
-            },
+        let Some((label, entry)) = entry_of(text, &place, grouper, &mut told) else {
+            continue;
         };
         if let Some(duplicate) = grouper.add(label.clone(), entry, place.clone()) {
             told.duplicate(&place, &duplicate.path, label.as_deref(), &duplicate.first);
@@ -214,6 +193,38 @@ fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper, unread: &
     }
     told.sum_up();
     unread.skipped_lines += told.skipped;
+}
+
+/// What the line `text` at `place` adds to a run, if anything: a file's
+/// statistics, or its failure (an `error` record, or a record refused).
+fn entry_of(
+    text: &[u8],
+    place: &Place,
+    grouper: &Grouper,
+    told: &mut Told,
+) -> Option<(Option<String>, Entry)> {
+    match parse_record(text) {
+        Ok(Record::Stats(stats)) => match check(&stats, grouper) {
+            Ok(()) => Some((stats.run.clone(), Entry::Stats(stats))),
+            Err(why) => {
+                told.refused(place, &stats.path, &why);
+                let StatsRecord { run, path, .. } = *stats;
+                Some((run.clone(), refused_entry(run, path, place, &why)))
+            }
+        },
+        Ok(Record::Error(error)) => Some((error.run.clone(), Entry::Failed(Box::new(error)))),
+        Ok(_) => None,
+        Err(why) => match run_and_path(text) {
+            Some((run, path)) => {
+                told.refused(place, &path, &why);
+                Some((run.clone(), refused_entry(run, path, place, &why)))
+            }
+            None => {
+                told.skipped(place.line, &why);
+                None
+            }
+        },
+    }
 }
 
 /// Whether a `stats` record can be used: possible ([`StatsRecord::check`]),

@@ -237,7 +237,8 @@ impl<R: Read> Read for AtMostTokens<R> {
 }
 
 /// How many tokens start in `bytes`, the byte before them part of a token
-/// or not. Written as a comparison of neighbours so that it vectorises.
+/// or not: a comparison of neighbours, with no state carried from byte to
+/// byte.
 fn token_starts(bytes: &[u8], after_token: bool) -> u64 {
     let first = u64::from(!after_token && !is_blank(bytes[0]));
     let rest: u64 = bytes
