@@ -134,8 +134,10 @@ impl StatsRecord {
 impl StatsRecord {
     /// Whether the record says something possible: dp-agg refuses, with
     /// this reason, a record no dp-stats could have written (a negative
-    /// variance, `min > max`, a median outside them, times that run
-    /// backwards, digest points outside `[min, max]`). It does not
+    /// variance, a stddev that is not its root, `min > max`, a median
+    /// outside them, percentiles out of order or outside 0..=100, times
+    /// that run backwards or an `elapsed_s` that is not their difference,
+    /// digest points outside `[min, max]`). It does not
     /// recompute anything: a well-formed record that lies is not caught.
     pub fn check(&self) -> Result<(), String> {
         crate::run::check_times(self.started_at, self.finished_at)?;
@@ -161,6 +163,14 @@ impl StatsRecord {
         if self.elapsed_s < 0.0 || self.delay_s < 0.0 {
             return Err("elapsed_s and delay_s cannot be negative".into());
         }
+        // dp-stats writes both ends in microseconds, from one clock reading.
+        let span = self.finished_at - self.started_at;
+        if (self.elapsed_s - span).abs() > 1e-3 {
+            return Err(format!(
+                "elapsed_s {} is not finished_at − started_at = {span}",
+                self.elapsed_s
+            ));
+        }
         for (name, value) in [("variance", self.variance), ("stddev", self.stddev)] {
             if let Some(v) = value.filter(|v| *v < 0.0) {
                 return Err(format!("{name} {v} is negative"));
@@ -170,6 +180,19 @@ impl StatsRecord {
                     "{name} needs two values, the record has {}",
                     self.count
                 ));
+            }
+        }
+        if let Some(variance) = self.variance {
+            // stddev is its root, to its rounding.
+            let root = variance.sqrt();
+            match self.stddev {
+                Some(stddev) if (stddev - root).abs() <= 1e-9 * root => {}
+                stddev => {
+                    let stddev = stddev.map_or_else(|| "null".to_owned(), |s| s.to_string());
+                    return Err(format!(
+                        "stddev {stddev} is not the root of variance {variance}"
+                    ));
+                }
             }
         }
         if self.count == 0 {
@@ -198,8 +221,20 @@ impl StatsRecord {
         ] {
             inside(name, value)?;
         }
-        for &(_, value) in &self.percentiles {
+        let mut previous: Option<(f64, f64)> = None;
+        for &(p, value) in &self.percentiles {
+            if !(0.0..=100.0).contains(&p) {
+                return Err(format!("percentile {p} is outside [0, 100]"));
+            }
             inside("a percentile", Some(value))?;
+            if let Some((p0, v0)) = previous
+                && ((p0 < p && v0 > value) || (p0 > p && v0 < value))
+            {
+                return Err(format!(
+                    "percentile {p0} is {v0} and percentile {p} is {value}: out of order"
+                ));
+            }
+            previous = Some((p, value));
         }
         if let (Some(q1), Some(median), Some(q3)) = (self.q1, self.median, self.q3)
             && !(q1 <= median && median <= q3)
@@ -248,7 +283,9 @@ pub struct SummaryRecord {
     /// The run's `error` records, as dp-stats wrote them.
     pub errors: Vec<ErrorRecord>,
     pub count: u64,
-    pub sum: f64,
+    /// `None` when it is unknown: a file's sum is, or it exceeds f64's
+    /// range (`notes` says which).
+    pub sum: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub mean: Option<f64>,
@@ -257,6 +294,10 @@ pub struct SummaryRecord {
     pub q3: Option<f64>,
     pub variance: Option<f64>,
     pub stddev: Option<f64>,
+    /// Why a statistic is null although the run has values; absent when
+    /// there is nothing to explain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub quantiles: QuantileMethod,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank_err: Option<f64>,
@@ -269,6 +310,14 @@ pub struct SummaryRecord {
     pub mean_elapsed_s: Option<f64>,
     /// The work one worker would have done: the sum of `elapsed_s`.
     pub sum_elapsed_s: f64,
+    /// Lines of dp-agg's whole input that were not records and were
+    /// skipped (the same in every summary: such a line belongs to no run).
+    #[serde(default)]
+    pub skipped_lines: u64,
+    /// Sources of dp-agg's input it could not open or read to the end
+    /// (likewise).
+    #[serde(default)]
+    pub unread_sources: u64,
 }
 
 /// How a summary's quantiles were obtained.
@@ -328,7 +377,7 @@ mod tests {
         let mut values = values.to_vec();
         let mut record =
             StatsRecord::from_summary("a.txt".into(), crate::stats::summarize(&mut values, &[]));
-        (record.started_at, record.finished_at) = (10.0, 11.0);
+        (record.started_at, record.finished_at, record.elapsed_s) = (10.0, 11.0, 1.0);
         record
     }
 
@@ -382,8 +431,19 @@ mod tests {
         );
         refused(|r| r.median = Some(9.0), "median 9 is outside");
         refused(|r| r.finished_at = 9.0, "before started_at");
+        refused(|r| r.elapsed_s = 1e308, "is not finished_at − started_at");
         refused(|r| r.digest.q[0] = -7.0, "digest points");
         refused(|r| r.q1 = Some(3.5), "out of order");
         refused(|r| r.count = 1, "needs two values");
+        refused(|r| r.stddev = Some(9.0), "not the root of variance");
+        refused(|r| r.stddev = None, "stddev null is not the root");
+        refused(
+            |r| r.percentiles = vec![(101.0, 2.0)],
+            "percentile 101 is outside [0, 100]",
+        );
+        refused(
+            |r| r.percentiles = vec![(10.0, 3.0), (90.0, 2.0)],
+            "out of order",
+        );
     }
 }

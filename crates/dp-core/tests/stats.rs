@@ -3,7 +3,7 @@
 //! (scripts/reference/stats_reference.py, committed under tests/data/stats),
 //! a naive sort-and-formula implementation, and exact integer arithmetic.
 
-use dp_core::stats::{CompensatedSum, Moments, Summary, summarize};
+use dp_core::stats::{CompensatedSum, Moments, Part, Summary, summarize};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, LogNormal, Normal};
@@ -230,19 +230,23 @@ fn moments_merged_from_parts_match_the_python_reference() {
             expected["count"].as_u64(),
             Some(merged.count),
         );
-        mismatches.float(&format!("{name}.sum"), &expected["sum"], Some(merged.sum()));
+        mismatches.float(&format!("{name}.sum"), &expected["sum"], merged.sum().ok());
         mismatches.float(&format!("{name}.min"), &expected["min"], merged.min());
         mismatches.float(&format!("{name}.max"), &expected["max"], merged.max());
-        mismatches.float(&format!("{name}.mean"), &expected["mean"], merged.mean());
+        mismatches.float(
+            &format!("{name}.mean"),
+            &expected["mean"],
+            merged.mean().unwrap(),
+        );
         mismatches.float(
             &format!("{name}.variance"),
             &expected["variance"],
-            merged.variance(),
+            merged.variance().unwrap(),
         );
         mismatches.float(
             &format!("{name}.stddev"),
             &expected["stddev"],
-            merged.stddev(),
+            merged.stddev().unwrap(),
         );
     }
     mismatches.assert_none();
@@ -629,7 +633,7 @@ fn moments_merged_over_random_splits_equal_the_concatenation() {
             .iter()
             .map(|part| {
                 let s = summarize(&mut part.clone(), &[]);
-                Moments::from_summary(s.count, s.sum.unwrap(), s.min, s.max, s.mean, s.variance)
+                Moments::from(&s)
             })
             .collect();
         let whole = summarize(&mut all.clone(), &[]);
@@ -657,17 +661,17 @@ fn moments_merged_over_random_splits_equal_the_concatenation() {
         let variance_tol =
             10.0 * ulp(exact.variance()) + n * (2.0 * spread * e + e * e) / (n - 1.0);
         let checks = [
-            ("sum", exact.sum(), merged.sum(), sum_tol),
+            ("sum", exact.sum(), merged.sum().unwrap(), sum_tol),
             (
                 "mean",
                 exact.mean(),
-                merged.mean().unwrap(),
+                merged.mean().unwrap().unwrap(),
                 2.0 * ulp(exact.mean()) + sum_tol / n,
             ),
             (
                 "variance",
                 exact.variance(),
-                merged.variance().unwrap(),
+                merged.variance().unwrap().unwrap(),
                 variance_tol,
             ),
         ];
@@ -682,22 +686,41 @@ fn moments_merged_over_random_splits_equal_the_concatenation() {
 
 #[test]
 fn moments_of_nothing_merge_as_identity() {
-    let mut moments = Moments::from_summary(3, 6.0, Some(1.0), Some(3.0), Some(2.0), Some(1.0));
+    let mut moments = Moments::of_part(&Part {
+        count: 3,
+        sum: Some(6.0),
+        min: Some(1.0),
+        max: Some(3.0),
+        mean: Some(2.0),
+        variance: Some(1.0),
+        stddev: Some(1.0),
+    });
     let before = moments;
     moments.merge(&Moments::default());
-    moments.merge(&Moments::from_summary(0, 0.0, None, None, None, None));
+    moments.merge(&Moments::of_part(&Part {
+        sum: Some(0.0),
+        ..Part::default()
+    }));
     assert_eq!(moments, before);
     let mut empty = Moments::default();
     assert_eq!(
         (empty.mean(), empty.variance(), empty.min(), empty.sum()),
-        (None, None, None, 0.0)
+        (Ok(None), Ok(None), None, Ok(0.0))
     );
     empty.merge(&before);
     assert_eq!(empty, before);
-    let single = Moments::from_summary(1, 5.0, Some(5.0), Some(5.0), Some(5.0), None);
+    let single = Moments::of_part(&Part {
+        count: 1,
+        sum: Some(5.0),
+        min: Some(5.0),
+        max: Some(5.0),
+        mean: Some(5.0),
+        variance: None,
+        stddev: None,
+    });
     assert_eq!(
         (single.mean(), single.variance(), single.stddev()),
-        (Some(5.0), None, None)
+        (Ok(Some(5.0)), Ok(None), Ok(None))
     );
 }
 

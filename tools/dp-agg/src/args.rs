@@ -21,15 +21,24 @@ one run counts once, with its later record, and a warning says so.
 
 Quantiles (median, q1, q3) are exact when dp-agg can read the data files again
 (by the paths in the records, relative to the current directory; each must
-still hold the values its record counted) and the run has at most
---exact-limit values; otherwise they are estimated from the records' digests
-and the report gives the bound on their rank error. Runs over the same files
-share one reading. Count, sum, min, max, mean, variance and stddev are always
-exact: combined from the per-file records, never a mean of means.
+still be what its record describes: count, min, max, the sum bit for bit and
+the checksum where the record has one) and the run has at most --exact-limit
+values; otherwise they are estimated from the records' digests and the report
+gives the bound on their rank error. Runs over the same files share one
+reading. Count, sum, min, max, mean, variance and stddev are always exact:
+combined from the per-file records, never a mean of means; what the records
+do not say (a sum beyond f64's range) leaves the overall statistic unknown,
+with a note that says why.
+
+Every line dp-agg cannot use is named on stderr and counted in the report:
+a record it refuses (impossible, such as min > max or a negative variance,
+or not a valid record of its type) fails its file in its run; a line that is
+not a record at all counts among the input's skipped lines.
 
 Exit status: 0 all went well; 1 some input failed (an `error` record, a
-malformed line, a record that ends before it starts, runs whose statistics
-differ, --exact not possible), the report is still complete; 2 usage error.";
+refused record, a line that is not a record, runs whose statistics differ,
+--exact not possible, a closed stdout), the report is still complete; 2
+usage error.";
 
 /// Combines dp-stats records into exact overall statistics per run, and
 /// compares the runs' wall-clock times.
@@ -68,7 +77,8 @@ pub struct Args {
     #[arg(long, value_name = "RUN")]
     pub baseline: Option<String>,
 
-    /// Write the report to FILE (atomically: whole or not at all) instead of stdout.
+    /// Write the report to FILE (atomically: whole or not at all) instead of
+    /// stdout; `-` is stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

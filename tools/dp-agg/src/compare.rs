@@ -56,8 +56,8 @@ pub fn compare(runs: &[Run], timings: &[Timing], baseline: usize) -> Option<Comp
 /// the same. Timings, hosts and digests may differ (a digest may be thinned
 /// to fit a record in one pipe write).
 pub fn differences(baseline: &Run, run: &Run) -> Vec<Difference> {
-    let base_name = dp_core::run::name(baseline.label.as_deref());
-    let name = dp_core::run::name(run.label.as_deref());
+    let base_name = baseline.shown_name();
+    let name = run.shown_name();
     let mut found = Vec::new();
     let mut differ = |path: &str, field: &str, message: String| {
         found.push(Difference {

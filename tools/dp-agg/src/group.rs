@@ -1,6 +1,7 @@
 //! Runs: the records of one `run` label, each file counted once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -8,7 +9,13 @@ use dp_core::cli::Location;
 use dp_core::digest::Digest;
 use dp_core::record::{ErrorRecord, StatsRecord};
 
-use crate::digests::{DigestBudget, Stale, check, placeholder};
+use crate::digests::{DigestBudget, Stale, placeholder};
+
+/// A run's name as people see it: its label or `(no run)`, control
+/// characters escaped (a label is anything a record says).
+pub fn shown_name(label: Option<&str>) -> Cow<'_, str> {
+    dp_core::names::shown(dp_core::run::name(label))
+}
 
 /// Where a record came from, for diagnostics: `SOURCE:LINE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +54,7 @@ impl Entry {
 /// of first appearance and the content of its later record (a file processed
 /// again replaces its earlier result).
 ///
+/// Its records were checked on input ([`crate::input`]), digests included.
 /// Large runs are held lean: records drop their `run` and `host`, and their
 /// digests are folded together to fit a [`DigestBudget`].
 #[derive(Debug)]
@@ -57,9 +65,9 @@ pub struct Run {
     places: Vec<Place>,
     index: HashMap<String, usize>,
     stats: usize,
+    /// Values over the run's files.
+    values: u64,
     budget: DigestBudget,
-    /// Entries whose digest is unusable, and why.
-    bad_digests: BTreeMap<usize, String>,
 }
 
 /// A path recorded a second time in one run.
@@ -77,68 +85,70 @@ impl Run {
             places: Vec::new(),
             index: HashMap::new(),
             stats: 0,
+            values: 0,
             budget: DigestBudget::default(),
-            bad_digests: BTreeMap::new(),
         }
     }
 
+    /// How the run is named to people ([`shown_name`]).
+    pub fn shown_name(&self) -> Cow<'_, str> {
+        shown_name(self.label.as_deref())
+    }
+
+    /// Values over the run's files.
+    pub fn values(&self) -> u64 {
+        self.values
+    }
+
     /// Adds a file's entry; a path already present is replaced, and reported.
+    /// The run's values must stay countable: the caller checks that
+    /// [`Run::values`] plus the entry's count fits in a `u64`.
     pub fn add(&mut self, mut entry: Entry, place: Place) -> Option<Duplicate> {
-        let mut bad_digest = None;
         if let Entry::Stats(stats) = &mut entry {
             stats.run = None;
             stats.host = String::new();
             if stats.count == 0 {
                 stats.digest = placeholder();
-            } else if let Err(err) = check(&stats.digest, stats.count) {
-                bad_digest = Some(format!("{}: bad digest: {err}", stats.path));
-                stats.digest = placeholder();
             }
             self.budget.admit(&mut stats.digest);
+            self.values += stats.count;
         }
         let is_stats = matches!(entry, Entry::Stats(_));
-        let (at, duplicate) = match self.index.get(entry.path()) {
+        let duplicate = match self.index.get(entry.path()) {
             Some(&at) => {
                 if let Entry::Stats(old) = &self.entries[at] {
                     self.budget.release(at, &old.digest, old.count);
                     self.stats -= 1;
+                    self.values -= old.count;
                 }
                 let first = std::mem::replace(&mut self.places[at], place);
                 let path = entry.path().to_owned();
                 self.entries[at] = entry;
-                (at, Some(Duplicate { path, first }))
+                Some(Duplicate { path, first })
             }
             None => {
-                let at = self.entries.len();
-                self.index.insert(entry.path().to_owned(), at);
+                self.index
+                    .insert(entry.path().to_owned(), self.entries.len());
                 self.entries.push(entry);
                 self.places.push(place);
-                (at, None)
+                None
             }
         };
         self.stats += usize::from(is_stats);
-        match bad_digest {
-            Some(why) => self.bad_digests.insert(at, why),
-            None => self.bad_digests.remove(&at),
-        };
         if self.budget.is_over() {
             self.budget.fold(digests_mut(&mut self.entries));
         }
         duplicate
     }
 
-    /// The digests of the files with values, or why they cannot be used.
-    /// They may hold values of records since replaced: see [`Run::stale`].
-    pub fn digests(&self) -> Result<Vec<&Digest>, String> {
-        if let Some(why) = self.bad_digests.values().next() {
-            return Err(why.clone());
-        }
-        Ok(self
-            .stats()
+    /// The digests of the files with values. They may hold values of
+    /// records since replaced: see [`Run::stale`].
+    pub fn digests(&self) -> Vec<&Digest> {
+        self.stats()
             .filter(|stats| stats.digest.count > 0)
             .map(|stats| &stats.digest)
             .chain(self.budget.folds())
-            .collect())
+            .collect()
     }
 
     /// How many files' digests were merged with others to fit in memory.
@@ -203,6 +213,13 @@ pub struct Grouper {
 }
 
 impl Grouper {
+    /// The values the run labelled `label` holds so far.
+    pub fn values(&self, label: &Option<String>) -> u64 {
+        self.index
+            .get(label)
+            .map_or(0, |&at| self.runs[at].values())
+    }
+
     /// Adds one file's entry to the run it names.
     pub fn add(&mut self, label: Option<String>, entry: Entry, place: Place) -> Option<Duplicate> {
         let at = match self.index.get(&label) {

@@ -16,8 +16,11 @@ pub mod report;
 pub mod reread;
 pub mod timing;
 
+use std::fs::{File, OpenOptions};
 use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use dp_core::cli::{self, usage};
 
 pub use crate::args::Args;
@@ -32,16 +35,20 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             "no input: give files of records, or pipe dp-stats into dp-agg (see --help)",
         ));
     }
-    let runs = input::read_runs(&args.files);
+    // Before any file is opened: one opened now could take the closed
+    // stdout's place.
+    let output = Output::of(args)?;
+    let input = input::read_runs(&args.files);
+    let runs = input.runs;
     if runs.is_empty() {
         cli::fail("no stats or error records in the input");
         return Ok(());
     }
     let labels: Vec<Option<&str>> = runs.iter().map(|run| run.label.as_deref()).collect();
     let baseline = dp_core::run::baseline(&labels, args.baseline.as_deref()).map_err(usage)?;
-    let report = Report::build(&runs, args.quantile_policy(), baseline);
+    let report = Report::build(&runs, input.unread, args.quantile_policy(), baseline);
     fail_on_what_the_report_shows(&runs, &report);
-    write(&report, args)
+    output.write(|out| write(&report, args, out))
 }
 
 /// Files that failed and runs that differ are in the report; stderr says
@@ -52,7 +59,7 @@ fn fail_on_what_the_report_shows(runs: &[Run], report: &Report) {
         if failed > 0 {
             cli::fail(format_args!(
                 "run {}: {failed} of {} files failed",
-                dp_core::run::name(run.label.as_deref()),
+                run.shown_name(),
                 run.len()
             ));
         }
@@ -66,31 +73,108 @@ fn fail_on_what_the_report_shows(runs: &[Run], report: &Report) {
     }
 }
 
-/// Writes the report in the chosen format to stdout or to `--output`.
-fn write(report: &Report, args: &Args) -> anyhow::Result<()> {
-    let write = |out: &mut dyn Write| -> anyhow::Result<()> {
-        match args.format {
-            Format::Text => report::text::write(report, args.files_limit, out)?,
-            Format::Markdown => report::markdown::write(report, args.files_limit, out)?,
-            Format::Json => report::json::write(report, out)?,
-            Format::Csv => report::csv::write(report, out)?,
+/// Writes the report in the chosen format.
+fn write(report: &Report, args: &Args, out: &mut dyn Write) -> anyhow::Result<()> {
+    match args.format {
+        Format::Text => report::text::write(report, args.files_limit, out)?,
+        Format::Markdown => report::markdown::write(report, args.files_limit, out)?,
+        Format::Json => report::json::write(report, out)?,
+        Format::Csv => report::csv::write(report, out)?,
+    }
+    Ok(())
+}
+
+/// Where the report goes.
+enum Output<'a> {
+    /// stdout: no `--output`, or `-o -`.
+    Stdout,
+    /// A file, written atomically, and recorded in the manifest if given.
+    File {
+        path: &'a Path,
+        manifest: Option<&'a PathBuf>,
+    },
+    /// Something that is not a regular file (`/dev/stdout`, a FIFO): written
+    /// to as it is; renaming a file over it would replace it.
+    Special(&'a Path),
+}
+
+impl<'a> Output<'a> {
+    /// The output `args` ask for. A closed stdout is an error: Rust's
+    /// stdout takes writes to a closed descriptor as done, so the report
+    /// would be lost with exit 0.
+    fn of(args: &'a Args) -> anyhow::Result<Self> {
+        let output = match args.output.as_deref() {
+            None => Output::Stdout,
+            Some(path) if path == Path::new("-") => Output::Stdout,
+            Some(path) => match std::fs::metadata(path) {
+                Ok(meta) if !meta.is_file() && !meta.is_dir() => Output::Special(path),
+                _ => Output::File {
+                    path,
+                    manifest: args.manifest.as_ref(),
+                },
+            },
+        };
+        match output {
+            Output::Stdout | Output::Special(_) if args.manifest.is_some() => {
+                return Err(usage(format!(
+                    "--manifest records files dp writes; -o {} is not one",
+                    args.output.as_deref().unwrap_or(Path::new("-")).display()
+                )));
+            }
+            Output::Stdout if !stdout_is_open() => {
+                anyhow::bail!("stdout is closed: the report would be lost (give -o FILE)");
+            }
+            _ => {}
         }
-        Ok(())
-    };
-    match &args.output {
-        Some(path) => {
-            let identity = dp_core::atomic::write_atomic(path, |out| write(out))?;
-            match &args.manifest {
-                Some(manifest) => dp_core::manifest::append(manifest, path, identity),
-                None => Ok(()),
+        Ok(output)
+    }
+
+    /// Writes the report with `fill`.
+    fn write(&self, fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {
+        match self {
+            Output::Stdout => {
+                let stdout = io::stdout();
+                let mut out = io::BufWriter::new(stdout.lock());
+                fill(&mut out)?;
+                out.flush()?;
+                Ok(())
+            }
+            Output::File { path, manifest } => {
+                let identity = dp_core::atomic::write_atomic(path, |out| fill(out))?;
+                match manifest {
+                    Some(manifest) => dp_core::manifest::append(manifest, path, identity),
+                    None => Ok(()),
+                }
+            }
+            Output::Special(path) => {
+                let context = || format!("cannot write {}", path.display());
+                let file: File = OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(context)?;
+                let mut out = io::BufWriter::new(file);
+                fill(&mut out).with_context(context)?;
+                out.flush().with_context(context)?;
+                Ok(())
             }
         }
-        None => {
-            let stdout = io::stdout();
-            let mut out = io::BufWriter::new(stdout.lock());
-            write(&mut out)?;
-            out.flush()?;
-            Ok(())
-        }
     }
+}
+
+/// Whether this process's stdout was open when it started.
+///
+/// Rust's runtime opens `/dev/null` (read and write) in place of a closed
+/// standard descriptor before `main`, so that no file opened later takes
+/// its number: `dp-agg >&-` then writes to /dev/null. That is how a closed
+/// stdout is told from a chosen one: the shell's `>/dev/null` opens it for
+/// writing only.
+fn stdout_is_open() -> bool {
+    use rustix::fs::{FileType, OFlags, fcntl_getfl, fstat, stat};
+    let stdout = io::stdout();
+    let (Ok(meta), Ok(flags)) = (fstat(&stdout), fcntl_getfl(&stdout)) else {
+        return false;
+    };
+    let is_null = FileType::from_raw_mode(meta.st_mode) == FileType::CharacterDevice
+        && stat("/dev/null").is_ok_and(|null| null.st_rdev == meta.st_rdev);
+    !(is_null && flags & OFlags::ACCMODE == OFlags::RDWR)
 }

@@ -3,8 +3,9 @@
 
 use dp_core::cli;
 use dp_core::digest::Digest;
+use dp_core::names::shown;
 use dp_core::record::{QuantileMethod, StatsRecord};
-use dp_core::stats::Moments;
+use dp_core::stats::{Moments, Part, Unknown};
 
 use crate::digests::bound_with_stale;
 use crate::group::Run;
@@ -32,11 +33,13 @@ pub struct Quantile {
     pub rank_err: f64,
 }
 
-/// The statistics of all the values of all the files of a run.
+/// The statistics of all the values of all the files of a run. A
+/// statistic is `None` where it is undefined (too few values) or unknown;
+/// `notes` says why of each unknown one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overall {
     pub count: u64,
-    pub sum: f64,
+    pub sum: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub mean: Option<f64>,
@@ -46,8 +49,11 @@ pub struct Overall {
     pub q1: Option<Quantile>,
     pub q3: Option<Quantile>,
     pub method: QuantileMethod,
+    /// Why a statistic is unknown although the run has values:
+    /// `sum unknown: data3.txt's sum exceeds f64's range`.
+    pub notes: Vec<String>,
     /// Why the quantiles are not exact, when the reason is worth telling.
-    pub note: Option<String>,
+    pub quantile_note: Option<String>,
 }
 
 impl Overall {
@@ -62,21 +68,46 @@ impl Overall {
         })
     }
 
-    /// The moments of a run, no quantiles yet.
-    fn of_moments(moments: &Moments) -> Self {
+    /// The moments of a run's `files`, no quantiles yet.
+    fn of_moments(moments: &Moments, files: &[&StatsRecord]) -> Self {
+        let mut notes = Vec::new();
+        let known = |name: &'static str, stat: Result<Option<f64>, Unknown>| match stat {
+            Ok(value) => (value, None),
+            Err(why) => (None, Some((name, why))),
+        };
+        let (sum, sum_why) = known("sum", moments.sum().map(Some));
+        let (mean, mean_why) = known("mean", moments.mean());
+        let (variance, variance_why) = known("variance", moments.variance());
+        let (stddev, stddev_why) = known("stddev", moments.stddev());
+        let why_of_spread = match (variance_why, stddev_why) {
+            // One note for both when they are unknown for the same reason.
+            (Some((_, a)), Some((_, b))) if a == b => vec![Some(("variance and stddev", a))],
+            (a, b) => vec![a, b],
+        };
+        for (name, why) in [sum_why, mean_why]
+            .into_iter()
+            .chain(why_of_spread)
+            .flatten()
+        {
+            notes.push(format!(
+                "{name} unknown: {}",
+                unknown_reason(name, why, files)
+            ));
+        }
         Self {
             count: moments.count,
-            sum: moments.sum(),
+            sum,
             min: moments.min(),
             max: moments.max(),
-            mean: moments.mean(),
-            variance: moments.variance(),
-            stddev: moments.stddev(),
+            mean,
+            variance,
+            stddev,
             median: None,
             q1: None,
             q3: None,
             method: QuantileMethod::None,
-            note: None,
+            notes,
+            quantile_note: None,
         }
     }
 
@@ -84,54 +115,106 @@ impl Overall {
         (self.median, self.q1, self.q3, self.method) = (median, q1, q3, method);
     }
 
-    fn add_note(&mut self, more: String) {
-        self.note = Some(match self.note.take() {
+    fn add_quantile_note(&mut self, more: String) {
+        self.quantile_note = Some(match self.quantile_note.take() {
             Some(note) => format!("{note}; {more}"),
             None => more,
         });
     }
 }
 
+/// What a file's record tells [`Moments`].
+fn part_of(stats: &StatsRecord) -> Part {
+    Part {
+        count: stats.count,
+        sum: stats.sum,
+        min: stats.min,
+        max: stats.max,
+        mean: stats.mean,
+        variance: stats.variance,
+        stddev: stats.stddev,
+    }
+}
+
+/// Why the statistic `name` of `files` together is unknown, naming the
+/// first file to blame.
+fn unknown_reason(name: &str, why: Unknown, files: &[&StatsRecord]) -> String {
+    let sum_null = |stats: &&&StatsRecord| stats.count > 0 && stats.sum.is_none();
+    match why {
+        Unknown::Range => "it exceeds f64's range".into(),
+        Unknown::Inexact => format!(
+            "{}, and from the files' rounded means it cannot be told exactly",
+            blame(files.iter().filter(sum_null), "sum exceeds f64's range")
+        ),
+        Unknown::Part => {
+            let no_mean = |stats: &&&StatsRecord| sum_null(stats) && stats.mean.is_none();
+            let no_spread = |stats: &&&StatsRecord| {
+                stats.count >= 2 && stats.variance.is_none() && stats.stddev.is_none()
+            };
+            if name == "sum" {
+                blame(files.iter().filter(sum_null), "sum exceeds f64's range")
+            } else if name != "mean" && files.iter().any(|stats| no_spread(&stats)) {
+                blame(
+                    files.iter().filter(no_spread),
+                    "record has neither variance nor stddev",
+                )
+            } else {
+                blame(
+                    files.iter().filter(no_mean),
+                    "record has neither sum nor mean",
+                )
+            }
+        }
+    }
+}
+
+/// `data3.txt's sum exceeds f64's range`, with ` (and 2 more files')`
+/// when there are more files to blame.
+fn blame<'a>(mut files: impl Iterator<Item = &'a &'a StatsRecord>, what: &str) -> String {
+    let Some(first) = files.next() else {
+        return format!("a file's {what}");
+    };
+    let first = shown(&first.path);
+    match files.count() {
+        0 => format!("{first}'s {what}"),
+        1 => format!("{first}'s {what} (and 1 more file's)"),
+        more => format!("{first}'s {what} (and {more} more files')"),
+    }
+}
+
 /// Combines a run's statistics. Problems that make the result less than
-/// asked for (a file not read again under `--exact`, a bad digest) are
-/// reported and fail the run; a file changed since its record is only
-/// reported.
+/// asked for (a file not read again under `--exact`) are reported and fail
+/// the run; a file changed since its record is only reported.
 pub fn combine<'a>(run: &'a Run, policy: QuantilePolicy, rereader: &mut Rereader<'a>) -> Overall {
     let files: Vec<&StatsRecord> = run.stats().collect();
-    let mut moments = Moments::default();
-    for stats in &files {
-        moments.merge(&Moments::from_summary(
-            stats.count,
-            // TODO(issue 9): an unknown sum makes the overall one unknown.
-            stats.sum.unwrap_or(f64::INFINITY),
-            stats.min,
-            stats.max,
-            stats.mean,
-            stats.variance,
-        ));
-    }
-    let mut overall = Overall::of_moments(&moments);
+    let moments: Moments = files
+        .iter()
+        .map(|stats| Moments::of_part(&part_of(stats)))
+        .collect();
+    let mut overall = Overall::of_moments(&moments, &files);
     if overall.count == 0 {
         return overall;
     }
-    let label = dp_core::run::name(run.label.as_deref());
-    match exact_quantiles(&files, policy, overall.count, rereader, label) {
+    let label = run.shown_name();
+    match exact_quantiles(&files, policy, overall.count, rereader, &label) {
         Ok(exact) => {
             overall.set_quantiles(exact, QuantileMethod::Exact);
             return overall;
         }
-        Err(why) => overall.note = why,
+        Err(why) => overall.quantile_note = why,
     }
     match digest_quantiles(run, &overall) {
         Ok(estimates) => {
             overall.set_quantiles(estimates, QuantileMethod::Digest);
             let folded = run.digests_folded();
             if folded > 0 {
-                overall.add_note(format!("digests of {folded} files merged to fit in memory"));
+                overall.add_quantile_note(format!(
+                    "digests of {folded} files merged to fit in memory"
+                ));
             }
             let stale = run.stale();
             if stale.files > 0 {
-                overall.add_note(format!(
+                overall.add_quantile_note(format!(
                     "{} values of {} replaced records left in the merged digests widen the bound",
                     stale.values, stale.files
                 ));
@@ -139,7 +222,7 @@ pub fn combine<'a>(run: &'a Run, policy: QuantilePolicy, rereader: &mut Rereader
         }
         Err(err) => {
             cli::fail(format_args!("run {label}: {err}; no overall quantiles"));
-            overall.note = Some(err);
+            overall.quantile_note = Some(err);
         }
     }
     overall
@@ -187,7 +270,7 @@ fn exact_quantiles<'a>(
 /// run's exact min and max (stale values in its folds may read beyond
 /// them; within them the bound holds, see [`crate::digests`]).
 fn digest_quantiles(run: &Run, overall: &Overall) -> Result<[Option<Quantile>; 3], String> {
-    let digests = run.digests()?;
+    let digests = run.digests();
     let stale = run.stale();
     let widened = match stale.values {
         0 => None,

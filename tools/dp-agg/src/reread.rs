@@ -1,17 +1,27 @@
 //! Reading a run's data files again, for exact overall quantiles.
 //!
+//! A file read again must still be the one its record describes before its
+//! values count as exact: the same count, min and max, the same sum bit for
+//! bit (dp-core sums the values read as dp-stats did), and, where the
+//! record has one, the same checksum of its text. A file edited in place
+//! can keep its count, min and max (`seq 1 1001` with its middle values
+//! replaced); it rarely keeps its sum, and never its checksum. A file
+//! that holds more values than its record counted is noticed as it is
+//! read, so a data file since grown to gigabytes costs no memory.
+//!
 //! Runs over the same files (a sequential and a parallel run) have the same
 //! values, so the answer is kept by file set and the data read only once.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
-use std::io;
+use std::io::{self, Read};
 
+use dp_core::checksum::Checksummed;
 use dp_core::cli::Location;
-use dp_core::parse::read_values;
+use dp_core::parse::{ReadError, read_values};
 use dp_core::record::StatsRecord;
-use dp_core::stats::summarize;
+use dp_core::stats::{sum_of, summarize};
 
 /// The exact overall quantiles of a run's values.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,20 +56,32 @@ impl fmt::Display for RereadError {
     }
 }
 
+/// What a record says that a file read again is checked against: two
+/// records that say the same of a file get the same answer.
+type Described<'a> = (&'a str, u64, u64, Option<&'a str>, [Option<u64>; 3]);
+
+fn described(stats: &StatsRecord) -> Described<'_> {
+    let bits = |value: Option<f64>| value.map(f64::to_bits);
+    (
+        stats.path.as_str(),
+        stats.count,
+        stats.invalid,
+        stats.checksum.as_deref(),
+        [bits(stats.sum), bits(stats.min), bits(stats.max)],
+    )
+}
+
 /// Reads data files again, once per distinct set of files.
 #[derive(Debug, Default)]
 pub struct Rereader<'a> {
-    known: HashMap<Vec<(&'a str, u64)>, Result<ExactQuantiles, RereadError>>,
+    known: HashMap<Vec<Described<'a>>, Result<ExactQuantiles, RereadError>>,
 }
 
 impl<'a> Rereader<'a> {
     /// The exact quantiles of all the values of `files`, which must still
     /// hold what their records describe.
     pub fn quantiles(&mut self, files: &[&'a StatsRecord]) -> Result<ExactQuantiles, RereadError> {
-        let mut key: Vec<(&str, u64)> = files
-            .iter()
-            .map(|stats| (stats.path.as_str(), stats.count))
-            .collect();
+        let mut key: Vec<Described> = files.iter().map(|stats| described(stats)).collect();
         key.sort_unstable();
         if let Some(known) = self.known.get(&key) {
             return known.clone();
@@ -81,8 +103,13 @@ fn read_all(files: &[&StatsRecord]) -> Result<ExactQuantiles, RereadError> {
             });
         }
     }
-    let total: u64 = files.iter().map(|stats| stats.count).sum();
-    let mut values = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+    let total = files
+        .iter()
+        .fold(0u64, |total, stats| total.saturating_add(stats.count));
+    let mut values = Vec::new();
+    // Records may claim more than memory holds (or than the files hold):
+    // then the vector grows with what is actually read.
+    let _ = values.try_reserve_exact(usize::try_from(total).unwrap_or(usize::MAX));
     for stats in files {
         read_file(stats, &mut values)?;
     }
@@ -94,7 +121,8 @@ fn read_all(files: &[&StatsRecord]) -> Result<ExactQuantiles, RereadError> {
     })
 }
 
-/// Appends the values of one file, checking they are the ones its record counted.
+/// Appends the values of one file, checking they are the ones its record
+/// describes (module doc).
 fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadError> {
     let path = &stats.path;
     let changed = |reason: String| RereadError::Changed {
@@ -111,11 +139,25 @@ fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadErr
         _ => changed(err.to_string()),
     })?;
     let start = values.len();
+    let tokens = stats.count.saturating_add(stats.invalid);
+    let mut text = Checksummed::new(AtMostTokens::new(file, tokens));
     // Tokens the record skipped as invalid are skipped again, and counted below.
-    read_values(file, values, stats.invalid > 0).map_err(|err| RereadError::Changed {
-        path: path.clone(),
-        line: err.line(),
-        reason: err.to_string(),
+    read_values(&mut text, values, stats.invalid > 0).map_err(|err| match err {
+        ReadError::Io(err)
+            if err
+                .get_ref()
+                .is_some_and(|inner| inner.is::<TooManyTokens>()) =>
+        {
+            changed(format!(
+                "now holds more values than its record counted ({})",
+                stats.count
+            ))
+        }
+        err => RereadError::Changed {
+            path: path.clone(),
+            line: err.line(),
+            reason: err.to_string(),
+        },
     })?;
     let read = &values[start..];
     if read.len() as u64 != stats.count {
@@ -125,6 +167,13 @@ fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadErr
             stats.count
         )));
     }
+    if let Some(checksum) = &stats.checksum
+        && text.checksum() != *checksum
+    {
+        return Err(changed(
+            "its text changed since its record was made (the checksum differs)".into(),
+        ));
+    }
     let min = read.iter().copied().reduce(f64::min);
     let max = read.iter().copied().reduce(f64::max);
     if !same(min, stats.min) || !same(max, stats.max) {
@@ -132,16 +181,92 @@ fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadErr
             "its values changed since its record was made (min or max differ)".into(),
         ));
     }
+    if !read.is_empty() && sum_of(read) != stats.sum {
+        return Err(changed(
+            "its values changed since its record was made (the sum differs)".into(),
+        ));
+    }
     Ok(())
 }
 
+/// A reader that fails once its text holds more than a given number of
+/// tokens (runs of non-blank bytes), before they are parsed.
+struct AtMostTokens<R> {
+    inner: R,
+    left: u64,
+    /// Whether the last byte read was part of a token.
+    in_token: bool,
+}
+
+/// The error [`AtMostTokens`] fails with.
+#[derive(Debug)]
+struct TooManyTokens;
+
+impl fmt::Display for TooManyTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("more tokens than the record counted")
+    }
+}
+
+impl std::error::Error for TooManyTokens {}
+
+impl<R> AtMostTokens<R> {
+    fn new(inner: R, tokens: u64) -> Self {
+        Self {
+            inner,
+            left: tokens,
+            in_token: false,
+        }
+    }
+}
+
+impl<R: Read> Read for AtMostTokens<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let Some(&last) = buf[..n].last() else {
+            return Ok(0);
+        };
+        let starts = token_starts(&buf[..n], self.in_token);
+        self.in_token = !is_blank(last);
+        match self.left.checked_sub(starts) {
+            Some(left) => self.left = left,
+            None => return Err(io::Error::other(TooManyTokens)),
+        }
+        Ok(n)
+    }
+}
+
+/// How many tokens start in `bytes`, the byte before them part of a token
+/// or not: a comparison of neighbours, with no state carried from byte to
+/// byte.
+fn token_starts(bytes: &[u8], after_token: bool) -> u64 {
+    let first = u64::from(!after_token && !is_blank(bytes[0]));
+    let rest: u64 = bytes
+        .iter()
+        .zip(&bytes[1..])
+        .map(|(&before, &byte)| u64::from(is_blank(before) & !is_blank(byte)))
+        .sum();
+    first + rest
+}
+
+/// White space between values, as dp-core's reader has it (C's `isspace`).
+fn is_blank(byte: u8) -> bool {
+    byte == b' ' || byte.wrapping_sub(b'\t') < 5
+}
+
 /// Why `path` cannot be there to read, if it cannot.
+/// Only a regular file can be read again: a FIFO (`dp-stats <(seq 10)`
+/// read `/dev/fd/63`) would block dp-agg, a terminal would wait for
+/// typing, and neither holds the same values twice.
 fn missing(path: &str) -> Option<String> {
     if path == "-" {
         return Some("its values came from stdin".into());
     }
     match std::fs::metadata(path) {
         Err(err) if err.kind() == io::ErrorKind::NotFound => Some(err.to_string()),
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            Some("not a regular file: its values cannot be read again".into())
+        }
         _ => None,
     }
 }
@@ -195,5 +320,32 @@ mod tests {
         let err = Rereader::default().quantiles(&[&stale]).unwrap_err();
         assert!(matches!(err, RereadError::Changed { .. }), "{err}");
         assert!(err.to_string().ends_with("min or max differ)"), "{err}");
+    }
+
+    #[test]
+    fn tokens_are_counted_across_reads() {
+        for (text, tokens) in [
+            (&b"1 2\n3"[..], 3),
+            (b"  12.5\t\r\n-3 ", 2),
+            (b"", 0),
+            (b"\n\n", 0),
+            (b"abc,def x", 2),
+        ] {
+            // In pieces of every size, so a token spans reads.
+            for size in 1..=text.len().max(1) {
+                let (mut counted, mut after_token) = (0, false);
+                for piece in text.chunks(size) {
+                    counted += token_starts(piece, after_token);
+                    after_token = !is_blank(*piece.last().unwrap());
+                }
+                let text = String::from_utf8_lossy(text);
+                assert_eq!(counted, tokens, "{text:?} in pieces of {size}");
+            }
+        }
+        let mut reader = AtMostTokens::new(&b"1\n2\n3\n"[..], 2);
+        let err = reader.read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(err.get_ref().unwrap().is::<TooManyTokens>());
+        let mut reader = AtMostTokens::new(&b"1\n2\n3\n"[..], 3);
+        assert_eq!(reader.read_to_end(&mut Vec::new()).unwrap(), 6);
     }
 }

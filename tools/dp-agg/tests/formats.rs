@@ -189,3 +189,62 @@ fn output_file_is_written_whole() {
     assert_eq!(names.len(), 1, "no temporary file left beside it");
     assert!(Path::new(&out).exists());
 }
+
+#[test]
+fn names_with_control_characters_break_no_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Some("r\u{1b}[31m");
+    let data = common::values(1, 20, 5.0, 2.0);
+    let mut backwards = common::stats_of("late\nfile.txt", run, &data, common::at(5.0));
+    backwards.finished_at = 1.0;
+    let records = [
+        common::stats_record("two\nlines.txt", run, &data, common::at(0.0)),
+        common::error_record("bad\rname.txt", run, "gone"),
+        common::stats_line(backwards),
+    ]
+    .concat();
+    let source = "records\nof today.jsonl";
+    std::fs::write(dir.path().join(source), &records).unwrap();
+    std::fs::write(dir.path().join("next.jsonl"), "not json\n").unwrap();
+    let no_control = |text: &str, what: &str| {
+        assert!(
+            !text.contains(['\u{1b}', '\r']),
+            "{what} holds a control character:\n{text}"
+        );
+    };
+    for format in ["text", "markdown"] {
+        let ran = dp_agg(
+            dir.path(),
+            &["--no-exact", "--format", format, source, "next.jsonl"],
+            "",
+        );
+        ran.code_is(1);
+        no_control(&ran.stdout, format);
+        no_control(&ran.stderr, "stderr");
+        // Every diagnostic is one line of its own.
+        for line in ran.stderr.lines() {
+            assert!(line.starts_with("dp-agg: "), "{line:?} in\n{}", ran.stderr);
+        }
+        ran.stderr_has(
+            "dp-agg: records\\nof today.jsonl:3: late\\nfile.txt: finished_at 1 is before started_at 5; record skipped\n",
+        );
+        ran.stderr_has("dp-agg: run r\\u{1b}[31m: 2 of 3 files failed\n");
+        assert!(!ran.stdout.contains("\nlines.txt"), "{}", ran.stdout);
+        if format == "text" {
+            ran.stdout_has("Run: r\\u{1b}[31m\n");
+            ran.stdout_has("\n  two\\nlines.txt ");
+            ran.stdout_has("\n  bad\\rname.txt: gone\n");
+        } else {
+            ran.stdout_has("## Run: r\\\\u{1b}\\[31m\n");
+            ran.stdout_has("\n| two\\\\nlines.txt |");
+            // Every line of a table is a row.
+            for line in ran.stdout.lines() {
+                assert!(
+                    !line.contains(" | ") || line.starts_with('|'),
+                    "{line:?} in\n{}",
+                    ran.stdout
+                );
+            }
+        }
+    }
+}

@@ -3,7 +3,11 @@
 
 mod common;
 
-use common::{Timing, dp_agg, error_record, stats_record, summaries, temp_dir, values};
+use common::{
+    Timing, at, dp_agg, error_record, stats_line, stats_of, stats_record, summaries, temp_dir,
+    values,
+};
+use dp_testkit::shell;
 
 fn record(path: &str, run: Option<&str>, seed: u64, started_at: f64) -> String {
     let timing = Timing {
@@ -300,7 +304,7 @@ fn a_run_whose_files_all_failed_has_no_times() {
 }
 
 #[test]
-fn a_record_that_ends_before_it_starts_is_named_and_not_used() {
+fn a_record_that_ends_before_it_starts_is_named_and_fails_its_file() {
     let dir = temp_dir();
     let backwards = Timing {
         started_at: 100.0,
@@ -321,11 +325,154 @@ fn a_record_that_ends_before_it_starts_is_named_and_not_used() {
     run.code_is(1);
     assert_eq!(
         run.stderr,
-        "dp-agg: in.jsonl:2: data2.txt: finished_at 97.5 is before started_at 100; line skipped\n"
+        "dp-agg: in.jsonl:2: data2.txt: finished_at 97.5 is before started_at 100; record skipped\n\
+         dp-agg: run r: 1 of 3 files failed\n"
     );
     let summary = &summaries(&run.stdout)[0];
     assert_eq!(summary["files"], 2);
+    assert_eq!(summary["failed"], 1);
+    assert_eq!(summary["skipped_lines"], 0);
+    assert_eq!(summary["errors"][0]["path"], "data2.txt");
     assert_eq!(summary["count"], 100);
     // The span is that of the two records used: 0 to 2.
     assert_eq!(summary["wall_s"], 2.0);
+}
+
+#[test]
+fn impossible_records_fail_their_files_and_lines_that_are_not_records_are_counted() {
+    let dir = temp_dir();
+    let good = || stats_of("good.txt", Some("r"), &values(1, 50, 5.0, 2.0), at(0.0));
+    let impossible = |path: &str, change: fn(&mut dp_core::record::StatsRecord)| {
+        let mut record = good();
+        record.path = path.to_owned();
+        change(&mut record);
+        stats_line(record)
+    };
+    let input = [
+        stats_line(good()),
+        impossible("negative.txt", |r| {
+            (r.variance, r.stddev) = (Some(-4.0), Some(2.0))
+        }),
+        impossible("upside-down.txt", |r| (r.min, r.max) = (r.max, r.min)),
+        impossible("outside.txt", |r| *r.digest.q.last_mut().unwrap() += 100.0),
+        // Valid JSON, a stats record of a known run, but not a valid one.
+        "{\"type\":\"stats\",\"path\":\"partial.txt\",\"run\":\"r\",\"count\":3}\n".to_owned(),
+        "not json\n".to_owned(),
+        "[1, 2]\n".to_owned(),
+    ]
+    .concat();
+    std::fs::write(dir.path().join("in.jsonl"), &input).unwrap();
+    let run = dp_agg(dir.path(), &["--no-exact", "in.jsonl"], "");
+    run.code_is(1);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines[..3],
+        [
+            "dp-agg: in.jsonl:2: negative.txt: variance -4 is negative; record skipped",
+            "dp-agg: in.jsonl:3: upside-down.txt: min 5.995496 is above max 4.087497; record skipped",
+            "dp-agg: in.jsonl:4: outside.txt: digest points [4.087497, 105.995496] reach outside \
+             [min, max] = [4.087497, 5.995496]; record skipped",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines[3].starts_with("dp-agg: in.jsonl:5: partial.txt: not a valid record: missing field"),
+        "{}",
+        lines[3]
+    );
+    assert!(lines[3].ends_with("; record skipped"), "{}", lines[3]);
+    assert!(
+        lines[4].starts_with("dp-agg: in.jsonl:6: not JSON"),
+        "{}",
+        lines[4]
+    );
+    assert!(
+        lines[5].starts_with("dp-agg: in.jsonl:7: not a valid record"),
+        "{}",
+        lines[5]
+    );
+    assert_eq!(lines[6], "dp-agg: run r: 4 of 5 files failed");
+    assert_eq!(lines.len(), 7, "{}", run.stderr);
+    // The report counts all of them.
+    let text = &run.stdout;
+    assert!(
+        text.starts_with("Input: 2 lines skipped (not records); see the messages on stderr\n"),
+        "{text}"
+    );
+    assert!(text.contains("\nFailed files (4):\n  negative.txt: record refused at in.jsonl:2: variance -4 is negative\n"), "{text}");
+    assert!(
+        text.contains("processed          1 file, 4 failed"),
+        "{text}"
+    );
+    assert!(!text.contains("NaN"), "{text}");
+
+    let json = dp_agg(
+        dir.path(),
+        &["--no-exact", "--format", "json", "in.jsonl"],
+        "",
+    );
+    json.code_is(1);
+    let summary = &summaries(&json.stdout)[0];
+    assert_eq!(summary["files"], 1);
+    assert_eq!(summary["failed"], 4);
+    assert_eq!(summary["skipped_lines"], 2);
+    assert_eq!(summary["unread_sources"], 0);
+    assert_eq!(summary["count"], 50);
+    assert_eq!(summary["errors"][1]["path"], "upside-down.txt");
+
+    let markdown = dp_agg(
+        dir.path(),
+        &["--no-exact", "--format", "markdown", "in.jsonl"],
+        "",
+    );
+    markdown.code_is(1);
+    markdown.stdout_has("**Input:** 2 lines skipped (not records); see the messages on stderr.\n");
+}
+
+#[test]
+fn sources_not_read_are_counted_in_the_report() {
+    let dir = temp_dir();
+    std::fs::write(
+        dir.path().join("a.jsonl"),
+        record("data1.txt", Some("r"), 1, 0.0),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("a-directory")).unwrap();
+    let run = dp_agg(
+        dir.path(),
+        &[
+            "--no-exact",
+            "--format",
+            "json",
+            "a.jsonl",
+            "gone.jsonl",
+            "a-directory",
+        ],
+        "",
+    );
+    run.code_is(1);
+    run.stderr_has("dp-agg: gone.jsonl: No such file or directory");
+    run.stderr_has("dp-agg: a-directory: Is a directory");
+    let summary = &summaries(&run.stdout)[0];
+    assert_eq!(summary["unread_sources"], 2);
+    assert_eq!(summary["skipped_lines"], 0);
+}
+
+#[test]
+fn dev_zero_ends_quickly_with_a_named_error_and_little_memory() {
+    let dir = temp_dir();
+    // 256 MiB of address space is plenty for a capped line; the debug
+    // binary starting takes a fraction of it.
+    let ran = shell(
+        "ulimit -v 262144; timeout 20 dp-agg /dev/zero; echo \"exit $?\"",
+        dir.path(),
+    );
+    assert_eq!(ran.stdout, "exit 1\n", "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .starts_with("dp-agg: /dev/zero:1: a line longer than 4 MiB"),
+        "{}",
+        ran.stderr
+    );
 }

@@ -283,7 +283,7 @@ fn exact_reads_the_files_whatever_the_limit() {
 }
 
 #[test]
-fn a_bad_digest_leaves_no_estimate_and_fails() {
+fn a_bad_digest_refuses_its_record_and_fails_its_file() {
     let dir = temp_dir();
     let files = uneven_files();
     let (records, _) = records_for(dir.path(), &files, "r");
@@ -295,16 +295,211 @@ fn a_bad_digest_leaves_no_estimate_and_fails() {
     );
     let run = dp_agg(dir.path(), &["--no-exact", "--format", "json"], &records);
     run.code_is(1);
-    assert!(
-        run.stderr.contains(
-            "large.txt: bad digest: it summarises 20001 values, the record counted 20000"
-        ),
-        "{}",
-        run.stderr
+    run.stderr_has(
+        "dp-agg: <stdin>:3: large.txt: bad digest: it summarises 20001 values, \
+         the record counted 20000; record skipped\n",
     );
     let summary = &summaries(&run.stdout)[0];
-    assert_eq!(summary["quantiles"], "none");
-    assert!(summary["median"].is_null());
-    // The files are still there: exact quantiles need no digest.
-    dp_agg(dir.path(), &["--format", "json"], &records).code_is(0);
+    assert_eq!(summary["files"], 4);
+    assert_eq!(summary["failed"], 1);
+    assert_eq!(summary["count"], 3 + 500 + 1);
+    assert_eq!(summary["quantiles"], "digest");
+}
+
+/// The record of `values` as dp-stats writes it when their sum exceeds
+/// f64's range: the sum null (and said so), the mean still given.
+fn beyond_range(path: &str, values: &[f64], mean: f64, started_at: f64) -> String {
+    let mut record = common::stats_of(path, Some("r"), values, common::at(started_at));
+    assert!(record.sum.is_none(), "the sum of {values:?} overflows");
+    record.mean = Some(mean);
+    (record.variance, record.stddev) = (Some(0.0), Some(0.0));
+    record.notes = vec!["sum: exceeds f64's range".into()];
+    common::stats_line(record)
+}
+
+#[test]
+fn a_sum_beyond_range_is_unknown_with_its_reason_and_the_mean_still_given() {
+    let dir = temp_dir();
+    let records = [
+        beyond_range("big.txt", &[1e308, 1e308], 1e308, 0.0),
+        common::stats_record("small.txt", Some("r"), &[1.0, 2.0, 3.0], common::at(1.0)),
+    ]
+    .concat();
+    let run = dp_agg(dir.path(), &["--format", "json"], &records);
+    run.code_is(0);
+    assert_eq!(run.stderr, "");
+    let summary = &summaries(&run.stdout)[0];
+    assert_eq!(summary["count"], 5);
+    assert!(summary["sum"].is_null(), "{summary}");
+    // (2e308 + 6) / 5, the 6 lost to rounding.
+    assert_close(number(&summary["mean"]), 4e307, 1e-15 * 4e307, "mean");
+    // The variance (3e615) is beyond range, its root is not.
+    assert!(summary["variance"].is_null(), "{summary}");
+    let (deviation_big, deviation_small): (f64, f64) = (6.0, 4.0);
+    let stddev = 1e307
+        * ((2.0 * deviation_big * deviation_big + 3.0 * deviation_small * deviation_small) / 4.0)
+            .sqrt();
+    assert_close(number(&summary["stddev"]), stddev, 1e-12 * stddev, "stddev");
+    assert_eq!(
+        summary["notes"],
+        serde_json::json!([
+            "sum unknown: big.txt's sum exceeds f64's range",
+            "variance unknown: it exceeds f64's range"
+        ])
+    );
+
+    let text = dp_agg(dir.path(), &[], &records).code_is(0).stdout.clone();
+    assert!(text.contains("\n  sum       unknown\n"), "{text}");
+    assert!(text.contains("\n  variance  unknown\n"), "{text}");
+    assert!(
+        text.contains("\n  (sum unknown: big.txt's sum exceeds f64's range)\n"),
+        "{text}"
+    );
+    let markdown = dp_agg(dir.path(), &["--format", "markdown"], &records);
+    markdown.code_is(0);
+    markdown.stdout_has("| sum | unknown |");
+    markdown.stdout_has("\n- sum unknown: big.txt's sum exceeds f64's range\n");
+}
+
+#[test]
+fn a_mean_that_rounded_means_cannot_give_is_unknown_too() {
+    let dir = temp_dir();
+    let records = [
+        beyond_range("big.txt", &[1e308, 1e308], 1e308, 0.0),
+        beyond_range("negative.txt", &[-1e308, -1e308], -1e308, 1.0),
+    ]
+    .concat();
+    let run = dp_agg(dir.path(), &["--format", "json"], &records);
+    run.code_is(0);
+    let summary = &summaries(&run.stdout)[0];
+    assert!(summary["mean"].is_null(), "{summary}");
+    assert_eq!(
+        summary["notes"][1],
+        "mean unknown: big.txt's sum exceeds f64's range (and 1 more file's), \
+         and from the files' rounded means it cannot be told exactly"
+    );
+}
+
+#[test]
+fn a_null_variance_makes_the_overall_one_unknown_not_zero() {
+    let dir = temp_dir();
+    let mut unknown = common::stats_of("b.txt", Some("r"), &[10.0, 20.0], common::at(1.0));
+    (unknown.variance, unknown.stddev) = (None, None);
+    let records = [
+        common::stats_record("a.txt", Some("r"), &[1.0, 2.0, 3.0, 4.0], common::at(0.0)),
+        common::stats_line(unknown),
+    ]
+    .concat();
+    let run = dp_agg(dir.path(), &["--format", "json", "--no-exact"], &records);
+    run.code_is(0);
+    let summary = &summaries(&run.stdout)[0];
+    assert!(summary["variance"].is_null(), "{summary}");
+    assert!(summary["stddev"].is_null(), "{summary}");
+    assert_eq!(summary["mean"], 40.0 / 6.0);
+    assert_eq!(
+        summary["notes"],
+        serde_json::json!([
+            "variance and stddev unknown: b.txt's record has neither variance nor stddev"
+        ])
+    );
+}
+
+/// `seq 1 1001` in `dir/name`, and its record (with its checksum or not).
+fn seq_1001(dir: &std::path::Path, name: &str, with_checksum: bool) -> String {
+    let values: Vec<f64> = (1..=1001).map(f64::from).collect();
+    common::write_data(dir, name, &values);
+    let mut record = common::stats_of(name, Some("r"), &values, common::at(0.0));
+    if with_checksum {
+        let text = std::fs::read(dir.join(name)).unwrap();
+        record.checksum = Some(dp_core::checksum::of(&text));
+    }
+    common::stats_line(record)
+}
+
+/// Replaces the values 450 to 550 of `dir/name` with `by`: count, min and
+/// max stay.
+fn replace_the_middle(dir: &std::path::Path, name: &str, by: f64) {
+    let values: Vec<f64> = (1..=1001)
+        .map(|i| {
+            if (450..=550).contains(&i) {
+                by
+            } else {
+                f64::from(i)
+            }
+        })
+        .collect();
+    common::write_data(dir, name, &values);
+}
+
+#[test]
+fn a_data_file_changed_in_place_is_not_read_as_exact() {
+    let dir = temp_dir();
+    let json = |records: &str| {
+        let run = dp_agg(dir.path(), &["--format", "json"], records);
+        run.code_is(0);
+        (summaries(&run.stdout).remove(0), run.stderr.clone())
+    };
+    // Unchanged, with or without its checksum: exact.
+    for with_checksum in [false, true] {
+        let (summary, stderr) = json(&seq_1001(dir.path(), "d.txt", with_checksum));
+        assert_eq!(summary["quantiles"], "exact", "{summary}");
+        assert_eq!(stderr, "");
+    }
+
+    // The middle values replaced by 450: the sum tells.
+    let record = seq_1001(dir.path(), "d.txt", false);
+    replace_the_middle(dir.path(), "d.txt", 450.0);
+    let (summary, stderr) = json(&record);
+    assert_eq!(summary["quantiles"], "digest", "{summary}");
+    assert_eq!(
+        stderr,
+        "dp-agg: run r: d.txt: its values changed since its record was made \
+         (the sum differs); quantiles estimated from the digests\n"
+    );
+
+    // Replaced by 500, their mean: the sum is the same, the checksum tells.
+    let record = seq_1001(dir.path(), "d.txt", true);
+    replace_the_middle(dir.path(), "d.txt", 500.0);
+    let (summary, stderr) = json(&record);
+    assert_eq!(summary["quantiles"], "digest", "{summary}");
+    assert_eq!(
+        stderr,
+        "dp-agg: run r: d.txt: its text changed since its record was made \
+         (the checksum differs); quantiles estimated from the digests\n"
+    );
+    let text = dp_agg(dir.path(), &[], &record).code_is(0).stdout.clone();
+    assert!(!text.contains("(exact)"), "{text}");
+    assert!(text.contains("(the checksum differs)"), "{text}");
+}
+
+#[test]
+fn a_data_file_grown_past_its_record_is_noticed_as_it_is_read() {
+    let dir = temp_dir();
+    let record = common::stats_record("d.txt", Some("r"), &[1.0, 2.0, 3.0], common::at(0.0));
+    // 3 values recorded, 3 million there now.
+    let text = "1\n2\n3\n".repeat(1_000_000);
+    std::fs::write(dir.path().join("d.txt"), text).unwrap();
+    let run = dp_agg(dir.path(), &["--format", "json"], &record);
+    run.code_is(0);
+    run.stderr_has("d.txt: now holds more values than its record counted (3)");
+    assert_eq!(summaries(&run.stdout)[0]["quantiles"], "digest");
+}
+
+#[test]
+fn a_record_of_a_fifo_is_not_read_again() {
+    let dir = temp_dir();
+    let ran = dp_testkit::shell("mkfifo fifo", dir.path());
+    ran.success();
+    let record = common::stats_record("fifo", Some("r"), &[1.0, 2.0, 3.0], common::at(0.0));
+    // Opening the FIFO would wait for a writer for ever.
+    let ran = dp_testkit::shell(
+        &format!(
+            "echo '{}' | timeout 10 dp-agg --format json",
+            record.trim_end()
+        ),
+        dir.path(),
+    );
+    ran.success();
+    assert_eq!(ran.stderr, "");
+    assert_eq!(ran.records()[0]["quantiles"], "digest");
 }

@@ -9,7 +9,9 @@
 //! sets aside those of the buckets that hold a wanted rank, and a
 //! multi-selection among them finds the ranks; the data are never sorted.
 //! [`Moments`] combines files exactly (Chan, Golub and LeVeque), never as a
-//! mean of means.
+//! mean of means, and says which statistic its parts leave unknown;
+//! [`sum_of`] is a part's sum as [`summarize`] gives it, for checking a file
+//! read again against its record.
 //!
 //! Values so large that their sum or squares overflow (`1e308 1e308`,
 //! `1e200 -1e200`) are summed scaled by a power of two, exactly; a
@@ -28,6 +30,6 @@ mod select;
 mod sum;
 mod summarize;
 
-pub use moments::Moments;
+pub use moments::{Moments, Part, Unknown};
 pub use sum::CompensatedSum;
-pub use summarize::{Selection, Summary, summarize, summarize_with};
+pub use summarize::{Selection, Summary, sum_of, summarize, summarize_with};

@@ -312,6 +312,18 @@ fn sum_and_mean(
     (Statistic::of(sum), mean.clamp(min, max))
 }
 
+/// The sum of `values` bit for bit as [`summarize`] computes it, `None`
+/// beyond f64's range as a record has it: what a file read again must
+/// still sum to, to be the file its record describes.
+pub fn sum_of(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        return Some(0.0);
+    }
+    let (sum, min, max) = sum_min_max(values, |_| {});
+    let largest = Scale::for_magnitude(min.abs().max(max.abs()));
+    sum_and_mean(values, sum, min, max, largest).0.value()
+}
+
 /// The values of the wanted ranks of n values, and of ranks 0 and n − 1.
 struct OrderStatistics {
     n: usize,

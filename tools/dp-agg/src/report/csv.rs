@@ -1,6 +1,7 @@
 //! The CSV face: the per-file table of every run, every file, full precision.
+//! Names are written as they are: CSV quotes what needs quoting.
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use dp_core::run;
 
@@ -27,7 +28,11 @@ const HEADER: [&str; 17] = [
 ];
 
 /// Writes one row per file of each run: its statistics, or its error.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+///
+/// The error is the csv crate's own, which keeps the I/O error inside it
+/// where the envelope looks for a closed pipe (turned into an `io::Error`
+/// it would hide it).
+pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(HEADER)?;
     let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
@@ -62,5 +67,6 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             csv.write_record(&row)?;
         }
     }
-    csv.flush()
+    csv.flush()?;
+    Ok(())
 }

@@ -7,12 +7,13 @@ use dp_core::io::RecordWriter;
 use dp_core::record::{ComparisonRecord, Record, RunComparison, SummaryRecord};
 
 use super::{Report, RunReport};
+use crate::input::Unread;
 
 /// Writes the records, each whole in one write.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut writer = RecordWriter::new(out);
     for run in &report.runs {
-        writer.write(&Record::Summary(Box::new(summary(run))))?;
+        writer.write(&Record::Summary(Box::new(summary(run, &report.unread))))?;
     }
     if let Some(comparison) = comparison(report) {
         writer.write(&Record::Comparison(comparison))?;
@@ -20,8 +21,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The `summary` record of one run.
-pub fn summary(report: &RunReport) -> SummaryRecord {
+/// The `summary` record of one run; `unread`, the input's, is in each.
+pub fn summary(report: &RunReport, unread: &Unread) -> SummaryRecord {
     let overall = &report.overall;
     let timing = &report.timing;
     SummaryRecord {
@@ -31,6 +32,7 @@ pub fn summary(report: &RunReport) -> SummaryRecord {
         errors: report.run.errors().into_iter().cloned().collect(),
         count: overall.count,
         sum: overall.sum,
+        notes: overall.notes.clone(),
         min: overall.min,
         max: overall.max,
         mean: overall.mean,
@@ -46,6 +48,8 @@ pub fn summary(report: &RunReport) -> SummaryRecord {
         wall_s: timing.wall_s,
         mean_elapsed_s: timing.mean_elapsed_s,
         sum_elapsed_s: timing.sum_elapsed_s,
+        skipped_lines: unread.skipped_lines,
+        unread_sources: unread.unread_sources,
     }
 }
 

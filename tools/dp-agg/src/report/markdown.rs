@@ -2,20 +2,25 @@
 
 use std::io::{self, Write};
 
+use dp_core::names::shown;
 use dp_core::record::Difference;
-use dp_core::run;
 
 use super::{
-    Report, RunReport, file_cells, files_phrase, opt_value, saved_phrase, seconds, shown_files,
-    speedup_phrase, text::error_message, text::quantile_text, value,
+    Report, RunReport, file_cells, files_phrase, overall_notes, overall_rows, saved_phrase,
+    seconds, shown_files, speedup_phrase, text::error_message, unread_phrase,
 };
 use crate::args::FilesLimit;
 use crate::group::Run;
 use crate::overall::Overall;
 use crate::timing::Timing;
 
-/// Writes the Markdown report.
+/// Writes the Markdown report. Every name and message is escaped
+/// ([`escape`]), so none can break a table or a list.
 pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(unread) = unread_phrase(&report.unread) {
+        writeln!(out, "**Input:** {unread}; see the messages on stderr.")?;
+        writeln!(out)?;
+    }
     for (shown, run) in report.runs.iter().enumerate() {
         if shown > 0 {
             writeln!(out)?;
@@ -56,7 +61,7 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut rows = vec![];
     for (shown, run) in report.runs.iter().enumerate() {
         let timing = &run.timing;
-        let name = run::name(run.run.label.as_deref());
+        let name = escape(&run.run.shown_name());
         let (name, factor, saved) = if shown == 0 {
             (
                 format!("{name} (baseline)"),
@@ -66,7 +71,7 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         } else {
             let speedup = report.speedup(shown).unwrap_or_default();
             (
-                name.to_owned(),
+                name,
                 speedup_phrase(speedup.factor),
                 saved_phrase(speedup.saved_pct).unwrap_or_else(|| "n/a".into()),
             )
@@ -98,7 +103,7 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
     let run = report.run;
-    writeln!(out, "## Run: {}", escape(run::name(run.label.as_deref())))?;
+    writeln!(out, "## Run: {}", escape(&run.shown_name()))?;
     write_files(run, limit, out)?;
     let errors = run.errors();
     if !errors.is_empty() {
@@ -156,24 +161,23 @@ fn write_files(run: &Run, limit: FilesLimit, out: &mut dyn Write) -> io::Result<
 }
 
 fn write_overall(overall: &Overall, files: u64, out: &mut dyn Write) -> io::Result<()> {
-    let rows = [
-        ("files", files.to_string()),
-        ("count", overall.count.to_string()),
-        ("sum", value(overall.sum)),
-        ("min", opt_value(overall.min)),
-        ("max", opt_value(overall.max)),
-        ("mean", opt_value(overall.mean)),
-        ("median", quantile_text(overall.method, overall.median)),
-        ("q1", quantile_text(overall.method, overall.q1)),
-        ("q3", quantile_text(overall.method, overall.q3)),
-        ("variance", opt_value(overall.variance)),
-        ("stddev", opt_value(overall.stddev)),
-    ];
+    let rows: Vec<Vec<String>> = std::iter::once(("files", files.to_string()))
+        .chain(overall_rows(overall))
+        .map(|(name, text)| vec![name.to_owned(), text])
+        .collect();
     write_table(
         &[("Overall", Align::Left), ("Value", Align::Right)],
-        &named_rows(rows),
+        &rows,
         out,
-    )
+    )?;
+    let notes = overall_notes(overall);
+    if !notes.is_empty() {
+        writeln!(out)?;
+        for note in notes {
+            writeln!(out, "- {}", escape(&note))?;
+        }
+    }
+    Ok(())
 }
 
 fn write_timing(timing: &Timing, out: &mut dyn Write) -> io::Result<()> {
@@ -242,8 +246,10 @@ fn write_table(
     Ok(())
 }
 
-/// Escapes the characters that would end a table cell or start emphasis.
+/// Escapes the characters that would end a table cell or start emphasis,
+/// and control characters ([`shown`]: a newline would end a row).
 fn escape(text: &str) -> String {
+    let text = shown(text);
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '\\' | '|' | '*' | '_' | '`' | '<' | '[') {

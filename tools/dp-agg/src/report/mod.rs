@@ -8,13 +8,15 @@ pub mod text;
 
 use std::cmp::Ordering;
 
-use dp_core::record::StatsRecord;
+use dp_core::names::shown;
+use dp_core::record::{QuantileMethod, StatsRecord};
 use dp_core::run::Speedup;
 
 use crate::args::FilesLimit;
 use crate::compare::{self, Comparison};
 use crate::group::Run;
-use crate::overall::{self, Overall, QuantilePolicy};
+use crate::input::Unread;
+use crate::overall::{self, Overall, Quantile, QuantilePolicy};
 use crate::reread::Rereader;
 use crate::timing::Timing;
 
@@ -34,11 +36,13 @@ pub struct Report<'a> {
     pub runs: Vec<RunReport<'a>>,
     /// With two runs or more.
     pub comparison: Option<Comparison>,
+    /// What the input held that no run shows.
+    pub unread: Unread,
 }
 
 impl<'a> Report<'a> {
     /// Summarises `runs` and compares them with the one at `baseline`.
-    pub fn build(runs: &'a [Run], policy: QuantilePolicy, baseline: usize) -> Self {
+    pub fn build(runs: &'a [Run], unread: Unread, policy: QuantilePolicy, baseline: usize) -> Self {
         let mut rereader = Rereader::default();
         let timings: Vec<Timing> = runs.iter().map(Timing::of).collect();
         let comparison = compare::compare(runs, &timings, baseline);
@@ -54,7 +58,11 @@ impl<'a> Report<'a> {
                 timing: timings[at],
             })
             .collect();
-        Report { runs, comparison }
+        Report {
+            runs,
+            comparison,
+            unread,
+        }
     }
 
     /// The speedup of a shown run (by its place in [`Report::runs`]).
@@ -89,19 +97,97 @@ pub fn shown_files(run: &Run, limit: FilesLimit) -> (Vec<&StatsRecord>, usize) {
     (files, left_out)
 }
 
-/// A row of the per-file table: path, count, min, max, mean, median,
+/// A row of the per-file table: path (its control characters escaped, so
+/// a newline in a name cannot break a row), count, min, max, mean, median,
 /// stddev, time.
 pub fn file_cells(stats: &StatsRecord) -> Vec<String> {
     vec![
-        stats.path.clone(),
+        shown(&stats.path).into_owned(),
         stats.count.to_string(),
-        opt_value(stats.min),
-        opt_value(stats.max),
-        opt_value(stats.mean),
-        opt_value(stats.median),
-        opt_value(stats.stddev),
+        stat_text(stats.count, 1, stats.min),
+        stat_text(stats.count, 1, stats.max),
+        stat_text(stats.count, 1, stats.mean),
+        stat_text(stats.count, 1, stats.median),
+        stat_text(stats.count, 2, stats.stddev),
         format!("{:.3}", stats.elapsed_s),
     ]
+}
+
+/// What the input held that no run shows, in words, when it held any:
+/// `3 lines skipped (not records), 1 source not read`.
+pub fn unread_phrase(unread: &Unread) -> Option<String> {
+    let mut parts = Vec::new();
+    match unread.skipped_lines {
+        0 => {}
+        1 => parts.push("1 line skipped (not a record)".to_owned()),
+        n => parts.push(format!("{n} lines skipped (not records)")),
+    }
+    match unread.unread_sources {
+        0 => {}
+        1 => parts.push("1 source not read".to_owned()),
+        n => parts.push(format!("{n} sources not read")),
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The overall statistics as every face shows them, in order: count, sum,
+/// min, max, mean, median, q1, q3, variance, stddev. A statistic is `-`
+/// where undefined (too few values) and `unknown` where the run has values
+/// enough but it could not be had (the report's notes say why).
+pub fn overall_rows(overall: &Overall) -> [(&'static str, String); 10] {
+    let n = overall.count;
+    [
+        ("count", n.to_string()),
+        ("sum", stat_text(n, 0, overall.sum)),
+        ("min", stat_text(n, 1, overall.min)),
+        ("max", stat_text(n, 1, overall.max)),
+        ("mean", stat_text(n, 1, overall.mean)),
+        ("median", quantile_text(overall.method, overall.median)),
+        ("q1", quantile_text(overall.method, overall.q1)),
+        ("q3", quantile_text(overall.method, overall.q3)),
+        ("variance", stat_text(n, 2, overall.variance)),
+        ("stddev", stat_text(n, 2, overall.stddev)),
+    ]
+}
+
+/// A statistic of `count` values that is defined from `needed` values on:
+/// its value, `-` where undefined, `unknown` where it has no value although
+/// it is defined (beyond f64's range, or not to be had from the records).
+pub fn stat_text(count: u64, needed: u64, value: Option<f64>) -> String {
+    match value {
+        Some(x) => self::value(x),
+        None if count >= needed => "unknown".into(),
+        None => "-".into(),
+    }
+}
+
+/// `49.98 (exact)` or `≈ 49.97 (digest, rank error ≤ 0.5%)`.
+pub fn quantile_text(method: QuantileMethod, quantile: Option<Quantile>) -> String {
+    match (method, quantile) {
+        (QuantileMethod::Exact, Some(q)) => format!("{} (exact)", value(q.value)),
+        // Digests of small files hold every value: their answer is exact.
+        (QuantileMethod::Digest, Some(q)) if q.rank_err == 0.0 => {
+            format!("{} (exact, from the digests)", value(q.value))
+        }
+        (QuantileMethod::Digest, Some(q)) => format!(
+            "≈ {} (digest, rank error ≤ {})",
+            value(q.value),
+            percent(q.rank_err)
+        ),
+        _ => "-".into(),
+    }
+}
+
+/// What the report says under the overall statistics: why a statistic is
+/// unknown, and why the quantiles are not exact.
+pub fn overall_notes(overall: &Overall) -> Vec<String> {
+    let mut notes = overall.notes.clone();
+    if overall.method != QuantileMethod::Exact
+        && let Some(note) = &overall.quantile_note
+    {
+        notes.push(format!("quantiles not exact: {note}"));
+    }
+    notes
 }
 
 /// Compares strings with runs of digits taken as numbers.
@@ -170,11 +256,6 @@ pub fn value(x: f64) -> String {
     } else {
         text
     }
-}
-
-/// An optional statistic; `-` where undefined.
-pub fn opt_value(x: Option<f64>) -> String {
-    x.map_or_else(|| "-".into(), value)
 }
 
 /// "1 file", "5 files".

@@ -4,18 +4,25 @@
 use std::io::{self, Write};
 
 use dp_core::cli::Location;
-use dp_core::record::{ErrorRecord, QuantileMethod};
+use dp_core::names::shown;
+use dp_core::record::ErrorRecord;
 use dp_core::run;
 
 use super::{
-    Report, RunReport, file_cells, opt_value, percent, saved_phrase, seconds, shown_files,
-    speedup_phrase, value,
+    Report, RunReport, file_cells, overall_notes, overall_rows, saved_phrase, seconds, shown_files,
+    speedup_phrase, unread_phrase,
 };
 use crate::args::FilesLimit;
-use crate::overall::{Overall, Quantile};
+use crate::overall::Overall;
 
-/// Writes the text report.
+/// Writes the text report. Names (of files and runs) are shown with their
+/// control characters escaped, so none can break a line or reach the
+/// terminal as an escape sequence.
 pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(unread) = unread_phrase(&report.unread) {
+        writeln!(out, "Input: {unread}; see the messages on stderr")?;
+        writeln!(out)?;
+    }
     for (shown, run) in report.runs.iter().enumerate() {
         if shown > 0 {
             writeln!(out)?;
@@ -34,7 +41,12 @@ pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Res
             )?;
             const SHOWN: usize = 20;
             for difference in comparison.differences.iter().take(SHOWN) {
-                writeln!(out, "  {}: {}", difference.path, difference.message)?;
+                writeln!(
+                    out,
+                    "  {}: {}",
+                    shown(&difference.path),
+                    shown(&difference.message)
+                )?;
             }
             if comparison.differences.len() > SHOWN {
                 writeln!(out, "  … {} more", comparison.differences.len() - SHOWN)?;
@@ -48,7 +60,7 @@ pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Res
 
 fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
     let run = report.run;
-    writeln!(out, "Run: {}", run::name(run.label.as_deref()))?;
+    writeln!(out, "Run: {}", run.shown_name())?;
     write_files(report, limit, out)?;
     let errors = run.errors();
     if !errors.is_empty() {
@@ -94,16 +106,17 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
     Ok(())
 }
 
-/// A failed file's message as dp-stats printed it: `PATH:LINE: error`.
+/// A failed file's message as dp-stats printed it: `PATH:LINE: error`,
+/// its control characters escaped.
 pub(crate) fn error_message(error: &ErrorRecord) -> String {
     if error.error.starts_with(&error.path) {
-        return error.error.clone();
+        return shown(&error.error).into_owned();
     }
     let location = Location {
         path: &error.path,
         line: error.line,
     };
-    format!("{location}: {}", error.error)
+    format!("{location}: {}", shown(&error.error))
 }
 
 fn write_files(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
@@ -165,33 +178,11 @@ fn write_overall(overall: &Overall, files: u64, out: &mut dyn Write) -> io::Resu
         super::files_phrase(files),
         overall.count
     )?;
-    let plain = [
-        ("count", overall.count.to_string()),
-        ("sum", value(overall.sum)),
-        ("min", opt_value(overall.min)),
-        ("max", opt_value(overall.max)),
-        ("mean", opt_value(overall.mean)),
-    ];
-    for (name, text) in plain {
+    for (name, text) in overall_rows(overall) {
         writeln!(out, "  {name:<9} {text}")?;
     }
-    for (name, quantile) in [
-        ("median", overall.median),
-        ("q1", overall.q1),
-        ("q3", overall.q3),
-    ] {
-        writeln!(
-            out,
-            "  {name:<9} {}",
-            quantile_text(overall.method, quantile)
-        )?;
-    }
-    writeln!(out, "  {:<9} {}", "variance", opt_value(overall.variance))?;
-    writeln!(out, "  {:<9} {}", "stddev", opt_value(overall.stddev))?;
-    if overall.method != QuantileMethod::Exact
-        && let Some(note) = &overall.note
-    {
-        writeln!(out, "  (quantiles not exact: {note})")?;
+    for note in overall_notes(overall) {
+        writeln!(out, "  ({note})")?;
     }
     Ok(())
 }
@@ -204,29 +195,13 @@ fn with_unit(seconds: Option<f64>, unit: &str) -> String {
     }
 }
 
-/// `49.98 (exact)` or `≈ 49.97 (digest, rank error ≤ 0.5%)`.
-pub(crate) fn quantile_text(method: QuantileMethod, quantile: Option<Quantile>) -> String {
-    match (method, quantile) {
-        (QuantileMethod::Exact, Some(q)) => format!("{} (exact)", value(q.value)),
-        // Digests of small files hold every value: their answer is exact.
-        (QuantileMethod::Digest, Some(q)) if q.rank_err == 0.0 => {
-            format!("{} (exact, from the digests)", value(q.value))
-        }
-        (QuantileMethod::Digest, Some(q)) => format!(
-            "≈ {} (digest, rank error ≤ {})",
-            value(q.value),
-            percent(q.rank_err)
-        ),
-        _ => "-".into(),
-    }
-}
-
 fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "=== Performance Comparison ===")?;
     for run in &report.runs {
         let timing = &run.timing;
         writeln!(out)?;
-        writeln!(out, "{} Execution:", run::title(run.run.label.as_deref()))?;
+        let title = run::title(run.run.label.as_deref());
+        writeln!(out, "{} Execution:", shown(&title))?;
         writeln!(out, "- Total time: {}", with_unit(timing.wall_s, "seconds"))?;
         let files = super::files_phrase(timing.files);
         if timing.failed == 0 {
@@ -243,7 +218,7 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     for (shown, run) in report.runs.iter().enumerate().skip(1) {
         let speedup = report.speedup(shown).unwrap_or_default();
-        let name = run::name(run.run.label.as_deref());
+        let name = run.run.shown_name();
         let mut line = match speedup.factor {
             Some(_) => format!(
                 "Speed Improvement: {} with {name} execution",

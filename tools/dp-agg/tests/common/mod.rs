@@ -50,9 +50,14 @@ pub struct Timing {
 /// The `stats` record dp-stats would write for `values` (statistics by
 /// dp-core, as dp-stats computes them).
 pub fn stats_record(path: &str, run: Option<&str>, values: &[f64], timing: Timing) -> String {
+    stats_line(stats_of(path, run, values, timing))
+}
+
+/// The record of [`stats_record`], to change before it is written.
+pub fn stats_of(path: &str, run: Option<&str>, values: &[f64], timing: Timing) -> StatsRecord {
     let mut data = values.to_vec();
     let summary = summarize(&mut data, &[]);
-    let record = StatsRecord {
+    StatsRecord {
         run: run.map(str::to_owned),
         started_at: timing.started_at,
         finished_at: timing.started_at + timing.elapsed_s,
@@ -60,8 +65,20 @@ pub fn stats_record(path: &str, run: Option<&str>, values: &[f64], timing: Timin
         host: "test".into(),
         pid: 1,
         ..StatsRecord::from_summary(path.to_owned(), summary)
-    };
+    }
+}
+
+/// A `stats` record as a line of JSON.
+pub fn stats_line(record: StatsRecord) -> String {
     line(&Record::Stats(Box::new(record)))
+}
+
+/// Timing enough for a record: started at `started_at`, one second long.
+pub fn at(started_at: f64) -> Timing {
+    Timing {
+        started_at,
+        elapsed_s: 1.0,
+    }
 }
 
 /// An `error` record.
