@@ -30,12 +30,19 @@ pub const NO_TMPFILE_ENV: &str = "DP_NO_O_TMPFILE";
 /// `path` only once complete. Readers see the old file or the new one, never
 /// a part; a failed `fill` leaves nothing behind and the old file as it was.
 /// Returns the identity of the file written, for a manifest. Errors name
-/// `path`, never the temporary file.
+/// `path`, never the temporary file. A target that exists and is not a
+/// regular file (a device, a FIFO) is written to in place, not replaced.
 pub fn write_atomic<F>(path: &Path, fill: F) -> anyhow::Result<Identity>
 where
     F: FnOnce(&mut BufWriter<&File>) -> anyhow::Result<()>,
 {
     let context = || format!("cannot write {}", path.display());
+    if let Ok(metadata) = fs::metadata(path)
+        && !metadata.is_file()
+        && !metadata.is_dir()
+    {
+        return write_in_place(path, fill).with_context(context);
+    }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -72,6 +79,20 @@ where
             Ok(identity)
         }
     }
+}
+
+/// Writes into a target that is not a regular file (`/dev/stdout`, a FIFO,
+/// a terminal) as it is: renaming a file over it would replace the device
+/// or the pipe. Such a target is never recorded in a manifest.
+fn write_in_place<F>(path: &Path, fill: F) -> anyhow::Result<Identity>
+where
+    F: FnOnce(&mut BufWriter<&File>) -> anyhow::Result<()>,
+{
+    let file = fs::OpenOptions::new().write(true).open(path)?;
+    let mut out = BufWriter::with_capacity(1 << 16, &file);
+    fill(&mut out)?;
+    out.flush()?;
+    Ok(Identity::of(&file.metadata()?))
 }
 
 /// A named temporary file beside its target, removed when dropped unless
@@ -165,6 +186,7 @@ fn link_anonymous(file: &File, to: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::FileTypeExt;
 
     fn names_in(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
@@ -202,6 +224,18 @@ mod tests {
         );
         assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
         assert_eq!(names_in(dir.path()), ["out.txt"]);
+    }
+
+    #[test]
+    fn a_device_is_written_to_not_replaced() {
+        let identity = write_atomic(Path::new("/dev/null"), |w| Ok(w.write_all(b"gone")?)).unwrap();
+        assert!(
+            fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+        assert_eq!(identity.size, 0);
     }
 
     #[test]

@@ -96,6 +96,24 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// Whether this process's stdout was open when it started.
+///
+/// Rust's runtime opens `/dev/null` (read and write) in place of a closed
+/// standard descriptor before `main`, so that no file opened later takes
+/// its number: `dp-agg >&-` then writes to /dev/null. That is how a closed
+/// stdout is told from a chosen one: the shell's `>/dev/null` opens it for
+/// writing only.
+pub fn stdout_is_open() -> bool {
+    use rustix::fs::{FileType, OFlags, fcntl_getfl, fstat, stat};
+    let stdout = io::stdout();
+    let (Ok(meta), Ok(flags)) = (fstat(&stdout), fcntl_getfl(&stdout)) else {
+        return false;
+    };
+    let is_null = FileType::from_raw_mode(meta.st_mode) == FileType::CharacterDevice
+        && stat("/dev/null").is_ok_and(|null| null.st_rdev == meta.st_rdev);
+    !(is_null && flags & OFlags::ACCMODE == OFlags::RDWR)
+}
+
 /// Prints a diagnostic (`NAME: message`) that fails nothing: a note the
 /// user should see, such as a seed that was drawn.
 pub fn warn(message: impl Display) {

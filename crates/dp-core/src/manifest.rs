@@ -79,7 +79,12 @@ impl Manifest {
     }
 
     /// Records that dp wrote `path`, which has `identity`, in one write.
+    /// Only a regular file is recorded: a device or a FIFO that dp wrote
+    /// into (`-o /dev/stdout`) is not dp's to remove.
     pub fn record(&self, path: &Path, identity: Identity) -> io::Result<()> {
+        if !fs::symlink_metadata(path)?.is_file() {
+            return Ok(());
+        }
         let path = std::path::absolute(path)?;
         let path = path
             .to_str()
@@ -140,8 +145,9 @@ pub fn clean(manifest: &Path) -> anyhow::Result<Cleaned> {
         {
             dirs.push(dir.to_path_buf());
         }
+        let regular = fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file());
         match Identity::at(path) {
-            Ok(now) if now == *identity => {
+            Ok(now) if now == *identity && regular => {
                 fs::remove_file(path)?;
                 cleaned.removed += 1;
             }

@@ -16,11 +16,9 @@ pub mod report;
 pub mod reread;
 pub mod timing;
 
-use std::fs::{File, OpenOptions};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use dp_core::cli::{self, usage};
 
 pub use crate::args::Args;
@@ -93,9 +91,6 @@ enum Output<'a> {
         path: &'a Path,
         manifest: Option<&'a PathBuf>,
     },
-    /// Something that is not a regular file (`/dev/stdout`, a FIFO): written
-    /// to as it is; renaming a file over it would replace it.
-    Special(&'a Path),
 }
 
 impl<'a> Output<'a> {
@@ -106,22 +101,19 @@ impl<'a> Output<'a> {
         let output = match args.output.as_deref() {
             None => Output::Stdout,
             Some(path) if path == Path::new("-") => Output::Stdout,
-            Some(path) => match std::fs::metadata(path) {
-                Ok(meta) if !meta.is_file() && !meta.is_dir() => Output::Special(path),
-                _ => Output::File {
-                    path,
-                    manifest: args.manifest.as_ref(),
-                },
+            Some(path) => Output::File {
+                path,
+                manifest: args.manifest.as_ref(),
             },
         };
         match output {
-            Output::Stdout | Output::Special(_) if args.manifest.is_some() => {
+            Output::Stdout if args.manifest.is_some() => {
                 return Err(usage(format!(
                     "--manifest records files dp writes; -o {} is not one",
                     args.output.as_deref().unwrap_or(Path::new("-")).display()
                 )));
             }
-            Output::Stdout if !stdout_is_open() => {
+            Output::Stdout if !cli::stdout_is_open() => {
                 anyhow::bail!("stdout is closed: the report would be lost (give -o FILE)");
             }
             _ => {}
@@ -146,35 +138,6 @@ impl<'a> Output<'a> {
                     None => Ok(()),
                 }
             }
-            Output::Special(path) => {
-                let context = || format!("cannot write {}", path.display());
-                let file: File = OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .with_context(context)?;
-                let mut out = io::BufWriter::new(file);
-                fill(&mut out).with_context(context)?;
-                out.flush().with_context(context)?;
-                Ok(())
-            }
         }
     }
-}
-
-/// Whether this process's stdout was open when it started.
-///
-/// Rust's runtime opens `/dev/null` (read and write) in place of a closed
-/// standard descriptor before `main`, so that no file opened later takes
-/// its number: `dp-agg >&-` then writes to /dev/null. That is how a closed
-/// stdout is told from a chosen one: the shell's `>/dev/null` opens it for
-/// writing only.
-fn stdout_is_open() -> bool {
-    use rustix::fs::{FileType, OFlags, fcntl_getfl, fstat, stat};
-    let stdout = io::stdout();
-    let (Ok(meta), Ok(flags)) = (fstat(&stdout), fcntl_getfl(&stdout)) else {
-        return false;
-    };
-    let is_null = FileType::from_raw_mode(meta.st_mode) == FileType::CharacterDevice
-        && stat("/dev/null").is_ok_and(|null| null.st_rdev == meta.st_rdev);
-    !(is_null && flags & OFlags::ACCMODE == OFlags::RDWR)
 }
