@@ -10,8 +10,9 @@ use std::fs;
 use dp_core::digest::Digest;
 use dp_core::manifest::{Identity, WrittenRecord};
 use dp_core::record::{
-    ComparisonRecord, Difference, ErrorRecord, FileRecord, QuantileMethod, Record, RunComparison,
-    StatsRecord, SummaryRecord, VerifyRecord,
+    ComparisonRecord, Difference, ErrorRecord, FileRecord, Prediction, QuantileMethod, Record,
+    RunComparison, ScalingPoint, ScalingRecord, StatsRecord, SummaryRecord, TotalTime,
+    VerifyRecord,
 };
 use serde_json::Value;
 
@@ -127,6 +128,10 @@ fn samples() -> Vec<Record> {
             digest: Digest::from_order_statistics(3, vec![1.0, 2.0, 3.0]),
             notes: vec!["variance: exceeds f64's range".into()],
             checksum: Some(dp_core::checksum::of(b"1\n2\n3\n")),
+            cpu_s: Some(0.001),
+            max_rss_kib: Some(2048),
+            workers: Some(5),
+            repeat: Some(1),
         })),
         Record::Error(error.clone()),
         Record::Summary(Box::new(SummaryRecord {
@@ -154,7 +159,35 @@ fn samples() -> Vec<Record> {
             sum_elapsed_s: 1.0,
             skipped_lines: 0,
             unread_sources: 0,
+            repeats: 3,
+            total_s: Some(TotalTime {
+                mean: 1.0,
+                stddev: Some(0.01),
+                min: 0.99,
+                max: 1.01,
+            }),
+            cpu_s: Some(0.5),
+            cores_busy: Some(0.5),
+            max_rss_kib: Some(2048),
         })),
+        Record::Scaling(ScalingRecord {
+            mode: Some("parallel".into()),
+            points: vec![ScalingPoint {
+                run: Some("parallel-j2".into()),
+                workers: 2,
+                total_s: 5.0,
+                total_stddev_s: Some(0.1),
+                speedup: 1.6,
+                efficiency: 0.8,
+                karp_flatt: Some(0.25),
+            }],
+            serial_fraction: Some(0.25),
+            amdahl_limit: Some(4.0),
+            predicted: Some(Prediction {
+                workers: 8,
+                speedup: 32.0 / 11.0,
+            }),
+        }),
         Record::Written(WrittenRecord {
             path: "/tmp/data_processing/data1.txt".into(),
             identity: Identity {
@@ -174,6 +207,8 @@ fn samples() -> Vec<Record> {
                 mean_elapsed_s: Some(1.0),
                 speedup: Some(1.0),
                 saved_pct: Some(0.0),
+                repeats: 3,
+                speedup_stddev: Some(0.01),
             }],
             identical: false,
             differences: vec![Difference {
@@ -197,6 +232,7 @@ fn type_name(record: &Record) -> &'static str {
         Record::Summary(_) => "summary",
         Record::Comparison(_) => "comparison",
         Record::Written(_) => "written",
+        Record::Scaling(_) => "scaling",
         Record::Unknown => unreachable!("not a record dp writes"),
     }
 }

@@ -21,6 +21,7 @@ pub enum Record {
     Error(ErrorRecord),
     Summary(Box<SummaryRecord>),
     Comparison(ComparisonRecord),
+    Scaling(ScalingRecord),
     /// A file dp wrote, in a manifest ([`crate::manifest`]).
     Written(WrittenRecord),
     /// A record type this version does not know; readers skip it.
@@ -97,6 +98,21 @@ pub struct StatsRecord {
     /// again can be told from one that changed; absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum: Option<String>,
+    /// CPU time (user + system) the work on this file used on the thread
+    /// that did it, the delay included; `None` in records that do not say.
+    #[serde(default)]
+    pub cpu_s: Option<f64>,
+    /// The process's peak resident memory when the record was made, KiB.
+    #[serde(default)]
+    pub max_rss_kib: Option<u64>,
+    /// How many files the run could process at once (`--workers`,
+    /// `DP_WORKERS`, else `-j`); `None` in records that do not say.
+    #[serde(default)]
+    pub workers: Option<u64>,
+    /// Which repetition of its run the record belongs to (1, 2, ...);
+    /// `None` when the run was made once.
+    #[serde(default)]
+    pub repeat: Option<u64>,
 }
 
 impl StatsRecord {
@@ -127,6 +143,10 @@ impl StatsRecord {
             digest: summary.digest,
             notes: summary.notes,
             checksum: None,
+            cpu_s: None,
+            max_rss_kib: None,
+            workers: None,
+            repeat: None,
         }
     }
 }
@@ -318,6 +338,47 @@ pub struct SummaryRecord {
     /// (likewise).
     #[serde(default)]
     pub unread_sources: u64,
+    /// How many repeats the run was measured over (1 when made once).
+    #[serde(default = "one")]
+    pub repeats: u64,
+    /// The run's total time over its repeats; `None` when no file succeeded.
+    #[serde(default)]
+    pub total_s: Option<TotalTime>,
+    /// Σ `cpu_s` of the run's files (the mean over repeats); `None` when
+    /// some record does not say.
+    #[serde(default)]
+    pub cpu_s: Option<f64>,
+    /// The cores kept busy on average: `cpu_s` / total time.
+    #[serde(default)]
+    pub cores_busy: Option<f64>,
+    /// The largest `max_rss_kib` of the run's records.
+    #[serde(default)]
+    pub max_rss_kib: Option<u64>,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// A run's total time over its repeats (docs/reference.md, "Runs").
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TotalTime {
+    pub mean: f64,
+    /// Sample standard deviation; `None` for a single repeat.
+    pub stddev: Option<f64>,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl From<crate::run::Total> for TotalTime {
+    fn from(total: crate::run::Total) -> Self {
+        Self {
+            mean: total.mean,
+            stddev: total.stddev,
+            min: total.min,
+            max: total.max,
+        }
+    }
 }
 
 /// How a summary's quantiles were obtained.
@@ -356,6 +417,44 @@ pub struct RunComparison {
     pub mean_elapsed_s: Option<f64>,
     pub speedup: Option<f64>,
     pub saved_pct: Option<f64>,
+    /// How many repeats the run was measured over.
+    #[serde(default = "one")]
+    pub repeats: u64,
+    /// σ of `speedup` from both runs' spreads; `None` unless repeated.
+    #[serde(default)]
+    pub speedup_stddev: Option<f64>,
+}
+
+/// How the speedup grows with workers, computed by dp-agg
+/// (docs/reference.md, "Runs"; [`crate::scaling`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScalingRecord {
+    /// The mode the runs are of (`parallel` in `parallel-j4`); `None` for
+    /// runs labelled `j4` alone.
+    pub mode: Option<String>,
+    pub points: Vec<ScalingPoint>,
+    pub serial_fraction: Option<f64>,
+    pub amdahl_limit: Option<f64>,
+    pub predicted: Option<Prediction>,
+}
+
+/// One run of a scaling table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScalingPoint {
+    pub run: Option<String>,
+    pub workers: u64,
+    pub total_s: f64,
+    pub total_stddev_s: Option<f64>,
+    pub speedup: f64,
+    pub efficiency: f64,
+    pub karp_flatt: Option<f64>,
+}
+
+/// The speedup Amdahl's fit predicts at twice the largest number of workers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    pub workers: u64,
+    pub speedup: f64,
 }
 
 /// Something a run computed differently from the baseline.

@@ -50,6 +50,15 @@ pub fn summary(report: &RunReport, unread: &Unread) -> SummaryRecord {
         sum_elapsed_s: timing.sum_elapsed_s,
         skipped_lines: unread.skipped_lines,
         unread_sources: unread.unread_sources,
+        // TODO(issue 10): repeats, and where the time went.
+        repeats: 1,
+        total_s: timing
+            .wall_s
+            .and_then(|wall| dp_core::run::Total::of(&[wall]))
+            .map(Into::into),
+        cpu_s: None,
+        cores_busy: None,
+        max_rss_kib: None,
     }
 }
 
@@ -70,6 +79,8 @@ pub fn comparison(report: &Report) -> Option<ComparisonRecord> {
                 mean_elapsed_s: run.timing.mean_elapsed_s,
                 speedup: speedup.factor,
                 saved_pct: speedup.saved_pct,
+                repeats: 1,
+                speedup_stddev: speedup.stddev,
             }
         })
         .collect();

@@ -52,6 +52,10 @@ pub fn stats_line(run: &str, path: &str, start: f64, end: f64, pid: u32) -> Stri
         },
         notes: Vec::new(),
         checksum: None,
+        cpu_s: None,
+        max_rss_kib: None,
+        workers: None,
+        repeat: None,
     }));
     let mut line = Vec::new();
     dp_core::io::to_json_line(&record, &mut line).unwrap();
