@@ -29,8 +29,10 @@ fn spinning_files_speed_up_with_cores_not_with_files() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let bound = cores.min(FILES) as f64;
     // The upper end is the claim (no more than the cores, whatever the
-    // files); the lower end only that the cores were used at all.
-    let expected = (0.55 * bound)..=(1.3 * bound);
+    // files); the lower end only that the cores were used at all, as many
+    // as this machine gives us now (its other work may hold some).
+    let available = dp_testkit::available_cores(std::time::Duration::from_millis(500));
+    let expected = (0.55 * available.min(bound))..=(1.3 * bound);
     let make = Make::new(&["FILES=5", "JOBS=5", "DELAY=0.2", "DELAY_MODE=spin"]);
     // A shared machine's other work can take cores away for a moment: more
     // measurements before concluding.
@@ -43,7 +45,10 @@ fn spinning_files_speed_up_with_cores_not_with_files() {
             return;
         }
     }
-    panic!("speedups {speedups:?} on {cores} cores, expected within {expected:?}");
+    panic!(
+        "speedups {speedups:?} on {cores} cores ({available:.2} available), \
+         expected within {expected:?}"
+    );
 }
 
 #[test]

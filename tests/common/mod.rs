@@ -100,9 +100,15 @@ pub fn performance_comparison(stdout: &str, files: usize, sleep: Option<f64>) ->
         }
     }
     assert_eq!(lines[11], "", "{block}");
+    // `4.74x faster with ...`, or on a machine too busy to gain anything,
+    // `0.98x (1.02x slower) with ...`.
     let speedup = lines[12]
         .strip_prefix("Speed Improvement: ")
-        .and_then(|rest| rest.split_once("x faster with parallel execution"))
+        .and_then(|rest| rest.split_once('x'))
+        .filter(|(_, rest)| {
+            rest.starts_with(" faster with parallel execution")
+                || (rest.starts_with(" (") && rest.contains("x slower) with parallel execution"))
+        })
         .map(|(number, _)| number)
         .unwrap_or_else(|| panic!("last line: {:?}", lines[12]));
     assert!(

@@ -327,6 +327,36 @@ pub fn machine() -> MutexGuard<'static, ()> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// How many cores this process can get right now: every core spins for
+/// `duration` and the process's CPU time (from `/proc/self/stat`) is divided
+/// by it. On a machine whose other work holds cores, a timing test bounds
+/// what it expects by this, not by the cores the machine has.
+pub fn available_cores(duration: std::time::Duration) -> f64 {
+    let cpu_seconds = || {
+        let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+        // Fields after the command's closing parenthesis; utime and stime
+        // are the 14th and 15th of the line, in clock ticks (100 a second).
+        let rest = &stat[stat.rfind(')').expect("a stat line") + 2..];
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        ticks as f64 / 100.0
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let before = cpu_seconds();
+    let start = std::time::Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..cores {
+            scope.spawn(|| {
+                let mut x = 0u64;
+                while start.elapsed() < duration {
+                    x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+                }
+            });
+        }
+    });
+    (cpu_seconds() - before) / start.elapsed().as_secs_f64()
+}
+
 /// What the environment could set for make (its variables are `?=`):
 /// cleared, so only what a test says counts.
 const MAKE_ENV: &[&str] = &[
