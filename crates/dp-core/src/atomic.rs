@@ -35,7 +35,12 @@ pub fn write_atomic<F>(path: &Path, fill: F) -> anyhow::Result<Identity>
 where
     F: FnOnce(&mut BufWriter<&File>) -> anyhow::Result<()>,
 {
-    let context = || format!("cannot write {}", path.display());
+    let context = || {
+        format!(
+            "cannot write {}",
+            crate::names::shown(&path.display().to_string())
+        )
+    };
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

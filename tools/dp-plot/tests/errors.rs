@@ -218,3 +218,37 @@ fn exit_codes_hold_when_stderr_is_full_closed_or_a_pipe_nobody_reads() {
     let chart = std::fs::read(dir.path().join("c.png")).unwrap();
     assert_eq!(png_size(&chart), (1000, 600));
 }
+
+#[test]
+fn endless_input_ends_at_its_first_line_with_bounded_memory() {
+    // Stats records and joblogs alike are read a line at a time, with a
+    // limit: /dev/zero is one line too long, refused at once by name.
+    let dir = tempfile::tempdir().unwrap();
+    for args in ["-o z.png /dev/zero", "--joblog /dev/zero -o z.png"] {
+        let ran = shell(
+            &format!("ulimit -v 1000000; timeout 60 dp-plot {args}"),
+            dir.path(),
+        );
+        ran.code_is(1)
+            .stderr_has("dp-plot: /dev/zero:1: a line longer than 4 MiB")
+            .stderr_has("dp-plot: nothing to plot");
+    }
+    assert_eq!(names_in(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn help_and_version_end_quietly_on_a_closed_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in ["--help", "-h", "--version"] {
+        let ran = shell(
+            &format!("dp-plot {args} | head -c 1 >/dev/null"),
+            dir.path(),
+        );
+        ran.success();
+        assert_eq!(ran.stderr, "", "dp-plot {args} | head");
+        // A pipe closed before anything is written.
+        let ran = shell(&format!("dp-plot {args} | true"), dir.path());
+        ran.success();
+        assert_eq!(ran.stderr, "", "dp-plot {args} | true");
+    }
+}
