@@ -5,9 +5,10 @@
 #
 #   scripts/fuzz.sh SECONDS [TARGET...]     # default: every target
 #
-# Targets: number (the number parser against std), records (the record
-# reader), joblog (dp-plot's joblog reader), digest (digest validation,
-# quantiles and merging). Each starts from fuzz/seeds/TARGET (committed, a
+# Targets (fuzz/fuzz_targets/TARGET.rs): number (the number parser against
+# std), text (the data file reader against a plain reference), records (the
+# record reader), joblog (dp-plot's joblog reader), digest (digest
+# validation, quantiles, thinning and merging). Each starts from fuzz/seeds/TARGET (committed, a
 # few small inputs) and grows fuzz/corpus/TARGET (not committed); a finding
 # lands in fuzz/artifacts/TARGET/, replay it with
 # `cargo +nightly fuzz run TARGET fuzz/artifacts/TARGET/crash-...` in fuzz/.
@@ -32,7 +33,10 @@ case $seconds in
 esac
 
 cd "$(dirname "$0")/../fuzz"
-all_targets=(number records joblog digest)
+all_targets=()
+for source in fuzz_targets/*.rs; do
+    all_targets+=("$(basename "$source" .rs)")
+done
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 for target in "${targets[@]}"; do
