@@ -17,7 +17,7 @@ pub mod timeline;
 
 use std::path::PathBuf;
 
-use dp_core::cli::usage;
+use dp_core::cli::{self, usage};
 use dp_core::names;
 
 pub use crate::args::Args;
@@ -113,5 +113,14 @@ fn read_runs(args: &Args) -> anyhow::Result<Vec<Run>> {
             runs.push(run);
         }
     }
-    Ok(runs.into_vec())
+    let (drawable, refused): (Vec<Run>, Vec<Run>) = runs
+        .into_vec()
+        .into_iter()
+        .partition(|run| run.check_span().is_ok());
+    for run in refused {
+        if let Err(why) = run.check_span() {
+            cli::fail(why);
+        }
+    }
+    Ok(drawable)
 }
