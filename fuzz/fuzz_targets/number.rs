@@ -2,6 +2,8 @@
 //! tokens of dp's grammar that are finite, and gives std's bits for them.
 #![no_main]
 
+use dp_core::parse::parse_value;
+
 use libfuzzer_sys::fuzz_target;
 
 /// `[+-]? (digits | digits '.' digits? | '.' digits) ([eE] [+-]? digits)?`
@@ -39,7 +41,7 @@ fn in_grammar(token: &[u8]) -> bool {
 }
 
 fuzz_target!(|token: &[u8]| {
-    let got = dp_core::parse::parse_value(token);
+    let got = parse_value(token);
     let grammar = in_grammar(token);
     let std = std::str::from_utf8(token)
         .ok()

@@ -36,7 +36,12 @@ pub fn write_atomic<F>(path: &Path, fill: F) -> anyhow::Result<Identity>
 where
     F: FnOnce(&mut BufWriter<&File>) -> anyhow::Result<()>,
 {
-    let context = || format!("cannot write {}", path.display());
+    let context = || {
+        format!(
+            "cannot write {}",
+            crate::names::shown(&path.display().to_string())
+        )
+    };
     if let Ok(metadata) = fs::metadata(path)
         && !metadata.is_file()
         && !metadata.is_dir()

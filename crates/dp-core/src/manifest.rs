@@ -110,7 +110,8 @@ pub fn append(manifest: &Path, path: &Path, identity: Identity) -> anyhow::Resul
     Manifest::open(manifest)
         .and_then(|open| open.record(path, identity))
         .map_err(|err| {
-            anyhow::Error::from(err).context(format!("cannot write {}", manifest.display()))
+            let shown = crate::names::shown(&manifest.display().to_string()).into_owned();
+            anyhow::Error::from(err).context(format!("cannot write {shown}"))
         })
 }
 

@@ -40,7 +40,10 @@ pub fn baseline(labels: &[Option<&str>], chosen: Option<&str>) -> Result<usize, 
         Some(chosen) => labels
             .iter()
             .position(|&label| label == Some(chosen))
-            .ok_or_else(|| format!("--baseline {chosen}: no such run in the input")),
+            .ok_or_else(|| {
+                let chosen = crate::names::shown(chosen);
+                format!("--baseline {chosen}: no such run in the input")
+            }),
         None => Ok(labels
             .iter()
             .position(|&label| label == Some(PREFERRED_BASELINE))

@@ -586,3 +586,25 @@ fn a_thousand_digests_fold_into_4001_points_within_the_summed_bound() {
         truth.check(estimate, p, 0.006, "a fold of folds");
     }
 }
+
+#[test]
+fn a_merged_bound_is_capped_at_the_farthest_rank() {
+    // Found by fuzz/digest: 3 points of 58,852 values with rank_err 58,669,
+    // merged into 2 points, summed a bound of 117,519, which was capped at
+    // the count (58,852) and so failed validation.
+    let digest = Digest {
+        kind: KIND.to_owned(),
+        version: VERSION,
+        count: 58_852,
+        rank_err: 58_669,
+        q: vec![
+            -7.268364691688116e182,
+            -7.029406503450604e182,
+            7.420489e-317,
+        ],
+    };
+    digest.validate().unwrap();
+    let merged = Digest::merge(&[&digest], 2);
+    assert_eq!(merged.rank_err, 58_851);
+    merged.validate().unwrap();
+}

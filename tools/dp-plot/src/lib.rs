@@ -7,6 +7,7 @@ pub mod comparison;
 pub mod font;
 pub mod joblog;
 pub mod labels;
+pub mod plain_text;
 pub mod raster;
 pub mod records;
 pub mod render;
@@ -16,7 +17,8 @@ pub mod timeline;
 
 use std::path::PathBuf;
 
-use dp_core::cli::usage;
+use dp_core::cli::{self, usage};
+use dp_core::names;
 
 pub use crate::args::Args;
 use crate::args::Kind;
@@ -100,8 +102,9 @@ fn read_runs(args: &Args) -> anyhow::Result<Vec<Run>> {
             .unwrap_or_else(|| joblog::run_name(path));
         if runs.contains(&name) {
             return Err(usage(format!(
-                "two runs are named '{name}' (joblog {}): name them apart with --run",
-                path.display()
+                "two runs are named '{}' (joblog {}): name them apart with --run",
+                names::shown(&name),
+                names::shown(&path.display().to_string())
             )));
         }
         if let Some(run) = joblog::read(path, &name)
@@ -110,5 +113,14 @@ fn read_runs(args: &Args) -> anyhow::Result<Vec<Run>> {
             runs.push(run);
         }
     }
-    Ok(runs.into_vec())
+    let (drawable, refused): (Vec<Run>, Vec<Run>) = runs
+        .into_vec()
+        .into_iter()
+        .partition(|run| run.check_span().is_ok());
+    for run in refused {
+        if let Err(why) = run.check_span() {
+            cli::fail(why);
+        }
+    }
+    Ok(drawable)
 }

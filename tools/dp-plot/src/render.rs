@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::font;
+use crate::plain_text::PlainText;
 use crate::raster::Raster;
 use crate::theme::{self, Theme};
 
@@ -56,7 +57,7 @@ impl Format {
             Some("svg") => Ok(Self::Svg { embed_font }),
             _ => Err(dp_core::cli::usage(format!(
                 "cannot tell the format of '{}': name the output FILE.png or FILE.svg",
-                path.display()
+                dp_core::names::shown(&path.display().to_string())
             ))),
         }
     }
@@ -81,7 +82,7 @@ pub fn write(
 pub fn svg(chart: &impl Chart, size: (u32, u32), embed_font: bool) -> anyhow::Result<String> {
     let mut text = String::new();
     {
-        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        let root = PlainText(SVGBackend::with_string(&mut text, size)).into_drawing_area();
         let theme = Theme::for_size(size.0, size.1).for_viewer_fonts();
         chart.draw(&root, &theme).map_err(drawing_failed)?;
         root.present().map_err(drawing_failed)?;
@@ -97,7 +98,7 @@ pub fn svg(chart: &impl Chart, size: (u32, u32), embed_font: bool) -> anyhow::Re
 pub fn png(chart: &impl Chart, (width, height): (u32, u32)) -> anyhow::Result<Vec<u8>> {
     let mut pixels = vec![0u8; width as usize * height as usize * 3];
     {
-        let root = Raster::new(&mut pixels, (width, height)).into_drawing_area();
+        let root = PlainText(Raster::new(&mut pixels, (width, height))).into_drawing_area();
         chart
             .draw(&root, &Theme::for_size(width, height))
             .map_err(drawing_failed)?;

@@ -26,6 +26,12 @@ pub struct Job {
     pub failed: bool,
 }
 
+/// The longest run a chart draws, in seconds. plotters finds an axis's
+/// ticks with steps up to ten times its span, which leave f64's range near
+/// 1.8e307 (and never end); dp_core's microsecond rounding leaves it at
+/// 1.8e302. No measured run comes near: the age of the universe is 4e17 s.
+pub const MAX_SPAN_S: f64 = 1e300;
+
 /// All the jobs of one way of running the work (`sequential`, `parallel`…).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
@@ -55,6 +61,22 @@ impl Run {
     /// Total time (docs/reference.md, "Runs"): the span's length, 0 for no jobs.
     pub fn total_s(&self) -> f64 {
         self.span().total_s().unwrap_or(0.0)
+    }
+
+    /// Whether a chart can show the run: `Err` says why not.
+    pub fn check_span(&self) -> Result<(), String> {
+        let span = self.span();
+        let (Some(first), Some(last)) = (span.started_at(), span.finished_at()) else {
+            return Ok(());
+        };
+        if last - first <= MAX_SPAN_S {
+            return Ok(());
+        }
+        Err(format!(
+            "run '{}' spans {first:e} to {last:e}, more than the {MAX_SPAN_S:e} s a chart \
+             can show: its times are not real; not drawn",
+            dp_core::names::shown(self.name())
+        ))
     }
 
     /// The total time over the run's repeats, as the speedup takes it;
@@ -183,6 +205,17 @@ mod tests {
         assert_eq!(run.total_s(), 4.5);
         assert_eq!(Run::new(None).total_s(), 0.0);
         assert_eq!(Run::new(None).total(), None);
+    }
+
+    #[test]
+    fn a_run_longer_than_a_chart_can_show_is_refused() {
+        assert!(run_of(&[(0.0, 1.0), (1e9, 2e9)]).check_span().is_ok());
+        assert!(Run::new(None).check_span().is_ok());
+        let err = run_of(&[(-1e308, -1e308), (1e308, 1e308)])
+            .check_span()
+            .unwrap_err();
+        assert!(err.starts_with("run 'r' spans -1e308 to 1e308"), "{err}");
+        assert!(run_of(&[(0.0, 1e301)]).check_span().is_err());
     }
 
     #[test]

@@ -79,9 +79,11 @@ impl Theme {
         }
     }
 
-    /// Room in pixels that `text` drawn in `style` needs.
+    /// Room in pixels that `text` drawn in `style` needs: measured as
+    /// drawn, without its control characters ([`crate::plain_text`]).
     pub fn width(&self, text: &str, style: &TextStyle) -> u32 {
-        let measured = style.font.box_size(text).map_or(0, |(w, _)| w);
+        let text = dp_core::names::without_controls(text);
+        let measured = style.font.box_size(&text).map_or(0, |(w, _)| w);
         (f64::from(measured) * self.text_slack).ceil() as u32
     }
 

@@ -218,3 +218,65 @@ fn exit_codes_hold_when_stderr_is_full_closed_or_a_pipe_nobody_reads() {
     let chart = std::fs::read(dir.path().join("c.png")).unwrap();
     assert_eq!(png_size(&chart), (1000, 600));
 }
+
+#[test]
+fn endless_input_ends_at_its_first_line_with_bounded_memory() {
+    // Stats records and joblogs alike are read a line at a time, with a
+    // limit: /dev/zero is one line too long, refused at once by name.
+    let dir = tempfile::tempdir().unwrap();
+    for args in ["-o z.png /dev/zero", "--joblog /dev/zero -o z.png"] {
+        let ran = shell(
+            &format!("ulimit -v 1000000; timeout 60 dp-plot {args}"),
+            dir.path(),
+        );
+        ran.code_is(1)
+            .stderr_has("dp-plot: /dev/zero:1: a line longer than 4 MiB")
+            .stderr_has("dp-plot: nothing to plot");
+    }
+    assert_eq!(names_in(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn help_and_version_end_quietly_on_a_closed_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in ["--help", "-h", "--version"] {
+        let ran = shell(
+            &format!("dp-plot {args} | head -c 1 >/dev/null"),
+            dir.path(),
+        );
+        ran.success();
+        assert_eq!(ran.stderr, "", "dp-plot {args} | head");
+        // A pipe closed before anything is written.
+        let ran = shell(&format!("dp-plot {args} | true"), dir.path());
+        ran.success();
+        assert_eq!(ran.stderr, "", "dp-plot {args} | true");
+    }
+}
+
+#[test]
+fn a_run_longer_than_a_chart_can_show_is_refused_and_the_rest_drawn() {
+    // Each time is finite, but the span is past what an axis can hold:
+    // plotters' ticks never ended (the process spun for good).
+    let dir = tempfile::tempdir().unwrap();
+    let input = stats_line("huge", "/d/a.txt", -1e308, -1e308, 1)
+        + &stats_line("huge", "/d/b.txt", 1e308, 1e308, 1)
+        + &stats_line("near", "/d/a.txt", 0.0, 1e308, 1)
+        + &run_lines("fine", 2, 1, 1.0);
+    std::fs::write(dir.path().join("in.jsonl"), input).unwrap();
+    let joblog = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n\
+                  1\t:\t-1e308\t0\t0\t0\t0\t0\tcmd a\n2\t:\t1e308\t0\t0\t0\t0\t0\tcmd b\n";
+    std::fs::write(dir.path().join("far.joblog"), joblog).unwrap();
+    for kind in ["comparison", "timeline"] {
+        let ran = shell(
+            &format!("timeout 60 dp-plot --kind {kind} -o c.svg in.jsonl --joblog far.joblog"),
+            dir.path(),
+        );
+        ran.code_is(1)
+            .stderr_has("dp-plot: run 'huge' spans -1e308 to 1e308, more than the 1e300 s")
+            .stderr_has("dp-plot: run 'near' spans 0e0 to 1e308")
+            .stderr_has("dp-plot: run 'far' spans -1e308 to 1e308");
+        let texts = svg_texts(&std::fs::read_to_string(dir.path().join("c.svg")).unwrap());
+        assert!(texts.contains(&"fine".to_owned()), "{texts:?}");
+        assert!(!texts.contains(&"huge".to_owned()), "{texts:?}");
+    }
+}

@@ -23,7 +23,8 @@ impl Digest {
     /// E + (⌈(N − 1)/K⌉ − 1) of T everywhere: E for where its points may
     /// sit, plus the widest gap between its point ranks, less one, for what
     /// it cannot say between two points. That sum is its `rank_err`, capped
-    /// at N, which |U' − T| never exceeds.
+    /// at N − 1, the farthest one rank can be from another (as
+    /// [`Digest::validate`] requires).
     ///
     /// Merging merged digests adds a gap term per level: a run of 100,000
     /// digests of 1000 values (e = 4) folded 1000 at a time into 4001-point
@@ -43,7 +44,7 @@ impl Digest {
         let rank_err = union
             .rank_err
             .saturating_add(shape_rank_err(union.count, points))
-            .min(union.count);
+            .min(union.count - 1);
         Self {
             kind: KIND.to_owned(),
             version: VERSION,
