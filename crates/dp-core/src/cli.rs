@@ -102,7 +102,10 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// standard descriptor before `main`, so that no file opened later takes
 /// its number: `dp-agg >&-` then writes to /dev/null. That is how a closed
 /// stdout is told from a chosen one: the shell's `>/dev/null` opens it for
-/// writing only.
+/// writing only. A /dev/null opened for reading and writing by choice
+/// (`1<>/dev/null`, Python's `subprocess.DEVNULL`) looks the same, so only
+/// dp-agg, whose report is its whole output, refuses it; the record writers
+/// (dp-stats, dp-gen), often run that way to be timed, do not.
 pub fn stdout_is_open() -> bool {
     use rustix::fs::{FileType, OFlags, fcntl_getfl, fstat, stat};
     let stdout = io::stdout();

@@ -33,9 +33,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
              or pipe in a list of files (see --help)",
         ));
     }
-    if args.out_dir.is_none() && !dp_core::cli::stdout_is_open() {
-        anyhow::bail!("stdout is closed: the records would be lost (give --out-dir DIR)");
-    }
     let settings = Settings::from_args(&args);
     let out_dir = match &args.out_dir {
         Some(dir) => Some(OutDir::create(Path::new(dir))?),

@@ -207,15 +207,3 @@ fn a_nul_byte_in_the_file_list_stops_it_on_its_line() {
     );
     assert_eq!(records[1]["line"], 2);
 }
-
-#[test]
-fn a_closed_stdout_is_an_error_unless_the_records_also_go_to_files() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.txt"), "1\n2\n").unwrap();
-    let ran = dp_testkit::shell("dp-stats a.txt >&-", dir.path());
-    ran.code_is(1)
-        .stderr_has("dp-stats: stdout is closed: the records would be lost");
-    dp_testkit::shell("dp-stats --out-dir out a.txt >&-", dir.path()).success();
-    assert!(dir.path().join("out/a.txt.stats.json").is_file());
-    dp_testkit::shell("dp-stats a.txt > /dev/null", dir.path()).success();
-}
