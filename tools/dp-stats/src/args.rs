@@ -42,12 +42,12 @@ pub struct Args {
     /// How many files the run could process at once, as its records say
     /// (`workers`), when an outside runner decides it: make -j, xargs -P,
     /// GNU parallel. Default: -j.
-    #[arg(long, value_name = "N", env = "DP_WORKERS", value_parser = parse_count)]
+    #[arg(long, value_name = "N", env = "DP_WORKERS", value_parser = parse_workers)]
     pub workers: Option<u64>,
 
     /// Which repetition of its run this is (1, 2, ...), as its records say
     /// (`repeat`); without it they say null: the run was made once.
-    #[arg(long, value_name = "N", env = "DP_REPEAT", value_parser = parse_count)]
+    #[arg(long, value_name = "N", env = "DP_REPEAT", value_parser = parse_repeat)]
     pub repeat: Option<u64>,
 
     /// Artificial processing time added to each file, inside its timing:
@@ -126,12 +126,23 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(amount * scale).map_err(|_| format!("'{text}' is too long"))
 }
 
-/// A positive whole number: `--workers`, `--repeat`.
-pub fn parse_count(text: &str) -> Result<u64, String> {
+/// `--workers` or `DP_WORKERS`: a positive whole number.
+pub fn parse_workers(text: &str) -> Result<u64, String> {
+    parse_count(text, "DP_WORKERS")
+}
+
+/// `--repeat` or `DP_REPEAT`: a positive whole number.
+pub fn parse_repeat(text: &str) -> Result<u64, String> {
+    parse_count(text, "DP_REPEAT")
+}
+
+/// A positive whole number. Clap names the flag, not the variable, when a
+/// variable's value is refused: the message names it.
+fn parse_count(text: &str, variable: &str) -> Result<u64, String> {
     match text.parse::<u64>() {
         Ok(count) if count > 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(count),
         _ => Err(format!(
-            "'{text}' is not a positive whole number (1, 2, ...)"
+            "'{text}' is not a positive whole number (1, 2, ...), given as the flag or {variable}"
         )),
     }
 }
@@ -184,8 +195,10 @@ mod tests {
 
     #[test]
     fn counts_are_positive_whole_numbers() {
-        assert_eq!(parse_count("1"), Ok(1));
-        assert_eq!(parse_count("16"), Ok(16));
+        assert_eq!(parse_workers("1"), Ok(1));
+        assert_eq!(parse_repeat("16"), Ok(16));
+        let refused = parse_repeat("x").unwrap_err();
+        assert!(refused.contains("DP_REPEAT"), "{refused}");
         for bad in [
             "0",
             "",
@@ -196,7 +209,7 @@ mod tests {
             "x",
             "99999999999999999999999",
         ] {
-            assert!(parse_count(bad).is_err(), "accepted {bad:?}");
+            assert!(parse_workers(bad).is_err(), "accepted {bad:?}");
         }
     }
 

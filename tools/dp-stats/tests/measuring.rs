@@ -98,7 +98,7 @@ fn the_fields_read_back_into_the_typed_record() {
 }
 
 #[test]
-fn bad_counts_are_usage_errors_that_name_the_flag() {
+fn bad_counts_are_usage_errors_that_name_the_flag_and_the_variable() {
     let good = fixture_str("one_to_ten.txt");
     for (flag, variable) in [("--workers", "DP_WORKERS"), ("--repeat", "DP_REPEAT")] {
         for bad in ["0", "-1", "two", "1.5", ""] {
@@ -106,7 +106,7 @@ fn bad_counts_are_usage_errors_that_name_the_flag() {
             ran.code_is(2).stderr_has(flag);
             assert_eq!(ran.stdout, "", "{ran:?}");
             let ran = dp("dp-stats").env(variable, bad).arg(&good).run();
-            ran.code_is(2).stderr_has(flag);
+            ran.code_is(2).stderr_has(flag).stderr_has(variable);
             assert_eq!(ran.stdout, "", "{ran:?}");
         }
     }
