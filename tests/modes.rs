@@ -28,8 +28,18 @@ use tempfile::TempDir;
 /// The modes every machine has; `gnu-parallel` has a test of its own.
 const MODES: [&str; 4] = ["sequential", "parallel", "xargs", "threads"];
 
-/// Record fields that differ from one run to the next by nature.
-const RUN_FIELDS: [&str; 5] = ["run", "started_at", "finished_at", "elapsed_s", "pid"];
+/// Record fields that differ from one run to the next by nature (what the
+/// work cost and how many workers the mode had among them).
+const RUN_FIELDS: [&str; 8] = [
+    "run",
+    "started_at",
+    "finished_at",
+    "elapsed_s",
+    "cpu_s",
+    "max_rss_kib",
+    "pid",
+    "workers",
+];
 
 fn data_file(make: &Make, i: usize) -> PathBuf {
     make.data_dir.join(format!("data{i}.txt"))

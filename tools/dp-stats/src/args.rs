@@ -16,6 +16,8 @@ Examples:
   dp-stats --delay 250ms --delay-mode spin --run spin data/*.txt
   dp-stats --csv --column price sales.csv --percentiles 90,99
   ls data/*.txt | xargs -P8 -n1 dp-stats > stats.jsonl   records never tear
+  ls data/*.txt | DP_WORKERS=8 xargs -P8 -n1 dp-stats   8 at once: records say so
+  dp-stats -j 4 --run j4 --repeat 2 data/*.txt   the second repeat of run j4
 
 Exit status: 0 all files processed, 1 some file failed (the others were still
 processed, each failure has an error record), 2 usage error.";
@@ -36,6 +38,17 @@ pub struct Args {
     #[arg(short = 'j', long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
+
+    /// How many files the run could process at once, as its records say
+    /// (`workers`), when an outside runner decides it: make -j, xargs -P,
+    /// GNU parallel. Default: -j.
+    #[arg(long, value_name = "N", env = "DP_WORKERS", value_parser = parse_workers)]
+    pub workers: Option<u64>,
+
+    /// Which repetition of its run this is (1, 2, ...), as its records say
+    /// (`repeat`); without it they say null: the run was made once.
+    #[arg(long, value_name = "N", env = "DP_REPEAT", value_parser = parse_repeat)]
+    pub repeat: Option<u64>,
 
     /// Artificial processing time added to each file, inside its timing:
     /// `3`, `2.5s`, `250ms`, `1m`.
@@ -113,6 +126,27 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(amount * scale).map_err(|_| format!("'{text}' is too long"))
 }
 
+/// `--workers` or `DP_WORKERS`: a positive whole number.
+pub fn parse_workers(text: &str) -> Result<u64, String> {
+    parse_count(text, "DP_WORKERS")
+}
+
+/// `--repeat` or `DP_REPEAT`: a positive whole number.
+pub fn parse_repeat(text: &str) -> Result<u64, String> {
+    parse_count(text, "DP_REPEAT")
+}
+
+/// A positive whole number. Clap names the flag, not the variable, when a
+/// variable's value is refused: the message names it.
+fn parse_count(text: &str, variable: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(count) if count > 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(count),
+        _ => Err(format!(
+            "'{text}' is not a positive whole number (1, 2, ...), given as the flag or {variable}"
+        )),
+    }
+}
+
 /// A CSV column: all digits is a 1-based index, anything else a header name.
 pub fn parse_column(text: &str) -> Result<Column, String> {
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
@@ -156,6 +190,26 @@ mod tests {
             "-1", "-0.5s", "abc", "", "s", "1h", "nan", "inf", "1e3", "1 2", "1e400",
         ] {
             assert!(parse_duration(bad).is_err(), "accepted {bad:?}");
+        }
+    }
+
+    #[test]
+    fn counts_are_positive_whole_numbers() {
+        assert_eq!(parse_workers("1"), Ok(1));
+        assert_eq!(parse_repeat("16"), Ok(16));
+        let refused = parse_repeat("x").unwrap_err();
+        assert!(refused.contains("DP_REPEAT"), "{refused}");
+        for bad in [
+            "0",
+            "",
+            "-1",
+            "+2",
+            " 3",
+            "2.0",
+            "x",
+            "99999999999999999999999",
+        ] {
+            assert!(parse_workers(bad).is_err(), "accepted {bad:?}");
         }
     }
 

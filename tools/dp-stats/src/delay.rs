@@ -7,6 +7,7 @@ use dp_core::pool::Cancelled;
 use dp_core::splitmix::SplitMix64;
 
 use crate::args::DelayMode;
+use crate::usage::thread_cpu_time;
 
 /// How often a sleeping delay looks whether the run was cancelled.
 const CANCEL_CHECK: Duration = Duration::from_millis(50);
@@ -33,12 +34,6 @@ pub fn spend(delay: Duration, mode: DelayMode, cancelled: &Cancelled) {
             }
         }
     }
-}
-
-/// The CPU time this thread has used so far.
-fn thread_cpu_time() -> Duration {
-    let now = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
 /// Real work for the spinning delay: rounds of SplitMix64, each output fed

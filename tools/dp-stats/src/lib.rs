@@ -8,6 +8,7 @@ pub mod input;
 pub mod output;
 pub mod process;
 pub mod progress;
+pub mod usage;
 
 use std::io::{self, IsTerminal};
 use std::path::Path;

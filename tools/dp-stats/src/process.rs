@@ -15,6 +15,7 @@ use dp_core::stats::summarize;
 use crate::args::{Args, DelayMode};
 use crate::delay;
 use crate::input::Input;
+use crate::usage;
 
 /// What every file of a run is processed with.
 #[derive(Debug, Clone)]
@@ -25,6 +26,10 @@ pub struct Settings {
     pub csv_column: Option<Column>,
     pub skip_invalid: bool,
     pub percentiles: Vec<f64>,
+    /// How many files the run could process at once (`workers`).
+    pub workers: u64,
+    /// Which repetition of its run this is; `None` when made once.
+    pub repeat: Option<u64>,
     pub host: String,
     pub pid: u32,
 }
@@ -40,6 +45,8 @@ impl Settings {
             csv_column: args.csv.then(|| args.column.clone()).flatten(),
             skip_invalid: args.skip_invalid,
             percentiles: args.percentiles.clone(),
+            workers: args.workers.unwrap_or(u64::from(args.jobs)),
+            repeat: args.repeat,
             host: hostname(),
             pid: std::process::id(),
         }
@@ -92,7 +99,7 @@ impl<'a> Worker<'a> {
         if summary.is_ok() && !settings.delay.is_zero() {
             delay::spend(settings.delay, settings.delay_mode, cancelled);
         }
-        let (started_at, finished_at, elapsed_s) = clock.stop();
+        let (started_at, finished_at, elapsed_s, cpu_s) = clock.stop();
         let path = input.name().to_owned();
         let mut record = match summary {
             Ok((Read { invalid, checksum }, summary)) => Record::Stats(Box::new(StatsRecord {
@@ -105,6 +112,10 @@ impl<'a> Worker<'a> {
                 delay_s: settings.delay.as_secs_f64(),
                 host: settings.host.clone(),
                 pid: settings.pid,
+                cpu_s: Some(cpu_s),
+                max_rss_kib: usage::max_rss_kib(),
+                workers: Some(settings.workers),
+                repeat: settings.repeat,
                 ..StatsRecord::from_summary(path, summary)
             })),
             Err(failure) => Record::Error(ErrorRecord {
@@ -245,12 +256,15 @@ pub fn io_message(err: &io::Error) -> String {
     }
 }
 
-/// Wall-clock times of one file's work, in Unix seconds to the microsecond.
-/// The interval is measured on the monotonic clock, so `elapsed_s` is never
-/// shortened by a clock step and equals `finished_at - started_at`.
+/// Wall-clock times of one file's work, in Unix seconds to the microsecond,
+/// and the CPU time it took on this thread (the work stays on the thread
+/// that started it). The interval is measured on the monotonic clock, so
+/// `elapsed_s` is never shortened by a clock step and equals
+/// `finished_at - started_at`.
 struct Clock {
     wall: SystemTime,
     monotonic: Instant,
+    cpu: Duration,
 }
 
 impl Clock {
@@ -258,11 +272,13 @@ impl Clock {
         Self {
             wall: SystemTime::now(),
             monotonic: Instant::now(),
+            cpu: usage::thread_cpu_time(),
         }
     }
 
-    /// `(started_at, finished_at, elapsed_s)`.
-    fn stop(self) -> (f64, f64, f64) {
+    /// `(started_at, finished_at, elapsed_s, cpu_s)`.
+    fn stop(self) -> (f64, f64, f64, f64) {
+        let cpu = usage::thread_cpu_time().saturating_sub(self.cpu);
         let elapsed_us = self.monotonic.elapsed().as_micros();
         let started_us = self
             .wall
@@ -273,6 +289,7 @@ impl Clock {
             seconds(started_us),
             seconds(started_us + elapsed_us),
             seconds(elapsed_us),
+            usage::seconds(cpu),
         )
     }
 }
@@ -293,8 +310,9 @@ mod tests {
     fn the_clock_reports_microseconds_and_a_consistent_difference() {
         let clock = Clock::start();
         std::thread::sleep(Duration::from_millis(20));
-        let (started, finished, elapsed) = clock.stop();
+        let (started, finished, elapsed, cpu) = clock.stop();
         assert!(elapsed >= 0.020, "{elapsed}");
+        assert!(cpu < elapsed, "{cpu} s of CPU while sleeping {elapsed} s");
         assert!(((finished - started) - elapsed).abs() < 1e-6);
         assert_eq!((started * 1e6).round() / 1e6, started);
     }

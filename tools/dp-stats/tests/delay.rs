@@ -100,3 +100,41 @@ fn a_file_that_fails_is_not_delayed() {
         started.elapsed()
     );
 }
+
+/// The CPU seconds each record of `dp-stats ARGS fixture × files` says.
+fn cpu_seconds(args: &[&str], files: usize) -> Vec<f64> {
+    let good = fixture_str("one_to_ten.txt");
+    let ran = dp("dp-stats").args(args).args(vec![&good; files]).run();
+    ran.success();
+    let records = ran.records();
+    assert_eq!(records.len(), files);
+    records
+        .iter()
+        .map(|record| number(&record["cpu_s"]))
+        .collect()
+}
+
+#[test]
+fn a_spinning_delay_is_recorded_as_its_cpu_time_and_a_sleeping_one_is_not() {
+    let _machine = machine();
+    // What parsing and the statistics cost on their own.
+    let parse = cpu_seconds(&[], 3).into_iter().fold(0.0, f64::max);
+    for jobs in ["1", "2"] {
+        // Each worker thread measures its own file.
+        for cpu in cpu_seconds(&["-j", jobs, "--delay", "300ms", "--delay-mode", "spin"], 2) {
+            assert!(
+                (0.24..=0.36).contains(&cpu),
+                "-j {jobs}: {cpu} s of CPU for a 0.3 s spin"
+            );
+        }
+        for cpu in cpu_seconds(
+            &["-j", jobs, "--delay", "300ms", "--delay-mode", "sleep"],
+            2,
+        ) {
+            assert!(
+                cpu < 0.05 + parse,
+                "-j {jobs}: {cpu} s of CPU for a 0.3 s sleep (parsing alone: {parse} s)"
+            );
+        }
+    }
+}
