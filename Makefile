@@ -117,7 +117,9 @@ help: ## list the targets and the variables
 	@echo
 	@echo 'Variables (now):'
 	@echo '  FILES=$(FILES) COUNT=$(COUNT) DIST=$(DIST) SEED=$(SEED) DATA_PREFIX=$(DATA_PREFIX) DELAY=$(DELAY) JOBS=$(JOBS)'
+	@echo '  MODES=$(MODES) MODE=$(MODE) RUNS=$(RUNS) WORKERS=$(WORKERS)'
 	@echo '  DATA_DIR=$(DATA_DIR) OUT_DIR=$(OUT_DIR)'
+	@echo '  (make scaling: FILES=16 DELAY=0.5 unless given)'
 
 build: ## build the tools (release) into target/release
 	@$(CARGO) build --release --quiet
@@ -196,7 +198,7 @@ threads: ## one dp-stats process, JOBS files at once on threads
 gnu-parallel: ## one dp-stats process per file, JOBS at once (GNU parallel)
 run: ## one MODE (parallel), then its report
 compare: ## run MODES afresh (RUNS times, interleaved), print and save the comparison, draw the charts
-scaling: ## run MODE at each of WORKERS (RUNS times), print and save the scaling table
+scaling: ## run MODE at each of WORKERS (RUNS times, interleaved), print and save the scaling table, draw its chart
 
 # The parameters a result depends on, rewritten only when they change.
 $(PARAMS): FORCE
