@@ -2,6 +2,18 @@
 # command line: `make data FILES=20 COUNT=100000 DATA_DIR=/tmp/big`.
 # cargo decides what to rebuild; this file only runs the tools it built.
 
+# make scaling's own defaults, where the user gave none: more files than
+# the largest number of workers and a short delay, so that the curve shows
+# the workers rather than the files (16 files of 0.5 s: 8 s at one worker).
+ifneq ($(filter scaling locked-scaling,$(MAKECMDGOALS)),)
+ifeq ($(origin FILES),undefined)
+FILES := 16
+endif
+ifeq ($(origin DELAY),undefined)
+DELAY := 0.5
+endif
+endif
+
 FILES       ?= 5
 COUNT       ?= 1000
 DELAY       ?= 3
@@ -20,6 +32,16 @@ MODES       ?= sequential parallel
 MODE        ?= parallel
 # The modes make the data first, unless their caller (compare) just did.
 DATA        ?= data
+# make compare and make scaling run each mode RUNS times, interleaved;
+# make scaling runs MODE once for each number of workers in WORKERS.
+RUNS        ?= 1
+WORKERS     ?= 1 2 4 8
+# Set by compare and scaling for the mode they run (a user may too): the
+# repeat it is (its results in MODE/r<k>/, each record with repeat k) and
+# what its run label gets after the mode's name (-j4: parallel-j4/).
+REPEAT      ?=
+RUN_SUFFIX  ?=
+
 
 CARGO ?= cargo
 # `make test` installs the Debian packages some tests need
@@ -40,9 +62,9 @@ FUZZ_S   ?= 60
 # words by design and are not checked.
 SPECIAL := ' " ` $$ \ \# : ; % * ? [ ] = ( ) | & < >
 CHECKED := DATA_DIR OUT_DIR DATA_PREFIX BIN FILES COUNT DELAY DELAY_MODE JOBS SEED DIST \
-           MODES MODE DATA TEST_DEPS FUZZ_S
-LISTS       := MODES
-MAY_BE_EMPTY := MODES DATA
+           MODES MODE DATA RUNS WORKERS REPEAT RUN_SUFFIX TEST_DEPS FUZZ_S
+LISTS       := MODES WORKERS
+MAY_BE_EMPTY := MODES DATA REPEAT RUN_SUFFIX
 # A `$` given on the command line or in the environment is looked for
 # before make expands it (`$(shell ...)` would run): first, on its own.
 given     = $(filter command% environment%,$(origin $(1)))
@@ -60,6 +82,12 @@ unsafe := $(firstword $(foreach v,$(CHECKED),$(if $(call problem,$(v)),$(v))))
 ifneq ($(unsafe),)
 $(error $(unsafe) $(call problem,$(unsafe)), which the Makefile cannot pass on safely: it takes no white space and none of $(SPECIAL) in $(unsafe))
 endif
+
+# RUNS, each of WORKERS and REPEAT (if given) count: whole numbers from 1.
+digits   = $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 5,,$(subst 6,,$(subst 7,,$(subst 8,,$(subst 9,,$(1)))))))))))
+no_count = $(firstword $(foreach n,$(1),$(if $(or $(call digits,$(n)),$(filter 0%,$(n))),$(n))))
+$(foreach v,RUNS WORKERS REPEAT,$(if $(call no_count,$($(v))),$(error $(v) holds $(call no_count,$($(v))), which is not a whole number from 1)))
+$(if $(WORKERS),,$(error WORKERS is empty: make scaling needs at least one number of workers))
 
 DP_GEN   := $(BIN)/dp-gen
 DP_STATS := $(BIN)/dp-stats
@@ -89,7 +117,9 @@ help: ## list the targets and the variables
 	@echo
 	@echo 'Variables (now):'
 	@echo '  FILES=$(FILES) COUNT=$(COUNT) DIST=$(DIST) SEED=$(SEED) DATA_PREFIX=$(DATA_PREFIX) DELAY=$(DELAY) JOBS=$(JOBS)'
+	@echo '  MODES=$(MODES) MODE=$(MODE) RUNS=$(RUNS) WORKERS=$(WORKERS)'
 	@echo '  DATA_DIR=$(DATA_DIR) OUT_DIR=$(OUT_DIR)'
+	@echo '  (make scaling: FILES=16 DELAY=0.5 unless given)'
 
 build: ## build the tools (release) into target/release
 	@$(CARGO) build --release --quiet
@@ -116,24 +146,45 @@ fuzz: ## run each fuzz target of fuzz/ for FUZZ_S seconds (not in CI)
 # result per data file, atomically, as $(OUT_DIR)/<mode>/<file>.stats.json.
 # Results are real file targets that depend on their data file and on the
 # run parameters: an interrupted run resumes where it stopped, and a changed
-# file or parameter is processed again.
+# file or parameter is processed again. With RUN_SUFFIX the run label and
+# its directory are <mode><suffix> (parallel-j4); with REPEAT=k the results
+# go one level down, in <label>/r<k>/, and each record has repeat k.
 
 ALL_MODES := sequential parallel xargs threads gnu-parallel
 
+# label,MODE: MODE's run label; dir_of,MODE: its results' directory under
+# OUT_DIR (parallel, parallel/r2, parallel-j4/r2).
+label  = $(1)$(RUN_SUFFIX)
+dir_of = $(call label,$(1))$(if $(REPEAT),/r$(REPEAT))
+# The repeats compare and scaling run: none named for RUNS=1, whose results
+# stay where a mode alone puts them.
+REPEATS = $(if $(filter 1,$(RUNS)),,$(shell seq 1 $(RUNS)))
+# run_dirs,LABELS: the results directories of LABELS over RUNS, label by label.
+run_dirs = $(foreach l,$(1),$(if $(REPEATS),$(addprefix $(l)/r,$(REPEATS)),$(l)))
+
 DATA_FILES := $(foreach i,$(shell seq 1 $(FILES)),$(DATA_DIR)/$(DATA_PREFIX)$(i).txt)
-results     = $(patsubst $(DATA_DIR)/%,$(OUT_DIR)/$(1)/%.stats.json,$(DATA_FILES))
+results     = $(patsubst $(DATA_DIR)/%,$(OUT_DIR)/$(call dir_of,$(1))/%.stats.json,$(DATA_FILES))
 STATS_FLAGS = --delay $(DELAY) --delay-mode $(DELAY_MODE)
+# stats_env,WORKERS: dp-stats' environment: how many files its run can
+# process at once (its record's `workers`) and the repeat, if any. Passed as
+# variables, which a dp-stats that does not know them yet ignores. Only the
+# recipes set them: none comes from make's own environment.
+stats_env = DP_WORKERS=$(1)$(if $(REPEAT), DP_REPEAT=$(REPEAT))
+repeat_env = env $(if $(REPEAT),DP_REPEAT=$(REPEAT))
+unexport DP_WORKERS DP_REPEAT
 PARAMS     := $(OUT_DIR)/.params
-JOBLOG     := $(OUT_DIR)/gnu-parallel/joblog.tsv
-# What `make compare` saves in OUT_DIR, in the order it says so.
+JOBLOG      = $(OUT_DIR)/$(call dir_of,gnu-parallel)/joblog.tsv
+# What `make compare` and `make scaling` save in OUT_DIR, in the order they
+# say so.
 REPORTS    := comparison.txt comparison.md comparison.json comparison.png timeline.png
+SCALING_REPORTS := scaling.txt scaling.md scaling.json scaling.png
 
 # One run at a time in an OUT_DIR: each of these holds OUT_DIR's lock from
 # its first step to its last (scripts/locked.sh), so that a second run into
 # the same OUT_DIR is refused at once instead of mixing its files into the
 # first's measurement. TARGET's steps are locked-TARGET, run by a make of
 # its own under the lock.
-LOCKING := $(ALL_MODES) run compare
+LOCKING := $(ALL_MODES) run compare scaling
 .PHONY: $(LOCKING) $(addprefix locked-,$(LOCKING)) FORCE
 $(LOCKING): build
 	@mkdir -p -- '$(OUT_DIR)'
@@ -146,7 +197,8 @@ xargs: ## one dp-stats process per file, JOBS at once (xargs -P)
 threads: ## one dp-stats process, JOBS files at once on threads
 gnu-parallel: ## one dp-stats process per file, JOBS at once (GNU parallel)
 run: ## one MODE (parallel), then its report
-compare: ## run MODES afresh, print and save the comparison, draw the charts
+compare: ## run MODES afresh (RUNS times, interleaved), print and save the comparison, draw the charts
+scaling: ## run MODE at each of WORKERS (RUNS times, interleaved), print and save the scaling table, draw its chart
 
 # The parameters a result depends on, rewritten only when they change.
 $(PARAMS): FORCE
@@ -157,33 +209,46 @@ $(PARAMS): FORCE
 # One dp-stats process per file: what `sequential` runs in turn and
 # `parallel` runs JOBS at a time (make -j). The goal results-MODE names the
 # results, so that no command line lists them (it would outgrow exec's limit).
+# per_file_rule,MODE,WORKERS
 define per_file_rule
-$(OUT_DIR)/$(1)/%.stats.json: $(DATA_DIR)/% $(PARAMS)
-	@$(DP_STATS) $(STATS_FLAGS) --run $(1) --out-dir '$$(@D)' '$$<' > /dev/null
+$(OUT_DIR)/$(call dir_of,$(1))/%.stats.json: $(DATA_DIR)/% $(PARAMS)
+	@$(call stats_env,$(2)) $(DP_STATS) $(STATS_FLAGS) --run $(call label,$(1)) --out-dir '$$(@D)' '$$<' > /dev/null
 .PHONY: results-$(1)
 results-$(1): $(call results,$(1))
 endef
-$(foreach m,sequential parallel,$(eval $(call per_file_rule,$(m))))
+$(eval $(call per_file_rule,sequential,1))
+$(eval $(call per_file_rule,parallel,$(JOBS)))
 
 # stale,MODE: the data files whose result in MODE is missing or out of date,
 # for the modes that hand a list of files to one command. It counts to FILES
 # rather than list them: a list outgrows exec's limit on a command, and bash
 # takes quadratic time over a `for` of literal words.
 stale = for i in $$(seq 1 $(FILES)); do f='$(DATA_DIR)/$(DATA_PREFIX)'"$$i.txt"; \
-            r='$(OUT_DIR)/$(1)/$(DATA_PREFIX)'"$$i.txt.stats.json"; \
+            r='$(OUT_DIR)/$(call dir_of,$(1))/$(DATA_PREFIX)'"$$i.txt.stats.json"; \
             [ "$$r" -nt "$$f" ] && [ "$$r" -nt '$(PARAMS)' ] || echo "$$f"; done
 
 # `$(call timed,MODE) [FILE...] -- COMMAND`: runs COMMAND (reading stdin)
-# and keeps its wall clock, measured outside dp, in $(OUT_DIR)/MODE.wall;
-# FILEs are what COMMAND writes besides its results, recorded with the
-# wall clock in their manifests. Under `make -n` only runs COMMAND.
-timed = DP_GEN='$(DP_GEN)' scripts/timed.sh '$(OUT_DIR)' $(1)
+# and keeps its wall clock, measured outside dp, beside MODE's results
+# directory: $(OUT_DIR)/MODE.wall, or MODE/r<k>.wall for a repeat. FILEs are
+# what COMMAND writes besides its results, recorded with the wall clock in
+# their manifests. Under `make -n` only runs COMMAND.
+timed = DP_GEN='$(DP_GEN)' scripts/timed.sh '$(OUT_DIR)' $(call dir_of,$(1))
 
-# result_paths,MODES: the result files of MODES, mode by mode, each in file
-# order, one a line; made in the shell, as thousands would not fit one command.
-result_paths = for m in $(1); do for i in $$(seq 1 $(FILES)); do \
-                   printf '%s\n' '$(OUT_DIR)/'"$$m/$(DATA_PREFIX)$$i.txt.stats.json"; done; done
+# result_paths,DIRS: the result files in DIRS (under OUT_DIR), directory by
+# directory, each in file order, one a line; made in the shell, as
+# thousands would not fit one command.
+result_paths = for d in $(1); do for i in $$(seq 1 $(FILES)); do \
+                   printf '%s\n' '$(OUT_DIR)/'"$$d/$(DATA_PREFIX)$$i.txt.stats.json"; done; done
 records = $(call result_paths,$(1)) | xargs -d '\n' cat
+# dirs_of,DIRS: each of DIRS (under OUT_DIR; shell patterns, as clean
+# gives) and the repeats in it, r<k>/, those that exist, one a line: what a
+# measurement clears first, whatever RUNS made them.
+dirs_of = for d in $(foreach d,$(1),'$(OUT_DIR)'/$(d) '$(OUT_DIR)'/$(d)/r[0-9]*); do \
+              [ ! -d "$$d" ] || printf '%s\n' "$$d"; done
+# in_the_way,NAME,DIRS: stops NAME if a file is where a result of DIRS goes.
+in_the_way = $(call result_paths,$(2)) | while IFS= read -r result; do [ ! -e "$$result" ] || { \
+    echo "make $(1): $$result is in the way (dp did not write it, or it changed since):" \
+         "move it away, or choose another OUT_DIR" >&2; exit 2; }; done
 
 locked-sequential: $(DATA) $(PARAMS)
 	@$(call timed,sequential) -- $(MAKE) --no-print-directory -j1 results-sequential
@@ -192,41 +257,71 @@ locked-parallel: $(DATA) $(PARAMS)
 	@$(call timed,parallel) -- $(MAKE) --no-print-directory -j$(JOBS) results-parallel
 
 locked-xargs: $(DATA) $(PARAMS)
-	@$(call stale,xargs) | $(call timed,xargs) -- xargs -r -P$(JOBS) -n1 \
-	    $(DP_STATS) $(STATS_FLAGS) --run xargs --out-dir '$(OUT_DIR)/xargs' > /dev/null
+	@$(call stale,xargs) | $(call timed,xargs) -- env $(call stats_env,$(JOBS)) \
+	    xargs -r -P$(JOBS) -n1 $(DP_STATS) $(STATS_FLAGS) --run $(call label,xargs) \
+	    --out-dir '$(OUT_DIR)/$(call dir_of,xargs)' > /dev/null
 
+# dp-stats -j says its workers itself.
 locked-threads: $(DATA) $(PARAMS)
-	@$(call stale,threads) | $(call timed,threads) -- \
-	    $(DP_STATS) -j $(JOBS) $(STATS_FLAGS) --run threads --out-dir '$(OUT_DIR)/threads' > /dev/null
+	@$(call stale,threads) | $(call timed,threads) -- $(repeat_env) \
+	    $(DP_STATS) -j $(JOBS) $(STATS_FLAGS) --run $(call label,threads) \
+	    --out-dir '$(OUT_DIR)/$(call dir_of,threads)' > /dev/null
 
 locked-gnu-parallel: $(DATA) $(PARAMS)
 	@command -v parallel > /dev/null || { \
 	    echo 'make gnu-parallel: GNU parallel is not installed (e.g. apt-get install parallel)' >&2; exit 2; }
-	@$(call stale,gnu-parallel) | $(call timed,gnu-parallel) '$(JOBLOG)' -- \
+	@$(call stale,gnu-parallel) | $(call timed,gnu-parallel) '$(JOBLOG)' -- env $(call stats_env,$(JOBS)) \
 	    parallel --will-cite -j$(JOBS) --joblog '$(JOBLOG)' \
-	    $(DP_STATS) $(STATS_FLAGS) --run gnu-parallel --out-dir '$(OUT_DIR)/gnu-parallel' > /dev/null
+	    $(DP_STATS) $(STATS_FLAGS) --run $(call label,gnu-parallel) \
+	    --out-dir '$(OUT_DIR)/$(call dir_of,gnu-parallel)' > /dev/null
 
 locked-run:
 	@$(MAKE) --no-print-directory locked-$(MODE)
-	@$(call records,$(MODE)) | $(DP_AGG)
+	@$(call records,$(call dir_of,$(MODE))) | $(DP_AGG)
 
-# A comparison is a measurement: every mode of MODES runs afresh. Before
-# anything, each report it will replace must be dp's own; then the data is
-# made and verified, in that order even under make -j; then the results dp
-# wrote go (by their manifests), and a file still where a result goes is
-# not dp's: it stops the comparison rather than be measured.
+# A comparison is a measurement: every mode of MODES runs afresh, RUNS
+# times, interleaved (sequential 1, parallel 1, sequential 2, ...) so that
+# a drift in the machine's speed hits every mode alike. Before anything,
+# each report it will replace must be dp's own; then the data is made and
+# verified, in that order even under make -j; then the results dp wrote go
+# (by their manifests), and a file still where a result goes is not dp's:
+# it stops the comparison rather than be measured.
+COMPARED := $(call run_dirs,$(MODES))
 locked-compare:
 	@$(DP_GEN) --may-replace $(foreach f,$(REPORTS),'$(OUT_DIR)/$(f)')
 	@$(MAKE) --no-print-directory data
 	@$(MAKE) --no-print-directory verify
-	@$(if $(MODES),$(DP_GEN) --clean $(foreach m,$(MODES),'$(OUT_DIR)/$(m)') > /dev/null)
-	@$(call result_paths,$(MODES)) | while IFS= read -r result; do [ ! -e "$$result" ] || { \
-	    echo "make compare: $$result is in the way (dp did not write it, or it changed since):" \
-	         "move it away, or choose another OUT_DIR" >&2; exit 2; }; done
-	@for mode in $(MODES); do $(MAKE) --no-print-directory locked-$$mode DATA= || exit; done
-	@$(call result_paths,$(MODES)) | \
-	    DP_AGG='$(DP_AGG)' DP_PLOT='$(DP_PLOT)' OUT_DIR='$(OUT_DIR)' MODES='$(MODES)' \
-	    REPORTS='$(REPORTS)' scripts/compare.sh
+	@$(if $(MODES),$(call dirs_of,$(MODES)) | xargs -r -d '\n' $(DP_GEN) --clean > /dev/null)
+	@$(call in_the_way,compare,$(COMPARED))
+	@for repeat in $(or $(REPEATS),''); do for mode in $(MODES); do \
+	    $(MAKE) --no-print-directory locked-$$mode DATA= REPEAT=$$repeat || exit; done; done
+	@$(call result_paths,$(COMPARED)) | \
+	    DP_AGG='$(DP_AGG)' DP_PLOT='$(DP_PLOT)' OUT_DIR='$(OUT_DIR)' LABELS='$(MODES)' \
+	    RUNS='$(RUNS)' REPORTS='$(REPORTS)' scripts/compare.sh compare
+
+# Scaling: MODE at each number of workers p of WORKERS (JOBS=p), RUNS times,
+# interleaved (p = 1, 2, 4, 8, then again), each run labelled MODE-j<p> in
+# its own directory, afresh as a comparison is; then dp-agg's scaling table.
+SCALED := $(foreach p,$(WORKERS),$(MODE)-j$(p))
+locked-scaling:
+	@case ' $(ALL_MODES) ' in *' $(MODE) '*) ;; *) \
+	    echo 'make scaling: there is no mode $(MODE): MODE is one of $(ALL_MODES)' >&2; exit 2;; esac
+	@[ '$(MODE)' != sequential ] || { echo 'make scaling: MODE=sequential runs one file at a time' \
+	    '(whatever its workers): choose parallel, xargs, threads or gnu-parallel' >&2; exit 2; }
+	@most=$$(printf '%s\n' $(WORKERS) | sort -n | tail -n 1); [ $(FILES) -ge "$$most" ] || \
+	    echo "make scaling: FILES=$(FILES) is fewer than the $$most workers of the largest run:" \
+	         'some of them have no file' >&2
+	@$(DP_GEN) --may-replace $(foreach f,$(SCALING_REPORTS),'$(OUT_DIR)/$(f)')
+	@$(MAKE) --no-print-directory data FILES=$(FILES) DELAY=$(DELAY)
+	@$(MAKE) --no-print-directory verify FILES=$(FILES) DELAY=$(DELAY)
+	@$(call dirs_of,$(SCALED)) | xargs -r -d '\n' $(DP_GEN) --clean > /dev/null
+	@$(call in_the_way,scaling,$(call run_dirs,$(SCALED)))
+	@for repeat in $(or $(REPEATS),''); do for p in $(WORKERS); do \
+	    $(MAKE) --no-print-directory locked-$(MODE) DATA= FILES=$(FILES) DELAY=$(DELAY) \
+	        JOBS=$$p RUN_SUFFIX=-j$$p REPEAT=$$repeat || exit; done; done
+	@$(call result_paths,$(call run_dirs,$(SCALED))) | \
+	    DP_AGG='$(DP_AGG)' DP_PLOT='$(DP_PLOT)' OUT_DIR='$(OUT_DIR)' LABELS='$(SCALED)' \
+	    RUNS='$(RUNS)' REPORTS='$(SCALING_REPORTS)' scripts/compare.sh scaling
 
 FORCE:
 
@@ -234,7 +329,11 @@ FORCE:
 # manifest: the tools record their own, and the Makefile's (a mode's .wall,
 # .params, the joblog, the lock) are adopted once written. clean removes a
 # listed file only while it is still that very file, and the directories
-# dp wrote in once empty.
+# dp wrote in once empty: DATA_DIR, OUT_DIR and every results directory,
+# whatever RUNS and WORKERS made them (MODE/, MODE/r<k>/, MODE-j<p>/,
+# MODE-j<p>/r<k>/).
 clean: build ## remove the files dp wrote in DATA_DIR and OUT_DIR, nothing else
-	@DP_GEN='$(DP_GEN)' scripts/locked.sh --present 'make clean' '$(OUT_DIR)' \
-	    $(DP_GEN) --clean '$(DATA_DIR)' '$(OUT_DIR)' $(foreach m,$(ALL_MODES),'$(OUT_DIR)/$(m)')
+	@{ printf '%s\n' '$(DATA_DIR)' '$(OUT_DIR)'; \
+	   $(call dirs_of,$(ALL_MODES) $(foreach m,$(ALL_MODES),$(m)-j[0-9]*)); } | \
+	    DP_GEN='$(DP_GEN)' scripts/locked.sh --present 'make clean' '$(OUT_DIR)' \
+	    xargs -d '\n' $(DP_GEN) --clean

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs one execution mode's command and keeps its wall clock, measured here,
 # outside dp: OUT_DIR/MODE.wall gets the start and the end (Unix seconds),
-# OUT_DIR/MODE is made first for the command's results, and the exit status
+# OUT_DIR/MODE is made first for the command's results (MODE is the results'
+# directory under OUT_DIR: `parallel`, a repeat's `parallel/r2`, a scaling
+# run's `parallel-j4`, whose clock is then parallel/r2.wall ...), and the exit status
 # is the command's. MODE.wall and each FILE the command writes besides its
 # results (GNU parallel's joblog) are recorded in their directory's manifest
 # once written (DP_GEN --adopt), also when the command is interrupted, so

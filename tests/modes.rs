@@ -625,7 +625,7 @@ fn the_end_of_compare_says_what_it_saved_and_what_it_could_not_write() {
         .env("DP_AGG", bin.join("dp-agg"))
         .env("DP_PLOT", bin.join("dp-plot"))
         .env("OUT_DIR", &out)
-        .env("MODES", "sequential parallel")
+        .env("LABELS", "sequential parallel")
         .env(
             "REPORTS",
             "comparison.txt comparison.md comparison.png timeline.png",

@@ -80,3 +80,30 @@ fn makes_wall_clock_agrees_with_dp_aggs_total_time() {
         );
     }
 }
+
+#[test]
+fn sleeping_files_scale_with_the_workers_of_make_scaling() {
+    let _machine = machine();
+    // 8 files of 0.2 s: 1.6 s at one worker, 0.4 s at four.
+    let make = Make::new(&["FILES=8", "DELAY=0.2", "WORKERS=1 2 4"]);
+    make.ok(&["scaling"]);
+    let json =
+        dp_testkit::records(&std::fs::read_to_string(make.out_dir().join("scaling.json")).unwrap());
+    let total = |run: &str| {
+        let summary = json
+            .iter()
+            .find(|r| r["type"] == "summary" && r["run"] == run)
+            .unwrap_or_else(|| panic!("no summary of {run} in {json:?}"));
+        number(&summary["wall_s"])
+    };
+    let one = total("parallel-j1");
+    assert!((1.6..2.2).contains(&one), "parallel-j1 took {one:.3} s");
+    for p in [2.0, 4.0] {
+        let speedup = one / total(&format!("parallel-j{p}"));
+        // Sleeping files overlap freely: near p, and never beyond it.
+        assert!(
+            (0.8 * p..=1.05 * p).contains(&speedup),
+            "speedup {speedup:.2} at {p} workers"
+        );
+    }
+}
