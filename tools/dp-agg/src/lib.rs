@@ -14,6 +14,7 @@ pub mod input;
 pub mod overall;
 pub mod report;
 pub mod reread;
+pub mod scaling;
 pub mod timing;
 
 use std::io::{self, IsTerminal, Write};
@@ -25,6 +26,7 @@ pub use crate::args::Args;
 use crate::args::Format;
 use crate::group::Run;
 use crate::report::Report;
+use crate::scaling::ScalingReport;
 
 /// Runs dp-agg: reads, summarises, compares and prints.
 pub fn run(args: &Args) -> anyhow::Result<()> {
@@ -44,7 +46,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     let labels: Vec<Option<&str>> = runs.iter().map(|run| run.label.as_deref()).collect();
     let baseline = dp_core::run::baseline(&labels, args.baseline.as_deref()).map_err(usage)?;
-    let report = Report::build(&runs, input.unread, args.quantile_policy(), baseline);
+    let report = Report::build(
+        &runs,
+        input.unread,
+        args.quantile_policy(),
+        baseline,
+        args.scaling,
+    );
     fail_on_what_the_report_shows(&runs, &report);
     output.write(|out| write(&report, args, out))
 }
@@ -68,6 +76,14 @@ fn fail_on_what_the_report_shows(runs: &[Run], report: &Report) {
         .is_some_and(|comparison| !comparison.differences.is_empty())
     {
         cli::fail("the runs' results differ (see the report)");
+    }
+    if !report.repeat_differences.is_empty() {
+        cli::fail("the repeats' results differ (see the report)");
+    }
+    for scaling in &report.scaling {
+        if let ScalingReport::Refused(why) = scaling {
+            cli::fail(why);
+        }
     }
 }
 
