@@ -265,7 +265,7 @@ fn scaling_runs(runs: &[(&str, f64)]) -> String {
 fn row<'a>(text: &'a str, first: &str) -> Vec<&'a str> {
     text.lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>())
-        .find(|cells| cells.len() == 6 && cells[1] == first)
+        .find(|cells| cells.len() == 6 && cells[0] == first)
         .unwrap_or_else(|| panic!("no row of {first} in\n{text}"))
 }
 
@@ -285,15 +285,15 @@ fn the_scaling_table_matches_a_hand_computation() {
     // e_2 = (0.625 − 0.5)/0.5 = 0.25, e_4 = (0.4375 − 0.25)/0.75 = 0.25.
     assert_eq!(
         row(text, "parallel-j1"),
-        ["1", "parallel-j1", "8.00", "1.00", "1.00", "-"]
+        ["parallel-j1", "1", "8.00", "1.00", "1.00", "-"]
     );
     assert_eq!(
         row(text, "parallel-j2"),
-        ["2", "parallel-j2", "5.00", "1.60", "0.80", "0.25"]
+        ["parallel-j2", "2", "5.00", "1.60", "0.80", "0.25"]
     );
     assert_eq!(
         row(text, "parallel-j4"),
-        ["4", "parallel-j4", "3.50", "2.29", "0.57", "0.25"]
+        ["parallel-j4", "4", "3.50", "2.29", "0.57", "0.25"]
     );
     // f = Σxy/Σx² = (13/64)/(13/16) = 1/4; 1/f = 4; S(8) = 32/11 = 2.91.
     for line in [
@@ -344,7 +344,7 @@ fn the_scaling_table_matches_a_hand_computation() {
 
     let markdown = dp_agg(dir.path(), &["--no-exact", "--format", "markdown"], &input);
     markdown.success().stdout_has("## Scaling: parallel");
-    markdown.stdout_has("| 4 | parallel-j4 | 3.50 | 2.29 | 0.57 | 0.25 |");
+    markdown.stdout_has("| parallel-j4 | 4 | 3.50 | 2.29 | 0.57 | 0.25 |");
 }
 
 #[test]
@@ -353,7 +353,7 @@ fn without_a_one_worker_run_the_sequential_run_is_t1_else_dp_agg_cannot_scale() 
     let with_sequential = scaling_runs(&[("sequential", 8.0), ("j2", 5.0), ("j4", 3.5)]);
     let run = dp_agg(dir.path(), &["--no-exact"], &with_sequential);
     run.success().stdout_has("=== Scaling ===");
-    assert_eq!(row(&run.stdout, "sequential")[..2], ["1", "sequential"]);
+    assert_eq!(row(&run.stdout, "sequential")[..2], ["sequential", "1"]);
     assert_eq!(row(&run.stdout, "j4")[3], "2.29");
 
     let without = scaling_runs(&[("parallel-j2", 5.0), ("parallel-j4", 3.5)]);
@@ -387,7 +387,7 @@ fn with_scaling_every_run_counts_by_its_records_workers() {
     // S_4 = 8/2 = 4: E = 1, e_4 = 0, f = 0: no limit.
     assert_eq!(
         row(&run.stdout, "threads"),
-        ["4", "threads", "2.00", "4.00", "1.00", "0.00"]
+        ["threads", "4", "2.00", "4.00", "1.00", "0.00"]
     );
     run.stdout_has("Speedup limit 1/f: none (f = 0)");
 }

@@ -167,8 +167,8 @@ fn write_scaling(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .collect();
         write_table(
             &[
-                ("p", Align::Right),
                 ("Run", Align::Left),
+                ("p", Align::Right),
                 ("T_p (s)", Align::Right),
                 ("Speedup", Align::Right),
                 ("Efficiency", Align::Right),

@@ -401,7 +401,7 @@ pub fn spread_tail(speedup: &Speedup, timing: &Timing) -> String {
     }
 }
 
-/// The rows of a scaling table: p, run, T_p (mean ± σ), speedup,
+/// The rows of a scaling table: run, p, T_p (mean ± σ), speedup,
 /// efficiency, e_p (`-` at p = 1).
 pub fn scaling_rows(scaling: &dp_core::scaling::Scaling) -> Vec<Vec<String>> {
     scaling
@@ -413,8 +413,8 @@ pub fn scaling_rows(scaling: &dp_core::scaling::Scaling) -> Vec<Vec<String>> {
                 None => format!("{:.2}", point.total.mean),
             };
             vec![
-                point.workers.to_string(),
                 shown(dp_core::run::name(point.run.as_deref())).into_owned(),
+                point.workers.to_string(),
                 total,
                 format!("{:.2}", point.speedup),
                 format!("{:.2}", point.efficiency),

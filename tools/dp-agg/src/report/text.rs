@@ -299,7 +299,7 @@ fn write_scaling(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
         let mut rows = vec![
-            ["p", "run", "T_p (s)", "speedup", "efficiency", "e_p"]
+            ["run", "p", "T_p (s)", "speedup", "efficiency", "e_p"]
                 .map(str::to_owned)
                 .to_vec(),
         ];
