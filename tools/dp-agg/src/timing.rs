@@ -27,8 +27,8 @@ pub struct Timing {
     /// Sum of `elapsed_s`: the work one worker would have done (the mean
     /// over the repeats).
     pub sum_elapsed_s: f64,
-    /// Σ `cpu_s` of the files (the mean over the repeats); `None` when no
-    /// record carries `cpu_s`.
+    /// Σ `cpu_s` of the files (the mean over the repeats); `None` when a
+    /// record does not carry `cpu_s`.
     pub cpu_s: Option<f64>,
     /// Σ `cpu_s` / total time: the cores kept busy on average (the mean
     /// over the repeats).
@@ -48,16 +48,15 @@ impl Timing {
         let (mut max_rss_kib, mut workers) = (None, None);
         for (_, repeat) in run.repeats() {
             let mut span = Span::default();
-            let (mut sum_elapsed, mut cpu) = (0.0, None::<f64>);
+            // Σ cpu_s, unknown as soon as one record does not say.
+            let (mut sum_elapsed, mut cpu) = (0.0, Some(0.0));
             for stats in repeat.records() {
                 records += 1;
                 all_elapsed += stats.elapsed_s;
                 sum_elapsed += stats.elapsed_s;
                 span.add(stats.started_at, stats.finished_at);
                 all.add(stats.started_at, stats.finished_at);
-                if let Some(cpu_s) = stats.cpu_s {
-                    cpu = Some(cpu.unwrap_or(0.0) + cpu_s);
-                }
+                cpu = cpu.zip(stats.cpu_s).map(|(sum, cpu_s)| sum + cpu_s);
                 max_rss_kib = max_rss_kib.max(stats.max_rss_kib);
                 workers = workers.max(stats.workers);
             }
@@ -72,7 +71,12 @@ impl Timing {
                     busy.push(cpu / total);
                 }
             }
-            cpus.extend(cpu);
+            cpus.push(cpu);
+        }
+        // Every repeat's Σ cpu_s, or none.
+        let cpus: Option<Vec<f64>> = cpus.into_iter().collect();
+        if cpus.is_none() {
+            busy.clear();
         }
         let mean = |values: &[f64]| {
             (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
@@ -87,7 +91,7 @@ impl Timing {
             wall_s: total.map(|total| total.mean),
             mean_elapsed_s: (records > 0).then(|| to_microseconds(all_elapsed) / records as f64),
             sum_elapsed_s: mean(&sums).unwrap_or(0.0),
-            cpu_s: mean(&cpus),
+            cpu_s: cpus.as_deref().and_then(mean),
             cores_busy: mean(&busy),
             max_rss_kib,
             workers,
