@@ -156,14 +156,16 @@ impl Run {
     /// in [`Run::repeats`]; a path recorded twice in one repeat is replaced
     /// there too, and reported.
     pub fn add(&mut self, mut entry: Entry, place: Place) -> Option<Duplicate> {
-        if let Entry::Stats(stats) = &entry {
+        if let Entry::Stats(stats) = &mut entry {
             let primary = *self.primary.get_or_insert(stats.repeat);
+            // The lean copy without cloning the digest: it is set aside.
+            let digest = std::mem::replace(&mut stats.digest, placeholder());
             let lean = StatsRecord {
                 run: None,
                 host: String::new(),
-                digest: placeholder(),
                 ..(**stats).clone()
             };
+            stats.digest = digest;
             let repeat = self.repeats.entry(stats.repeat).or_default();
             let duplicate = repeat.add(lean, place.clone());
             if stats.repeat != primary {
