@@ -393,10 +393,13 @@ pub fn cpu_rows(timing: &Timing) -> Vec<(&'static str, String)> {
 }
 
 /// The comparison's last line's tail with repeats: `; ± 0.02 over 5
-/// repeats`, empty for runs made once.
-pub fn spread_tail(speedup: &Speedup, timing: &Timing) -> String {
+/// repeats` (`over 5 and 3 repeats` when the baseline's and the run's
+/// differ), empty for runs made once.
+pub fn spread_tail(speedup: &Speedup, baseline: &Timing, timing: &Timing) -> String {
+    let (b, r) = (baseline.repeats(), timing.repeats());
     match speedup.stddev {
-        Some(sigma) => format!("; ± {sigma:.2} over {} repeats", timing.repeats()),
+        Some(sigma) if b == r => format!("; ± {sigma:.2} over {r} repeats"),
+        Some(sigma) => format!("; ± {sigma:.2} over {b} and {r} repeats"),
         None => String::new(),
     }
 }

@@ -234,7 +234,7 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ),
         };
         if let Some(saved) = saved_phrase(speedup.saved_pct) {
-            let tail = super::spread_tail(&speedup, &run.timing);
+            let tail = super::spread_tail(&speedup, &report.runs[0].timing, &run.timing);
             line.push_str(&format!(" ({saved}{tail})"));
         }
         writeln!(out, "{line}")?;
