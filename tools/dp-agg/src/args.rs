@@ -43,8 +43,8 @@ or not a valid record of its type) fails its file in its run; a line that is
 not a record at all counts among the input's skipped lines.
 
 Exit status: 0 all went well; 1 some input failed (an `error` record, a
-refused record, a line that is not a record, runs whose statistics differ,
---exact not possible, a closed stdout), the report is still complete; 2
+refused record, a line that is not a record, runs or repeats whose statistics
+differ, a scaling table without T_1, --exact not possible, a closed stdout), the report is still complete; 2
 usage error.";
 
 /// Combines dp-stats records into exact overall statistics per run, and

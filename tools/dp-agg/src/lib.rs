@@ -2,8 +2,10 @@
 //! each run's statistics exactly, and compares the runs' timings.
 //!
 //! The flow is one pass each: [`input`] reads the records into [`group`]'s
-//! runs, [`overall`] and [`timing`] summarise each run, [`compare`] sets the
-//! runs against the baseline, and one of [`report`]'s faces prints it all.
+//! runs (and each run's repeats), [`overall`] and [`timing`] summarise each
+//! run, [`compare`] sets the runs against the baseline and each run's
+//! repeats against its first, [`scaling`] adds the scaling table, and one
+//! of [`report`]'s faces prints it all.
 //! The flags are in [`args`]; this file only orchestrates.
 
 pub mod args;
