@@ -17,7 +17,14 @@ Examples:
 Runs are the records' `run` labels, in order of first appearance; records
 without one form the run `(no run)`. The baseline of the comparison is the run
 named `sequential`, else the first (or --baseline). A file recorded twice in
-one run counts once, with its later record, and a warning says so.
+one repeat of a run counts once, with its later record, and a warning says so.
+
+Repeats: records carry `repeat`; a run's total time is measured per repeat and
+given as mean ± σ (min–max), the speedup with its σ, and every repeat must
+have computed the same statistics. Runs labelled `<mode>-j<p>` (two or more of
+one mode), or every run with --scaling, get the scaling table: speedup,
+efficiency, Karp–Flatt e_p and Amdahl's fitted serial fraction, against T_1,
+the mode's one-worker run, else the run named `sequential`.
 
 Quantiles (median, q1, q3) are exact when dp-agg can read the data files again
 (by the paths in the records, relative to the current directory; each must
@@ -36,8 +43,8 @@ or not a valid record of its type) fails its file in its run; a line that is
 not a record at all counts among the input's skipped lines.
 
 Exit status: 0 all went well; 1 some input failed (an `error` record, a
-refused record, a line that is not a record, runs whose statistics differ,
---exact not possible, a closed stdout), the report is still complete; 2
+refused record, a line that is not a record, runs or repeats whose statistics
+differ, a scaling table without T_1, --exact not possible, a closed stdout), the report is still complete; 2
 usage error.";
 
 /// Combines dp-stats records into exact overall statistics per run, and
@@ -76,6 +83,12 @@ pub struct Args {
     /// present, else the first run].
     #[arg(long, value_name = "RUN")]
     pub baseline: Option<String>,
+
+    /// Add the scaling table over every run, p from each run's records'
+    /// `workers` [default: only for two runs or more labelled
+    /// `<mode>-j<p>`].
+    #[arg(long)]
+    pub scaling: bool,
 
     /// Write the report to FILE (atomically: whole or not at all) instead of
     /// stdout; `-` is stdout.

@@ -4,6 +4,8 @@
 use dp_core::record::{Difference, StatsRecord};
 use dp_core::run::{Speedup, Total};
 
+use crate::group::shown_name;
+
 use crate::group::{Entry, Run};
 use crate::timing::Timing;
 
@@ -28,11 +30,8 @@ pub fn compare(runs: &[Run], timings: &[Timing], baseline: usize) -> Option<Comp
     let order = std::iter::once(baseline)
         .chain((0..runs.len()).filter(|&at| at != baseline))
         .collect();
-    // Each run was measured once: its total is its one wall time.
-    let totals: Vec<Option<Total>> = timings
-        .iter()
-        .map(|timing| timing.wall_s.and_then(|wall| Total::of(&[wall])))
-        .collect();
+    // Each run's total over its repeats (one for a run made once).
+    let totals: Vec<Option<Total>> = timings.iter().map(|timing| timing.total).collect();
     let speedups = totals
         .iter()
         .map(|total| Speedup::of(totals[baseline].as_ref(), total.as_ref()))
@@ -151,6 +150,74 @@ fn field_differences(
             format!("{:?}", base.percentiles),
             format!("{:?}", this.percentiles),
         ));
+    }
+    found
+}
+
+/// How a repeat is named: `repeat 2`, or `the records without a repeat`.
+pub fn repeat_name(repeat: Option<u64>) -> String {
+    match repeat {
+        Some(repeat) => format!("repeat {repeat}"),
+        None => "the records without a repeat".to_owned(),
+    }
+}
+
+/// What the repeats of `run` computed differently from its first repeat:
+/// files in one repeat only, and per file every statistic that is not bit
+/// for bit the same (as [`differences`] checks across runs). A file that
+/// failed has no statistics to compare.
+pub fn repeat_differences(run: &Run) -> Vec<Difference> {
+    let Some(primary) = run.primary_repeat() else {
+        return Vec::new();
+    };
+    let name = shown_name(run.label.as_deref());
+    let Some((_, first)) = run.repeats().find(|&(repeat, _)| repeat == primary) else {
+        return Vec::new();
+    };
+    let first_name = repeat_name(primary);
+    let mut found = Vec::new();
+    for (repeat, records) in run.repeats().filter(|&(repeat, _)| repeat != primary) {
+        let this_name = repeat_name(repeat);
+        let mut differ = |path: &str, field: &str, message: String| {
+            found.push(Difference {
+                run: run.label.clone(),
+                path: path.to_owned(),
+                field: field.to_owned(),
+                message,
+            });
+        };
+        for base in first.records() {
+            match records.get(&base.path) {
+                None if !matches!(run.get(&base.path), Some(Entry::Failed(_))) => differ(
+                    &base.path,
+                    "missing",
+                    format!("not in {this_name} of run {name}"),
+                ),
+                None => {}
+                Some(this) => {
+                    for (field, base_value, value) in field_differences(base, this) {
+                        differ(
+                            &base.path,
+                            field,
+                            format!(
+                                "{field} is {value} in {this_name}, {base_value} in {first_name} of run {name}"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        for this in records.records() {
+            if first.get(&this.path).is_none()
+                && !matches!(run.get(&this.path), Some(Entry::Failed(_)))
+            {
+                differ(
+                    &this.path,
+                    "extra",
+                    format!("in {this_name}, not in {first_name} of run {name}"),
+                );
+            }
+        }
     }
     found
 }

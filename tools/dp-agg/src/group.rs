@@ -1,7 +1,7 @@
 //! Runs: the records of one `run` label, each file counted once.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
@@ -68,6 +68,52 @@ pub struct Run {
     /// Values over the run's files.
     values: u64,
     budget: DigestBudget,
+    /// The `repeat` of the run's first `stats` record: its records are the
+    /// run's files and statistics ([`Run::entries`]); the other repeats'
+    /// records only time the run and are checked against them.
+    primary: Option<Option<u64>>,
+    /// Every repeat's `stats` records, lean (no digest), by repeat.
+    repeats: BTreeMap<Option<u64>, Repeat>,
+}
+
+/// The `stats` records of one repeat of a run, each file once (the later
+/// record wins), without their digests: what times the repeat, and what
+/// the check that every repeat computed the same compares.
+#[derive(Debug, Default)]
+pub struct Repeat {
+    records: Vec<StatsRecord>,
+    places: Vec<Place>,
+    index: HashMap<String, usize>,
+}
+
+impl Repeat {
+    /// The repeat's records, in order of first appearance.
+    pub fn records(&self) -> &[StatsRecord] {
+        &self.records
+    }
+
+    /// The record of `path` in this repeat.
+    pub fn get(&self, path: &str) -> Option<&StatsRecord> {
+        self.index.get(path).map(|&at| &self.records[at])
+    }
+
+    /// Adds a record; a path already present is replaced, and returned.
+    fn add(&mut self, stats: StatsRecord, place: Place) -> Option<Duplicate> {
+        match self.index.get(&stats.path) {
+            Some(&at) => {
+                let first = std::mem::replace(&mut self.places[at], place);
+                let path = stats.path.clone();
+                self.records[at] = stats;
+                Some(Duplicate { path, first })
+            }
+            None => {
+                self.index.insert(stats.path.clone(), self.records.len());
+                self.records.push(stats);
+                self.places.push(place);
+                None
+            }
+        }
+    }
 }
 
 /// A path recorded a second time in one run.
@@ -87,6 +133,8 @@ impl Run {
             stats: 0,
             values: 0,
             budget: DigestBudget::default(),
+            primary: None,
+            repeats: BTreeMap::new(),
         }
     }
 
@@ -103,7 +151,27 @@ impl Run {
     /// Adds a file's entry; a path already present is replaced, and reported.
     /// The run's values must stay countable: the caller checks that
     /// [`Run::values`] plus the entry's count fits in a `u64`.
+    ///
+    /// A `stats` record of a repeat other than the run's first is kept only
+    /// in [`Run::repeats`]; a path recorded twice in one repeat is replaced
+    /// there too, and reported.
     pub fn add(&mut self, mut entry: Entry, place: Place) -> Option<Duplicate> {
+        if let Entry::Stats(stats) = &mut entry {
+            let primary = *self.primary.get_or_insert(stats.repeat);
+            // The lean copy without cloning the digest: it is set aside.
+            let digest = std::mem::replace(&mut stats.digest, placeholder());
+            let lean = StatsRecord {
+                run: None,
+                host: String::new(),
+                ..(**stats).clone()
+            };
+            stats.digest = digest;
+            let repeat = self.repeats.entry(stats.repeat).or_default();
+            let duplicate = repeat.add(lean, place.clone());
+            if stats.repeat != primary {
+                return duplicate;
+            }
+        }
         if let Entry::Stats(stats) = &mut entry {
             stats.run = None;
             stats.host = String::new();
@@ -149,6 +217,24 @@ impl Run {
             .map(|stats| &stats.digest)
             .chain(self.budget.folds())
             .collect()
+    }
+
+    /// The run's repeats in order of their `repeat` (records without one
+    /// first): one for a run made once.
+    pub fn repeats(&self) -> impl Iterator<Item = (Option<u64>, &Repeat)> {
+        self.repeats
+            .iter()
+            .map(|(&repeat, records)| (repeat, records))
+    }
+
+    /// How many repeats the run has (0 when no file was processed).
+    pub fn repeat_count(&self) -> usize {
+        self.repeats.len()
+    }
+
+    /// The repeat whose records are [`Run::entries`]: the first one seen.
+    pub fn primary_repeat(&self) -> Option<Option<u64>> {
+        self.primary
     }
 
     /// How many files' digests were merged with others to fit in memory.

@@ -2,8 +2,10 @@
 //! each run's statistics exactly, and compares the runs' timings.
 //!
 //! The flow is one pass each: [`input`] reads the records into [`group`]'s
-//! runs, [`overall`] and [`timing`] summarise each run, [`compare`] sets the
-//! runs against the baseline, and one of [`report`]'s faces prints it all.
+//! runs (and each run's repeats), [`overall`] and [`timing`] summarise each
+//! run, [`compare`] sets the runs against the baseline and each run's
+//! repeats against its first, [`scaling`] adds the scaling table, and one
+//! of [`report`]'s faces prints it all.
 //! The flags are in [`args`]; this file only orchestrates.
 
 pub mod args;
@@ -14,6 +16,7 @@ pub mod input;
 pub mod overall;
 pub mod report;
 pub mod reread;
+pub mod scaling;
 pub mod timing;
 
 use std::io::{self, IsTerminal, Write};
@@ -25,6 +28,7 @@ pub use crate::args::Args;
 use crate::args::Format;
 use crate::group::Run;
 use crate::report::Report;
+use crate::scaling::ScalingReport;
 
 /// Runs dp-agg: reads, summarises, compares and prints.
 pub fn run(args: &Args) -> anyhow::Result<()> {
@@ -44,7 +48,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     let labels: Vec<Option<&str>> = runs.iter().map(|run| run.label.as_deref()).collect();
     let baseline = dp_core::run::baseline(&labels, args.baseline.as_deref()).map_err(usage)?;
-    let report = Report::build(&runs, input.unread, args.quantile_policy(), baseline);
+    let report = Report::build(
+        &runs,
+        input.unread,
+        args.quantile_policy(),
+        baseline,
+        args.scaling,
+    );
     fail_on_what_the_report_shows(&runs, &report);
     output.write(|out| write(&report, args, out))
 }
@@ -68,6 +78,14 @@ fn fail_on_what_the_report_shows(runs: &[Run], report: &Report) {
         .is_some_and(|comparison| !comparison.differences.is_empty())
     {
         cli::fail("the runs' results differ (see the report)");
+    }
+    if !report.repeat_differences.is_empty() {
+        cli::fail("the repeats' results differ (see the report)");
+    }
+    for scaling in &report.scaling {
+        if let ScalingReport::Refused(why) = scaling {
+            cli::fail(why);
+        }
     }
 }
 

@@ -5,9 +5,11 @@ use std::io::Write;
 
 use dp_core::run;
 
-use super::{Report, sorted_files};
+use dp_core::record::StatsRecord;
 
-const HEADER: [&str; 17] = [
+use super::{Report, natural_cmp, sorted_files};
+
+const HEADER: [&str; 21] = [
     "run",
     "path",
     "count",
@@ -25,9 +27,14 @@ const HEADER: [&str; 17] = [
     "finished_at",
     "elapsed_s",
     "error",
+    "cpu_s",
+    "max_rss_kib",
+    "workers",
+    "repeat",
 ];
 
-/// Writes one row per file of each run: its statistics, or its error.
+/// Writes one row per file of each repeat of each run: its statistics, or
+/// its error (after the run's statistics, without a repeat).
 ///
 /// The error is the csv crate's own, which keeps the I/O error inside it
 /// where the envelope looks for a closed pipe (turned into an `io::Error`
@@ -38,7 +45,20 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
     let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
     for run in &report.runs {
         let label = run::name(run.run.label.as_deref());
-        for stats in sorted_files(run.run) {
+        let unsigned = |x: Option<u64>| x.map(|x| x.to_string()).unwrap_or_default();
+        let repeats: Vec<Vec<&StatsRecord>> = if run.run.repeat_count() > 1 {
+            run.run
+                .repeats()
+                .map(|(_, repeat)| {
+                    let mut files: Vec<&StatsRecord> = repeat.records().iter().collect();
+                    files.sort_by(|a, b| natural_cmp(&a.path, &b.path));
+                    files
+                })
+                .collect()
+        } else {
+            vec![sorted_files(run.run)]
+        };
+        for stats in repeats.into_iter().flatten() {
             csv.write_record([
                 label.to_owned(),
                 stats.path.clone(),
@@ -57,13 +77,17 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                 stats.finished_at.to_string(),
                 stats.elapsed_s.to_string(),
                 String::new(),
+                number(stats.cpu_s),
+                unsigned(stats.max_rss_kib),
+                unsigned(stats.workers),
+                unsigned(stats.repeat),
             ])?;
         }
         for error in run.run.errors() {
             let mut row = vec![String::new(); HEADER.len()];
             row[0] = label.to_owned();
             row[1] = error.path.clone();
-            row[HEADER.len() - 1] = error.error.clone();
+            row[16] = error.error.clone();
             csv.write_record(&row)?;
         }
     }

@@ -4,10 +4,14 @@
 use std::io::{self, Write};
 
 use dp_core::io::RecordWriter;
-use dp_core::record::{ComparisonRecord, Record, RunComparison, SummaryRecord};
+use dp_core::record::{
+    ComparisonRecord, Prediction, Record, RunComparison, ScalingPoint, ScalingRecord, SummaryRecord,
+};
+use dp_core::scaling::Scaling;
 
 use super::{Report, RunReport};
 use crate::input::Unread;
+use crate::scaling::ScalingReport;
 
 /// Writes the records, each whole in one write.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -18,7 +22,37 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(comparison) = comparison(report) {
         writer.write(&Record::Comparison(comparison))?;
     }
+    for scaling in &report.scaling {
+        if let ScalingReport::Table { mode, scaling } = scaling {
+            writer.write(&Record::Scaling(scaling_record(mode, scaling)))?;
+        }
+    }
     Ok(())
+}
+
+/// The `scaling` record of one mode's table.
+pub fn scaling_record(mode: &Option<String>, scaling: &Scaling) -> ScalingRecord {
+    ScalingRecord {
+        mode: mode.clone(),
+        points: scaling
+            .points
+            .iter()
+            .map(|point| ScalingPoint {
+                run: point.run.clone(),
+                workers: point.workers,
+                total_s: point.total.mean,
+                total_stddev_s: point.total.stddev,
+                speedup: point.speedup,
+                efficiency: point.efficiency,
+                karp_flatt: point.karp_flatt,
+            })
+            .collect(),
+        serial_fraction: scaling.serial_fraction,
+        amdahl_limit: scaling.amdahl_limit,
+        predicted: scaling
+            .predicted
+            .map(|(workers, speedup)| Prediction { workers, speedup }),
+    }
 }
 
 /// The `summary` record of one run; `unread`, the input's, is in each.
@@ -50,15 +84,11 @@ pub fn summary(report: &RunReport, unread: &Unread) -> SummaryRecord {
         sum_elapsed_s: timing.sum_elapsed_s,
         skipped_lines: unread.skipped_lines,
         unread_sources: unread.unread_sources,
-        // TODO(issue 10): repeats, and where the time went.
-        repeats: 1,
-        total_s: timing
-            .wall_s
-            .and_then(|wall| dp_core::run::Total::of(&[wall]))
-            .map(Into::into),
-        cpu_s: None,
-        cores_busy: None,
-        max_rss_kib: None,
+        repeats: timing.repeats() as u64,
+        total_s: timing.total.map(Into::into),
+        cpu_s: timing.cpu_s,
+        cores_busy: timing.cores_busy,
+        max_rss_kib: timing.max_rss_kib,
     }
 }
 
@@ -79,7 +109,7 @@ pub fn comparison(report: &Report) -> Option<ComparisonRecord> {
                 mean_elapsed_s: run.timing.mean_elapsed_s,
                 speedup: speedup.factor,
                 saved_pct: speedup.saved_pct,
-                repeats: 1,
+                repeats: run.timing.repeats() as u64,
                 speedup_stddev: speedup.stddev,
             }
         })
@@ -87,7 +117,12 @@ pub fn comparison(report: &Report) -> Option<ComparisonRecord> {
     Some(ComparisonRecord {
         baseline: report.runs[0].run.label.clone(),
         runs,
-        identical: comparison.differences.is_empty(),
-        differences: comparison.differences.clone(),
+        identical: comparison.differences.is_empty() && report.repeat_differences.is_empty(),
+        differences: comparison
+            .differences
+            .iter()
+            .chain(&report.repeat_differences)
+            .cloned()
+            .collect(),
     })
 }

@@ -12,6 +12,7 @@ use super::{
 use crate::args::FilesLimit;
 use crate::group::Run;
 use crate::overall::Overall;
+use crate::scaling::ScalingReport;
 use crate::timing::Timing;
 
 /// Writes the Markdown report. Every name and message is escaped
@@ -32,10 +33,17 @@ pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Res
         writeln!(out, "## Performance comparison")?;
         writeln!(out)?;
         write_differences(&comparison.differences, out)?;
+        if report.repeated {
+            writeln!(out)?;
+            write_repeat_differences(&report.repeat_differences, out)?;
+        }
         writeln!(out)?;
         write_comparison(report, out)?;
+    } else if report.repeated {
+        writeln!(out)?;
+        write_repeat_differences(&report.repeat_differences, out)?;
     }
-    Ok(())
+    write_scaling(report, out)
 }
 
 /// Whether the runs computed the same, and every difference if not.
@@ -70,9 +78,13 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             )
         } else {
             let speedup = report.speedup(shown).unwrap_or_default();
+            let spread = match speedup.stddev {
+                Some(sigma) => format!(" ± {sigma:.2}"),
+                None => String::new(),
+            };
             (
                 name,
-                speedup_phrase(speedup.factor),
+                format!("{}{spread}", speedup_phrase(speedup.factor)),
                 saved_phrase(speedup.saved_pct).unwrap_or_else(|| "n/a".into()),
             )
         };
@@ -98,7 +110,79 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         ],
         &rows,
         out,
-    )
+    )?;
+    let bounds: Vec<String> = report
+        .runs
+        .iter()
+        .filter_map(|run| super::bound_line(&run.run.shown_name(), &run.timing, report.cores))
+        .collect();
+    if !bounds.is_empty() {
+        writeln!(out)?;
+        for line in bounds {
+            writeln!(out, "- {}", escape(&line))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether every repeat computed the same, and every difference if not.
+fn write_repeat_differences(differences: &[Difference], out: &mut dyn Write) -> io::Result<()> {
+    if differences.is_empty() {
+        return writeln!(out, "Results identical across repeats: yes");
+    }
+    writeln!(out, "Results identical across repeats: **no**")?;
+    writeln!(out)?;
+    for difference in differences {
+        writeln!(
+            out,
+            "- {}: {}",
+            escape(&difference.path),
+            escape(&difference.message)
+        )?;
+    }
+    Ok(())
+}
+
+/// The scaling tables, or why one cannot be had.
+fn write_scaling(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for scaling in &report.scaling {
+        writeln!(out)?;
+        let (mode, scaling) = match scaling {
+            ScalingReport::Refused(why) => {
+                writeln!(out, "## Scaling")?;
+                writeln!(out)?;
+                writeln!(out, "Scaling: {}", escape(why))?;
+                continue;
+            }
+            ScalingReport::Table { mode, scaling } => (mode, scaling),
+        };
+        match mode {
+            Some(mode) => writeln!(out, "## Scaling: {}", escape(mode))?,
+            None => writeln!(out, "## Scaling")?,
+        }
+        writeln!(out)?;
+        let rows: Vec<Vec<String>> = super::scaling_rows(scaling)
+            .into_iter()
+            .map(|row| row.into_iter().map(|cell| escape(&cell)).collect())
+            .collect();
+        write_table(
+            &[
+                ("Run", Align::Left),
+                ("p", Align::Right),
+                ("T_p (s)", Align::Right),
+                ("Speedup", Align::Right),
+                ("Efficiency", Align::Right),
+                ("e_p", Align::Right),
+            ],
+            &rows,
+            out,
+        )?;
+        writeln!(out)?;
+        for (name, text) in super::scaling_fit(scaling) {
+            writeln!(out, "- {name}: {text}")?;
+        }
+    }
+    Ok(())
 }
 
 fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
@@ -186,7 +270,11 @@ fn write_timing(timing: &Timing, out: &mut dyn Write) -> io::Result<()> {
         ("failed", timing.failed.to_string()),
         (
             "total time (first start to last finish)",
-            format!("{} s", seconds(timing.wall_s)),
+            if timing.repeats() >= 2 {
+                super::total_text(timing)
+            } else {
+                format!("{} s", seconds(timing.wall_s))
+            },
         ),
         (
             "average time per file",
@@ -197,11 +285,13 @@ fn write_timing(timing: &Timing, out: &mut dyn Write) -> io::Result<()> {
             format!("{} s", seconds(Some(timing.sum_elapsed_s))),
         ),
     ];
-    write_table(
-        &[("Timing", Align::Left), ("", Align::Right)],
-        &named_rows(rows),
-        out,
-    )
+    let mut rows = named_rows(rows);
+    rows.extend(
+        super::cpu_rows(timing)
+            .into_iter()
+            .map(|(name, text)| vec![name.to_owned(), text]),
+    );
+    write_table(&[("Timing", Align::Left), ("", Align::Right)], &rows, out)
 }
 
 /// Rows of two cells: a name and its text.

@@ -9,7 +9,7 @@ pub mod text;
 use std::cmp::Ordering;
 
 use dp_core::names::shown;
-use dp_core::record::{QuantileMethod, StatsRecord};
+use dp_core::record::{Difference, QuantileMethod, StatsRecord};
 use dp_core::run::Speedup;
 
 use crate::args::FilesLimit;
@@ -18,6 +18,7 @@ use crate::group::Run;
 use crate::input::Unread;
 use crate::overall::{self, Overall, Quantile, QuantilePolicy};
 use crate::reread::Rereader;
+use crate::scaling::{self, ScalingReport};
 use crate::timing::Timing;
 
 /// What the report says about one run.
@@ -38,14 +39,33 @@ pub struct Report<'a> {
     pub comparison: Option<Comparison>,
     /// What the input held that no run shows.
     pub unread: Unread,
+    /// Whether some run was repeated: the report then says whether every
+    /// repeat computed the same.
+    pub repeated: bool,
+    /// What a run's repeats computed differently from its first repeat.
+    pub repeat_differences: Vec<Difference>,
+    /// The scaling tables (or why one cannot be had).
+    pub scaling: Vec<ScalingReport>,
+    /// The machine's cores, for the line that says what bound a run.
+    pub cores: u64,
 }
 
 impl<'a> Report<'a> {
     /// Summarises `runs` and compares them with the one at `baseline`.
-    pub fn build(runs: &'a [Run], unread: Unread, policy: QuantilePolicy, baseline: usize) -> Self {
+    /// With `all_scaling`, one scaling table over every run.
+    pub fn build(
+        runs: &'a [Run],
+        unread: Unread,
+        policy: QuantilePolicy,
+        baseline: usize,
+        all_scaling: bool,
+    ) -> Self {
         let mut rereader = Rereader::default();
         let timings: Vec<Timing> = runs.iter().map(Timing::of).collect();
         let comparison = compare::compare(runs, &timings, baseline);
+        let scaling = scaling::tables(runs, &timings, all_scaling);
+        let repeated = runs.iter().any(|run| run.repeat_count() > 1);
+        let repeat_differences = runs.iter().flat_map(compare::repeat_differences).collect();
         let order: Vec<usize> = match &comparison {
             Some(comparison) => comparison.order.clone(),
             None => (0..runs.len()).collect(),
@@ -62,6 +82,10 @@ impl<'a> Report<'a> {
             runs,
             comparison,
             unread,
+            repeated,
+            repeat_differences,
+            scaling,
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get() as u64),
         }
     }
 
@@ -304,6 +328,126 @@ pub fn speedup_phrase(factor: Option<f64>) -> String {
         Some(f) => format!("{f:.2}x ({:.2}x slower)", 1.0 / f),
         None => "n/a".into(),
     }
+}
+
+/// The total time as the run section shows it: `9.02 s`, or with repeats
+/// `15.00 ± 1.00 s (14.00–16.00) over 3 repeats`; `n/a` when unknown.
+pub fn total_text(timing: &Timing) -> String {
+    match timing.total {
+        Some(total) if total.repeats >= 2 => format!(
+            "{:.2} ± {:.2} s ({:.2}–{:.2}) over {} repeats",
+            total.mean,
+            total.stddev.unwrap_or(0.0),
+            total.min,
+            total.max,
+            total.repeats
+        ),
+        Some(total) => format!("{:.2} s", total.mean),
+        None => "n/a".into(),
+    }
+}
+
+/// A threshold of [`bound_line`]: a run kept at least this share of the
+/// cores it could use (its workers, at most the machine's cores) busy is
+/// bound by cores.
+pub const BOUND_BY_CORES: f64 = 0.8;
+
+/// One line on what bound a run, from its cores busy: `spin: 1.97 of 2
+/// cores busy: bound by cores` when busy ≥ [`BOUND_BY_CORES`] × min(workers,
+/// cores), else `parallel: 0.01 cores busy on average: the work waits, so
+/// more workers than cores help`. `None` without `cpu_s`.
+pub fn bound_line(name: &str, timing: &Timing, cores: u64) -> Option<String> {
+    let busy = timing.cores_busy?;
+    let usable = timing.workers.unwrap_or(cores).clamp(1, cores.max(1));
+    Some(if busy >= BOUND_BY_CORES * usable as f64 {
+        format!("{name}: {busy:.2} of {usable} cores busy: bound by cores")
+    } else {
+        format!(
+            "{name}: {busy:.2} cores busy on average: the work waits, so more workers than cores help"
+        )
+    })
+}
+
+/// The rows on where the time went, when the records carry `cpu_s`:
+/// CPU time, cores busy, peak memory (means over the repeats).
+pub fn cpu_rows(timing: &Timing) -> Vec<(&'static str, String)> {
+    let Some(cpu) = timing.cpu_s else {
+        return Vec::new();
+    };
+    let over = if timing.repeats() >= 2 {
+        ", mean over the repeats"
+    } else {
+        ""
+    };
+    let mut rows = vec![("cpu time", format!("{cpu:.2} s (all files' cpu_s{over})"))];
+    if let Some(busy) = timing.cores_busy {
+        rows.push((
+            "cores busy",
+            format!("{busy:.2} on average (cpu time / total time)"),
+        ));
+    }
+    if let Some(rss) = timing.max_rss_kib {
+        rows.push(("peak memory", format!("{rss} KiB (largest max_rss_kib)")));
+    }
+    rows
+}
+
+/// The comparison's last line's tail with repeats: `; ± 0.02 over 5
+/// repeats` (`over 5 and 3 repeats` when the baseline's and the run's
+/// differ), empty for runs made once.
+pub fn spread_tail(speedup: &Speedup, baseline: &Timing, timing: &Timing) -> String {
+    let (b, r) = (baseline.repeats(), timing.repeats());
+    match speedup.stddev {
+        Some(sigma) if b == r => format!("; ± {sigma:.2} over {r} repeats"),
+        Some(sigma) => format!("; ± {sigma:.2} over {b} and {r} repeats"),
+        None => String::new(),
+    }
+}
+
+/// The rows of a scaling table: run, p, T_p (mean ± σ), speedup,
+/// efficiency, e_p (`-` at p = 1).
+pub fn scaling_rows(scaling: &dp_core::scaling::Scaling) -> Vec<Vec<String>> {
+    scaling
+        .points
+        .iter()
+        .map(|point| {
+            let total = match point.total.stddev {
+                Some(sigma) => format!("{:.2} ± {sigma:.2}", point.total.mean),
+                None => format!("{:.2}", point.total.mean),
+            };
+            vec![
+                shown(dp_core::run::name(point.run.as_deref())).into_owned(),
+                point.workers.to_string(),
+                total,
+                format!("{:.2}", point.speedup),
+                format!("{:.2}", point.efficiency),
+                point
+                    .karp_flatt
+                    .map_or_else(|| "-".to_owned(), |e| format!("{e:.2}")),
+            ]
+        })
+        .collect()
+}
+
+/// Amdahl's fit in words: the serial fraction, its limit, the prediction.
+pub fn scaling_fit(scaling: &dp_core::scaling::Scaling) -> Vec<(&'static str, String)> {
+    let Some(f) = scaling.serial_fraction else {
+        return vec![(
+            "Serial fraction f",
+            "n/a (no run with more than one worker)".to_owned(),
+        )];
+    };
+    let mut rows = vec![("Serial fraction f (Amdahl fit)", format!("{f:.2}"))];
+    rows.push((
+        "Speedup limit 1/f",
+        scaling
+            .amdahl_limit
+            .map_or_else(|| "none (f = 0)".to_owned(), |l| format!("{l:.2}x")),
+    ));
+    if let Some((p, s)) = scaling.predicted {
+        rows.push(("Predicted", format!("{s:.2}x at {p} workers")));
+    }
+    rows
 }
 
 /// "79% less time" or "12% more time".

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::args::FilesLimit;
 use crate::overall::Overall;
+use crate::scaling::ScalingReport;
 
 /// Writes the text report. Names (of files and runs) are shown with their
 /// control characters escaped, so none can break a line or reach the
@@ -52,10 +53,16 @@ pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Res
                 writeln!(out, "  … {} more", comparison.differences.len() - SHOWN)?;
             }
         }
+        if report.repeated {
+            write_repeats(report, out)?;
+        }
         writeln!(out)?;
         write_comparison(report, out)?;
+    } else if report.repeated {
+        writeln!(out)?;
+        write_repeats(report, out)?;
     }
-    Ok(())
+    write_scaling(report, out)
 }
 
 fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::Result<()> {
@@ -85,10 +92,7 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
         ),
         (
             "total time",
-            format!(
-                "{} (first start to last finish)",
-                with_unit(timing.wall_s, "s")
-            ),
+            format!("{} (first start to last finish)", super::total_text(timing)),
         ),
         ("average per file", with_unit(timing.mean_elapsed_s, "s")),
         (
@@ -99,6 +103,7 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
             ),
         ),
     ];
+    let rows = rows.into_iter().chain(super::cpu_rows(timing));
     writeln!(out, "Timing")?;
     for (name, text) in rows {
         writeln!(out, "  {name:<18} {text}")?;
@@ -195,7 +200,20 @@ fn with_unit(seconds: Option<f64>, unit: &str) -> String {
     }
 }
 
+/// The comparison, ending with the block of the seed's lines, which stays
+/// the report's last (what bound each run comes before it).
 fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let bounds: Vec<String> = report
+        .runs
+        .iter()
+        .filter_map(|run| super::bound_line(&run.run.shown_name(), &run.timing, report.cores))
+        .collect();
+    for line in &bounds {
+        writeln!(out, "{line}")?;
+    }
+    if !bounds.is_empty() {
+        writeln!(out)?;
+    }
     writeln!(out, "=== Performance Comparison ===")?;
     for run in &report.runs {
         let timing = &run.timing;
@@ -229,9 +247,70 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ),
         };
         if let Some(saved) = saved_phrase(speedup.saved_pct) {
-            line.push_str(&format!(" ({saved})"));
+            let tail = super::spread_tail(&speedup, &report.runs[0].timing, &run.timing);
+            line.push_str(&format!(" ({saved}{tail})"));
         }
         writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Whether every repeat of every run computed the same, when some run was
+/// repeated.
+fn write_repeats(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let differences = &report.repeat_differences;
+    if differences.is_empty() {
+        return writeln!(out, "Results identical across repeats: yes");
+    }
+    writeln!(
+        out,
+        "Results identical across repeats: no ({} differences)",
+        differences.len()
+    )?;
+    const SHOWN: usize = 20;
+    for difference in differences.iter().take(SHOWN) {
+        writeln!(
+            out,
+            "  {}: {}",
+            shown(&difference.path),
+            shown(&difference.message)
+        )?;
+    }
+    if differences.len() > SHOWN {
+        writeln!(out, "  … {} more", differences.len() - SHOWN)?;
+    }
+    Ok(())
+}
+
+/// The scaling tables, or why one cannot be had.
+fn write_scaling(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for scaling in &report.scaling {
+        writeln!(out)?;
+        let (mode, scaling) = match scaling {
+            ScalingReport::Refused(why) => {
+                writeln!(out, "=== Scaling ===")?;
+                writeln!(out)?;
+                writeln!(out, "Scaling: {}", shown(why))?;
+                continue;
+            }
+            ScalingReport::Table { mode, scaling } => (mode, scaling),
+        };
+        match mode {
+            Some(mode) => writeln!(out, "=== Scaling: {} ===", shown(mode))?,
+            None => writeln!(out, "=== Scaling ===")?,
+        }
+        writeln!(out)?;
+        let mut rows = vec![
+            ["run", "p", "T_p (s)", "speedup", "efficiency", "e_p"]
+                .map(str::to_owned)
+                .to_vec(),
+        ];
+        rows.extend(super::scaling_rows(scaling));
+        write_table(&rows, out)?;
+        writeln!(out)?;
+        for (name, text) in super::scaling_fit(scaling) {
+            writeln!(out, "{name}: {text}")?;
+        }
     }
     Ok(())
 }
