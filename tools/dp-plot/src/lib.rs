@@ -12,6 +12,7 @@ pub mod raster;
 pub mod records;
 pub mod render;
 pub mod runs;
+pub mod scaling;
 pub mod theme;
 pub mod timeline;
 
@@ -71,6 +72,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 runs: &runs,
                 title,
                 color_by: args.color_by,
+            };
+            render::write(&chart, format, size, &args.output)?
+        }
+        Kind::Scaling => {
+            let series = scaling::series(&runs)?;
+            let title = args
+                .title
+                .unwrap_or_else(|| scaling::default_title(&series));
+            let chart = scaling::Scaling {
+                series: &series,
+                cores: args.cores.unwrap_or_else(scaling::available_cores),
+                title,
             };
             render::write(&chart, format, size, &args.output)?
         }

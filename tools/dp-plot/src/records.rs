@@ -52,5 +52,7 @@ fn job_from_stats(stats: &StatsRecord) -> Result<Job, String> {
             pid: Some(stats.pid),
         },
         failed: false,
+        repeat: stats.repeat,
+        workers: stats.workers,
     })
 }
