@@ -186,19 +186,22 @@ impl Scaling<'_> {
         (-0.3, top + 0.3)
     }
 
-    fn speedup_max(&self) -> f64 {
+    /// The speedup axis, log₂ of the speedup: from below the lowest error
+    /// bar (and 1) to above the highest, with room for the legend.
+    fn speedup_range(&self) -> (f64, f64) {
         let top = self.max_workers();
-        let mut max: f64 = 2.0;
+        let (mut min, mut max): (f64, f64) = (1.0, 2.0);
         for series in self.series {
             for point in &series.points {
-                max = max.max(point.speedup + point.stddev.unwrap_or(0.0));
+                let sd = point.stddev.unwrap_or(0.0);
+                min = min.min(low_end(point.speedup, sd));
+                max = max.max(point.speedup + sd);
             }
             if let Some(f) = series.serial_fraction {
                 max = max.max(amdahl(f, top));
             }
         }
-        // Room for the legend above the data, never past the ideal line's end.
-        (max * 1.3).min(top as f64 * 1.1).max(max * 1.05)
+        (min.log2() - 0.25, max.log2() + 0.75)
     }
 
     fn efficiency_max(&self) -> f64 {
@@ -221,23 +224,19 @@ impl Chart for Scaling<'_> {
 
         let x = self.x_range();
         let tick_style = t.text(t.small, theme::MUTED, HPos::Right, VPos::Center);
-        let y_area = y_area_size(t, &tick_style, self.speedup_max());
+        let y = self.speedup_range();
+        let y_ticks = log_ticks(y);
+        let y_area = y_area_size(t, &tick_style, &y_ticks);
         let x_area = (t.small * 1.5 + t.label * 1.6) as i32 + t.px(12.0);
 
-        let mut top = panel(
-            &upper,
-            t,
-            x,
-            self.speedup_max(),
-            y_area,
-            t.px(4.0),
-            "speedup (×)",
-        )?;
+        let mut top = panel(&upper, t, x, y, y_area, t.px(4.0), "speedup (×, log scale)")?;
+        draw_y_ticks(root, &mut top, t, &y_ticks)?;
         self.draw_grid(&mut top)?;
         self.draw_cores(&mut top, t, true)?;
-        let ideal_end = x.1.min(self.speedup_max().log2());
+        // S = p: the diagonal, from p = 1 to where it leaves the plot.
+        let ideal_end = x.1.min(y.1);
         top.draw_series(LineSeries::new(
-            curve(0.0, ideal_end).map(|v| (v, v.exp2())),
+            [(0.0, 0.0), (ideal_end, ideal_end)],
             IDEAL.stroke_width(t.px(2.0).max(1) as u32),
         ))?
         .label("ideal (S = p)")
@@ -245,7 +244,7 @@ impl Chart for Scaling<'_> {
         for (i, series) in self.series.iter().enumerate() {
             let color = theme::color(i);
             if let Some(f) = series.serial_fraction {
-                let fit = fit_points(x.1, |p| amdahl(f, p));
+                let fit = fit_points(x.1, |p| amdahl(f, p).log2());
                 let limit = match series.amdahl_limit {
                     Some(limit) => format!(", limit {}", labels::times(limit)),
                     None => String::new(),
@@ -264,19 +263,38 @@ impl Chart for Scaling<'_> {
                 .iter()
                 .map(|p| (p.workers as f64, p.speedup, p.stddev))
                 .collect();
-            draw_points(&mut top, t, color, &measured)?
+            draw_points(&mut top, t, color, &measured, true)?
                 .label(format!("{}: measured ± σ", series.name()))
                 .legend(move |(x, y)| Circle::new((x + 10, y), 4, color.filled()));
         }
         top.configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(SeriesLabelPosition::LowerRight)
             .background_style(WHITE.mix(0.9))
             .border_style(theme::GRID)
             .label_font(t.text(t.small, theme::TEXT, HPos::Left, VPos::Center))
             .draw()?;
 
         let e_max = self.efficiency_max();
-        let mut bottom = panel(&lower, t, x, e_max, y_area, x_area, "efficiency (S/p)")?;
+        let mut bottom = panel(
+            &lower,
+            t,
+            x,
+            (0.0, e_max),
+            y_area,
+            x_area,
+            "efficiency (S/p)",
+        )?;
+        bottom
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_labels(6)
+            .y_max_light_lines(0)
+            .bold_line_style(theme::GRID)
+            .axis_style(theme::AXIS)
+            .y_label_formatter(&|v| labels::tick(*v))
+            .label_style(tick_style.clone())
+            .draw()?;
         self.draw_grid(&mut bottom)?;
         self.draw_cores(&mut bottom, t, false)?;
         bottom.draw_series(LineSeries::new(
@@ -302,7 +320,7 @@ impl Chart for Scaling<'_> {
                     (p.workers as f64, p.efficiency, sd)
                 })
                 .collect();
-            draw_points(&mut bottom, t, color, &measured)?;
+            draw_points(&mut bottom, t, color, &measured, false)?;
         }
         self.draw_x_ticks(root, &bottom, t)
     }
@@ -311,12 +329,12 @@ impl Chart for Scaling<'_> {
 impl Scaling<'_> {
     /// Light vertical lines at the powers of two.
     fn draw_grid<DB: DrawingBackend>(&self, plot: &mut Plot<'_, DB>) -> Drawn<DB> {
-        let (_, y_max) = {
-            let range = plot.y_range();
-            (range.start, range.end)
-        };
+        let range = plot.y_range();
         for k in powers(self.x_range().1) {
-            plot.draw_series(LineSeries::new([(k, 0.0), (k, y_max)], theme::GRID))?;
+            plot.draw_series(LineSeries::new(
+                [(k, range.start), (k, range.end)],
+                theme::GRID,
+            ))?;
         }
         Ok(())
     }
@@ -329,9 +347,9 @@ impl Scaling<'_> {
         labelled: bool,
     ) -> Drawn<DB> {
         let at = (self.cores.max(1) as f64).log2();
-        let y_max = plot.y_range().end;
+        let range = plot.y_range();
         let series = plot.draw_series(DashedLineSeries::new(
-            [(at, 0.0), (at, y_max)],
+            [(at, range.start), (at, range.end)],
             t.px(4.0),
             t.px(4.0),
             CORES.stroke_width(t.px(1.5).max(1) as u32),
@@ -368,43 +386,81 @@ impl Scaling<'_> {
 
 /// The widths of the y axes' label area, the same for both panels so that
 /// their plots line up.
-fn y_area_size(t: &Theme, tick_style: &TextStyle, y_max: f64) -> i32 {
-    let step = labels::nice_step(y_max, 6);
-    let last_tick = (y_max / step).floor() * step;
-    let widest = t
-        .width(&labels::tick(last_tick), tick_style)
-        .max(t.width("1.25", tick_style));
+fn y_area_size(t: &Theme, tick_style: &TextStyle, ticks: &[f64]) -> i32 {
+    let widest = ticks
+        .iter()
+        .map(|&v| t.width(&labels::tick(v.exp2()), tick_style))
+        .fold(t.width("1.25", tick_style), u32::max);
     widest as i32 + (t.label * 2.2) as i32
 }
 
-/// A panel's axes: x log₂ of workers, y from 0 to `y_max`.
+/// The lowest end of an error bar drawn on the log axis: S − σ, but never
+/// below S/2 (where σ is as large as S, the bar goes down by an octave).
+fn low_end(speedup: f64, sd: f64) -> f64 {
+    (speedup - sd).max(speedup / 2.0)
+}
+
+/// Ticks of a log₂ axis spanning `range` (log₂ values): the powers of two,
+/// and the 1.5× between them when there are few.
+fn log_ticks((lo, hi): (f64, f64)) -> Vec<f64> {
+    let powers: Vec<f64> = (lo.ceil() as i32..=hi.floor() as i32)
+        .map(f64::from)
+        .collect();
+    if powers.len() >= 4 {
+        return powers;
+    }
+    let mut ticks: Vec<f64> = (lo.floor() as i32..=hi.ceil() as i32)
+        .flat_map(|k| [f64::from(k), f64::from(k) + 1.5f64.log2()])
+        .filter(|v| (lo..=hi).contains(v))
+        .collect();
+    ticks.sort_by(f64::total_cmp);
+    ticks
+}
+
+/// A log₂ axis' ticks (given as log₂ values): grid lines and the values.
+fn draw_y_ticks<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    plot: &mut Plot<'_, DB>,
+    t: &Theme,
+    ticks: &[f64],
+) -> Drawn<DB> {
+    let range = plot.x_range();
+    let style = t.text(t.small, theme::MUTED, HPos::Right, VPos::Center);
+    for &v in ticks {
+        plot.draw_series(LineSeries::new(
+            [(range.start, v), (range.end, v)],
+            theme::GRID,
+        ))?;
+        let (px, py) = plot.backend_coord(&(range.start, v));
+        root.draw_text(&labels::tick(v.exp2()), &style, (px - t.px(6.0), py))?;
+    }
+    Ok(())
+}
+
+/// A panel's axes: x log₂ of workers, y over `y`.
 fn panel<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     t: &Theme,
     (x_min, x_max): (f64, f64),
-    y_max: f64,
+    (y_min, y_max): (f64, f64),
     y_area: i32,
     x_area: i32,
     desc: &str,
 ) -> Drawn<DB, Plot<'a, DB>> {
-    let tick_style = t.text(t.small, theme::MUTED, HPos::Right, VPos::Center);
     let mut chart = ChartBuilder::on(area)
         .margin_top(t.px(8.0))
         .margin_left(t.px(16.0))
         .margin_right(t.px(24.0))
         .x_label_area_size(x_area)
         .y_label_area_size(y_area)
-        .build_cartesian_2d(x_min..x_max, 0f64..y_max)?;
+        .build_cartesian_2d(x_min..x_max, y_min..y_max)?;
+    // The axes and the name of y; ticks are drawn by the panel's owner.
     chart
         .configure_mesh()
-        .disable_x_mesh()
+        .disable_mesh()
         .x_labels(0)
-        .y_labels(6)
-        .y_max_light_lines(0)
-        .bold_line_style(theme::GRID)
+        .y_labels(0)
         .axis_style(theme::AXIS)
-        .y_label_formatter(&|v| labels::tick(*v))
-        .label_style(tick_style)
         .y_desc(desc)
         .axis_desc_style(t.text(t.label, theme::TEXT, HPos::Center, VPos::Center))
         .draw()?;
@@ -418,6 +474,7 @@ fn draw_points<'a, 'b, DB: DrawingBackend>(
     t: &Theme,
     color: RGBColor,
     points: &[(f64, f64, Option<f64>)],
+    log_y: bool,
 ) -> Drawn<DB, &'b mut plotters::chart::SeriesAnno<'a, DB>> {
     let bar = color.stroke_width(t.px(2.0).max(1) as u32);
     let cap = 0.08;
@@ -426,7 +483,11 @@ fn draw_points<'a, 'b, DB: DrawingBackend>(
             continue;
         };
         let x = p.log2();
-        let (lo, hi) = ((value - sd).max(0.0), value + sd);
+        let (lo, hi) = if log_y {
+            (low_end(value, sd).log2(), (value + sd).log2())
+        } else {
+            ((value - sd).max(0.0), value + sd)
+        };
         plot.draw_series([
             PathElement::new([(x, lo), (x, hi)], bar),
             PathElement::new([(x - cap, lo), (x + cap, lo)], bar),
@@ -434,22 +495,15 @@ fn draw_points<'a, 'b, DB: DrawingBackend>(
         ])?;
     }
     let radius = t.px(5.0).max(2);
-    plot.draw_series(
-        points
-            .iter()
-            .map(|&(p, value, _)| Circle::new((p.log2(), value), radius, color.filled())),
-    )
+    plot.draw_series(points.iter().map(|&(p, value, _)| {
+        let y = if log_y { value.log2() } else { value };
+        Circle::new((p.log2(), y), radius, color.filled())
+    }))
 }
 
 /// A legend's short line in `color`.
 fn legend_line(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-}
-
-/// Points of log₂ x from `from` to `to`, close enough for a smooth curve.
-fn curve(from: f64, to: f64) -> impl Iterator<Item = f64> + Clone {
-    const STEPS: usize = 120;
-    (0..=STEPS).map(move |i| from + (to - from) * i as f64 / STEPS as f64)
 }
 
 /// A fitted curve at every whole number of workers up to the axis' end

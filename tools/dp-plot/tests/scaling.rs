@@ -92,7 +92,7 @@ fn png_and_svg_of_the_requested_size_for_three_and_seven_worker_counts() {
         }
         for label in [
             "workers (p, log scale)",
-            "speedup (×)",
+            "speedup (×, log scale)",
             "efficiency (S/p)",
             "4 cores",
             "ideal (S = p)",
