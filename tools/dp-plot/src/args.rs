@@ -60,7 +60,8 @@ pub struct Args {
     pub runs: Vec<String>,
 
     /// The run the others are compared with [default: `sequential` if
-    /// present, else the first run].
+    /// present, else the first run]; `--kind scaling` takes T_1 as dp-agg
+    /// does (the one-worker run, else `sequential`).
     #[arg(long, value_name = "RUN")]
     pub baseline: Option<String>,
 

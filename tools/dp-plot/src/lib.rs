@@ -1,5 +1,6 @@
 //! dp-plot: draws dp's timings as charts (PNG or SVG), from `stats` records
-//! or GNU parallel joblogs: total time per run, or a timeline of every file.
+//! or GNU parallel joblogs: total time per run, a timeline of every file, or
+//! the speedup by workers of a scaling run.
 
 pub mod args;
 pub mod base64;
