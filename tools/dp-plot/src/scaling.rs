@@ -477,7 +477,10 @@ fn draw_points<'a, 'b, DB: DrawingBackend>(
     log_y: bool,
 ) -> Drawn<DB, &'b mut plotters::chart::SeriesAnno<'a, DB>> {
     let bar = color.stroke_width(t.px(2.0).max(1) as u32);
-    let cap = 0.08;
+    // Caps as wide as a dot, whatever the axis' span.
+    let range = plot.x_range();
+    let width_px = f64::from(plot.plotting_area().dim_in_pixel().0.max(1));
+    let cap = f64::from(t.px(7.0)) * (range.end - range.start) / width_px;
     for &(p, value, sd) in points {
         let Some(sd) = sd.filter(|sd| *sd > 0.0) else {
             continue;

@@ -190,3 +190,21 @@ fn a_missing_baseline_exits_1_and_says_what_is_missing() {
     ran.stderr_has("nothing to scale: no run says its workers");
     assert!(!out.exists());
 }
+
+#[test]
+fn the_chart_is_recorded_in_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("m.jsonl");
+    let lines = scaling_lines("parallel", &[1, 2], 1, 0.0, |p| 4.0 / p as f64, true);
+    let (ran, out) = plot(
+        dir.path(),
+        "s.png",
+        &lines,
+        &["--manifest", manifest.to_str().unwrap()],
+    );
+    ran.success();
+    assert!(out.exists());
+    let written = std::fs::read_to_string(&manifest).unwrap();
+    assert_eq!(written.lines().count(), 1, "{written}");
+    assert!(written.contains("s.png"), "{written}");
+}
