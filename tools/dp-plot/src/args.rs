@@ -78,6 +78,11 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub cores: Option<u64>,
 
+    /// Timeline: shade each bar by what its job did (`cpu`: pale when it
+    /// waited, full when on a CPU all along: its record's cpu_s / elapsed_s)
+    #[arg(long, value_enum, default_value_t = Shade::None)]
+    pub shade: Shade,
+
     /// Width of the picture in pixels
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(200..=8000))]
     pub width: u32,
@@ -105,6 +110,16 @@ pub enum Kind {
     /// ideal S = p, Amdahl's fit, the machine's cores, and the efficiency
     /// S/p below; T_1 is the one-worker run, else `sequential`
     Scaling,
+}
+
+/// What a timeline bar's shade tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shade {
+    /// Every bar in its full colour.
+    None,
+    /// The share of the job's time on a CPU (cpu_s / elapsed_s): pale when
+    /// it waited; bars whose record does not say stay in full colour.
+    Cpu,
 }
 
 /// What a timeline bar's colour tells.

@@ -191,6 +191,7 @@ fn parse_job(line: &[u8]) -> Result<Job, String> {
         failed: exitval != 0 || signal != 0,
         repeat: None,
         workers: None,
+        cpu_share: None,
     })
 }
 

@@ -73,6 +73,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 runs: &runs,
                 title,
                 color_by: args.color_by,
+                shade: args.shade,
             };
             render::write(&chart, format, size, &args.output)?
         }

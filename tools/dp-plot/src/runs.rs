@@ -29,6 +29,9 @@ pub struct Job {
     /// How many files the run could process at once (stats records'
     /// `workers`).
     pub workers: Option<u64>,
+    /// The share of its time the job spent on a CPU: `cpu_s / elapsed_s`
+    /// of its stats record, when it says both (and took any time).
+    pub cpu_share: Option<f64>,
 }
 
 /// The longest run a chart draws, in seconds. plotters finds an axis's
@@ -219,6 +222,7 @@ mod tests {
             failed: false,
             repeat: None,
             workers: None,
+            cpu_share: None,
         }
     }
 

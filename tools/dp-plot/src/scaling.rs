@@ -543,6 +543,7 @@ mod tests {
                 failed: false,
                 repeat: Some(r as u64 + 1),
                 workers,
+                cpu_share: None,
             })
             .collect();
         Run {
