@@ -204,6 +204,23 @@ impl Scaling<'_> {
         (min.log2() - 0.25, max.log2() + 0.75)
     }
 
+    /// Where the legend hides no point: the lower right, where a curve near
+    /// the ideal leaves room, unless a curve levels off low on the axis
+    /// (then the upper left, above the curves' start at S = 1).
+    fn legend_position(&self, (lo, hi): (f64, f64)) -> SeriesLabelPosition {
+        let levels_off = self.series.iter().any(|series| {
+            series
+                .points
+                .last()
+                .is_some_and(|last| last.workers > 1 && last.speedup.log2() < (lo + hi) / 2.0)
+        });
+        if levels_off {
+            SeriesLabelPosition::UpperLeft
+        } else {
+            SeriesLabelPosition::LowerRight
+        }
+    }
+
     fn efficiency_max(&self) -> f64 {
         let mut max: f64 = 1.0;
         for point in self.series.iter().flat_map(|s| &s.points) {
@@ -268,7 +285,7 @@ impl Chart for Scaling<'_> {
                 .legend(move |(x, y)| Circle::new((x + 10, y), 4, color.filled()));
         }
         top.configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(self.legend_position(y))
             .background_style(WHITE.mix(0.9))
             .border_style(theme::GRID)
             .label_font(t.text(t.small, theme::TEXT, HPos::Left, VPos::Center))
