@@ -12,6 +12,9 @@ Examples:
   # When each file was processed, coloured by the process that did it
   cat results/*.jsonl | dp-plot --kind timeline --color-by pid -o timeline.svg
 
+  # Speedup against workers of `make scaling`'s runs (parallel-j1, -j2, ...)
+  dp-plot --kind scaling -o scaling.png results/parallel-j*/*.jsonl
+
   # GNU parallel's own log of a run
   parallel --joblog gnu.log dp-stats --run gnu-parallel {} ::: data/*.txt > gnu.jsonl
   dp-plot --kind timeline --joblog gnu.log --run gnu-parallel -o gnu.png
@@ -25,7 +28,7 @@ file.";
 #[command(
     name = "dp-plot",
     version,
-    about = "Draw dp's timings as a chart: total time per run, or a timeline of every file",
+    about = "Draw dp's timings as a chart: total time per run, a timeline of every file, or speedup by workers",
     after_help = EXAMPLES
 )]
 pub struct Args {
@@ -57,7 +60,8 @@ pub struct Args {
     pub runs: Vec<String>,
 
     /// The run the others are compared with [default: `sequential` if
-    /// present, else the first run].
+    /// present, else the first run]; `--kind scaling` takes T_1 as dp-agg
+    /// does (the one-worker run, else `sequential`).
     #[arg(long, value_name = "RUN")]
     pub baseline: Option<String>,
 
@@ -68,6 +72,16 @@ pub struct Args {
     /// Timeline bar colours: by run, by process (pid), or by worker slot
     #[arg(long, value_enum, default_value_t = ColorBy::Run)]
     pub color_by: ColorBy,
+
+    /// Scaling: where the machine's cores are marked [default: the cores
+    /// available to dp-plot]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub cores: Option<u64>,
+
+    /// Timeline: shade each bar by what its job did (`cpu`: pale when it
+    /// waited, full when on a CPU all along: its record's cpu_s / elapsed_s)
+    #[arg(long, value_enum, default_value_t = Shade::None)]
+    pub shade: Shade,
 
     /// Width of the picture in pixels
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(200..=8000))]
@@ -91,6 +105,21 @@ pub enum Kind {
     Comparison,
     /// One bar per file from its start to its end, a panel per run
     Timeline,
+    /// Speedup against workers (log₂) of runs labelled `<mode>-j<p>` (or
+    /// whose records say their `workers`), ± σ over the repeats, with the
+    /// ideal S = p, Amdahl's fit, the machine's cores, and the efficiency
+    /// S/p below; T_1 is the one-worker run, else `sequential`
+    Scaling,
+}
+
+/// What a timeline bar's shade tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shade {
+    /// Every bar in its full colour.
+    None,
+    /// The share of the job's time on a CPU (cpu_s / elapsed_s): pale when
+    /// it waited; bars whose record does not say stay in full colour.
+    Cpu,
 }
 
 /// What a timeline bar's colour tells.

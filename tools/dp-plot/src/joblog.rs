@@ -189,6 +189,9 @@ fn parse_job(line: &[u8]) -> Result<Job, String> {
             pid: None,
         },
         failed: exitval != 0 || signal != 0,
+        repeat: None,
+        workers: None,
+        cpu_share: None,
     })
 }
 

@@ -1,5 +1,6 @@
 //! dp-plot: draws dp's timings as charts (PNG or SVG), from `stats` records
-//! or GNU parallel joblogs: total time per run, or a timeline of every file.
+//! or GNU parallel joblogs: total time per run, a timeline of every file, or
+//! the speedup by workers of a scaling run.
 
 pub mod args;
 pub mod base64;
@@ -12,6 +13,7 @@ pub mod raster;
 pub mod records;
 pub mod render;
 pub mod runs;
+pub mod scaling;
 pub mod theme;
 pub mod timeline;
 
@@ -71,6 +73,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 runs: &runs,
                 title,
                 color_by: args.color_by,
+                shade: args.shade,
+            };
+            render::write(&chart, format, size, &args.output)?
+        }
+        Kind::Scaling => {
+            let series = scaling::series(&runs)?;
+            let title = args
+                .title
+                .unwrap_or_else(|| scaling::default_title(&series));
+            let chart = scaling::Scaling {
+                series: &series,
+                cores: args.cores.unwrap_or_else(scaling::available_cores),
+                title,
             };
             render::write(&chart, format, size, &args.output)?
         }

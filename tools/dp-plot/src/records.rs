@@ -52,5 +52,11 @@ fn job_from_stats(stats: &StatsRecord) -> Result<Job, String> {
             pid: Some(stats.pid),
         },
         failed: false,
+        repeat: stats.repeat,
+        workers: stats.workers,
+        cpu_share: stats
+            .cpu_s
+            .filter(|_| stats.elapsed_s > 0.0)
+            .map(|cpu_s| cpu_s / stats.elapsed_s),
     })
 }

@@ -24,6 +24,14 @@ pub struct Job {
     pub worker: Worker,
     /// The job exited non-zero (joblogs only: stats records are successes).
     pub failed: bool,
+    /// The repeat of the run the job belongs to (stats records' `repeat`).
+    pub repeat: Option<u64>,
+    /// How many files the run could process at once (stats records'
+    /// `workers`).
+    pub workers: Option<u64>,
+    /// The share of its time the job spent on a CPU: `cpu_s / elapsed_s`
+    /// of its stats record, when it says both (and took any time).
+    pub cpu_share: Option<f64>,
 }
 
 /// The longest run a chart draws, in seconds. plotters finds an axis's
@@ -83,6 +91,29 @@ impl Run {
     /// dp-plot draws each run as a single repeat.
     pub fn total(&self) -> Option<Total> {
         Total::of(&[self.span().total_s()?])
+    }
+
+    /// The total time of each repeat (jobs grouped by their `repeat`, in
+    /// order of first appearance), summarised: what `--kind scaling` draws.
+    pub fn total_over_repeats(&self) -> Option<Total> {
+        let mut repeats: Vec<(Option<u64>, Span)> = Vec::new();
+        for job in &self.jobs {
+            let at = match repeats.iter().position(|(r, _)| *r == job.repeat) {
+                Some(at) => at,
+                None => {
+                    repeats.push((job.repeat, Span::default()));
+                    repeats.len() - 1
+                }
+            };
+            repeats[at].1.add(job.started_at, job.finished_at);
+        }
+        let totals: Vec<f64> = repeats.iter().filter_map(|(_, s)| s.total_s()).collect();
+        Total::of(&totals)
+    }
+
+    /// The largest `workers` of the run's jobs, if any says.
+    pub fn workers(&self) -> Option<u64> {
+        self.jobs.iter().filter_map(|j| j.workers).max()
     }
 
     /// The most jobs that were running at the same instant.
@@ -189,6 +220,9 @@ mod tests {
                 pid: None,
             },
             failed: false,
+            repeat: None,
+            workers: None,
+            cpu_share: None,
         }
     }
 

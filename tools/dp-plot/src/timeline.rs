@@ -8,13 +8,16 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use crate::args::ColorBy;
+use crate::args::{ColorBy, Shade};
 use crate::labels;
 use crate::render::{self, Chart, Drawn, Plot};
 use crate::runs::{Run, Worker};
 use crate::theme::{self, Theme};
 
 pub const DEFAULT_TITLE: &str = "dp: when each file was processed";
+
+/// The legend's word on `--shade cpu`.
+const SHADE_NOTE: &str = "pale: waiting, full: on a CPU";
 
 /// Above this many files a panel numbers its rows instead of naming them.
 const MAX_NAMED_ROWS: usize = 30;
@@ -23,6 +26,7 @@ pub struct Timeline<'a> {
     pub runs: &'a [Run],
     pub title: String,
     pub color_by: ColorBy,
+    pub shade: Shade,
 }
 
 /// One bar, ready to draw.
@@ -33,6 +37,8 @@ struct Bar {
     end: f64,
     color: usize,
     failed: bool,
+    /// With `--shade cpu`: the share of the job's time on a CPU, in [0, 1].
+    cpu_share: Option<f64>,
 }
 
 /// A run's bars in the order they are drawn (by start time, top to bottom).
@@ -64,14 +70,14 @@ impl Timeline<'_> {
             .runs
             .iter()
             .enumerate()
-            .map(|(run_index, run)| panel(run_index, run, &mut colors))
+            .map(|(run_index, run)| panel(run_index, run, &mut colors, self.shade))
             .collect();
         (panels, colors.legend(self.runs))
     }
 }
 
 /// A run's jobs as bars, timed from the run's start and coloured.
-fn panel(run_index: usize, run: &Run, colors: &mut Colors) -> Panel {
+fn panel(run_index: usize, run: &Run, colors: &mut Colors, shade: Shade) -> Panel {
     let origin = run.span().started_at().unwrap_or(0.0);
     let mut bars: Vec<Bar> = run
         .jobs
@@ -83,6 +89,10 @@ fn panel(run_index: usize, run: &Run, colors: &mut Colors) -> Panel {
             end: job.finished_at - origin,
             color: colors.of(run_index, &job.worker, slot),
             failed: job.failed,
+            cpu_share: match shade {
+                Shade::None => None,
+                Shade::Cpu => job.cpu_share.map(|share| share.clamp(0.0, 1.0)),
+            },
         })
         .collect();
     bars.sort_by(|a, b| a.start.total_cmp(&b.start));
@@ -242,7 +252,8 @@ impl Chart for Timeline<'_> {
         let (title_area, rest) = root.split_vertically((t.title * 2.0) as i32);
         let (legend_area, body) = rest.split_vertically((t.label * 2.0) as i32);
         render::draw_title(&title_area, t, &self.title)?;
-        draw_legend(&legend_area, t, &legend, any_failed)?;
+        let note = (self.shade == Shade::Cpu).then_some(SHADE_NOTE);
+        draw_legend(&legend_area, t, &legend, any_failed, note)?;
 
         // The axis description once, under all the panels; the panels share
         // the rest evenly so their rows compare.
@@ -344,6 +355,20 @@ fn draw_panel<DB: DrawingBackend>(
     Ok((axis_x0, axis_x1))
 }
 
+/// A bar's fill: its colour, paled towards white as its job spent less of
+/// its time on a CPU (`--shade cpu`), down to a fifth of the colour.
+fn fill(bar: &Bar) -> RGBColor {
+    let color = theme::color(bar.color);
+    match bar.cpu_share {
+        None => color,
+        Some(share) => {
+            let k = 0.2 + 0.8 * share;
+            let mix = |c: u8| (255.0 - (255.0 - f64::from(c)) * k).round() as u8;
+            RGBColor(mix(color.0), mix(color.1), mix(color.2))
+        }
+    }
+}
+
 /// A bar per job from its start to its end, outlined when there is room,
 /// and marked when the job failed.
 fn draw_bars<DB: DrawingBackend>(chart: &mut Plot<DB>, t: &Theme, panel: &Panel) -> Drawn<DB> {
@@ -357,9 +382,8 @@ fn draw_bars<DB: DrawingBackend>(chart: &mut Plot<DB>, t: &Theme, panel: &Panel)
         [(bar.start, center - half), (bar.end, center + half)]
     };
     let bars = || panel.bars.iter().enumerate();
-    chart.draw_series(
-        bars().map(|(r, bar)| Rectangle::new(bar_rect(r, bar), theme::color(bar.color).filled())),
-    )?;
+    chart
+        .draw_series(bars().map(|(r, bar)| Rectangle::new(bar_rect(r, bar), fill(bar).filled())))?;
     if thickness_px >= 6.0 {
         chart.draw_series(bars().map(|(r, bar)| {
             let edge = theme::darker(theme::color(bar.color));
@@ -444,6 +468,7 @@ fn draw_legend<DB: DrawingBackend>(
     t: &Theme,
     entries: &Legend,
     any_failed: bool,
+    note: Option<&str>,
 ) -> Drawn<DB> {
     let (width, height) = area.dim_in_pixel();
     let style = t.text(t.small, theme::TEXT, HPos::Left, VPos::Center);
@@ -452,7 +477,9 @@ fn draw_legend<DB: DrawingBackend>(
     let spacing = t.px(20.0);
     let item_w = |text: &str| swatch + gap + t.width(text, &style) as i32 + spacing;
     let failed_label = "failed (non-zero exit)";
-    let room = width as i32 - 2 * t.px(16.0) - if any_failed { item_w(failed_label) } else { 0 };
+    let note_w = note.map_or(0, |note| t.width(note, &style) as i32 + spacing);
+    let room =
+        width as i32 - 2 * t.px(16.0) - if any_failed { item_w(failed_label) } else { 0 } - note_w;
 
     let mut shown = 0;
     let mut used = 0;
@@ -476,6 +503,7 @@ fn draw_legend<DB: DrawingBackend>(
             .as_deref()
             .map_or(0, |m| t.width(m, &style) as i32 + spacing)
         + if any_failed { item_w(failed_label) } else { 0 }
+        + note_w
         - spacing;
     let mut x = (width as i32 - total) / 2;
     let y = height as i32 / 2;
@@ -497,6 +525,10 @@ fn draw_legend<DB: DrawingBackend>(
             theme::FAILED.stroke_width(2),
         ))?;
         area.draw_text(failed_label, &style, (x + swatch + gap, y))?;
+        x += item_w(failed_label);
+    }
+    if let Some(note) = note {
+        area.draw_text(note, &style.color(&theme::MUTED), (x, y))?;
     }
     Ok(())
 }
