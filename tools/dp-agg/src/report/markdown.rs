@@ -32,26 +32,31 @@ pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Res
         writeln!(out)?;
         writeln!(out, "## Performance comparison")?;
         writeln!(out)?;
-        write_differences(&comparison.differences, out)?;
+        write_differences("runs", &comparison.differences, out)?;
         if report.repeated {
             writeln!(out)?;
-            write_repeat_differences(&report.repeat_differences, out)?;
+            write_differences("repeats", &report.repeat_differences, out)?;
         }
         writeln!(out)?;
         write_comparison(report, out)?;
     } else if report.repeated {
         writeln!(out)?;
-        write_repeat_differences(&report.repeat_differences, out)?;
+        write_differences("repeats", &report.repeat_differences, out)?;
     }
     write_scaling(report, out)
 }
 
-/// Whether the runs computed the same, and every difference if not.
-fn write_differences(differences: &[Difference], out: &mut dyn Write) -> io::Result<()> {
+/// Whether the runs (or the repeats) computed the same, and every
+/// difference if not.
+fn write_differences(
+    across: &str,
+    differences: &[Difference],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if differences.is_empty() {
-        return writeln!(out, "Results identical across runs: yes");
+        return writeln!(out, "Results identical across {across}: yes");
     }
-    writeln!(out, "Results identical across runs: **no**")?;
+    writeln!(out, "Results identical across {across}: **no**")?;
     writeln!(out)?;
     for difference in differences {
         writeln!(
@@ -111,34 +116,12 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         &rows,
         out,
     )?;
-    let bounds: Vec<String> = report
-        .runs
-        .iter()
-        .filter_map(|run| super::bound_line(&run.run.shown_name(), &run.timing, report.cores))
-        .collect();
+    let bounds = report.bound_lines();
     if !bounds.is_empty() {
         writeln!(out)?;
         for line in bounds {
             writeln!(out, "- {}", escape(&line))?;
         }
-    }
-    Ok(())
-}
-
-/// Whether every repeat computed the same, and every difference if not.
-fn write_repeat_differences(differences: &[Difference], out: &mut dyn Write) -> io::Result<()> {
-    if differences.is_empty() {
-        return writeln!(out, "Results identical across repeats: yes");
-    }
-    writeln!(out, "Results identical across repeats: **no**")?;
-    writeln!(out)?;
-    for difference in differences {
-        writeln!(
-            out,
-            "- {}: {}",
-            escape(&difference.path),
-            escape(&difference.message)
-        )?;
     }
     Ok(())
 }

@@ -347,6 +347,17 @@ pub fn total_text(timing: &Timing) -> String {
     }
 }
 
+impl Report<'_> {
+    /// What bound each run, in the order shown, for the runs whose records
+    /// say their CPU time ([`bound_line`]).
+    pub fn bound_lines(&self) -> Vec<String> {
+        self.runs
+            .iter()
+            .filter_map(|run| bound_line(&run.run.shown_name(), &run.timing, self.cores))
+            .collect()
+    }
+}
+
 /// A threshold of [`bound_line`]: a run kept at least this share of the
 /// cores it could use (its workers, at most the machine's cores) busy is
 /// bound by cores.

@@ -203,11 +203,7 @@ fn with_unit(seconds: Option<f64>, unit: &str) -> String {
 /// The comparison, ending with the block of the seed's lines, which stays
 /// the report's last (what bound each run comes before it).
 fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let bounds: Vec<String> = report
-        .runs
-        .iter()
-        .filter_map(|run| super::bound_line(&run.run.shown_name(), &run.timing, report.cores))
-        .collect();
+    let bounds = report.bound_lines();
     for line in &bounds {
         writeln!(out, "{line}")?;
     }
