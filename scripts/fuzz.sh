@@ -7,10 +7,11 @@
 #
 # Targets (fuzz/fuzz_targets/TARGET.rs): number (the number parser against
 # std), text (the data file reader against a plain reference), records (the
-# record reader), joblog (dp-plot's joblog reader), digest (digest
-# validation, quantiles, thinning and merging). Each starts from fuzz/seeds/TARGET (committed, a
-# few small inputs) and grows fuzz/corpus/TARGET (not committed); a finding
-# lands in fuzz/artifacts/TARGET/, replay it with
+# record reader), joblog (dp-plot's joblog reader), chart (dp-plot's charts
+# of any runs), digest (digest validation, quantiles, thinning, merging).
+# Each starts from fuzz/seeds/TARGET (committed, a few small inputs) and
+# grows fuzz/corpus/TARGET (not committed); a finding lands in
+# fuzz/artifacts/TARGET/, replay it with
 # `cargo +nightly fuzz run TARGET fuzz/artifacts/TARGET/crash-...` in fuzz/.
 # Each target's whole libFuzzer output is kept in fuzz/artifacts/TARGET.log.
 #
