@@ -608,3 +608,23 @@ fn a_merged_bound_is_capped_at_the_farthest_rank() {
     assert_eq!(merged.rank_err, 58_851);
     merged.validate().unwrap();
 }
+
+/// Counts that add up past u64 (only hostile records have them) give no
+/// quantile and an empty merge, never a panic or a wrapped count.
+#[test]
+fn counts_past_u64_give_no_union() {
+    let huge = |count: u64| Digest {
+        kind: dp_core::digest::KIND.to_owned(),
+        version: dp_core::digest::VERSION,
+        count,
+        rank_err: count - 1,
+        q: vec![1.0, 2.0],
+    };
+    let (a, b) = (
+        huge(18_446_741_866_054_517_121),
+        huge(12_804_210_592_339_571_121),
+    );
+    assert!(a.validate().is_ok() && b.validate().is_ok());
+    assert_eq!(Digest::quantile(&[&a, &b], 0.5), None);
+    assert_eq!(Digest::merge(&[&a, &b], 10).count, 0);
+}

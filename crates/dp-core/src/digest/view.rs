@@ -124,7 +124,7 @@ pub(super) struct Union<'a> {
 }
 
 impl<'a> Union<'a> {
-    /// `None` when the digests hold no values.
+    /// `None` when the digests hold no values, or more than u64 counts.
     pub(super) fn new(digests: &[&'a Digest]) -> Option<Self> {
         let views: Vec<View> = digests
             .iter()
@@ -135,7 +135,10 @@ impl<'a> Union<'a> {
                 weight: d.count as f64 / d.q.len() as f64,
             })
             .collect();
-        let count = views.iter().map(|v| v.count).sum::<u64>();
+        // Counts past u64 say nothing true (hostile records): no union.
+        let count = views
+            .iter()
+            .try_fold(0u64, |sum, v| sum.checked_add(v.count))?;
         let rank_err = digests
             .iter()
             .filter(|d| d.count > 0)
