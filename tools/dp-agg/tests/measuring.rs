@@ -419,3 +419,29 @@ fn a_single_repeat_reads_as_a_run_made_once() {
         a.stdout
     );
 }
+
+/// Spin on a machine whose other core was taken: two workers, each file
+/// only half its time on a CPU, 1.00 cores busy of 2. Still bound by cores
+/// (the work computes), not "the work waits".
+#[test]
+fn work_that_computes_on_a_loaded_machine_is_bound_by_cores() {
+    let dir = temp_dir();
+    let spin = |cpu_s| Extra {
+        cpu_s: Some(cpu_s),
+        workers: Some(2),
+        ..Extra::default()
+    };
+    let mut lines = String::new();
+    lines += &record("data1.txt", "sequential", 1, 1000.0, 2.0, spin(2.0));
+    lines += &record("data2.txt", "sequential", 2, 1002.0, 2.0, spin(2.0));
+    lines += &record("data1.txt", "spin", 1, 1010.0, 4.0, spin(2.0));
+    lines += &record("data2.txt", "spin", 2, 1010.0, 4.0, spin(2.0));
+    let run = dp_agg(dir.path(), &["--no-exact"], &lines);
+    run.success();
+    let expected = "spin: 1.00 of 2 cores busy: bound by cores";
+    assert!(
+        run.stdout.lines().any(|l| l.ends_with(expected)),
+        "no line {expected:?} in\n{}",
+        run.stdout
+    );
+}

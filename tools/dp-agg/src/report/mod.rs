@@ -358,19 +358,23 @@ impl Report<'_> {
     }
 }
 
-/// A threshold of [`bound_line`]: a run kept at least this share of the
-/// cores it could use (its workers, at most the machine's cores) busy is
-/// bound by cores.
-pub const BOUND_BY_CORES: f64 = 0.8;
+/// A threshold of [`bound_line`]: work that spent at least this share of
+/// its own time on a CPU (Σ `cpu_s` / Σ `elapsed_s`) is bound by cores.
+/// Judged from the files' own threads rather than from the machine's cores,
+/// so that a run on a loaded machine, or on other hosts, is judged right.
+pub const BOUND_BY_CORES: f64 = 0.5;
 
-/// One line on what bound a run, from its cores busy: `spin: 1.97 of 2
-/// cores busy: bound by cores` when busy ≥ [`BOUND_BY_CORES`] × min(workers,
-/// cores), else `parallel: 0.01 cores busy on average: the work waits, so
-/// more workers than cores help`. `None` without `cpu_s`.
+/// One line on what bound a run: `spin: 1.97 of 2 cores busy: bound by
+/// cores` when its work spent at least [`BOUND_BY_CORES`] of its time on a
+/// CPU (of min(workers, cores) it could use), else `parallel: 0.01 cores
+/// busy on average: the work waits, so more workers than cores help`.
+/// `None` without `cpu_s`.
 pub fn bound_line(name: &str, timing: &Timing, cores: u64) -> Option<String> {
     let busy = timing.cores_busy?;
+    let computes =
+        timing.sum_elapsed_s > 0.0 && timing.cpu_s? >= BOUND_BY_CORES * timing.sum_elapsed_s;
     let usable = timing.workers.unwrap_or(cores).clamp(1, cores.max(1));
-    Some(if busy >= BOUND_BY_CORES * usable as f64 {
+    Some(if computes {
         format!("{name}: {busy:.2} of {usable} cores busy: bound by cores")
     } else {
         format!(
