@@ -4,7 +4,7 @@
 #     JOBS=5): the speedup must be 5.00 ± at most 0.02 (about 90 s).
 #  2. `make scaling` with sleep, 16 files of 0.5 s, WORKERS="1 2 4 8 16",
 #     RUNS=2: efficiency >= 0.95 at every p and the fitted serial fraction
-#     f <= 0.01 (about 35 s).
+#     f <= 0.01; then MODE=threads for comparison (about 70 s).
 #  3. the same with DELAY_MODE=spin, 8 files of 0.5 s, WORKERS="1 2 4 8":
 #     spin burns a core, so the speedup plateaus at the cores this machine
 #     has free; the table, f and the plateau are printed as measured, and
@@ -94,7 +94,7 @@ scaling() {
 }
 
 if wants 2; then
-    echo 'bench-measure: 2. make scaling, sleep, 16 files of 0.5 s, WORKERS 1..16, RUNS=2 (about 35 s)' >&2
+    echo 'bench-measure: 2. make scaling, sleep, 16 files of 0.5 s, WORKERS 1..16, RUNS=2 (about 70 s)' >&2
     dir=$base/sleep
     scaling "$dir" FILES=16 DELAY=0.5 'WORKERS=1 2 4 8 16' RUNS=2
     json=$dir/results/scaling.json
@@ -103,6 +103,11 @@ if wants 2; then
     echo "sleep: lowest efficiency $efficiency, serial fraction f = $f"
     judge 'scaling sleep: efficiency >= 0.95 up to 16 workers' 'v[0] >= 0.95' "$efficiency"
     judge 'scaling sleep: serial fraction f <= 0.01' 'v[0] <= 0.01' "$f"
+    # The same in one process (threads): what starting a process per file
+    # costs the parallel mode at 16 workers.
+    scaling "$dir" FILES=16 DELAY=0.5 'WORKERS=1 2 4 8 16' RUNS=2 MODE=threads
+    efficiency=$(field "$json" scaling 'min(p["efficiency"] for p in r["points"])')
+    echo "sleep, MODE=threads: lowest efficiency $efficiency"
 fi
 
 if wants 3; then
