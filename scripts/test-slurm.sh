@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # A Slurm cluster of NODES nodes (default 3) on this machine, for the tests
-# and `make bench` (docs/reference.md, "Makefile"; NOTES: Slurm 22.05 from
-# Debian): munge, slurmctld and one slurmd per node, each node in its own
+# and `make bench` (docs/reference.md, "Makefile"; Debian's Slurm 22.05):
+# munge, slurmctld and one slurmd per node, each node in its own
 # UTS namespace so that `uname -n` (and so a record's `host`) is its name,
 # n1, n2, ... Everything lives under DIR, /etc is never touched: a munge
 # key made for this cluster and its socket, slurm.conf (clients find it by
 # SLURM_CONF, which DIR/env exports), the state, spools, logs and pids.
-# Only loopback addresses: the controller on 127.0.0.1, node K on
-# 127.0.0.(K+1), each on a port of its own. Needs root (munged runs as
+# Reached only on loopback: the controller on 127.0.0.1, node K on
+# 127.0.0.(K+1), each on a free port of its own (they listen on it on every
+# address, as Slurm does where node names do not resolve; munge's key of
+# this cluster authenticates every message). Needs root (munged runs as
 # user munge, slurmd as root) and unshare; installs Debian's munge,
-# slurmctld, slurmd and slurm-client when missing. `up` waits until every
-# node is idle and records every process it started in DIR/pids; `down`
-# stops exactly those, and nothing else.
+# slurmctld, slurmd and slurm-client when missing (not with TEST_DEPS=no).
+# `up` waits until every node is idle and records every process it started
+# in DIR/pids; `down` cancels the cluster's jobs and stops exactly those
+# processes, nothing else.
 #
 #   scripts/test-slurm.sh up DIR [NODES]    then: . DIR/env (SLURM_CONF=...)
 #   scripts/test-slurm.sh down DIR
@@ -97,6 +100,7 @@ command -v unshare > /dev/null || cannot "unshare (util-linux) is missing: each 
 unshare --uts true 2> /dev/null || cannot "unshare --uts is not allowed (a container without CAP_SYS_ADMIN?)"
 if ! command -v slurmctld > /dev/null || ! command -v slurmd > /dev/null ||
     ! command -v sinfo > /dev/null || ! command -v munged > /dev/null; then
+    [ "${TEST_DEPS:-yes}" != no ] || cannot "Slurm is not installed (and TEST_DEPS=no installs nothing)"
     command -v apt-get > /dev/null || cannot "Slurm is not installed and there is no apt-get"
     echo "test-slurm: installing with apt-get: munge slurmctld slurmd slurm-client" >&2
     { apt-get update -qq > /dev/null &&
