@@ -45,6 +45,10 @@ shift
 stats_flags=("$@")
 cpus_per_task=${CPUS_PER_TASK:-1}
 
+mapfile -t files
+total=${#files[@]}
+[ "$total" -gt 0 ] || exit 0 # every result is up to date
+
 for command in sbatch squeue scontrol sinfo scancel; do
     command -v "$command" > /dev/null || {
         echo "$me: $command is not installed: run on a machine of a Slurm cluster" \
@@ -55,9 +59,6 @@ done
 
 dir=$(cd -- "$dir" && pwd)
 list=$dir/files.txt
-mapfile -t files
-total=${#files[@]}
-[ "$total" -gt 0 ] || exit 0
 
 # adopt FILE...: recorded in their directory's manifest, those present.
 adopt() {
@@ -186,7 +187,7 @@ for k in $(seq 0 $((tasks - 1))); do
     while IFS= read -r line; do
         if [[ $line == '{"type":"error",'* ]]; then
             [[ $line =~ \"path\":\"([^\"]*)\" ]] && error[${BASH_REMATCH[1]}]=$line
-        elif [[ $line != '{'* ]]; then
+        elif [ -n "$line" ] && [[ $line != '{'* ]]; then
             echo "$me: $(where "$k"): $line" >&2
         fi
     done < "${logs[k]}"
