@@ -130,16 +130,16 @@ cancel() {
 trap cancel INT TERM HUP
 
 submitted=$EPOCHREALTIME
-if ! job=$(sbatch --parsable "${sbatch_args[@]}" --job-name="dp-$label" \
+if ! said=$(sbatch --parsable "${sbatch_args[@]}" --job-name="dp-$label" \
     --array=0-$((tasks - 1)) --cpus-per-task="$cpus_per_task" \
-    --output="$dir/task-%a.log" <<< "$script" 2> "$dir/.sbatch.$$.err"); then
-    echo "$me: Slurm refused the job: $(cat "$dir/.sbatch.$$.err")" >&2
-    rm -f "$dir/.sbatch.$$.err"
-    job=
+    --output="$dir/task-%a.log" <<< "$script" 2>&1); then
+    echo "$me: Slurm refused the job: $said" >&2
     exit 2
 fi
-rm -f "$dir/.sbatch.$$.err"
-job=${job%%;*} # --parsable: JOBID[;CLUSTER]
+# --parsable: JOBID[;CLUSTER] last, after any warning of sbatch's.
+job=${said##*$'\n'}
+job=${job%%;*}
+[[ $said != *$'\n'* ]] || echo "${said%$'\n'*}" >&2
 echo "$me: job $job: $total files, $tasks tasks, chunks of at most $size, CPUs per task $cpus_per_task" >&2
 
 # ms: milliseconds since submission.
