@@ -65,6 +65,15 @@ CHECKED := DATA_DIR OUT_DIR DATA_PREFIX BIN FILES COUNT DELAY DELAY_MODE JOBS SE
            MODES MODE DATA RUNS WORKERS REPEAT RUN_SUFFIX TEST_DEPS FUZZ_S
 LISTS       := MODES WORKERS
 MAY_BE_EMPTY := MODES DATA REPEAT RUN_SUFFIX
+# make slurm (scripts/slurm.sh): CHUNKS array tasks (empty: the cluster's
+# CPUs / CPUS_PER_TASK), each with CPUS_PER_TASK CPUs for its dp-stats -j;
+# SBATCH_ARGS, shell words like GEN_ARGS, go to sbatch as they are
+# (SBATCH_ARGS='--partition=short --time=10').
+CHUNKS        ?=
+CPUS_PER_TASK ?= 1
+SBATCH_ARGS   ?=
+CHECKED       += CHUNKS CPUS_PER_TASK
+MAY_BE_EMPTY  += CHUNKS
 # A `$` given on the command line or in the environment is looked for
 # before make expands it (`$(shell ...)` would run): first, on its own.
 given     = $(filter command% environment%,$(origin $(1)))
@@ -88,6 +97,7 @@ digits   = $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 5,,$(s
 no_count = $(firstword $(foreach n,$(1),$(if $(or $(call digits,$(n)),$(filter 0%,$(n))),$(n))))
 $(foreach v,RUNS WORKERS REPEAT,$(if $(call no_count,$($(v))),$(error $(v) holds $(call no_count,$($(v))), which is not a whole number from 1)))
 $(if $(WORKERS),,$(error WORKERS is empty: make scaling needs at least one number of workers))
+$(foreach v,CHUNKS CPUS_PER_TASK,$(if $(call no_count,$($(v))),$(error $(v) holds $(call no_count,$($(v))), which is not a whole number from 1)))
 
 DP_GEN   := $(BIN)/dp-gen
 DP_STATS := $(BIN)/dp-stats
@@ -151,6 +161,7 @@ fuzz: ## run each fuzz target of fuzz/ for FUZZ_S seconds (not in CI)
 # go one level down, in <label>/r<k>/, and each record has repeat k.
 
 ALL_MODES := sequential parallel xargs threads gnu-parallel
+ALL_MODES += slurm
 
 # label,MODE: MODE's run label; dir_of,MODE: its results' directory under
 # OUT_DIR (parallel, parallel/r2, parallel-j4/r2).
@@ -196,6 +207,7 @@ parallel: ## the same per-file targets, JOBS at once (make -j)
 xargs: ## one dp-stats process per file, JOBS at once (xargs -P)
 threads: ## one dp-stats process, JOBS files at once on threads
 gnu-parallel: ## one dp-stats process per file, JOBS at once (GNU parallel)
+slurm: ## the files as one Slurm job array in CHUNKS tasks, each a dp-stats -j CPUS_PER_TASK
 run: ## one MODE (parallel), then its report
 compare: ## run MODES afresh (RUNS times, interleaved), print and save the comparison, draw the charts
 scaling: ## run MODE at each of WORKERS (RUNS times, interleaved), print and save the scaling table, draw its chart
@@ -278,6 +290,15 @@ locked-gnu-parallel: $(DATA) $(PARAMS)
 	    parallel --will-cite -j$(JOBS) --joblog '$(JOBLOG)' \
 	    $(DP_STATS) $(STATS_FLAGS) --run $(call label,gnu-parallel) \
 	    --out-dir '$(OUT_DIR)/$(call dir_of,gnu-parallel)' > /dev/null
+
+# Slurm: the stale files as one job array, each task a dp-stats -j over
+# its chunk on its node; the job is waited for, its records checked and
+# its failures named by scripts/slurm.sh.
+locked-slurm: $(DATA) $(PARAMS)
+	@$(call stale,slurm) | $(call timed,slurm) -- $(repeat_env) DP_GEN='$(DP_GEN)' \
+	    CHUNKS='$(CHUNKS)' CPUS_PER_TASK='$(CPUS_PER_TASK)' scripts/slurm.sh \
+	    '$(OUT_DIR)/$(call dir_of,slurm)' $(call label,slurm) $(SBATCH_ARGS) -- \
+	    $(DP_STATS) $(STATS_FLAGS) --run $(call label,slurm) --out-dir '$(OUT_DIR)/$(call dir_of,slurm)'
 
 locked-run:
 	@$(MAKE) --no-print-directory locked-$(MODE)

@@ -22,6 +22,16 @@ need() {
 
 need parallel parallel 'GNU parallel, for the gnu-parallel mode' \
     modes::the_gnu_parallel_mode_matches_sequential_and_keeps_its_joblog
+# A Slurm on this machine (scripts/test-slurm.sh, which also installs them).
+slurm_tests=(
+    slurm::compare_threads_and_slurm_over_three_nodes_gives_three_hosts_and_the_same_results
+    slurm::a_bad_file_gives_its_error_record_to_dp_agg_and_is_tried_again_next_time
+    slurm::a_job_slurm_refuses_is_a_clear_error_and_exit_2
+)
+need munge /usr/sbin/munged 'munge, the authentication of Slurm 22.05' "${slurm_tests[@]}"
+need slurmctld /usr/sbin/slurmctld "Slurm's controller, for the slurm mode" "${slurm_tests[@]}"
+need slurmd /usr/sbin/slurmd "Slurm's node daemon, for the slurm mode" "${slurm_tests[@]}"
+need slurm-client sbatch "Slurm's commands, for the slurm mode" "${slurm_tests[@]}"
 
 missing=()
 for i in "${!packages[@]}"; do

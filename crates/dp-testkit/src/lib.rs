@@ -384,6 +384,9 @@ const MAKE_ENV: &[&str] = &[
     "RUN_SUFFIX",
     "WORKERS",
     "HOSTS",
+    "CHUNKS",
+    "CPUS_PER_TASK",
+    "SBATCH_ARGS",
     "TEST_DEPS",
 ];
 
