@@ -121,8 +121,18 @@ help: ## list the targets and the variables
 	@echo '  DATA_DIR=$(DATA_DIR) OUT_DIR=$(OUT_DIR)'
 	@echo '  (make scaling: FILES=16 DELAY=0.5 unless given)'
 
+# cargo shows its progress on a terminal, once: the makes that a target
+# runs inside it (data, verify, the modes) find the tools built and say
+# nothing; a log gets a quiet build.
+ifeq ($(origin DP_MAKE_INSIDE),environment)
+CARGO_QUIET := --quiet
+else
+CARGO_QUIET = $(shell [ -t 2 ] || echo --quiet)
+endif
+export DP_MAKE_INSIDE := yes
+
 build: ## build the tools (release) into target/release
-	@$(CARGO) build --release --quiet
+	@$(CARGO) build --release $(CARGO_QUIET)
 
 data: build ## write FILES files of COUNT values into DATA_DIR (kept if already right)
 	@DATA_DIR='$(DATA_DIR)' FILES='$(FILES)' COUNT='$(COUNT)' DIST='$(DIST)' \
@@ -232,7 +242,7 @@ stale = for i in $$(seq 1 $(FILES)); do f='$(DATA_DIR)/$(DATA_PREFIX)'"$$i.txt";
 # directory: $(OUT_DIR)/MODE.wall, or MODE/r<k>.wall for a repeat. FILEs are
 # what COMMAND writes besides its results, recorded with the wall clock in
 # their manifests. Under `make -n` only runs COMMAND.
-timed = DP_GEN='$(DP_GEN)' scripts/timed.sh '$(OUT_DIR)' $(call dir_of,$(1))
+timed = DP_GEN='$(DP_GEN)' FILES=$(FILES) RUNS=$(RUNS) scripts/timed.sh '$(OUT_DIR)' $(call dir_of,$(1))
 
 # result_paths,DIRS: the result files in DIRS (under OUT_DIR), directory by
 # directory, each in file order, one a line; made in the shell, as
