@@ -89,6 +89,29 @@ no_count = $(firstword $(foreach n,$(1),$(if $(or $(call digits,$(n)),$(filter 0
 $(foreach v,RUNS WORKERS REPEAT,$(if $(call no_count,$($(v))),$(error $(v) holds $(call no_count,$($(v))), which is not a whole number from 1)))
 $(if $(WORKERS),,$(error WORKERS is empty: make scaling needs at least one number of workers))
 
+# ---- Installing (docs/reference.md, "Install") ------------------------------
+# GNU's directory variables: `make install prefix=/usr DESTDIR=/tmp/stage`
+# puts the tools in /tmp/stage/usr/bin, for a package to ship as /usr/bin.
+prefix      ?= /usr/local
+exec_prefix ?= $(prefix)
+bindir      ?= $(exec_prefix)/bin
+datarootdir ?= $(prefix)/share
+mandir      ?= $(datarootdir)/man
+DESTDIR     ?=
+# Refused as the values above are, before anything runs.
+INSTALL_VARS := DESTDIR prefix exec_prefix bindir datarootdir mandir
+MAY_BE_EMPTY += DESTDIR
+dollar_in := $(firstword $(foreach v,$(INSTALL_VARS),$(if $(call given,$(v)),$(if $(findstring $$,$(value $(v))),$(v)))))
+ifneq ($(dollar_in),)
+$(error $(dollar_in) holds a $$, which make would expand: the Makefile takes no white space and none of $(SPECIAL) in $(dollar_in))
+endif
+unsafe := $(firstword $(foreach v,$(INSTALL_VARS),$(if $(call problem,$(v)),$(v))))
+ifneq ($(unsafe),)
+$(error $(unsafe) $(call problem,$(unsafe)), which the Makefile cannot pass on safely: it takes no white space and none of $(SPECIAL) in $(unsafe))
+endif
+INSTALL_ENV = BIN='$(BIN)' DESTDIR='$(DESTDIR)' prefix='$(prefix)' bindir='$(bindir)' \
+              mandir='$(mandir)' datarootdir='$(datarootdir)'
+
 DP_GEN   := $(BIN)/dp-gen
 DP_STATS := $(BIN)/dp-stats
 DP_AGG   := $(BIN)/dp-agg
@@ -347,3 +370,10 @@ clean: build ## remove the files dp wrote in DATA_DIR and OUT_DIR, nothing else
 	   $(call dirs_of,$(ALL_MODES) $(foreach m,$(ALL_MODES),$(m)-j[0-9]*)); } | \
 	    DP_GEN='$(DP_GEN)' scripts/locked.sh --present 'make clean' '$(OUT_DIR)' \
 	    xargs -d '\n' $(DP_GEN) --clean
+
+.PHONY: install uninstall
+install: build ## install the tools, their man pages and completions under prefix (/usr/local)
+	@$(INSTALL_ENV) scripts/install.sh install
+
+uninstall: ## remove exactly what make install wrote (its list, datarootdir/dp/installed)
+	@$(INSTALL_ENV) scripts/install.sh uninstall
