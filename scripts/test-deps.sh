@@ -22,6 +22,12 @@ need() {
 
 need parallel parallel 'GNU parallel, for the gnu-parallel mode' \
     modes::the_gnu_parallel_mode_matches_sequential_and_keeps_its_joblog
+need man-db man 'man, to read the man page make install installs' \
+    install::install_puts_everything_where_it_is_looked_for_and_uninstall_removes_exactly_that
+need zsh zsh 'zsh, to parse the zsh completions make install installs' \
+    install::install_puts_everything_where_it_is_looked_for_and_uninstall_removes_exactly_that
+need fish fish 'fish, to parse the fish completions make install installs' \
+    install::install_puts_everything_where_it_is_looked_for_and_uninstall_removes_exactly_that
 
 missing=()
 for i in "${!packages[@]}"; do
