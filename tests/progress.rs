@@ -78,33 +78,46 @@ fn in_a_log_a_failed_mode_says_so_and_what_it_did() {
     );
 }
 
-/// `make ARGS` on a terminal (util-linux's `script` gives it a pty), its
-/// stdout into a file: what the terminal showed, and that stdout.
-fn on_a_terminal(make: &Make, args: &[&str]) -> (Ran, String) {
+/// The shell words of `make ARGS` as the test would run it.
+fn make_line(make: &Make, args: &[&str]) -> (String, Command) {
     let inner = make.command(args);
     let quote = |word: &std::ffi::OsStr| format!("'{}'", word.to_string_lossy());
-    let stdout = make.scratch().join("stdout.txt");
     let line = std::iter::once(inner.get_program())
         .chain(inner.get_args())
         .map(quote)
         .collect::<Vec<_>>()
         .join(" ");
+    (line, inner)
+}
+
+/// `SCRIPT` (bash) on a terminal: util-linux's `script` gives it a pty, in
+/// make's environment. Its stdout is what the terminal showed.
+fn on_a_pty(what: &str, script: &str, environment: &Command) -> Ran {
     let mut command = Command::new("script");
     command
-        .args([
-            "-qfec",
-            &format!("{line} > '{}'", stdout.display()),
-            "/dev/null",
-        ])
+        .args(["-qfec", script, "/dev/null"])
         .stdin(Stdio::null());
-    for (name, value) in inner.get_envs() {
+    for (name, value) in environment.get_envs() {
         match value {
             Some(value) => command.env(name, value),
             None => command.env_remove(name),
         };
     }
-    command.env("TERM", "xterm");
-    let ran = Ran::of(&format!("script -c 'make {}'", args.join(" ")), command);
+    command.env("TERM", "xterm").env("SHELL", "/bin/bash");
+    Ran::of(what, command)
+}
+
+/// `make ARGS` on a terminal, its stdout into a file: what the terminal
+/// showed, and that stdout.
+fn on_a_terminal(make: &Make, args: &[&str]) -> (Ran, String) {
+    let (line, inner) = make_line(make, args);
+    let stdout = make.scratch().join("stdout.txt");
+    let script = format!("{line} > '{}'", stdout.display());
+    let ran = on_a_pty(
+        &format!("script -c 'make {}'", args.join(" ")),
+        &script,
+        &inner,
+    );
     let stdout = fs::read_to_string(stdout).unwrap_or_default();
     (ran, stdout)
 }
@@ -168,4 +181,56 @@ fn on_a_terminal_the_modes_own_messages_pass_on_lines_of_their_own() {
         shown.contains("\r\x1b[Ksequential: failed (exit 2) after "),
         "{shown:?}"
     );
+}
+
+#[test]
+fn on_a_terminal_ctrl_c_leaves_no_live_line_and_no_process() {
+    let test = "progress::on_a_terminal_ctrl_c_leaves_no_live_line_and_no_process";
+    if !installed("script") {
+        return skip(test, "no `script` (util-linux) to give make a terminal");
+    }
+    let make = Make::new(&["FILES=3", "DELAY=1"]);
+    make.ok(&["data"]);
+    // make as a terminal's job (a process group of its own, job control),
+    // Ctrl-C sent to that group once the first file is done: an event, not
+    // a guess at how long the machine takes.
+    let first = make.out_dir().join("sequential/data1.txt.stats.json");
+    let (line, inner) = make_line(&make, &["sequential"]);
+    let script = format!(
+        "set -m; {line} > /dev/null & while [ ! -e '{}' ]; do sleep 0.05; done; \
+         kill -INT -- -$!; wait $!",
+        first.display()
+    );
+    let ran = on_a_pty("make sequential, then Ctrl-C", &script, &inner);
+    let shown = &ran.stdout;
+    let settled = shown
+        .rfind("\r\x1b[Ksequential: interrupted after ")
+        .unwrap_or_else(|| panic!("no line saying so in {shown:?}"));
+    let rest = &shown[settled + 4..];
+    assert!(rest.contains(" s, 1/3 files done"), "{shown:?}");
+    assert!(
+        !rest.contains("files, "),
+        "a live line after the end: {shown:?}"
+    );
+    // Nothing of the run is left running: no watcher, no mode.
+    let data_dir = make.data_dir.display().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let ps = Command::new("ps").args(["-eo", "args"]).output().unwrap();
+        let left: Vec<String> = String::from_utf8_lossy(&ps.stdout)
+            .lines()
+            .filter(|args| args.contains(&data_dir))
+            .map(str::to_owned)
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running: {left:#?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // An interrupted mode keeps no wall clock: it did not run to its end.
+    assert!(!make.out_dir().join("sequential.wall").exists());
 }
