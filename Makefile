@@ -264,7 +264,8 @@ stale = for i in $$(seq 1 $(FILES)); do f='$(DATA_DIR)/$(DATA_PREFIX)'"$$i.txt";
 # and keeps its wall clock, measured outside dp, beside MODE's results
 # directory: $(OUT_DIR)/MODE.wall, or MODE/r<k>.wall for a repeat. FILEs are
 # what COMMAND writes besides its results, recorded with the wall clock in
-# their manifests. Under `make -n` only runs COMMAND.
+# their manifests. It also says on stderr how the mode is doing: its
+# results of FILES, its repeat of RUNS. Under `make -n` only runs COMMAND.
 timed = DP_GEN='$(DP_GEN)' FILES=$(FILES) RUNS=$(RUNS) scripts/timed.sh '$(OUT_DIR)' $(call dir_of,$(1))
 
 # result_paths,DIRS: the result files in DIRS (under OUT_DIR), directory by

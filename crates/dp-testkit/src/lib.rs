@@ -385,6 +385,15 @@ const MAKE_ENV: &[&str] = &[
     "WORKERS",
     "HOSTS",
     "TEST_DEPS",
+    // make install's directories, and what says a make runs inside another
+    // (as `make test`'s tests do): its build would be quiet.
+    "DESTDIR",
+    "prefix",
+    "exec_prefix",
+    "bindir",
+    "datarootdir",
+    "mandir",
+    "DP_MAKE_INSIDE",
 ];
 
 /// The Makefile, driven on a DATA_DIR of its own (`<tempdir>/data`, its
