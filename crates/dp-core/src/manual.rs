@@ -70,7 +70,7 @@ impl Manual {
     /// The man page (section 1) of `command`, whose flags clap_mangen
     /// writes, with this manual's sections after them.
     pub fn man_page(&self, command: clap::Command) -> std::io::Result<Vec<u8>> {
-        let man = clap_mangen::Man::new(command.clone());
+        let man = clap_mangen::Man::new(command);
         let mut page = Vec::new();
         man.render_title(&mut page)?;
         man.render_name_section(&mut page)?;
