@@ -99,6 +99,29 @@ $(foreach v,RUNS WORKERS REPEAT,$(if $(call no_count,$($(v))),$(error $(v) holds
 $(if $(WORKERS),,$(error WORKERS is empty: make scaling needs at least one number of workers))
 $(foreach v,CHUNKS CPUS_PER_TASK,$(if $(call no_count,$($(v))),$(error $(v) holds $(call no_count,$($(v))), which is not a whole number from 1)))
 
+# ---- Installing (docs/reference.md, "Install") ------------------------------
+# GNU's directory variables: `make install prefix=/usr DESTDIR=/tmp/stage`
+# puts the tools in /tmp/stage/usr/bin, for a package to ship as /usr/bin.
+prefix      ?= /usr/local
+exec_prefix ?= $(prefix)
+bindir      ?= $(exec_prefix)/bin
+datarootdir ?= $(prefix)/share
+mandir      ?= $(datarootdir)/man
+DESTDIR     ?=
+# Refused as the values above are, before anything runs.
+INSTALL_VARS := DESTDIR prefix exec_prefix bindir datarootdir mandir
+MAY_BE_EMPTY += DESTDIR
+dollar_in := $(firstword $(foreach v,$(INSTALL_VARS),$(if $(call given,$(v)),$(if $(findstring $$,$(value $(v))),$(v)))))
+ifneq ($(dollar_in),)
+$(error $(dollar_in) holds a $$, which make would expand: the Makefile takes no white space and none of $(SPECIAL) in $(dollar_in))
+endif
+unsafe := $(firstword $(foreach v,$(INSTALL_VARS),$(if $(call problem,$(v)),$(v))))
+ifneq ($(unsafe),)
+$(error $(unsafe) $(call problem,$(unsafe)), which the Makefile cannot pass on safely: it takes no white space and none of $(SPECIAL) in $(unsafe))
+endif
+INSTALL_ENV = BIN='$(BIN)' DESTDIR='$(DESTDIR)' prefix='$(prefix)' bindir='$(bindir)' \
+              mandir='$(mandir)' datarootdir='$(datarootdir)'
+
 DP_GEN   := $(BIN)/dp-gen
 DP_STATS := $(BIN)/dp-stats
 DP_AGG   := $(BIN)/dp-agg
@@ -131,8 +154,18 @@ help: ## list the targets and the variables
 	@echo '  DATA_DIR=$(DATA_DIR) OUT_DIR=$(OUT_DIR)'
 	@echo '  (make scaling: FILES=16 DELAY=0.5 unless given)'
 
+# cargo shows its progress on a terminal, once: the makes that a target
+# runs inside it (data, verify, the modes) find the tools built and say
+# nothing; a log gets a quiet build.
+ifeq ($(origin DP_MAKE_INSIDE),environment)
+CARGO_QUIET := --quiet
+else
+CARGO_QUIET = $(shell [ -t 2 ] || echo --quiet)
+endif
+export DP_MAKE_INSIDE := yes
+
 build: ## build the tools (release) into target/release
-	@$(CARGO) build --release --quiet
+	@$(CARGO) build --release $(CARGO_QUIET)
 
 data: build ## write FILES files of COUNT values into DATA_DIR (kept if already right)
 	@DATA_DIR='$(DATA_DIR)' FILES='$(FILES)' COUNT='$(COUNT)' DIST='$(DIST)' \
@@ -247,8 +280,9 @@ stale = for i in $$(seq 1 $(FILES)); do f='$(DATA_DIR)/$(DATA_PREFIX)'"$$i.txt";
 # and keeps its wall clock, measured outside dp, beside MODE's results
 # directory: $(OUT_DIR)/MODE.wall, or MODE/r<k>.wall for a repeat. FILEs are
 # what COMMAND writes besides its results, recorded with the wall clock in
-# their manifests. Under `make -n` only runs COMMAND.
-timed = DP_GEN='$(DP_GEN)' scripts/timed.sh '$(OUT_DIR)' $(call dir_of,$(1))
+# their manifests. It also says on stderr how the mode is doing: its
+# results of FILES, its repeat of RUNS. Under `make -n` only runs COMMAND.
+timed = DP_GEN='$(DP_GEN)' FILES=$(FILES) RUNS=$(RUNS) scripts/timed.sh '$(OUT_DIR)' $(call dir_of,$(1))
 
 # result_paths,DIRS: the result files in DIRS (under OUT_DIR), directory by
 # directory, each in file order, one a line; made in the shell, as
@@ -362,3 +396,10 @@ clean: build ## remove the files dp wrote in DATA_DIR and OUT_DIR, nothing else
 	   $(call dirs_of,$(ALL_MODES) $(foreach m,$(ALL_MODES),$(m)-j[0-9]*)); } | \
 	    DP_GEN='$(DP_GEN)' scripts/locked.sh --present 'make clean' '$(OUT_DIR)' \
 	    xargs -d '\n' $(DP_GEN) --clean
+
+.PHONY: install uninstall
+install: build ## install the tools, their man pages and completions under prefix (/usr/local)
+	@$(INSTALL_ENV) scripts/install.sh install
+
+uninstall: ## remove exactly what make install wrote (its list, datarootdir/dp/installed)
+	@$(INSTALL_ENV) scripts/install.sh uninstall

@@ -32,6 +32,12 @@ need munge /usr/sbin/munged 'munge, the authentication of Slurm 22.05' "${slurm_
 need slurmctld /usr/sbin/slurmctld "Slurm's controller, for the slurm mode" "${slurm_tests[@]}"
 need slurmd /usr/sbin/slurmd "Slurm's node daemon, for the slurm mode" "${slurm_tests[@]}"
 need slurm-client sbatch "Slurm's commands, for the slurm mode" "${slurm_tests[@]}"
+need man-db man 'man, to read the man page make install installs' \
+    install::install_puts_everything_where_it_is_looked_for_and_uninstall_removes_exactly_that
+need zsh zsh 'zsh, to parse the zsh completions make install installs' \
+    install::install_puts_everything_where_it_is_looked_for_and_uninstall_removes_exactly_that
+need fish fish 'fish, to parse the fish completions make install installs' \
+    install::install_puts_everything_where_it_is_looked_for_and_uninstall_removes_exactly_that
 
 missing=()
 for i in "${!packages[@]}"; do

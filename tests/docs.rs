@@ -17,13 +17,15 @@ use dp_core::record::{
 use serde_json::Value;
 
 /// The sections other files point at, by name.
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 8] = [
     "Records",
     "Values and statistics",
     "Digest",
     "Runs",
     "Exit status",
     "Makefile",
+    "Progress",
+    "Install",
 ];
 
 fn read(path: &str) -> String {
@@ -311,7 +313,7 @@ fn makefile_variables() -> (Vec<(String, String)>, BTreeSet<String>) {
                 continue;
             };
             let name = name.trim();
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphabetic() || c == '_') {
                 continue;
             }
             assigned.insert(name.to_owned());
@@ -330,7 +332,7 @@ fn the_makefiles_variables_and_defaults_are_the_documented_ones() {
     let mut documented = Vec::new();
     for row in section(&doc, "Makefile").lines().filter_map(cells) {
         if let Some(name) = first_code(row[0])
-            && name.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
         {
             let default = if row[1] == "(empty)" {
                 ""

@@ -9,6 +9,9 @@
 //! - [`cli`]: the process envelope: the tool's name given once, diagnostics
 //!   on stderr that never abort, the sticky "some input failed" flag, the
 //!   exit codes, a closed stdout treated as a quiet success.
+//! - [`manual`]: each tool's examples, records and exit status, for
+//!   `--help` and the man page, and the hidden `--generate` that writes the
+//!   man page and shell completions `make install` installs.
 //! - [`run`]: what a run is called, its span (total time), the baseline and
 //!   the speedup: the rules dp-agg and dp-plot share.
 //! - [`scaling`]: speedup against workers, efficiency, Karp–Flatt and the
@@ -33,6 +36,7 @@ mod float;
 pub mod io;
 pub mod lines;
 pub mod manifest;
+pub mod manual;
 pub mod names;
 pub mod parse;
 pub mod pool;

@@ -388,6 +388,15 @@ const MAKE_ENV: &[&str] = &[
     "CPUS_PER_TASK",
     "SBATCH_ARGS",
     "TEST_DEPS",
+    // make install's directories, and what says a make runs inside another
+    // (as `make test`'s tests do): its build would be quiet.
+    "DESTDIR",
+    "prefix",
+    "exec_prefix",
+    "bindir",
+    "datarootdir",
+    "mandir",
+    "DP_MAKE_INSIDE",
 ];
 
 /// The Makefile, driven on a DATA_DIR of its own (`<tempdir>/data`, its

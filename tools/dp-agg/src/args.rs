@@ -3,17 +3,18 @@
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
+use dp_core::manual::Manual;
 
 use crate::overall::QuantilePolicy;
 
-const EXAMPLES: &str = "\
-Examples:
-  dp-stats --run sequential data/*.txt | dp-agg
+/// What `--help` and the man page say besides the flags.
+pub const MANUAL: Manual = Manual {
+    examples: "  dp-stats --run sequential data/*.txt | dp-agg
   cat results/*.stats.json | dp-agg --format markdown > report.md
   dp-agg sequential.jsonl parallel.jsonl            # compare two runs
   dp-agg --format json runs.jsonl | jq 'select(.type == \"comparison\")'
-  dp-agg --no-exact --files-limit 0 big-run.jsonl    # digests only, no file table
-
+  dp-agg --no-exact --files-limit 0 big-run.jsonl    # digests only, no file table",
+    notes: "\
 Runs are the records' `run` labels, in order of first appearance; records
 without one form the run `(no run)`. The baseline of the comparison is the run
 named `sequential`, else the first (or --baseline). A file recorded twice in
@@ -40,17 +41,19 @@ with a note that says why.
 Every line dp-agg cannot use is named on stderr and counted in the report:
 a record it refuses (impossible, such as min > max or a negative variance,
 or not a valid record of its type) fails its file in its run; a line that is
-not a record at all counts among the input's skipped lines.
-
-Exit status: 0 all went well; 1 some input failed (an `error` record, a
+not a record at all counts among the input's skipped lines.",
+    reads: &["stats", "error"],
+    writes: &["summary", "comparison", "scaling", "written"],
+    exit_status: "0 all went well; 1 some input failed (an `error` record, a
 refused record, a line that is not a record, runs or repeats whose statistics
 differ, a scaling table without T_1, --exact not possible, a closed stdout), the report is still complete; 2
-usage error.";
+usage error.",
+};
 
 /// Combines dp-stats records into exact overall statistics per run, and
 /// compares the runs' wall-clock times.
 #[derive(Debug, Parser)]
-#[command(name = "dp-agg", version, about, after_long_help = EXAMPLES)]
+#[command(name = "dp-agg", version, about, after_long_help = MANUAL.after_help())]
 pub struct Args {
     /// Files of records (dp-stats output, JSON Lines); `-` or none for stdin.
     #[arg(value_name = "FILE")]

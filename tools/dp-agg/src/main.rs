@@ -2,9 +2,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = dp_agg::Args::parse();
-    dp_core::cli::main("dp-agg", || dp_agg::run(&args))
+    dp_core::manual::main::<dp_agg::Args>("dp-agg", &dp_agg::args::MANUAL, |args| {
+        dp_agg::run(&args)
+    })
 }

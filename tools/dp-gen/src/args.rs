@@ -4,31 +4,38 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
+use dp_core::manual::Manual;
 
 use crate::decimal::MAX_DECIMALS;
 
-const EXAMPLES: &str = "\
-Examples:
-  dp-gen                                      5 files of 1000 values in /tmp/data_processing
+/// What `--help` and the man page say besides the flags.
+pub const MANUAL: Manual = Manual {
+    examples: "  dp-gen                                      5 files of 1000 values in /tmp/data_processing
   dp-gen --files 20 --count 1000000 --seed 7  20 files of a million values, reproducible
   dp-gen --dist normal --mean 50 --stddev 10 --dir data
   dp-gen --dist exponential --mean 2 --decimals 3
   dp-gen --seed 42 --dir data | jq -r .path   the paths of the files written
   dp-gen --seed 42 --dir data --verify        check them: exit 1 if any differs
-  dp-gen --clean data                         remove what dp wrote in data, nothing else
-
+  dp-gen --clean data                         remove what dp wrote in data, nothing else",
+    notes: "\
 Without --seed a random seed is drawn and printed on stderr; give it back with
 --seed to get the same bytes. File i depends only on the seed, i and the
 distribution: --files and -j never change a file's content.
 
 Every file dp-gen writes is recorded in DIR/.dp-manifest.jsonl by its identity
 (device, inode, size, modification time) as soon as it is in place; a file of
-that name that is not listed as it is now is not dp-gen's to replace.";
+that name that is not listed as it is now is not dp-gen's to replace.",
+    reads: &["written"],
+    writes: &["file", "verify", "error", "written"],
+    exit_status: "0 all went well; 1 some file could not be written, or --verify
+found a file that differs; 2 usage error, or a file in the way that dp-gen
+did not write (nothing is written then).",
+};
 
 /// Writes N files of random numbers, one a line, and one JSON `file` record
 /// per file on stdout.
 #[derive(Debug, Parser)]
-#[command(name = "dp-gen", version, after_help = EXAMPLES)]
+#[command(name = "dp-gen", version, after_help = MANUAL.after_help())]
 pub struct Args {
     /// How many files to write
     #[arg(long, value_name = "N", default_value_t = 5,

@@ -2,9 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = dp_gen::Args::parse();
-    dp_core::cli::main("dp-gen", || dp_gen::run(args))
+    dp_core::manual::main::<dp_gen::Args>("dp-gen", &dp_gen::args::MANUAL, dp_gen::run)
 }

@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
+use dp_core::manual::Manual;
 
-const EXAMPLES: &str = "\
-Examples:
-  # Sequential vs parallel: total time per run, with the speedup
+/// What `--help` and the man page say besides the flags.
+pub const MANUAL: Manual = Manual {
+    examples: "  # Sequential vs parallel: total time per run, with the speedup
   dp-plot -o compare.png results/sequential.jsonl results/parallel.jsonl
 
   # When each file was processed, coloured by the process that did it
@@ -17,19 +18,25 @@ Examples:
 
   # GNU parallel's own log of a run
   parallel --joblog gnu.log dp-stats --run gnu-parallel {} ::: data/*.txt > gnu.jsonl
-  dp-plot --kind timeline --joblog gnu.log --run gnu-parallel -o gnu.png
-
+  dp-plot --kind timeline --joblog gnu.log --run gnu-parallel -o gnu.png",
+    notes: "\
 The chart's format follows the output's extension (.png or .svg). PNG text
 uses an embedded font (Noto Sans): no system fonts are needed. SVG text uses
 the viewer's fonts, or with --embed-font the same Noto Sans, written into the
-file.";
+file. Besides records it reads GNU parallel's --joblog files; it writes
+the chart, and with --manifest its record there.",
+    reads: &["stats"],
+    writes: &["written"],
+    exit_status: "0 the chart was written; 1 some input failed; 2 usage error (a bad
+flag or value, an output name with no known extension, an unknown --baseline).",
+};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "dp-plot",
     version,
     about = "Draw dp's timings as a chart: total time per run, a timeline of every file, or speedup by workers",
-    after_help = EXAMPLES
+    after_help = MANUAL.after_help()
 )]
 pub struct Args {
     /// Files of `stats` records (JSON Lines), `-` for stdin; with no FILE and

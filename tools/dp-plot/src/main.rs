@@ -2,10 +2,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use dp_plot::{Args, run};
+use dp_plot::{Args, args::MANUAL, run};
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    dp_core::cli::main("dp-plot", || run(args))
+    dp_core::manual::main::<Args>("dp-plot", &MANUAL, run)
 }

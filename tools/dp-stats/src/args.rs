@@ -4,11 +4,12 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use dp_core::manual::Manual;
 use dp_core::parse::Column;
 
-const EXAMPLES: &str = "\
-Examples:
-  dp-stats data1.txt data2.txt            one stats record per file (JSON Lines)
+/// What `--help` and the man page say besides the flags.
+pub const MANUAL: Manual = Manual {
+    examples: "  dp-stats data1.txt data2.txt            one stats record per file (JSON Lines)
   seq 100 | dp-stats -                    the statistics of numbers on stdin
   dp-gen --files 20 | dp-stats -j 4       the files dp-gen lists, 4 at once
   find data -name '*.txt' | dp-stats      stdin lists the files, one a line
@@ -17,16 +18,19 @@ Examples:
   dp-stats --csv --column price sales.csv --percentiles 90,99
   ls data/*.txt | xargs -P8 -n1 dp-stats > stats.jsonl   records never tear
   ls data/*.txt | DP_WORKERS=8 xargs -P8 -n1 dp-stats   8 at once: records say so
-  dp-stats -j 4 --run j4 --repeat 2 data/*.txt   the second repeat of run j4
-
-Exit status: 0 all files processed, 1 some file failed (the others were still
-processed, each failure has an error record), 2 usage error.";
+  dp-stats -j 4 --run j4 --repeat 2 data/*.txt   the second repeat of run j4",
+    notes: "",
+    reads: &["file"],
+    writes: &["stats", "error", "written"],
+    exit_status: "0 all files processed, 1 some file failed (the others were still
+processed, each failure has an error record), 2 usage error.",
+};
 
 /// Computes the statistics of numeric data files: count, sum, min, max,
 /// mean, median, quartiles, variance and standard deviation, one record per
 /// file.
 #[derive(Debug, Parser)]
-#[command(name = "dp-stats", version, after_help = EXAMPLES)]
+#[command(name = "dp-stats", version, after_help = MANUAL.after_help())]
 pub struct Args {
     /// Data files: numbers separated by white space. `-` reads numbers from
     /// stdin. With no FILE, stdin lists the files, one a line, each a path or

@@ -2,10 +2,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use dp_stats::{Args, run};
+use dp_stats::{Args, args::MANUAL, run};
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    dp_core::cli::main("dp-stats", || run(args))
+    dp_core::manual::main::<Args>("dp-stats", &MANUAL, run)
 }
