@@ -3,8 +3,10 @@
 //!
 //! Nothing is fetched: the charts are dp-plot's, inlined as SVG
 //! ([`super::charts`]), the style and the few lines of script are in the
-//! page, and text is in the system's sans-serif (the charts are measured
-//! for viewer fonts, with room to spare). Every number is the one the other
+//! page, and so is the font: Noto Sans, once, as data: URLs (about 550 KB),
+//! the font the charts' text was measured with (without it, a wider system
+//! font overflowed the scaling chart's legend), so the page reads the same
+//! on every machine. A Content-Security-Policy refuses any request. Every number is the one the other
 //! faces print, from the same rows and formatting ([`super`]); every string
 //! from the input is escaped ([`escape`]). The per-file table is plain
 //! HTML, readable without script; the script sorts it by the column the
@@ -97,10 +99,14 @@ fn write_page(h: &mut String, report: &Report, page: &Page, title: &str) -> std:
     writeln!(
         h,
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
+         style-src 'unsafe-inline'; script-src 'unsafe-inline'; font-src data:\">"
     )?;
     writeln!(h, "<title>{}</title>", escape(title))?;
-    writeln!(h, "<style>{STYLE}</style>\n</head>\n<body>")?;
+    writeln!(
+        h,
+        "<style>{}\n{STYLE}</style>\n</head>\n<body>",
+        dp_plot::font::every_font_face()
+    )?;
     writeln!(h, "<h1>{}</h1>", escape(title))?;
     if let Some(unread) = unread_phrase(&report.unread) {
         writeln!(
@@ -552,7 +558,7 @@ pub fn escape(text: &str) -> String {
 
 const STYLE: &str = r#"
 :root { color-scheme: light; }
-body { font-family: system-ui, "Noto Sans", "DejaVu Sans", sans-serif; color: #222;
+body { font-family: "Noto Sans", sans-serif; color: #222;
   max-width: 1040px; margin: 0 auto; padding: 1rem 1.25rem 3rem; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin: 0.5rem 0 1rem; }
 h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
