@@ -569,12 +569,12 @@ h3 { font-size: 1.05rem; margin-top: 1.4rem; }
 .warning { color: #b00020; }
 .hint, footer, figcaption { color: #666; font-size: 0.9rem; }
 footer { margin-top: 3rem; }
-figure { margin: 1.5rem 0; overflow-x: auto; }
-figure svg { display: block; width: 100%; min-width: 720px; height: auto; }
+figure { margin: 1.5rem 0; }
+figure svg { display: block; width: 100%; height: auto; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.6rem 0; font-size: 0.92rem; }
 th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #e4e4e4; text-align: left; }
-#file-table td, th { white-space: nowrap; }
+#file-table td, table.runs td, table.scaling td, th { white-space: nowrap; }
 th { background: #f4f6f8; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 #file-table td:nth-child(n+3) { text-align: right; font-variant-numeric: tabular-nums; }
@@ -583,6 +583,11 @@ th { background: #f4f6f8; }
 #file-table th[aria-sort="descending"] a::after { content: " \25BC"; }
 pre { background: #f4f6f8; padding: 0.7rem 0.9rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 ul.notes { color: #444; }
+@media (max-width: 700px) {
+  body { padding: 0.5rem 0.6rem 2rem; }
+  th, td { padding: 0.2rem 0.4rem; }
+  .speedup strong { font-size: 1.8rem; }
+}
 "#;
 
 /// Sorts the per-file table by the fragment `#sort=KEY` or `#sort=KEY-desc`
