@@ -13,6 +13,7 @@ Examples:
   dp-agg sequential.jsonl parallel.jsonl            # compare two runs
   dp-agg --format json runs.jsonl | jq 'select(.type == \"comparison\")'
   dp-agg --no-exact --files-limit 0 big-run.jsonl    # digests only, no file table
+  dp-agg --format html -o report.html runs.jsonl     # one page for a browser, offline
 
 Runs are the records' `run` labels, in order of first appearance; records
 without one form the run `(no run)`. The baseline of the comparison is the run
