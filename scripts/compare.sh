@@ -31,6 +31,8 @@ shell_word() {
         printf "%s='%s'" "${1%%=*}" "${value//\'/$quote}"
     fi
 }
+# The page's file table: up to 1000 files a run, which a browser sorts at
+# once (the text report keeps dp-agg's 20).
 html=(--files-limit 1000)
 command="make $name"
 for setting in "$@"; do

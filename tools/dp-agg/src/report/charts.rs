@@ -26,6 +26,8 @@ pub struct Chart {
     pub title: String,
     /// The `<svg>` element, its text plain (dp-plot's one door for text).
     pub svg: String,
+    /// Whether it shows only each run's first repeat.
+    pub first_repeat: bool,
 }
 
 /// The charts of `report`: the scaling chart when there is a scaling
@@ -34,8 +36,12 @@ pub struct Chart {
 pub fn charts(report: &Report) -> Vec<Chart> {
     let first_repeats: Vec<Run> = report.runs.iter().map(|r| plot_run(r.run, true)).collect();
     let mut charts = Vec::new();
-    let mut add = |title: String, svg: anyhow::Result<String>| match svg {
-        Ok(svg) => charts.push(Chart { title, svg }),
+    let mut add = |title: String, svg: anyhow::Result<String>, first_repeat| match svg {
+        Ok(svg) => charts.push(Chart {
+            title,
+            svg,
+            first_repeat,
+        }),
         Err(err) => cli::warn(format_args!("html: {title} not drawn: {err:#}")),
     };
     let has_table = report
@@ -52,7 +58,7 @@ pub fn charts(report: &Report) -> Vec<Chart> {
                     cores: report.cores,
                     title: title.clone(),
                 };
-                add(title, render::svg(&chart, SIZE, false));
+                add(title, render::svg(&chart, SIZE, false), false);
             }
             Err(err) => cli::warn(format_args!("html: scaling chart not drawn: {err:#}")),
         }
@@ -64,7 +70,7 @@ pub fn charts(report: &Report) -> Vec<Chart> {
             baseline: 0,
             title: title.clone(),
         };
-        add(title, render::svg(&chart, SIZE, false));
+        add(title, render::svg(&chart, SIZE, false), true);
     }
     let title = timeline::DEFAULT_TITLE.to_owned();
     let chart = Timeline {
@@ -73,10 +79,8 @@ pub fn charts(report: &Report) -> Vec<Chart> {
         color_by: ColorBy::Slot,
         shade: Shade::None,
     };
-    add(
-        title,
-        render::svg(&chart, timeline_size(&first_repeats), false),
-    );
+    let svg = render::svg(&chart, timeline_size(&first_repeats), false);
+    add(title, svg, true);
     charts
 }
 

@@ -228,10 +228,14 @@ fn write_charts(h: &mut String, report: &Report) -> std::fmt::Result {
         .map(|r| r.timing.repeats())
         .max()
         .unwrap_or(1);
-    for Chart { title, svg } in charts {
+    for Chart {
+        title,
+        svg,
+        first_repeat,
+    } in charts
+    {
         writeln!(h, "<figure>\n{svg}")?;
-        let scaling = title.contains("speedup by workers");
-        if repeats >= 2 && !scaling {
+        if repeats >= 2 && first_repeat {
             writeln!(
                 h,
                 "<figcaption>{}: each run's first repeat of {repeats} (the numbers above are over every repeat)</figcaption>",
@@ -556,84 +560,11 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
-const STYLE: &str = r#"
-:root { color-scheme: light; }
-body { font-family: "Noto Sans", sans-serif; color: #222;
-  max-width: 1040px; margin: 0 auto; padding: 1rem 1.25rem 3rem; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin: 0.5rem 0 1rem; }
-h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
-h3 { font-size: 1.05rem; margin-top: 1.4rem; }
-.speedup { margin: 0.3rem 0 0.8rem; }
-.speedup strong { font-size: 2.2rem; color: #1f5fa8; margin-right: 0.5rem; }
-.speedup span { color: #555; white-space: nowrap; }
-.warning { color: #b00020; }
-.hint, footer, figcaption { color: #666; font-size: 0.9rem; }
-footer { margin-top: 3rem; }
-figure { margin: 1.5rem 0; }
-figure svg { display: block; width: 100%; height: auto; }
-.scroll { overflow-x: auto; }
-table { border-collapse: collapse; margin: 0.6rem 0; font-size: 0.92rem; }
-th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #e4e4e4; text-align: left; }
-#file-table td, table.runs td, table.scaling td, th { white-space: nowrap; }
-th { background: #f4f6f8; }
-.num { text-align: right; font-variant-numeric: tabular-nums; }
-#file-table td:nth-child(n+3) { text-align: right; font-variant-numeric: tabular-nums; }
-#file-table th a { color: inherit; text-decoration: none; }
-#file-table th[aria-sort] a::after { content: " \25B2"; font-size: 0.75em; }
-#file-table th[aria-sort="descending"] a::after { content: " \25BC"; }
-pre { background: #f4f6f8; padding: 0.7rem 0.9rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
-ul.notes { color: #444; }
-@media (max-width: 700px) {
-  body { padding: 0.5rem 0.6rem 2rem; }
-  th, td { padding: 0.2rem 0.4rem; }
-  .speedup strong { font-size: 1.8rem; }
-}
-"#;
+/// The page's style (the font's rules come before it).
+const STYLE: &str = include_str!("html.css");
 
-/// Sorts the per-file table by the fragment `#sort=KEY` or `#sort=KEY-desc`
-/// on load and on every change of it; numbers by their exact `data-v`
-/// (cells without one last), text in natural order (`data2` before
-/// `data10`). The sorted header then links to the other direction.
-const SCRIPT: &str = r##"
-(function () {
-  var table = document.getElementById("file-table");
-  if (!table) return;
-  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  var body = table.tBodies[0];
-  var original = Array.prototype.slice.call(body.rows);
-  function sort() {
-    var m = /^#sort=([a-z_]+?)(-desc|-asc)?$/.exec(location.hash);
-    var col = m ? heads.findIndex(function (th) { return th.dataset.key === m[1]; }) : -1;
-    heads.forEach(function (th) {
-      th.removeAttribute("aria-sort");
-      th.firstChild.setAttribute("href", "#sort=" + th.dataset.key);
-    });
-    if (col < 0) { body.append.apply(body, original); return; }
-    var desc = m[2] === "-desc";
-    var numeric = heads[col].classList.contains("num");
-    var rows = original.map(function (row, i) {
-      var cell = row.cells[col];
-      var key = numeric ? (cell.hasAttribute("data-v") ? parseFloat(cell.dataset.v) : NaN) : cell.textContent;
-      return { row: row, key: key, i: i };
-    });
-    rows.sort(function (a, b) {
-      var order;
-      if (numeric) {
-        if (isNaN(a.key) || isNaN(b.key)) return isNaN(a.key) - isNaN(b.key) || a.i - b.i;
-        order = a.key - b.key;
-      } else {
-        order = a.key.localeCompare(b.key, undefined, { numeric: true });
-      }
-      return (desc ? -order : order) || a.i - b.i;
-    });
-    body.append.apply(body, rows.map(function (r) { return r.row; }));
-    heads[col].setAttribute("aria-sort", desc ? "descending" : "ascending");
-    heads[col].firstChild.setAttribute("href", "#sort=" + heads[col].dataset.key + (desc ? "" : "-desc"));
-  }
-  window.addEventListener("hashchange", sort);
-  sort();
-})();
-"##;
+/// The per-file table's sorting (docs/reference.md, "HTML report").
+const SCRIPT: &str = include_str!("html.js");
 
 #[cfg(test)]
 mod tests {
