@@ -6,9 +6,10 @@
 //! page, and so is the font: Noto Sans, once, as data: URLs (about 550 KB),
 //! the font the charts' text was measured with (without it, a wider system
 //! font overflowed the scaling chart's legend), so the page reads the same
-//! on every machine. A Content-Security-Policy refuses any request. Every number is the one the other
-//! faces print, from the same rows and formatting ([`super`]); every string
-//! from the input is escaped ([`escape`]). The per-file table is plain
+//! on every machine. A Content-Security-Policy refuses any request. Every
+//! number is the one the other faces print, from the same rows and
+//! formatting ([`super`]); every string from the input is escaped
+//! ([`escape`]). The per-file table is plain
 //! HTML, readable without script; the script sorts it by the column the
 //! URL's fragment names (`#sort=elapsed_s-desc`: a link users can keep),
 //! which its headers link to.
@@ -70,20 +71,20 @@ pub fn write(report: &Report, page: &Page, out: &mut dyn Write) -> io::Result<()
     out.write_all(html.as_bytes())
 }
 
-/// `dp: sequential vs parallel`, or the one run's name.
+/// `dp: scaling of parallel` with a scaling table, else the runs compared,
+/// `dp: sequential vs parallel` (or the one run's name).
 fn title(report: &Report) -> String {
-    let names: Vec<String> = report
-        .runs
-        .iter()
-        .map(|r| r.run.shown_name().into_owned())
-        .collect();
-    match report.scaling.iter().find_map(|s| match s {
+    let table = report.scaling.iter().find_map(|s| match s {
         ScalingReport::Table { mode, .. } => Some(mode),
         ScalingReport::Refused(_) => None,
-    }) {
+    });
+    match table {
         Some(Some(mode)) => format!("dp: scaling of {mode}"),
         Some(None) => "dp: scaling".to_owned(),
-        None => format!("dp: {}", names.join(" vs ")),
+        None => {
+            let names: Vec<_> = report.runs.iter().map(|r| r.run.shown_name()).collect();
+            format!("dp: {}", names.join(" vs "))
+        }
     }
 }
 
@@ -123,9 +124,8 @@ fn write_page(h: &mut String, report: &Report, page: &Page, title: &str) -> std:
     write_parameters(h, report, page)?;
     writeln!(
         h,
-        "<footer>Written by dp-agg {} from the records of {}.</footer>",
-        env!("CARGO_PKG_VERSION"),
-        super::files_phrase(report.runs.iter().map(|r| r.timing.files).sum())
+        "<footer>Written by dp-agg {}.</footer>",
+        env!("CARGO_PKG_VERSION")
     )?;
     writeln!(h, "<script>{SCRIPT}</script>\n</body>\n</html>")
 }
@@ -187,7 +187,8 @@ fn write_headline(h: &mut String, report: &Report) -> std::fmt::Result {
     writeln!(h, "</section>")
 }
 
-/// Whether the runs (or repeats) computed the same, and how not.
+/// Whether the runs (or repeats) computed the same, and how not (the
+/// first [`DIFFERENCES_SHOWN`], as the text face).
 fn write_differences(
     h: &mut String,
     across: &str,
@@ -205,7 +206,7 @@ fn write_differences(
         "<p class=\"warning\">Results identical across {across}: no ({} differences)</p>\n<ul>",
         differences.len()
     )?;
-    for difference in differences {
+    for difference in differences.iter().take(DIFFERENCES_SHOWN) {
         writeln!(
             h,
             "<li>{}: {}</li>",
@@ -213,8 +214,18 @@ fn write_differences(
             escape(&difference.message)
         )?;
     }
+    if differences.len() > DIFFERENCES_SHOWN {
+        writeln!(
+            h,
+            "<li>… {} more (the JSON report has every one)</li>",
+            differences.len() - DIFFERENCES_SHOWN
+        )?;
+    }
     writeln!(h, "</ul>")
 }
+
+/// The differences a page lists, as the text face does.
+const DIFFERENCES_SHOWN: usize = 20;
 
 fn write_charts(h: &mut String, report: &Report) -> std::fmt::Result {
     let charts = charts::charts(report);
