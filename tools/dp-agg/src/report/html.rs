@@ -468,7 +468,7 @@ fn write_parameters(h: &mut String, report: &Report, page: &Page) -> std::fmt::R
             .iter()
             .map(|(name, value)| vec![name.clone(), value.clone()]),
     );
-    write_table(h, "settings", &["Setting", "Value"], &rows, 2)?;
+    write_table(h, "settings", &["Parameter", "Value"], &rows, 2)?;
     if let Some(command) = page.command {
         writeln!(
             h,
