@@ -220,8 +220,14 @@ PARAMS     := $(OUT_DIR)/.params
 JOBLOG      = $(OUT_DIR)/$(call dir_of,gnu-parallel)/joblog.tsv
 # What `make compare` and `make scaling` save in OUT_DIR, in the order they
 # say so.
-REPORTS    := comparison.txt comparison.md comparison.json comparison.png timeline.png
-SCALING_REPORTS := scaling.txt scaling.md scaling.json scaling.png
+REPORTS    := comparison.txt comparison.md comparison.json comparison.png timeline.png comparison.html
+SCALING_REPORTS := scaling.txt scaling.md scaling.json scaling.png scaling.html
+# settings,NAMES: the variables NAMES, then those of PLACES the user gave,
+# each a shell word NAME=VALUE: what the HTML report shows among its
+# parameters and in the make command that repeats the measurement.
+PLACES   := DATA_DIR OUT_DIR DATA_PREFIX GEN_ARGS
+settings = $(foreach v,$(1) $(foreach p,$(PLACES),$(if $(and $(call given,$(p)),$($(p))),$(p))), \
+               '$(v)=$(subst ','\'',$($(v)))')
 
 # One run at a time in an OUT_DIR: each of these holds OUT_DIR's lock from
 # its first step to its last (scripts/locked.sh), so that a second run into
@@ -360,7 +366,8 @@ locked-compare:
 	    $(MAKE) --no-print-directory locked-$$mode DATA= REPEAT=$$repeat || exit; done; done
 	@$(call result_paths,$(COMPARED)) | \
 	    DP_AGG='$(DP_AGG)' DP_PLOT='$(DP_PLOT)' OUT_DIR='$(OUT_DIR)' LABELS='$(MODES)' \
-	    RUNS='$(RUNS)' REPORTS='$(REPORTS)' scripts/compare.sh compare
+	    RUNS='$(RUNS)' REPORTS='$(REPORTS)' scripts/compare.sh compare \
+	    $(call settings,FILES COUNT DIST SEED DELAY DELAY_MODE JOBS RUNS MODES)
 
 # Scaling: MODE at each number of workers p of WORKERS (JOBS=p), RUNS times,
 # interleaved (p = 1, 2, 4, 8, then again), each run labelled MODE-j<p> in
@@ -384,7 +391,8 @@ locked-scaling:
 	        JOBS=$$p RUN_SUFFIX=-j$$p REPEAT=$$repeat || exit; done; done
 	@$(call result_paths,$(call run_dirs,$(SCALED))) | \
 	    DP_AGG='$(DP_AGG)' DP_PLOT='$(DP_PLOT)' OUT_DIR='$(OUT_DIR)' LABELS='$(SCALED)' \
-	    RUNS='$(RUNS)' REPORTS='$(SCALING_REPORTS)' scripts/compare.sh scaling
+	    RUNS='$(RUNS)' REPORTS='$(SCALING_REPORTS)' scripts/compare.sh scaling \
+	    $(call settings,FILES COUNT DIST SEED DELAY DELAY_MODE MODE WORKERS RUNS)
 
 FORCE:
 

@@ -11,12 +11,35 @@
 # 1; so it is when the runs differ. All that can be done is done either way.
 # scaling.png needs a dp-plot that has `--kind scaling`: with one that
 # refuses it, the chart is left out with a one-line note, not an error.
+# The HTML report (comparison.html, scaling.html: dp-agg --format html) shows
+# the SETTINGs (make's variables, NAME=VALUE) and the `make NAME ...` command
+# made of them that repeats the measurement; its path is the last line.
 #
 #   ... | DP_AGG=PATH DP_PLOT=PATH OUT_DIR=DIR LABELS='sequential parallel' \
-#       RUNS=N REPORTS='comparison.txt comparison.png ...' scripts/compare.sh NAME
+#       RUNS=N REPORTS='comparison.txt comparison.png ...' scripts/compare.sh NAME [SETTING...]
 set -euo pipefail
 
 name=${1:-compare}
+[ $# -eq 0 ] || shift
+
+# shell_word NAME=VALUE: the setting as a shell word, quoted when it must be.
+shell_word() {
+    local value=${1#*=} quote="'\\''"
+    if [[ $value =~ ^[A-Za-z0-9_.,/:+@%-]*$ ]]; then
+        printf '%s' "$1"
+    else
+        printf "%s='%s'" "${1%%=*}" "${value//\'/$quote}"
+    fi
+}
+# The page's file table: up to 1000 files a run, which a browser sorts at
+# once (the text report keeps dp-agg's 20).
+html=(--files-limit 1000)
+command="make $name"
+for setting in "$@"; do
+    html+=(--setting "$setting")
+    command+=" $(shell_word "$setting")"
+done
+html+=(--setting "host=$(uname -n)" --command "$command")
 runs=${RUNS:-1}
 records=$(mktemp)
 refusal=$(mktemp)
@@ -32,6 +55,7 @@ write() {
         *.txt) "$DP_AGG" --format text -o "$path" "${manifest[@]}" "$records" ;;
         *.md) "$DP_AGG" --format markdown -o "$path" "${manifest[@]}" "$records" ;;
         *.json) "$DP_AGG" --format json -o "$path" "${manifest[@]}" "$records" ;;
+        *.html) "$DP_AGG" --format html "${html[@]}" -o "$path" "${manifest[@]}" "$records" ;;
         comparison.png) "$DP_PLOT" --kind comparison -o "$path" "${manifest[@]}" "$records" ;;
         timeline.png) "$DP_PLOT" --kind timeline --color-by slot -o "$path" "${manifest[@]}" "$records" ;;
         scaling.png)
@@ -61,6 +85,7 @@ status=0
 saved=()
 failed=()
 text=
+page=
 for report in $REPORTS; do
     before=$(inode "$report")
     written=0
@@ -74,6 +99,9 @@ for report in $REPORTS; do
         saved+=("$report")
         if [ -z "$text" ] && [[ $report == *.txt ]]; then
             text=$report
+        fi
+        if [ -z "$page" ] && [[ $report == *.html ]]; then
+            page=$report
         fi
     else
         failed+=("$report")
@@ -110,5 +138,8 @@ fi
 printf '\n\n'
 if [ -n "$text" ]; then
     cat "$OUT_DIR/$text" || status=1
+fi
+if [ -n "$page" ]; then
+    printf '\n%s: the report with its charts, for a browser: %s\n' "$name" "$OUT_DIR/$page"
 fi
 exit "$status"

@@ -38,6 +38,12 @@ need zsh zsh 'zsh, to parse the zsh completions make install installs' \
     install::install_puts_everything_where_it_is_looked_for_and_uninstall_removes_exactly_that
 need fish fish 'fish, to parse the fish completions make install installs' \
     install::install_puts_everything_where_it_is_looked_for_and_uninstall_removes_exactly_that
+need chromium chromium 'headless Chromium, to open the HTML report' \
+    html::make_compare_saves_a_page_that_works_offline \
+    html::make_scaling_saves_its_page_with_the_scaling_chart_and_table \
+    html::a_thousand_files_with_names_that_need_escaping \
+    html::ten_thousand_files_fill_the_table_up_to_its_limit_and_say_so \
+    html::the_checks_catch_a_page_that_fetches_or_logs
 
 missing=()
 for i in "${!packages[@]}"; do

@@ -17,11 +17,12 @@ use dp_core::record::{
 use serde_json::Value;
 
 /// The sections other files point at, by name.
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "Records",
     "Values and statistics",
     "Digest",
     "Runs",
+    "HTML report",
     "Exit status",
     "Makefile",
     "Progress",

@@ -229,9 +229,10 @@ fn compare_with_runs_runs_every_mode_that_often_interleaved_each_repeat_apart() 
         assert!(seconds.parse::<f64>().unwrap() > 0.0, "{wall}");
     }
     let text = fs::read_to_string(out.join("comparison.txt")).unwrap();
+    let page = common::page_line("compare", &out, "comparison.html");
     assert!(
-        stdout.ends_with(&text),
-        "stdout does not end with comparison.txt"
+        stdout.ends_with(&format!("{text}{page}")),
+        "stdout does not end with comparison.txt, then the page's line"
     );
 
     if dp_stats_records_workers_and_repeats(TEST) {
@@ -310,7 +311,7 @@ fn scaling_runs_the_mode_at_each_number_of_workers_and_saves_the_table() {
     assert_eq!(told, expected);
 
     ran.stdout_has(&format!(
-        "scaling: saved scaling.txt scaling.md scaling.json{} in {}\n",
+        "scaling: saved scaling.txt scaling.md scaling.json{} scaling.html in {}\n",
         if out.join("scaling.png").exists() {
             " scaling.png"
         } else {
@@ -320,9 +321,10 @@ fn scaling_runs_the_mode_at_each_number_of_workers_and_saves_the_table() {
     ))
     .stdout_has("scaling: wall clock of each run, measured by make outside dp: parallel-j1 ");
     let text = fs::read_to_string(out.join("scaling.txt")).unwrap();
+    let page = common::page_line("scaling", &out, "scaling.html");
     assert!(
-        ran.stdout.ends_with(&text),
-        "stdout does not end with scaling.txt"
+        ran.stdout.ends_with(&format!("{text}{page}")),
+        "stdout does not end with scaling.txt, then the page's line"
     );
     for run in &runs {
         assert!(text.contains(&format!("Run: {run}")), "{text}");

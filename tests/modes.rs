@@ -279,9 +279,10 @@ fn compare_prints_the_comparison_last_and_saves_reports_and_charts() {
 
     let out = make.out_dir();
     let text = fs::read_to_string(out.join("comparison.txt")).unwrap();
+    let page = common::page_line("compare", &out, "comparison.html");
     assert!(
-        stdout.ends_with(&text),
-        "stdout does not end with comparison.txt"
+        stdout.ends_with(&format!("{text}{page}")),
+        "stdout does not end with comparison.txt, then the page's line"
     );
     assert!(
         text.contains("Results identical across runs: yes"),
@@ -320,6 +321,7 @@ fn compare_prints_the_comparison_last_and_saves_reports_and_charts() {
             ".dp-lock",
             ".dp-manifest.jsonl",
             ".params",
+            "comparison.html",
             "comparison.json",
             "comparison.md",
             "comparison.png",

@@ -76,6 +76,10 @@ pub fn performance_comparison(stdout: &str, files: usize, sleep: Option<f64>) ->
     let block = &stdout[stdout
         .rfind("=== Performance Comparison ===")
         .unwrap_or_else(|| panic!("no comparison block in:\n{stdout}"))..];
+    // make compare's last line, after the block, names the HTML report.
+    let block = block
+        .split_once("\n\ncompare: ")
+        .map_or(block, |(block, _)| block);
     let lines: Vec<&str> = block.lines().collect();
     assert_eq!(lines.len(), 13, "{block}");
     let mut totals = Vec::new();
@@ -123,4 +127,13 @@ pub fn performance_comparison(stdout: &str, files: usize, sleep: Option<f64>) ->
         "speedup {speedup} but totals {totals:?}"
     );
     speedup
+}
+
+/// The last line of make compare's (or scaling's, NAME) output, after a
+/// blank line: where the HTML report PAGE is, in OUT_DIR.
+pub fn page_line(name: &str, out_dir: &std::path::Path, page: &str) -> String {
+    format!(
+        "\n{name}: the report with its charts, for a browser: {}\n",
+        out_dir.join(page).display()
+    )
 }

@@ -13,7 +13,8 @@ pub const MANUAL: Manual = Manual {
   cat results/*.stats.json | dp-agg --format markdown > report.md
   dp-agg sequential.jsonl parallel.jsonl            # compare two runs
   dp-agg --format json runs.jsonl | jq 'select(.type == \"comparison\")'
-  dp-agg --no-exact --files-limit 0 big-run.jsonl    # digests only, no file table",
+  dp-agg --no-exact --files-limit 0 big-run.jsonl    # digests only, no file table
+  dp-agg --format html -o report.html runs.jsonl     # one page for a browser, offline",
     notes: "\
 Runs are the records' `run` labels, in order of first appearance; records
 without one form the run `(no run)`. The baseline of the comparison is the run
@@ -77,7 +78,7 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 100_000_000)]
     pub exact_limit: u64,
 
-    /// Rows of the per-file table shown per run in text and markdown: a
+    /// Rows of the per-file table shown per run in text, markdown and html: a
     /// number (0 hides the table) or `all`. CSV always has every file.
     #[arg(long, value_name = "N|all", default_value = "20", value_parser = parse_files_limit)]
     pub files_limit: FilesLimit,
@@ -102,6 +103,17 @@ pub struct Args {
     /// manifest FILE (appended; what `make clean` removes, by identity).
     #[arg(long, value_name = "FILE", requires = "output")]
     pub manifest: Option<PathBuf>,
+
+    /// HTML: a setting of what made the records that they do not say
+    /// themselves (`DELAY_MODE=sleep`), shown among the page's parameters
+    /// (repeatable, in order).
+    #[arg(long = "setting", value_name = "NAME=VALUE", value_parser = parse_setting)]
+    pub settings: Vec<(String, String)>,
+
+    /// HTML: the command that made the records, shown as how to reproduce
+    /// the measurement (`make compare` gives its own).
+    #[arg(long, value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// The faces of the report.
@@ -115,6 +127,9 @@ pub enum Format {
     Json,
     /// The per-file table of every run.
     Csv,
+    /// One self-contained page (no network): the comparison, dp-plot's
+    /// charts as inline SVG, the statistics, a sortable per-file table.
+    Html,
 }
 
 /// How many per-file rows to show per run.
@@ -122,6 +137,14 @@ pub enum Format {
 pub enum FilesLimit {
     All,
     First(usize),
+}
+
+/// Parses --setting: `NAME=VALUE`, NAME not empty.
+pub fn parse_setting(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("'{text}' is not NAME=VALUE")),
+    }
 }
 
 /// Parses --files-limit: a number, or `all`.

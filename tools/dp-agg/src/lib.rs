@@ -96,6 +96,7 @@ fn write(report: &Report, args: &Args, out: &mut dyn Write) -> anyhow::Result<()
         Format::Markdown => report::markdown::write(report, args.files_limit, out)?,
         Format::Json => report::json::write(report, out)?,
         Format::Csv => report::csv::write(report, out)?,
+        Format::Html => report::html::write(report, &report::html::Page::of(args), out)?,
     }
     Ok(())
 }

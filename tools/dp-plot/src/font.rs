@@ -47,9 +47,9 @@ pub fn embed_in_svg(svg: &str) -> String {
     // plotters marks bold text `font-weight="bold"` and no other text.
     let texts = svg.matches("<text ").count();
     let bold = svg.matches(r#"font-weight="bold""#).count();
-    let used: Vec<(&str, &[u8])> = [
-        (texts > bold).then_some(("normal", ttf_noto_sans::REGULAR)),
-        (bold > 0).then_some(("bold", ttf_noto_sans::BOLD)),
+    let used: Vec<FontStyle> = [
+        (texts > bold).then_some(FontStyle::Normal),
+        (bold > 0).then_some(FontStyle::Bold),
     ]
     .into_iter()
     .flatten()
@@ -58,21 +58,38 @@ pub fn embed_in_svg(svg: &str) -> String {
         Some(at) if svg.starts_with("<svg") && !used.is_empty() => at + 1,
         _ => return svg.to_owned(),
     };
-    let name = FAMILY.as_str().split(',').next().unwrap_or_default().trim();
-    let mut style = String::from("\n<defs><style>");
-    for (weight, bytes) in used {
-        style += &format!(
-            "\n@font-face {{ font-family: \"{name}\"; font-weight: {weight}; \
-             src: url(data:font/ttf;base64,{}) format(\"truetype\"); }}",
-            crate::base64::encode(bytes)
-        );
-    }
-    style += "\n</style></defs>";
+    let style = format!("\n<defs><style>{}\n</style></defs>", font_faces(&used));
     let mut embedded = String::with_capacity(svg.len() + style.len());
     embedded += &svg[..root_end];
     embedded += &style;
     embedded += &svg[root_end..];
     embedded
+}
+
+/// CSS `@font-face` rules for the faces `styles` (bold, or regular for
+/// anything else) under [`FAMILY`]'s first name, the fonts inlined as
+/// data: URLs: what a page or an SVG carries to draw text in the very font
+/// its layout was measured with.
+pub fn font_faces(styles: &[FontStyle]) -> String {
+    let name = FAMILY.as_str().split(',').next().unwrap_or_default().trim();
+    let mut rules = String::new();
+    for style in styles {
+        let (weight, bytes) = match style {
+            FontStyle::Bold => ("bold", ttf_noto_sans::BOLD),
+            _ => ("normal", ttf_noto_sans::REGULAR),
+        };
+        rules += &format!(
+            "\n@font-face {{ font-family: \"{name}\"; font-weight: {weight}; \
+             src: url(data:font/ttf;base64,{}) format(\"truetype\"); }}",
+            crate::base64::encode(bytes)
+        );
+    }
+    rules
+}
+
+/// [`font_faces`] of both faces, for a page whose text may use either.
+pub fn every_font_face() -> String {
+    font_faces(&[FontStyle::Normal, FontStyle::Bold])
 }
 
 #[cfg(test)]

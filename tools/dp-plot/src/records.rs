@@ -40,8 +40,9 @@ fn read_from(input: impl BufRead, name: &str, runs: &mut Runs) -> io::Result<()>
     Ok(())
 }
 
-/// The job a record describes, if its times can be part of a run's span.
-fn job_from_stats(stats: &StatsRecord) -> Result<Job, String> {
+/// The job a record describes, if its times can be part of a run's span
+/// (also how dp-agg's HTML report hands its records to the charts).
+pub fn job_from_stats(stats: &StatsRecord) -> Result<Job, String> {
     run::check_times(stats.started_at, stats.finished_at)?;
     Ok(Job {
         label: file_name(&stats.path).to_owned(),

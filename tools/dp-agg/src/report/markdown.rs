@@ -6,8 +6,8 @@ use dp_core::names::shown;
 use dp_core::record::Difference;
 
 use super::{
-    Report, RunReport, file_cells, files_phrase, overall_notes, overall_rows, saved_phrase,
-    seconds, shown_files, speedup_phrase, text::error_message, unread_phrase,
+    Report, RunReport, file_cells, overall_notes, overall_rows, shown_files, text::error_message,
+    unread_phrase,
 };
 use crate::args::FilesLimit;
 use crate::group::Run;
@@ -71,38 +71,13 @@ fn write_differences(
 
 /// One row per run, the baseline first: times, files, speedup.
 fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut rows = vec![];
-    for (shown, run) in report.runs.iter().enumerate() {
-        let timing = &run.timing;
-        let name = escape(&run.run.shown_name());
-        let (name, factor, saved) = if shown == 0 {
-            (
-                format!("{name} (baseline)"),
-                "1.00x".to_owned(),
-                "-".to_owned(),
-            )
-        } else {
-            let speedup = report.speedup(shown).unwrap_or_default();
-            let spread = match speedup.stddev {
-                Some(sigma) => format!(" ± {sigma:.2}"),
-                None => String::new(),
-            };
-            (
-                name,
-                format!("{}{spread}", speedup_phrase(speedup.factor)),
-                saved_phrase(speedup.saved_pct).unwrap_or_else(|| "n/a".into()),
-            )
-        };
-        rows.push(vec![
-            name,
-            seconds(timing.wall_s),
-            timing.files.to_string(),
-            timing.failed.to_string(),
-            seconds(timing.mean_elapsed_s),
-            factor,
-            saved,
-        ]);
-    }
+    let rows: Vec<Vec<String>> = super::comparison_rows(report)
+        .into_iter()
+        .map(|mut row| {
+            row[0] = escape(&row[0]);
+            row.into()
+        })
+        .collect();
     write_table(
         &[
             ("Run", Align::Left),
@@ -248,40 +223,11 @@ fn write_overall(overall: &Overall, files: u64, out: &mut dyn Write) -> io::Resu
 }
 
 fn write_timing(timing: &Timing, out: &mut dyn Write) -> io::Result<()> {
-    let rows = [
-        ("processed", files_phrase(timing.files)),
-        ("failed", timing.failed.to_string()),
-        (
-            "total time (first start to last finish)",
-            if timing.repeats() >= 2 {
-                super::total_text(timing)
-            } else {
-                format!("{} s", seconds(timing.wall_s))
-            },
-        ),
-        (
-            "average time per file",
-            format!("{} s", seconds(timing.mean_elapsed_s)),
-        ),
-        (
-            "sum of file times",
-            format!("{} s", seconds(Some(timing.sum_elapsed_s))),
-        ),
-    ];
-    let mut rows = named_rows(rows);
-    rows.extend(
-        super::cpu_rows(timing)
-            .into_iter()
-            .map(|(name, text)| vec![name.to_owned(), text]),
-    );
-    write_table(&[("Timing", Align::Left), ("", Align::Right)], &rows, out)
-}
-
-/// Rows of two cells: a name and its text.
-fn named_rows<const N: usize>(rows: [(&str, String); N]) -> Vec<Vec<String>> {
-    rows.into_iter()
+    let rows: Vec<Vec<String>> = super::timing_rows(timing)
+        .into_iter()
         .map(|(name, text)| vec![name.to_owned(), text])
-        .collect()
+        .collect();
+    write_table(&[("Timing", Align::Left), ("", Align::Right)], &rows, out)
 }
 
 #[derive(Clone, Copy)]

@@ -1,7 +1,9 @@
 //! One report, several faces: the data every format shows, built once, and
 //! the number formatting they share. Each face is a small module.
 
+pub mod charts;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod text;
@@ -462,6 +464,73 @@ pub fn scaling_fit(scaling: &dp_core::scaling::Scaling) -> Vec<(&'static str, St
     if let Some((p, s)) = scaling.predicted {
         rows.push(("Predicted", format!("{s:.2}x at {p} workers")));
     }
+    rows
+}
+
+/// The comparison's rows, the baseline first: run (`(baseline)` marked),
+/// total time (s), files, failed, average per file (s), speedup (± σ with
+/// repeats), time saved. Names as [`shown`]; each face escapes its own way.
+pub fn comparison_rows(report: &Report) -> Vec<[String; 7]> {
+    report
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(shown, run)| {
+            let timing = &run.timing;
+            let name = run.run.shown_name();
+            let (name, factor, saved) = if shown == 0 {
+                (
+                    format!("{name} (baseline)"),
+                    "1.00x".to_owned(),
+                    "-".to_owned(),
+                )
+            } else {
+                let speedup = report.speedup(shown).unwrap_or_default();
+                let spread = match speedup.stddev {
+                    Some(sigma) => format!(" ± {sigma:.2}"),
+                    None => String::new(),
+                };
+                (
+                    name.into_owned(),
+                    format!("{}{spread}", speedup_phrase(speedup.factor)),
+                    saved_phrase(speedup.saved_pct).unwrap_or_else(|| "n/a".into()),
+                )
+            };
+            [
+                name,
+                seconds(timing.wall_s),
+                timing.files.to_string(),
+                timing.failed.to_string(),
+                seconds(timing.mean_elapsed_s),
+                factor,
+                saved,
+            ]
+        })
+        .collect()
+}
+
+/// A run's timing as the tables show it: processed, failed, total time,
+/// average and sum of file times, then [`cpu_rows`].
+pub fn timing_rows(timing: &Timing) -> Vec<(&'static str, String)> {
+    let total = if timing.repeats() >= 2 {
+        total_text(timing)
+    } else {
+        format!("{} s", seconds(timing.wall_s))
+    };
+    let mut rows = vec![
+        ("processed", files_phrase(timing.files)),
+        ("failed", timing.failed.to_string()),
+        ("total time (first start to last finish)", total),
+        (
+            "average time per file",
+            format!("{} s", seconds(timing.mean_elapsed_s)),
+        ),
+        (
+            "sum of file times",
+            format!("{} s", seconds(Some(timing.sum_elapsed_s))),
+        ),
+    ];
+    rows.extend(cpu_rows(timing));
     rows
 }
 
