@@ -384,6 +384,11 @@ const MAKE_ENV: &[&str] = &[
     "RUN_SUFFIX",
     "WORKERS",
     "HOSTS",
+    "SSH_JOBS",
+    "SSH_CONFIG",
+    "REMOTE_DP_STATS",
+    "SHARED_FS",
+    "RETRIES",
     "TEST_DEPS",
 ];
 
