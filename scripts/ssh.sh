@@ -248,12 +248,18 @@ exit $status;'
 mkdir -p -- "$results"
 started=$tmp/started
 touch "$started"
+# Interrupted, GNU parallel stops its jobs and ends: so does this, after.
+interrupted=
+trap 'interrupted=130' INT
+trap 'interrupted=143' TERM
 set +e
 parallel --will-cite --group -S "${logins%,}" --ssh "$login_ssh" "${ship[@]}" \
     --retries $((retries + 1)) --tagstring '{}' --joblog "$joblog" "$remote" < "$files" |
     perl -e "$writer" "$results" "$DP_GEN" "$shared"
 codes=("${PIPESTATUS[@]}")
 set -e
+trap 'exit 130' INT
+trap 'exit 143' TERM
 status=0
 [ "${codes[1]}" = 0 ] || status=1
 
@@ -267,12 +273,17 @@ missing=0
 while IFS= read -r file; do
     result=$results/${file##*/}.stats.json
     if [ ! "$result" -nt "$started" ]; then
-        [ "$missing" -ge 5 ] || echo "make ssh: no record for $file: each of its $((retries + 1)) tries failed" >&2
+        [ -n "$interrupted" ] || [ "$missing" -ge 5 ] || echo "make ssh: no record for $file" >&2
         missing=$((missing + 1))
     fi
 done < "$files"
+if [ -n "$interrupted" ]; then
+    echo "make ssh: interrupted, $missing files without a record: run it again to go on" >&2
+    exit "$interrupted"
+fi
 if [ "$missing" -gt 0 ]; then
-    echo "make ssh: $missing files without a record (see $joblog); run it again to redo them" >&2
+    echo "make ssh: $missing files without a record: their hosts failed $((retries + 1)) times" \
+        "(RETRIES=$retries; see $joblog); run it again to redo them" >&2
     status=1
 fi
 exit "$status"
