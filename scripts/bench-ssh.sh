@@ -5,8 +5,11 @@
 # Measures the wall clock of the whole `make ssh DATA=` (data made first;
 # results removed before each run; best of 3 runs, the machine may be
 # shared) with files shipped and with SHARED_FS=1 (nothing shipped but
-# dp-stats), beside local `parallel -j6` over the same files, and reports
-# each one's overhead per file over local: (wall - local wall) x 6 / 30.
+# dp-stats), beside local `parallel -j6` over the same files and the GNU
+# parallel command one would write by hand (ControlMasters opened first,
+# --basefile, --transferfile, --cleanup; what make ssh is measured
+# against when the machine is busy), and reports each one's overhead per
+# file over local: (wall - local wall) x 6 / 30.
 # Targets: shipped <= 6.2 s, SHARED_FS=1 <= 5.6 s. Exits 1 if one fails;
 # where test hosts cannot start here (not root, no unshare), says so and
 # exits 0.
@@ -61,8 +64,28 @@ best() {
     echo "$least"
 }
 
-echo "bench-ssh: $files files, DELAY=$delay, $hosts_n hosts x $slots slots (best of $runs; about a minute)" >&2
+echo "bench-ssh: $files files, DELAY=$delay, $hosts_n hosts x $slots slots (best of $runs; about 2 minutes)" >&2
 local_wall=$(best parallel --will-cite -j$((hosts_n * slots)) "$bin/dp-stats" --delay "$delay" ::: "${data[@]}")
+# By hand: the masters opened first, as make ssh does.
+control=$work/cm
+mkdir "$control"
+by_hand_ssh="ssh -F $hosts_dir/ssh_config -o ControlPath=$control/%C"
+IFS=, read -r -a aliases <<< "$hosts"
+for host in "${aliases[@]}"; do
+    $by_hand_ssh -o ControlMaster=yes -fN "$host" < /dev/null > /dev/null 2>&1
+done
+logins=$(printf "$slots/%s," "${aliases[@]}")
+cp "$bin/dp-stats" "$work/dp-stats"
+# by_hand [OPTION...] COMMAND
+by_hand() {
+    parallel --will-cite -S "${logins%,}" --ssh "$by_hand_ssh" --wd .dp-bench \
+        --basefile "$work/./dp-stats" --cleanup "$@" ::: "${data[@]}"
+}
+hand_shipped_wall=$(best by_hand --transferfile '{//}/./{/}' "./dp-stats --delay $delay {/}")
+hand_shared_wall=$(best by_hand "./dp-stats --delay $delay {}")
+for host in "${aliases[@]}"; do
+    $by_hand_ssh -O exit "$host" > /dev/null 2>&1 || true
+done
 shipped_wall=$(best dp_make ssh DATA=)
 # Every file came back, from every host.
 records=$(cat "$dir/results/ssh"/data*.txt.stats.json | wc -l)
@@ -82,8 +105,11 @@ echo
 echo "| how ($files files x ${delay} s, $((hosts_n * slots)) at once; ideal $(awk -v f=$files -v d=$delay -v w=$((hosts_n * slots)) 'BEGIN { printf "%.1f", f * d / w }') s) | wall | per file over local |"
 echo '|---|---|---|'
 row "local parallel -j$((hosts_n * slots))" "$local_wall"
+row 'GNU parallel -S by hand, shipped' "$hand_shipped_wall"
 row 'make ssh, files shipped' "$shipped_wall" "$shipped_target"
+row 'GNU parallel -S by hand, shared' "$hand_shared_wall"
 row 'make ssh SHARED_FS=1' "$shared_wall" "$shared_target"
+uptime | sed 's/.*load/load/' >&2
 if [ "$records" != "$files" ]; then
     echo "bench-ssh: FAIL: $records records for $files files" >&2
     status=1

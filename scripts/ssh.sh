@@ -19,10 +19,12 @@
 # - SSH_JOBS files at once on each host (given: no CPU probe); dp-stats'
 #   records say `workers` = hosts reached x SSH_JOBS.
 # - dp-stats is shipped (--basefile) unless REMOTE_DP_STATS names it on the
-#   hosts; each data file is shipped (--transferfile) and removed after
-#   (--cleanup), unless SHARED_FS=1 says the hosts see it at the same path.
+#   hosts; each data file is shipped (--transferfile) and removed by its job
+#   once read, unless SHARED_FS=1 says the hosts see it at the same path.
 #   What is shipped lives in ~/.dp-ssh/<run>/ on the host, removed at the
-#   end whatever happened.
+#   end whatever happened. (Not --cleanup: it costs every job one more ssh
+#   session, and its rmdir races with the next file shipped into the
+#   directory it empties.)
 # - A job whose host fails (ssh's exit 255, a host killed mid-run) is redone
 #   on another host, RETRIES times at most. dp-stats' exit 1 (a bad data
 #   file) is a result, not a failure of the host: its error record is the
@@ -96,11 +98,13 @@ opened=()
 close_all() {
     local host
     for host in "${opened[@]}"; do
-        # What was shipped goes, also after Ctrl-C or a failure.
-        ssh "${ssh_opts[@]}" "${control[@]}" "$host" \
-            "rm -rf -- '$run_dir' && rmdir .dp-ssh 2> /dev/null; true" < /dev/null > /dev/null 2>&1 || true
-        ssh "${ssh_opts[@]}" "${control[@]}" -O exit "$host" > /dev/null 2>&1 || true
+        # What was shipped goes, also after Ctrl-C or a failure; all hosts
+        # at once.
+        { ssh "${ssh_opts[@]}" "${control[@]}" "$host" \
+            "rm -rf -- '$run_dir' && rmdir .dp-ssh 2> /dev/null; true" < /dev/null > /dev/null 2>&1
+          ssh "${ssh_opts[@]}" "${control[@]}" -O exit "$host" > /dev/null 2>&1; } &
     done
+    wait
     rm -rf -- "$files" "$tmp"
 }
 trap close_all EXIT
@@ -189,16 +193,14 @@ else
     stats="'$remote_stats'"
 fi
 if [ "$shared" = 0 ]; then
-    # A file of the run's own keeps its directory until the end: without
-    # it, one job's --cleanup removes the empty directory another job is
-    # shipping its file into.
-    [ "$ship_stats" = yes ] || { : > "$tmp/run"; ship+=(--basefile "$tmp/./run"); }
     ship+=(--transferfile '{//}/./{/}')
     target='{/}'
+    remove='rm -f -- {/};'
 else
     target='{}'
+    remove=
 fi
-[ ${#ship[@]} -eq 0 ] || ship+=(--wd "$run_dir" --cleanup)
+[ ${#ship[@]} -eq 0 ] || ship+=(--wd "$run_dir")
 quoted=
 for arg in "${stats_args[@]}"; do
     [[ $arg != *"'"* ]] || fail "a dp-stats argument holds a quote: $arg"
@@ -206,7 +208,7 @@ for arg in "${stats_args[@]}"; do
 done
 workers=$((${#reached[@]} * slots))
 remote="env DP_WORKERS=$workers${DP_REPEAT:+ DP_REPEAT=$DP_REPEAT} $stats$quoted $target;"
-remote+=' s=$?; [ $s -ne 1 ] || s=0; exit $s'
+remote+=" s=\$?; $remove"' [ $s -ne 1 ] || s=0; exit $s'
 logins=$(printf "$slots/%s," "${reached[@]}")
 login_ssh="ssh ${ssh_opts[*]} ${control[*]} -o ControlMaster=no"
 

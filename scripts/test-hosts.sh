@@ -164,6 +164,7 @@ start_host() {
     chmod 0600 "$home/.ssh/authorized_keys"
     chown -R "$user:" "$home"
     chmod 0700 "$home"
+    rm -f -- "$host_dir/ssh_host_ed25519_key" "$host_dir/ssh_host_ed25519_key.pub" "$host_dir/sshd.pid"
     ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$host_dir/ssh_host_ed25519_key"
     printf '[%s]:%s %s\n' "$addr" "$port" "$(cut -d' ' -f1,2 "$host_dir/ssh_host_ed25519_key.pub")" \
         >> "$dir/known_hosts"
