@@ -73,10 +73,8 @@ fi
 # What dp-stats is, on the hosts: a copy shipped beside the data, or theirs.
 ship_stats=yes
 [ -z "$remote_stats" ] || ship_stats=no
-for program in parallel ssh; do
-    command -v "$program" > /dev/null ||
-        fail "$program is not installed (e.g. apt-get install ${program/ssh/openssh-client})"
-done
+command -v parallel > /dev/null || fail 'GNU parallel is not installed (e.g. apt-get install parallel)'
+command -v ssh > /dev/null || fail 'ssh is not installed (e.g. apt-get install openssh-client)'
 if [ "$shared" = 0 ] || [ "$ship_stats" = yes ]; then
     command -v rsync > /dev/null || fail 'rsync is not installed here (e.g. apt-get install rsync)'
 fi

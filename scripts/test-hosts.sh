@@ -6,7 +6,8 @@
 # there), its own throwaway user (`useradd -p '*'`: a locked `!` password
 # makes sshd without PAM refuse even a key), home, host key and
 # `AllowUsers`. Every key is generated per run under DIR; nothing here is
-# committed. `up` prints the hosts as HOSTS takes them (dp-host1,dp-host2,...)
+# committed. The homes live in a directory of their own under /tmp (named
+# in DIR/homes), as the users may not reach into DIR. `up` prints the hosts as HOSTS takes them (dp-host1,dp-host2,...)
 # and writes DIR/ssh_config, a client config with an alias per host (its
 # address, user, port, the key, known hosts under DIR, BatchMode), for
 # `make ssh HOSTS=... SSH_CONFIG=DIR/ssh_config`.
@@ -25,15 +26,14 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 [ $# -ge 2 ] || usage
 command=$1
 dir=$2
-state=$dir/hosts
 
-# Whole-file paths: sshd and ssh want absolute ones.
+# Absolute paths: sshd and ssh want them.
 if [ "$command" = up ]; then
     mkdir -p -- "$dir"
 fi

@@ -396,9 +396,14 @@ fn a_host_down_before_the_run_is_left_out_and_a_refused_login_stops_it() {
     ran.code_is(2)
         .stderr_has("Permission denied")
         .stderr_has("refused a login without a password");
+    // A host that lacks what a job needs is named, with what it lacks.
+    let ran = make.run(&["ssh", "HOSTS=dp-host1", "REMOTE_DP_STATS=/nowhere/dp-stats"]);
+    ran.code_is(2)
+        .stderr_has("dp-host1 has no /nowhere/dp-stats")
+        .stderr_has("a host needs sh, perl, rsync");
     let left = names_in(&make.out_dir().join("ssh"));
     assert!(
         !left.iter().any(|name| name.ends_with(".stats.json")),
-        "{left:?}"
+        "nothing is sent after a refusal: {left:?}"
     );
 }
