@@ -110,6 +110,10 @@ up() {
     # sshd's privilege separation directory, which the package's service
     # would make.
     mkdir -p -m 0755 /run/sshd
+    # Several `up`s at once (tests in parallel) take turns, so that no two
+    # pick the same free port: a lock on that directory, held until exit.
+    exec 8< /run/sshd
+    flock 8
     # sshd reads authorized_keys as the user, who may not reach into DIR
     # (a 0700 temporary directory): the homes live in a directory of their
     # own, named in DIR/homes.
@@ -191,10 +195,10 @@ Host $name
     User $user
 EOF
     # unshare execs sh, which execs sshd: $! is the listener's pid. No
-    # descriptor of the caller's stays open in it.
+    # descriptor of the caller's stays open in it, nor the lock.
     unshare --uts sh -c 'hostname "$1" && exec /usr/sbin/sshd -D -f "$2" -E "$3"' \
         sh "$name" "$host_dir/sshd_config" "$host_dir/sshd.log" \
-        < /dev/null > /dev/null 2>&1 &
+        < /dev/null > /dev/null 2>&1 8<&- &
     local pid=$!
     sed -i "s/^$name $user $addr -\$/$name $user $addr $pid/" "$state"
     # sshd writes its pid file once it listens.
