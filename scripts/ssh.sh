@@ -180,6 +180,8 @@ fi
 # The remote side: the command in the host's run directory; a file given by
 # its name (shipped beside) or, shared, by its path. dp-stats' exit 1 is the
 # file's error record, a result: 0, so that GNU parallel does not retry it.
+# A file the host cannot read (its transfer failed, a share it lacks) is the
+# host's failure, not the file's: exit 254, retried elsewhere.
 ship=()
 if [ "$ship_stats" = yes ]; then
     # A copy, so that a rebuild during the run does not change it, and a
@@ -205,7 +207,8 @@ for arg in "${stats_args[@]}"; do
     quoted+=" '$arg'"
 done
 workers=$((${#reached[@]} * slots))
-remote="env DP_WORKERS=$workers${DP_REPEAT:+ DP_REPEAT=$DP_REPEAT} $stats$quoted $target;"
+remote="[ -r $target ] || { echo \"make ssh: \$(uname -n) cannot read $target\" >&2; exit 254; };"
+remote+=" env DP_WORKERS=$workers${DP_REPEAT:+ DP_REPEAT=$DP_REPEAT} $stats$quoted $target;"
 remote+=" s=\$?; $remove"' [ $s -ne 1 ] || s=0; exit $s'
 logins=$(printf "$slots/%s," "${reached[@]}")
 login_ssh="ssh ${ssh_opts[*]} ${control[*]} -o ControlMaster=no"
