@@ -23,16 +23,13 @@ need() {
 need parallel parallel 'GNU parallel, for the gnu-parallel mode' \
     modes::the_gnu_parallel_mode_matches_sequential_and_keeps_its_joblog
 # make ssh's tests start their own sshd hosts (scripts/test-hosts.sh).
-need openssh-server /usr/sbin/sshd 'sshd, for the test hosts of make ssh' \
-    ssh::make_compare_over_three_hosts_gives_three_hosts_and_identical_results \
-    ssh::a_host_killed_mid_run_has_its_files_redone_on_the_others \
-    ssh::a_bad_file_is_a_result_tried_once_and_reaches_dp_agg \
-    ssh::a_host_down_before_the_run_is_left_out_and_a_refused_login_stops_it
-need rsync rsync 'rsync, which GNU parallel ships files with' \
-    ssh::make_compare_over_three_hosts_gives_three_hosts_and_identical_results \
-    ssh::a_host_killed_mid_run_has_its_files_redone_on_the_others \
-    ssh::a_bad_file_is_a_result_tried_once_and_reaches_dp_agg \
-    ssh::a_host_down_before_the_run_is_left_out_and_a_refused_login_stops_it
+ssh_tests='ssh::make_compare_over_three_hosts_gives_three_hosts_and_identical_results
+    ssh::a_host_killed_mid_run_has_its_files_redone_on_the_others
+    ssh::a_bad_file_is_a_result_tried_once_and_reaches_dp_agg
+    ssh::a_host_down_before_the_run_is_left_out_and_a_refused_login_stops_it'
+need openssh-server /usr/sbin/sshd 'sshd, for the test hosts of make ssh' $ssh_tests
+need rsync rsync 'rsync, which GNU parallel ships files with' $ssh_tests
+need procps ps 'ps, with which the test hosts are stopped' $ssh_tests
 
 missing=()
 for i in "${!packages[@]}"; do
