@@ -20,6 +20,13 @@ use std::time::{Duration, Instant};
 use common::{mode_dir, result_names, results};
 use dp_testkit::{Make, Ran, dp, names_in, repo, skip};
 
+/// `scripts/test-hosts.sh COMMAND DIR ARGS...`, run to its end.
+fn test_hosts(dir: &Path, command: &str, args: &[&str]) -> Ran {
+    let mut script = Command::new(repo().join("scripts/test-hosts.sh"));
+    script.arg(command).arg(dir).args(args).stdin(Stdio::null());
+    Ran::of(&format!("scripts/test-hosts.sh {command}"), script)
+}
+
 /// N test hosts, stopped (listeners, sessions, users) when dropped.
 struct Hosts {
     dir: tempfile::TempDir,
@@ -37,17 +44,7 @@ impl Hosts {
             return None;
         }
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let ran = Ran::of("scripts/test-hosts.sh up", {
-            let mut command = Command::new(repo().join("scripts/test-hosts.sh"));
-            command
-                .args([
-                    "up".as_ref(),
-                    dir.path().as_os_str(),
-                    count.to_string().as_ref(),
-                ])
-                .stdin(Stdio::null());
-            command
-        });
+        let ran = test_hosts(dir.path(), "up", &[&count.to_string()]);
         let cannot = [
             "cannot make a UTS namespace",
             "could not install",
@@ -85,16 +82,7 @@ impl Hosts {
     }
 
     fn script(&self, args: &[&str]) -> Ran {
-        let mut command = Command::new(repo().join("scripts/test-hosts.sh"));
-        command
-            .arg(args[0])
-            .arg(self.dir.path())
-            .args(&args[1..])
-            .stdin(Stdio::null());
-        Ran::of(
-            &format!("scripts/test-hosts.sh {}", args.join(" ")),
-            command,
-        )
+        test_hosts(self.dir.path(), args[0], &args[1..])
     }
 
     /// What test-hosts.sh recorded: each host's name, user, address, pid.
