@@ -41,6 +41,18 @@ WORKERS     ?= 1 2 4 8
 # what its run label gets after the mode's name (-j4: parallel-j4/).
 REPEAT      ?=
 RUN_SUFFIX  ?=
+# make ssh (scripts/ssh.sh): the hosts, a comma list of what ssh reaches
+# (node1,alice@node2); files at once on each (JOBS unless given, so that
+# make scaling MODE=ssh scales it); an ssh config for them; dp-stats' path
+# on them where they have it (else it is shipped); SHARED_FS=1 where they
+# see DATA_DIR at the same path (nothing is shipped); and how many times a
+# file whose host fails is redone on another.
+HOSTS           ?=
+SSH_JOBS        ?= $(JOBS)
+SSH_CONFIG      ?=
+REMOTE_DP_STATS ?=
+SHARED_FS       ?= 0
+RETRIES         ?= 2
 
 
 CARGO ?= cargo
@@ -74,6 +86,8 @@ CPUS_PER_TASK ?= 1
 SBATCH_ARGS   ?=
 CHECKED       += CHUNKS CPUS_PER_TASK
 MAY_BE_EMPTY  += CHUNKS
+CHECKED      += HOSTS SSH_JOBS SSH_CONFIG REMOTE_DP_STATS SHARED_FS RETRIES
+MAY_BE_EMPTY += HOSTS SSH_CONFIG REMOTE_DP_STATS
 # A `$` given on the command line or in the environment is looked for
 # before make expands it (`$(shell ...)` would run): first, on its own.
 given     = $(filter command% environment%,$(origin $(1)))
@@ -121,6 +135,13 @@ $(error $(unsafe) $(call problem,$(unsafe)), which the Makefile cannot pass on s
 endif
 INSTALL_ENV = BIN='$(BIN)' DESTDIR='$(DESTDIR)' prefix='$(prefix)' bindir='$(bindir)' \
               mandir='$(mandir)' datarootdir='$(datarootdir)'
+# make ssh's: SSH_JOBS counts from 1, RETRIES from 0, SHARED_FS is 0 or 1,
+# and HOSTS is given wherever ssh runs, before any other mode has run.
+$(if $(call no_count,$(SSH_JOBS)),$(error SSH_JOBS holds $(SSH_JOBS), which is not a whole number from 1))
+$(if $(or $(call digits,$(RETRIES)),$(filter-out 0,$(filter 0%,$(RETRIES)))),$(error RETRIES holds $(RETRIES), which is not a whole number from 0))
+$(if $(filter-out 0 1,$(SHARED_FS)),$(error SHARED_FS is $(SHARED_FS): 0 ships the data files, 1 says the hosts see them at the same paths))
+ssh_runs := $(or $(filter ssh locked-ssh,$(MAKECMDGOALS)),$(and $(filter compare,$(MAKECMDGOALS)),$(filter ssh,$(MODES))),$(and $(filter run scaling,$(MAKECMDGOALS)),$(filter ssh,$(MODE))))
+$(if $(ssh_runs),$(if $(HOSTS),,$(error HOSTS is empty: make ssh needs the hosts as ssh reaches them, e.g. HOSTS=node1,alice@node2)))
 
 DP_GEN   := $(BIN)/dp-gen
 DP_STATS := $(BIN)/dp-stats
@@ -152,6 +173,7 @@ help: ## list the targets and the variables
 	@echo '  FILES=$(FILES) COUNT=$(COUNT) DIST=$(DIST) SEED=$(SEED) DATA_PREFIX=$(DATA_PREFIX) DELAY=$(DELAY) JOBS=$(JOBS)'
 	@echo '  MODES=$(MODES) MODE=$(MODE) RUNS=$(RUNS) WORKERS=$(WORKERS)'
 	@echo '  DATA_DIR=$(DATA_DIR) OUT_DIR=$(OUT_DIR)'
+	@echo '  HOSTS=$(HOSTS) SSH_JOBS=$(SSH_JOBS) SSH_CONFIG=$(SSH_CONFIG) SHARED_FS=$(SHARED_FS) RETRIES=$(RETRIES)'
 	@echo '  (make scaling: FILES=16 DELAY=0.5 unless given)'
 
 # cargo shows its progress on a terminal, once: the makes that a target
@@ -195,6 +217,7 @@ fuzz: ## run each fuzz target of fuzz/ for FUZZ_S seconds (not in CI)
 
 ALL_MODES := sequential parallel xargs threads gnu-parallel
 ALL_MODES += slurm
+ALL_MODES += ssh
 
 # label,MODE: MODE's run label; dir_of,MODE: its results' directory under
 # OUT_DIR (parallel, parallel/r2, parallel-j4/r2).
@@ -247,6 +270,7 @@ xargs: ## one dp-stats process per file, JOBS at once (xargs -P)
 threads: ## one dp-stats process, JOBS files at once on threads
 gnu-parallel: ## one dp-stats process per file, JOBS at once (GNU parallel)
 slurm: ## the files as one Slurm job array in CHUNKS tasks, each a dp-stats -j CPUS_PER_TASK
+ssh: ## one dp-stats process per file on HOSTS, SSH_JOBS at once on each (GNU parallel over ssh)
 run: ## one MODE (parallel), then its report
 compare: ## run MODES afresh (RUNS times, interleaved), print and save the comparison, draw the charts
 scaling: ## run MODE at each of WORKERS (RUNS times, interleaved), print and save the scaling table, draw its chart
@@ -343,6 +367,16 @@ locked-slurm: $(DATA) $(PARAMS)
 	    CHUNKS='$(CHUNKS)' CPUS_PER_TASK='$(CPUS_PER_TASK)' scripts/slurm.sh \
 	    '$(OUT_DIR)/$(call dir_of,slurm)' $(call label,slurm) $(SBATCH_ARGS) -- \
 	    $(DP_STATS) $(STATS_FLAGS) --run $(call label,slurm) --out-dir '$(OUT_DIR)/$(call dir_of,slurm)'
+# Over ssh (scripts/ssh.sh, which the README's "More than one machine"
+# explains): each stale file to a host, its record back into MODE's
+# results; GNU parallel's joblog beside them.
+SSH_JOBLOG = $(OUT_DIR)/$(call dir_of,ssh)/joblog.tsv
+locked-ssh: $(DATA) $(PARAMS)
+	@$(call stale,ssh) | $(call timed,ssh) '$(SSH_JOBLOG)' -- $(repeat_env) \
+	    HOSTS='$(HOSTS)' SSH_JOBS='$(SSH_JOBS)' SSH_CONFIG='$(SSH_CONFIG)' \
+	    REMOTE_DP_STATS='$(REMOTE_DP_STATS)' SHARED_FS='$(SHARED_FS)' RETRIES='$(RETRIES)' \
+	    DP_GEN='$(DP_GEN)' scripts/ssh.sh '$(DP_STATS)' '$(OUT_DIR)/$(call dir_of,ssh)' '$(SSH_JOBLOG)' \
+	    $(STATS_FLAGS) --run $(call label,ssh)
 
 locked-run:
 	@$(MAKE) --no-print-directory locked-$(MODE)

@@ -44,6 +44,14 @@ need chromium chromium 'headless Chromium, to open the HTML report' \
     html::a_thousand_files_with_names_that_need_escaping \
     html::ten_thousand_files_fill_the_table_up_to_its_limit_and_say_so \
     html::the_checks_catch_a_page_that_fetches_or_logs
+# make ssh's tests start their own sshd hosts (scripts/test-hosts.sh).
+ssh_tests='ssh::make_compare_over_three_hosts_gives_three_hosts_and_identical_results
+    ssh::a_host_killed_mid_run_has_its_files_redone_on_the_others
+    ssh::a_bad_file_is_a_result_tried_once_and_reaches_dp_agg
+    ssh::a_host_down_before_the_run_is_left_out_and_a_refused_login_stops_it'
+need openssh-server /usr/sbin/sshd 'sshd, for the test hosts of make ssh' $ssh_tests
+need rsync rsync 'rsync, which GNU parallel ships files with' $ssh_tests
+need procps ps 'ps, with which the test hosts are stopped' $ssh_tests
 
 missing=()
 for i in "${!packages[@]}"; do

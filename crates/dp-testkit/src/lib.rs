@@ -387,6 +387,11 @@ const MAKE_ENV: &[&str] = &[
     "CHUNKS",
     "CPUS_PER_TASK",
     "SBATCH_ARGS",
+    "SSH_JOBS",
+    "SSH_CONFIG",
+    "REMOTE_DP_STATS",
+    "SHARED_FS",
+    "RETRIES",
     "TEST_DEPS",
     // make install's directories, and what says a make runs inside another
     // (as `make test`'s tests do): its build would be quiet.

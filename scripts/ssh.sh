@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# make ssh's engine (docs/reference.md, "Makefile"): dp-stats over the data
+# files listed on stdin (one path a line), each file on one of HOSTS through
+# GNU parallel's --sshlogin, its record brought back on stdout and written
+# as RESULTS_DIR/<file name>.stats.json, atomically, recorded in the
+# directory's manifest (DP_GEN --adopt). GNU parallel's joblog goes to
+# JOBLOG. DP_STATS_ARGS are dp-stats' flags (--delay ... --run ssh).
+#
+#   ... | HOSTS=h1,h2 SSH_JOBS=2 [SSH_CONFIG=FILE] [REMOTE_DP_STATS=/abs/path] \
+#         [SHARED_FS=0|1] [RETRIES=2] [DP_REPEAT=k] DP_GEN=PATH \
+#         scripts/ssh.sh DP_STATS RESULTS_DIR JOBLOG DP_STATS_ARGS...
+#
+# - One ssh connection per host, opened here before the run (ssh
+#   ControlMaster, -fN, in a private directory) and closed at the end, also
+#   on failure or Ctrl-C: a job then costs a session on it, not a handshake.
+#   A host that cannot be reached is said to be down and left out; a host
+#   that wants a password, has no perl or rsync, or no writable TMPDIR stops
+#   the run before anything is sent (exit 2), saying so.
+# - SSH_JOBS files at once on each host (given: no CPU probe); dp-stats'
+#   records say `workers` = hosts reached x SSH_JOBS.
+# - dp-stats is shipped (--basefile) unless REMOTE_DP_STATS names it on the
+#   hosts; each data file is shipped (--transferfile) and removed by its job
+#   once read, unless SHARED_FS=1 says the hosts see it at the same path.
+#   What is shipped lives in ~/.dp-ssh/<run>/ on the host, removed at the
+#   end whatever happened. (Not --cleanup: it costs every job one more ssh
+#   session, and its rmdir races with the next file shipped into the
+#   directory it empties.)
+# - A job whose host fails (ssh's exit 255, a host killed mid-run) is redone
+#   on another host, RETRIES times at most. dp-stats' exit 1 (a bad data
+#   file) is a result, not a failure of the host: its error record is the
+#   file's result, which dp-agg reports, and it is not retried.
+# - Every file ends with exactly one result; a file left without one (all
+#   its tries failed) is named, and the exit status is 1. The hosts that
+#   failed during the run are named on stderr.
+set -euo pipefail
+
+if [ $# -lt 3 ]; then
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+fi
+dp_stats=$1
+results=$2
+joblog=$3
+shift 3
+stats_args=("$@")
+
+fail() {
+    echo "make ssh: $*" >&2
+    exit 2
+}
+
+# ---- What was asked -----------------------------------------------------------
+IFS=, read -r -a given <<< "${HOSTS:-}"
+hosts=()
+for host in "${given[@]}"; do
+    [ -z "$host" ] || [[ " ${hosts[*]} " == *" $host "* ]] || hosts+=("$host")
+done
+[ ${#hosts[@]} -gt 0 ] || fail 'HOSTS is empty: give the hosts as ssh reaches them, e.g. HOSTS=node1,alice@node2'
+slots=${SSH_JOBS:-2}
+retries=${RETRIES:-2}
+shared=${SHARED_FS:-0}
+remote_stats=${REMOTE_DP_STATS:-}
+[[ $slots =~ ^[1-9][0-9]*$ ]] || fail "SSH_JOBS is '$slots', not a whole number from 1"
+[[ $retries =~ ^(0|[1-9][0-9]*)$ ]] || fail "RETRIES is '$retries', not a whole number from 0"
+[[ $shared =~ ^[01]$ ]] || fail "SHARED_FS is '$shared': 0 (files shipped) or 1 (the hosts see them)"
+[ -z "$remote_stats" ] || [[ $remote_stats == /* ]] ||
+    fail "REMOTE_DP_STATS is '$remote_stats', not an absolute path"
+ssh_opts=(-o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3)
+if [ -n "${SSH_CONFIG:-}" ]; then
+    [ -r "$SSH_CONFIG" ] || fail "SSH_CONFIG: cannot read $SSH_CONFIG"
+    ssh_opts=(-F "$(realpath -- "$SSH_CONFIG")" "${ssh_opts[@]}")
+fi
+# What dp-stats is, on the hosts: a copy shipped beside the data, or theirs.
+ship_stats=yes
+[ -z "$remote_stats" ] || ship_stats=no
+command -v parallel > /dev/null || fail 'GNU parallel is not installed (e.g. apt-get install parallel)'
+command -v ssh > /dev/null || fail 'ssh is not installed (e.g. apt-get install openssh-client)'
+if [ "$shared" = 0 ] || [ "$ship_stats" = yes ]; then
+    command -v rsync > /dev/null || fail 'rsync is not installed here (e.g. apt-get install rsync)'
+fi
+
+[ -n "${DP_GEN:-}" ] || fail 'DP_GEN is not set (the dp-gen that records the results)'
+files=$(mktemp)
+tmp=$(mktemp -d /tmp/dp-ssh.XXXXXX)
+trap 'rm -rf -- "$files" "$tmp"' EXIT
+cat > "$files"
+# Nothing stale: nothing to send.
+[ -s "$files" ] || exit 0
+run_dir=.dp-ssh/${tmp##*/}
+
+# ---- The connections ------------------------------------------------------------
+# Each host's master connection, in this run's own directory (a socket path
+# is at most 108 bytes: /tmp/dp-ssh.XXXXXX/ and a 40-character hash).
+control=(-o "ControlPath=$tmp/%C")
+opened=()
+close_all() {
+    local host
+    for host in "${opened[@]}"; do
+        # What was shipped goes, also after Ctrl-C or a failure; all hosts
+        # at once.
+        { ssh "${ssh_opts[@]}" "${control[@]}" "$host" \
+            "rm -rf -- '$run_dir' && rmdir .dp-ssh 2> /dev/null; true" < /dev/null > /dev/null 2>&1
+          ssh "${ssh_opts[@]}" "${control[@]}" -O exit "$host" > /dev/null 2>&1; } &
+    done
+    wait
+    rm -rf -- "$files" "$tmp"
+}
+trap close_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# All at once: a host that hangs delays the start by ConnectTimeout, not
+# once per host. The redirections keep no pipe of the caller open in the
+# master, which stays in the background (-f).
+pids=()
+for i in "${!hosts[@]}"; do
+    ssh "${ssh_opts[@]}" "${control[@]}" -o ControlMaster=yes -fN "${hosts[i]}" \
+        < /dev/null > /dev/null 2> "$tmp/$i.err" &
+    pids+=($!)
+done
+reached=() refused=()
+for i in "${!hosts[@]}"; do
+    if wait "${pids[i]}"; then
+        reached+=("${hosts[i]}")
+        opened+=("${hosts[i]}")
+    elif grep -qiE 'permission denied|password|passphrase|host key verification|authentication' "$tmp/$i.err"; then
+        refused+=("${hosts[i]}: $(tail -n 1 "$tmp/$i.err")")
+    else
+        echo "make ssh: host ${hosts[i]} is down ($(tail -n 1 "$tmp/$i.err")):" \
+            'its files go to the other hosts' >&2
+    fi
+done
+if [ ${#refused[@]} -gt 0 ]; then
+    printf 'make ssh: %s\n' "${refused[@]}" >&2
+    fail 'the hosts above refused a login without a password (ssh -o BatchMode=yes): give each a key' \
+        '(ssh-copy-id) or an ssh config that logs in, SSH_CONFIG=FILE'
+fi
+[ ${#reached[@]} -gt 0 ] || fail "no host of HOSTS=${HOSTS} could be reached"
+
+# What a host needs, asked over the masters, all at once: sh, perl (GNU
+# parallel's remote side), rsync where anything is shipped, a writable
+# TMPDIR (GNU parallel's job scripts), and with SHARED_FS=1 the data.
+first=$(head -n 1 "$files")
+needs='missing=
+command -v perl > /dev/null 2>&1 || missing="$missing perl"
+if [ "$RSYNC" = yes ]; then command -v rsync > /dev/null 2>&1 || missing="$missing rsync"; fi
+t=${TMPDIR:-/tmp}
+[ -d "$t" ] && [ -w "$t" ] || missing="$missing a-writable-TMPDIR($t)"
+[ -z "$STATS" ] || [ -x "$STATS" ] || missing="$missing $STATS"
+[ -z "$DATA" ] || [ -r "$DATA" ] || missing="$missing $DATA"
+echo "missing:$missing"'
+rsync_needed=no
+{ [ "$shared" = 0 ] || [ "$ship_stats" = yes ]; } && rsync_needed=yes
+data_seen=
+[ "$shared" = 0 ] || data_seen=$first
+pids=()
+for i in "${!reached[@]}"; do
+    { printf "RSYNC='%s' STATS='%s' DATA='%s'\n" "$rsync_needed" "$remote_stats" "$data_seen"
+      echo "$needs"; } | ssh "${ssh_opts[@]}" "${control[@]}" "${reached[i]}" sh -s > "$tmp/$i.needs" 2>&1 &
+    pids+=($!)
+done
+lacking=()
+for i in "${!reached[@]}"; do
+    wait "${pids[i]}" || true
+    if ! grep -q '^missing:' "$tmp/$i.needs"; then
+        lacking+=("${reached[i]} has no sh that runs commands ($(tail -n 1 "$tmp/$i.needs"))")
+    elif ! grep -qx 'missing:' "$tmp/$i.needs"; then
+        lacking+=("${reached[i]} has no$(sed -n 's/^missing://p' "$tmp/$i.needs")")
+    fi
+done
+if [ ${#lacking[@]} -gt 0 ]; then
+    printf 'make ssh: %s\n' "${lacking[@]}" >&2
+    what='a host needs sh, perl, rsync (unless SHARED_FS=1 and REMOTE_DP_STATS) and a writable TMPDIR'
+    [ -z "$remote_stats" ] || what+=", and REMOTE_DP_STATS=$remote_stats there"
+    [ "$shared" = 0 ] || what+=', and with SHARED_FS=1 the data files at the same paths'
+    fail "$what"
+fi
+
+# ---- The run ----------------------------------------------------------------------
+# The remote side: the command in the host's run directory; a file given by
+# its name (shipped beside) or, shared, by its path. dp-stats' exit 1 is the
+# file's error record, a result: 0, so that GNU parallel does not retry it.
+# A file the host cannot read (its transfer failed, a share it lacks) is the
+# host's failure, not the file's: exit 254, retried elsewhere.
+ship=()
+if [ "$ship_stats" = yes ]; then
+    # A copy, so that a rebuild during the run does not change it, and a
+    # symlink arrives as the file (rsync -l would ship a dangling link).
+    cp -L -- "$dp_stats" "$tmp/dp-stats"
+    ship+=(--basefile "$tmp/./dp-stats")
+    stats=./dp-stats
+else
+    stats="'$remote_stats'"
+fi
+if [ "$shared" = 0 ]; then
+    ship+=(--transferfile '{//}/./{/}')
+    target='{/}'
+    remove='rm -f -- {/};'
+else
+    target='{}'
+    remove=
+fi
+[ ${#ship[@]} -eq 0 ] || ship+=(--wd "$run_dir")
+quoted=
+for arg in "${stats_args[@]}"; do
+    [[ $arg != *"'"* ]] || fail "a dp-stats argument holds a quote: $arg"
+    quoted+=" '$arg'"
+done
+workers=$((${#reached[@]} * slots))
+remote="[ -r $target ] || { echo \"make ssh: \$(uname -n) cannot read $target\" >&2; exit 254; };"
+remote+=" env DP_WORKERS=$workers${DP_REPEAT:+ DP_REPEAT=$DP_REPEAT} $stats$quoted $target;"
+remote+=" s=\$?; $remove"' [ $s -ne 1 ] || s=0; exit $s'
+logins=$(printf "$slots/%s," "${reached[@]}")
+login_ssh="ssh ${ssh_opts[*]} ${control[*]} -o ControlMaster=no"
+
+# Each record comes back tagged with its file's local path, which it is
+# written for and which its `path` becomes (the host saw the file's name).
+# The record is checked to be whole JSON; only its path is rewritten, so
+# every number stays as dp-stats wrote it.
+writer='use strict; use warnings; use JSON::PP ();
+my ($dir, $dp_gen, $shared) = @ARGV;
+my $json = JSON::PP->new->allow_nonref;
+my $status = 0;
+while (my $line = <STDIN>) {
+    chomp $line;
+    my ($local, $record) = split /\t/, $line, 2;
+    next unless defined $record;
+    (my $name = $local) =~ s{.*/}{};
+    my $seen = $json->encode($shared ? $local : $name);
+    my $path = $json->encode($local);
+    unless ($record =~ s/^\{"type":"(stats|error)","path":\Q$seen\E,/{"type":"$1","path":$path,/
+            && eval { $json->decode($record); 1 }) {
+        print STDERR "make ssh: $local: not a record, ignored: ", substr($record, 0, 80), "\n";
+        next;
+    }
+    write_result("$dir/$name.stats.json", "$dir/.$name.stats.json.$$.tmp", "$record\n")
+        or $status = 1;
+}
+sub write_result {
+    my ($out, $tmp, $text) = @_;
+    my $fh;
+    unless (open($fh, ">", $tmp) and print($fh $text) and close($fh) and rename($tmp, $out)) {
+        print STDERR "make ssh: cannot write $out: $!\n";
+        unlink $tmp;
+        return 0;
+    }
+    return system($dp_gen, "--adopt", $out) == 0;
+}
+exit $status;'
+
+mkdir -p -- "$results"
+started=$tmp/started
+touch "$started"
+# Interrupted, GNU parallel stops its jobs and ends: so does this, after.
+interrupted=
+trap 'interrupted=130' INT
+trap 'interrupted=143' TERM
+set +e
+parallel --will-cite --group -S "${logins%,}" --ssh "$login_ssh" "${ship[@]}" \
+    --retries $((retries + 1)) --tagstring '{}' --joblog "$joblog" "$remote" < "$files" |
+    perl -e "$writer" "$results" "$DP_GEN" "$shared"
+codes=("${PIPESTATUS[@]}")
+set -e
+trap 'exit 130' INT
+trap 'exit 143' TERM
+status=0
+[ "${codes[1]}" = 0 ] || status=1
+
+# ---- What happened ---------------------------------------------------------------
+for host in "${reached[@]}"; do
+    ssh "${ssh_opts[@]}" "${control[@]}" -O check "$host" > /dev/null 2>&1 ||
+        echo "make ssh: host $host failed during the run (its connection closed):" \
+            'its files were redone on the other hosts' >&2
+done
+missing=0
+while IFS= read -r file; do
+    result=$results/${file##*/}.stats.json
+    if [ ! "$result" -nt "$started" ]; then
+        [ -n "$interrupted" ] || [ "$missing" -ge 5 ] || echo "make ssh: no record for $file" >&2
+        missing=$((missing + 1))
+    fi
+done < "$files"
+if [ -n "$interrupted" ]; then
+    echo "make ssh: interrupted, $missing files without a record: run it again to go on" >&2
+    exit "$interrupted"
+fi
+if [ "$missing" -gt 0 ]; then
+    echo "make ssh: $missing files without a record: their hosts failed $((retries + 1)) times" \
+        "(RETRIES=$retries; see $joblog); run it again to redo them" >&2
+    status=1
+fi
+exit "$status"
