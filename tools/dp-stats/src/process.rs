@@ -1,7 +1,6 @@
 //! The work on one input: read its values, summarise them, spend the
 //! artificial delay, and turn the outcome into a `stats` or `error` record.
 
-use std::fs::File;
 use std::io;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -10,6 +9,7 @@ use dp_core::io::{PIPE_BUF, to_json_line};
 use dp_core::parse::{Column, ReadError, read_csv_column, read_values};
 use dp_core::pool::Cancelled;
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
+use dp_core::source;
 use dp_core::stats::summarize;
 
 use crate::args::{Args, DelayMode};
@@ -130,7 +130,7 @@ impl<'a> Worker<'a> {
     }
 
     /// Reads the input's values into `self.values`, hashing the text as it
-    /// goes.
+    /// goes (decompressed, when the input is compressed).
     fn read(&mut self, input: &Input) -> Result<Read, Failure> {
         self.values.clear();
         let settings = self.settings;
@@ -149,13 +149,17 @@ impl<'a> Worker<'a> {
             })
         };
         match input {
-            Input::Stdin => read_from(&mut io::stdin().lock(), values),
+            Input::Stdin => read_from(
+                &mut source::stdin().map_err(|err| Failure::from_io(&err))?,
+                values,
+            ),
             Input::File {
                 path,
                 listed_number,
                 ..
             } => {
-                let mut file = File::open(path).map_err(|err| {
+                // A directory fails as its first bytes are read: `Is a directory`.
+                let mut text = source::open(path).map_err(|err| {
                     let mut failure = Failure::from_io(&err);
                     if *listed_number && err.kind() == io::ErrorKind::NotFound {
                         failure.message.push_str(
@@ -164,10 +168,7 @@ impl<'a> Worker<'a> {
                     }
                     failure
                 })?;
-                if file.metadata().is_ok_and(|meta| meta.is_dir()) {
-                    return Err(Failure::new("Is a directory"));
-                }
-                read_from(&mut file, values)
+                read_from(&mut text, values)
             }
             Input::Refused { line, message, .. } => Err(Failure {
                 message: message.clone(),
