@@ -15,6 +15,9 @@ Examples:
   # Speedup against workers of `make scaling`'s runs (parallel-j1, -j2, ...)
   dp-plot --kind scaling -o scaling.png results/parallel-j*/*.jsonl
 
+  # Which host did each file of `make ssh` (a panel per run, its hosts named)
+  cat results/ssh/*.json | dp-plot --kind timeline --color-by host -o hosts.png
+
   # GNU parallel's own log of a run
   parallel --joblog gnu.log dp-stats --run gnu-parallel {} ::: data/*.txt > gnu.jsonl
   dp-plot --kind timeline --joblog gnu.log --run gnu-parallel -o gnu.png
@@ -69,7 +72,9 @@ pub struct Args {
     #[arg(long)]
     pub title: Option<String>,
 
-    /// Timeline bar colours: by run, by process (pid), or by worker slot
+    /// Timeline bar colours: by run, by process (pid), by worker slot, or by
+    /// the host that did the job (records' `host`, a joblog's Host column),
+    /// each panel naming its hosts
     #[arg(long, value_enum, default_value_t = ColorBy::Run)]
     pub color_by: ColorBy,
 
@@ -131,4 +136,7 @@ pub enum ColorBy {
     Pid,
     /// The worker slot: the lane a job ran in, reconstructed from the times.
     Slot,
+    /// The host that did the job: records' `host`, a joblog's Host column
+    /// (`:`, GNU parallel's local machine, shown as `local`).
+    Host,
 }

@@ -18,6 +18,10 @@ Examples:
   ls data/*.txt | xargs -P8 -n1 dp-stats > stats.jsonl   records never tear
   ls data/*.txt | DP_WORKERS=8 xargs -P8 -n1 dp-stats   8 at once: records say so
   dp-stats -j 4 --run j4 --repeat 2 data/*.txt   the second repeat of run j4
+  DP_HOST=node7 dp-stats data1.txt        records name node7 as their host
+
+DP_HOST, when set and not empty, is the records' host instead of the
+machine's own name (for containers and test hosts).
 
 Exit status: 0 all files processed, 1 some file failed (the others were still
 processed, each failure has an error record), 2 usage error.";

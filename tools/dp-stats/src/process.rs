@@ -53,8 +53,13 @@ impl Settings {
     }
 }
 
-/// This machine's name, for the `host` field.
+/// The name for the `host` field: `DP_HOST` when set and not empty (for
+/// containers and test hosts whose names mean nothing; an empty one is
+/// ignored, as an empty `DP_RUN` is), else this machine's name.
 fn hostname() -> String {
+    if let Some(host) = std::env::var_os("DP_HOST").filter(|host| !host.is_empty()) {
+        return host.to_string_lossy().into_owned();
+    }
     let uname = rustix::system::uname();
     let name = uname.nodename().to_string_lossy();
     if name.is_empty() {

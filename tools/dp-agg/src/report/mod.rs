@@ -2,6 +2,7 @@
 //! the number formatting they share. Each face is a small module.
 
 pub mod csv;
+pub mod hosts;
 pub mod json;
 pub mod markdown;
 pub mod text;
@@ -9,7 +10,7 @@ pub mod text;
 use std::cmp::Ordering;
 
 use dp_core::names::shown;
-use dp_core::record::{Difference, QuantileMethod, StatsRecord};
+use dp_core::record::{Difference, HostShare, QuantileMethod, StatsRecord};
 use dp_core::run::Speedup;
 
 use crate::args::FilesLimit;
@@ -27,6 +28,8 @@ pub struct RunReport<'a> {
     pub run: &'a Run,
     pub overall: Overall,
     pub timing: Timing,
+    /// What each host did, when the records name more than one.
+    pub hosts: Vec<HostShare>,
 }
 
 /// Everything dp-agg reports.
@@ -76,6 +79,7 @@ impl<'a> Report<'a> {
                 run: &runs[at],
                 overall: overall::combine(&runs[at], policy, &mut rereader),
                 timing: timings[at],
+                hosts: hosts::shares(&runs[at]),
             })
             .collect();
         Report {
