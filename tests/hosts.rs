@@ -54,7 +54,7 @@ fn write_jsonl(path: &Path, records: &[Value]) {
 }
 
 #[test]
-fn dp_host_names_the_host_and_an_empty_one_is_ignored() {
+fn dp_host_or_host_names_the_host_and_an_empty_one_is_ignored() {
     let dir = tempfile::tempdir().unwrap();
     data(dir.path());
     let host = |value: Option<&str>| {
@@ -70,6 +70,13 @@ fn dp_host_names_the_host_and_an_empty_one_is_ignored() {
     let machine = host(None);
     assert!(!machine.is_empty());
     assert_eq!(host(Some("")), machine);
+    let ran = dp("dp-stats")
+        .current_dir(dir.path())
+        .args(["--host", "node8", "data/data1.txt"])
+        .env("DP_HOST", "node7")
+        .run();
+    ran.success();
+    assert_eq!(ran.record()["host"], "node8", "the flag wins");
 }
 
 #[test]

@@ -16,7 +16,6 @@ Examples:
   dp-gen --dist exponential --mean 2 --decimals 3
   dp-gen --seed 42 --dir data | jq -r .path   the paths of the files written
   dp-gen --seed 42 --dir data --verify        check them: exit 1 if any differs
-  dp-gen --compress zst --dir data            the same files, zstd-compressed
   dp-gen --clean data                         remove what dp wrote in data, nothing else
 
 Without --seed a random seed is drawn and printed on stderr; give it back with

@@ -15,9 +15,6 @@ Examples:
   # Speedup against workers of `make scaling`'s runs (parallel-j1, -j2, ...)
   dp-plot --kind scaling -o scaling.png results/parallel-j*/*.jsonl
 
-  # Which host did each file of `make ssh` (a panel per run, its hosts named)
-  cat results/ssh/*.json | dp-plot --kind timeline --color-by host -o hosts.png
-
   # GNU parallel's own log of a run
   parallel --joblog gnu.log dp-stats --run gnu-parallel {} ::: data/*.txt > gnu.jsonl
   dp-plot --kind timeline --joblog gnu.log --run gnu-parallel -o gnu.png

@@ -18,10 +18,6 @@ Examples:
   ls data/*.txt | xargs -P8 -n1 dp-stats > stats.jsonl   records never tear
   ls data/*.txt | DP_WORKERS=8 xargs -P8 -n1 dp-stats   8 at once: records say so
   dp-stats -j 4 --run j4 --repeat 2 data/*.txt   the second repeat of run j4
-  DP_HOST=node7 dp-stats data1.txt        records name node7 as their host
-
-DP_HOST, when set and not empty, is the records' host instead of the
-machine's own name (for containers and test hosts).
 
 Exit status: 0 all files processed, 1 some file failed (the others were still
 processed, each failure has an error record), 2 usage error.";
@@ -67,6 +63,11 @@ pub struct Args {
     /// Label every record with this run name (dp-agg groups records by run).
     #[arg(long, value_name = "LABEL", env = "DP_RUN")]
     pub run: Option<String>,
+
+    /// Name the records' host NAME instead of this machine's (for
+    /// containers and test hosts whose names mean nothing); empty: ignored.
+    #[arg(long, value_name = "NAME", env = "DP_HOST")]
+    pub host: Option<String>,
 
     /// Also write each file's record to DIR/<file name>.stats.json
     /// (atomically; DIR is created).

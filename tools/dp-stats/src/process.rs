@@ -47,18 +47,17 @@ impl Settings {
             percentiles: args.percentiles.clone(),
             workers: args.workers.unwrap_or(u64::from(args.jobs)),
             repeat: args.repeat,
-            host: hostname(),
+            host: hostname(args.host.as_deref()),
             pid: std::process::id(),
         }
     }
 }
 
-/// The name for the `host` field: `DP_HOST` when set and not empty (for
-/// containers and test hosts whose names mean nothing; an empty one is
-/// ignored, as an empty `DP_RUN` is), else this machine's name.
-fn hostname() -> String {
-    if let Some(host) = std::env::var_os("DP_HOST").filter(|host| !host.is_empty()) {
-        return host.to_string_lossy().into_owned();
+/// The `host` field: the name given (`--host`, `DP_HOST`) unless empty,
+/// else this machine's name.
+fn hostname(given: Option<&str>) -> String {
+    if let Some(given) = given.filter(|name| !name.is_empty()) {
+        return given.to_owned();
     }
     let uname = rustix::system::uname();
     let name = uname.nodename().to_string_lossy();
