@@ -25,6 +25,8 @@ DATA_DIR    ?= /tmp/data_processing
 OUT_DIR     ?= $(DATA_DIR)/results
 # More dp-gen flags, e.g. GEN_ARGS='--mean 5 --stddev 2' with DIST=normal.
 GEN_ARGS    ?=
+# The data files' text compressed: none, gz, zst or xz (same file names).
+COMPRESS    ?= none
 # Artificial work per file: `sleep` idles (I/O-bound), `spin` burns a core.
 DELAY_MODE  ?= sleep
 # The modes `make compare` measures, and the one `make run` runs.
@@ -74,7 +76,7 @@ FUZZ_S   ?= 60
 # words by design and are not checked.
 SPECIAL := ' " ` $$ \ \# : ; % * ? [ ] = ( ) | & < >
 CHECKED := DATA_DIR OUT_DIR DATA_PREFIX BIN FILES COUNT DELAY DELAY_MODE JOBS SEED DIST \
-           MODES MODE DATA RUNS WORKERS REPEAT RUN_SUFFIX TEST_DEPS FUZZ_S
+           COMPRESS MODES MODE DATA RUNS WORKERS REPEAT RUN_SUFFIX TEST_DEPS FUZZ_S
 LISTS       := MODES WORKERS
 MAY_BE_EMPTY := MODES DATA REPEAT RUN_SUFFIX
 # make slurm (scripts/slurm.sh): CHUNKS array tasks (empty: the cluster's
@@ -149,7 +151,7 @@ DP_AGG   := $(BIN)/dp-agg
 DP_PLOT  := $(BIN)/dp-plot
 
 GEN_FLAGS = --files $(FILES) --count $(COUNT) --seed $(SEED) --dist $(DIST) \
-            --prefix '$(DATA_PREFIX)' --dir '$(DATA_DIR)' $(GEN_ARGS)
+            --prefix '$(DATA_PREFIX)' --dir '$(DATA_DIR)' --compress $(COMPRESS) $(GEN_ARGS)
 
 # bash for pipefail: a failing tool fails its pipeline, not only the last
 # command. Recipes handle their own errors (no -e).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what dp's benchmarks compare against, skipping what is present:
-# hyperfine, GNU datamash and GNU time (Debian packages, apt-get) and NumPy
+# hyperfine, GNU datamash, GNU time, zstd and gzip (Debian packages, apt-get) and NumPy
 # (pip). Safe to run again and again.
 #
 #   scripts/bench-deps.sh
@@ -23,6 +23,9 @@ missing=()
 command -v hyperfine > /dev/null || missing+=(hyperfine)
 command -v datamash > /dev/null || missing+=(datamash)
 [ -x /usr/bin/time ] || missing+=(time)
+# bench-compress.sh's pipes: zstdcat and zcat.
+command -v zstdcat > /dev/null || missing+=(zstd)
+command -v zcat > /dev/null || missing+=(gzip)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "bench-deps: installing ${missing[*]}" >&2
     apt_install "${missing[@]}"

@@ -10,8 +10,8 @@ use std::fs;
 use dp_core::digest::Digest;
 use dp_core::manifest::{Identity, WrittenRecord};
 use dp_core::record::{
-    ComparisonRecord, Difference, ErrorRecord, FileRecord, Prediction, QuantileMethod, Record,
-    RunComparison, ScalingPoint, ScalingRecord, StatsRecord, SummaryRecord, TotalTime,
+    ComparisonRecord, Difference, ErrorRecord, FileRecord, HostShare, Prediction, QuantileMethod,
+    Record, RunComparison, ScalingPoint, ScalingRecord, StatsRecord, SummaryRecord, TotalTime,
     VerifyRecord,
 };
 use serde_json::Value;
@@ -172,6 +172,11 @@ fn samples() -> Vec<Record> {
             cpu_s: Some(0.5),
             cores_busy: Some(0.5),
             max_rss_kib: Some(2048),
+            hosts: vec![HostShare {
+                host: "node1".into(),
+                files: 3,
+                busy_s: 9.1,
+            }],
         })),
         Record::Scaling(ScalingRecord {
             mode: Some("parallel".into()),
@@ -212,6 +217,8 @@ fn samples() -> Vec<Record> {
                 saved_pct: Some(0.0),
                 repeats: 3,
                 speedup_stddev: Some(0.01),
+                overhead_per_file_s: Some(0.16),
+                overhead_over_local_s: Some(0.15),
             }],
             identical: false,
             differences: vec![Difference {

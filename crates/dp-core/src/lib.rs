@@ -24,6 +24,8 @@
 //!   combination across files.
 //! - [`digest`]: the small mergeable quantile summary every `stats` record
 //!   carries, and its proven rank error bound.
+//! - [`source`]: a data file's text, read through gzip, zstd or xz when
+//!   its magic bytes say it is compressed.
 //! - [`splitmix`]: the one SplitMix64, for reproducible bits.
 //!
 //! `float` (private) holds what `stats` and `digest` both need of floats.
@@ -43,5 +45,6 @@ pub mod pool;
 pub mod record;
 pub mod run;
 pub mod scaling;
+pub mod source;
 pub mod splitmix;
 pub mod stats;

@@ -354,6 +354,20 @@ pub struct SummaryRecord {
     /// The largest `max_rss_kib` of the run's records.
     #[serde(default)]
     pub max_rss_kib: Option<u64>,
+    /// Files and busy time per host, when the run's records name more than
+    /// one host; empty (and left out) otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostShare>,
+}
+
+/// What one host did of a run (docs/reference.md, "Records", `summary`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostShare {
+    pub host: String,
+    /// Files it processed, over every repeat.
+    pub files: u64,
+    /// Σ `elapsed_s` of those files.
+    pub busy_s: f64,
 }
 
 fn one() -> u64 {
@@ -423,6 +437,13 @@ pub struct RunComparison {
     /// σ of `speedup` from both runs' spreads; `None` unless repeated.
     #[serde(default)]
     pub speedup_stddev: Option<f64>,
+    /// For a run of a remote mode (ssh, slurm): its engine's cost per file
+    /// ([`crate::run::Overhead`]); left out for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overhead_per_file_s: Option<f64>,
+    /// That cost less the local parallel run's, when the stream has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overhead_over_local_s: Option<f64>,
 }
 
 /// How the speedup grows with workers, computed by dp-agg

@@ -11,6 +11,9 @@
 //! - The speedup is the baseline's mean total over the run's, with its
 //!   uncertainty from both spreads; the time saved is in percent
 //!   ([`Speedup`]).
+//! - A run on another engine (ssh, Slurm) costs an overhead per file over
+//!   the local parallel mode ([`Overhead`]), from the slot time its files
+//!   did not spend in dp-stats.
 
 /// The name of the run of records that carry no label.
 pub const UNLABELLED: &str = "(no run)";
@@ -184,9 +187,107 @@ impl Speedup {
     }
 }
 
+/// The modes whose per-file work runs on another engine than this
+/// machine's processes: their overhead is reported over the local one.
+pub const REMOTE_MODES: [&str; 2] = ["ssh", "slurm"];
+
+/// The local parallel modes a remote one is compared with, in order of
+/// preference: the first present is "local".
+pub const LOCAL_MODES: [&str; 4] = ["parallel", "gnu-parallel", "xargs", "threads"];
+
+/// The mode of a run label: the label itself, or the mode of a scaling
+/// run's (`ssh-j6` is of `ssh`).
+pub fn mode(label: Option<&str>) -> Option<&str> {
+    let label = label?;
+    match crate::scaling::parse_label(label) {
+        Some((mode, _)) => mode,
+        None => Some(label),
+    }
+}
+
+/// The most jobs in progress at the same instant, from their `(started_at,
+/// finished_at)`: the slots a run really kept busy at its busiest.
+pub fn peak_concurrency(jobs: impl IntoIterator<Item = (f64, f64)>) -> usize {
+    let mut events: Vec<(f64, i32)> = jobs
+        .into_iter()
+        .flat_map(|(started_at, finished_at)| [(started_at, 1), (finished_at, -1)])
+        .collect();
+    // At equal times, ends before starts: back-to-back jobs do not overlap.
+    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut running, mut peak) = (0i32, 0i32);
+    for (_, change) in events {
+        running += change;
+        peak = peak.max(running);
+    }
+    peak as usize
+}
+
+/// What a run's engine cost per file, beyond the work in dp-stats: the
+/// slot time its files did not spend in dp-stats, per file,
+/// `(T · c − Σ elapsed_s) / files`, with T the run's total time and c its
+/// peak concurrency (docs/reference.md, "Runs"). Starting processes,
+/// connections, shipping files, scheduling and an unevenly filled last
+/// round all count; the work itself (the delay included) does not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overhead {
+    /// Seconds per file.
+    pub per_file_s: f64,
+}
+
+impl Overhead {
+    /// `None` without files, a total time or a concurrency.
+    pub fn of(
+        total_s: Option<f64>,
+        concurrency: usize,
+        sum_elapsed_s: f64,
+        files: u64,
+    ) -> Option<Self> {
+        let total_s = total_s?;
+        if files == 0 || concurrency == 0 {
+            return None;
+        }
+        Some(Self {
+            per_file_s: (total_s * concurrency as f64 - sum_elapsed_s) / files as f64,
+        })
+    }
+
+    /// How much more per file this costs than `local`.
+    pub fn over(self, local: Overhead) -> f64 {
+        self.per_file_s - local.per_file_s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modes_drop_the_workers_suffix() {
+        assert_eq!(mode(Some("ssh")), Some("ssh"));
+        assert_eq!(mode(Some("parallel-j4")), Some("parallel"));
+        assert_eq!(mode(Some("gnu-parallel")), Some("gnu-parallel"));
+        assert_eq!(mode(Some("x-j")), Some("x-j"));
+        assert_eq!(mode(Some("j4")), None);
+        assert_eq!(mode(None), None);
+    }
+
+    #[test]
+    fn peak_concurrency_counts_overlap_not_back_to_back_jobs() {
+        assert_eq!(peak_concurrency([(0.0, 1.0), (1.0, 2.0)]), 1);
+        assert_eq!(peak_concurrency([(0.0, 2.0), (1.0, 3.0), (1.5, 1.6)]), 3);
+        assert_eq!(peak_concurrency([]), 0);
+    }
+
+    #[test]
+    fn overhead_is_the_slot_time_outside_dp_stats_per_file() {
+        // 30 files of 1 s on 6 slots in 6 s: 6 * 6 - 30 = 6 s over 30 files.
+        let ssh = Overhead::of(Some(6.0), 6, 30.0, 30).unwrap();
+        assert!((ssh.per_file_s - 0.2).abs() < 1e-12);
+        let local = Overhead::of(Some(5.1), 6, 30.0, 30).unwrap();
+        assert!((ssh.over(local) - 0.18).abs() < 1e-12);
+        assert_eq!(Overhead::of(None, 6, 30.0, 30), None);
+        assert_eq!(Overhead::of(Some(6.0), 6, 0.0, 0), None);
+    }
 
     #[test]
     fn unlabelled_runs_have_one_name() {

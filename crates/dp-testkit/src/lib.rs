@@ -375,6 +375,7 @@ const MAKE_ENV: &[&str] = &[
     "DATA_DIR",
     "OUT_DIR",
     "GEN_ARGS",
+    "COMPRESS",
     "BIN",
     "MODES",
     "MODE",

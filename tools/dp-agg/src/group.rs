@@ -55,7 +55,8 @@ impl Entry {
 /// again replaces its earlier result).
 ///
 /// Its records were checked on input ([`crate::input`]), digests included.
-/// Large runs are held lean: records drop their `run` and `host`, and their
+/// Large runs are held lean: records drop their `run` and `host` (a repeat
+/// keeps the hosts by number), and their
 /// digests are folded together to fit a [`DigestBudget`].
 #[derive(Debug)]
 pub struct Run {
@@ -84,6 +85,11 @@ pub struct Repeat {
     records: Vec<StatsRecord>,
     places: Vec<Place>,
     index: HashMap<String, usize>,
+    /// Each record's `host`, as a number into `host_names` (the lean
+    /// records drop it; a host name per record would cost more).
+    host_of: Vec<u32>,
+    host_names: Vec<String>,
+    host_numbers: HashMap<String, u32>,
 }
 
 impl Repeat {
@@ -97,19 +103,40 @@ impl Repeat {
         self.index.get(path).map(|&at| &self.records[at])
     }
 
-    /// Adds a record; a path already present is replaced, and returned.
-    fn add(&mut self, stats: StatsRecord, place: Place) -> Option<Duplicate> {
+    /// The repeat's records with the host of each, in order of first
+    /// appearance.
+    pub fn records_by_host(&self) -> impl Iterator<Item = (&str, &StatsRecord)> {
+        self.host_of
+            .iter()
+            .map(|&host| self.host_names[host as usize].as_str())
+            .zip(&self.records)
+    }
+
+    /// Adds a record done on `host`; a path already present is replaced,
+    /// and returned.
+    fn add(&mut self, stats: StatsRecord, host: &str, place: Place) -> Option<Duplicate> {
+        let host = match self.host_numbers.get(host) {
+            Some(&number) => number,
+            None => {
+                let number = self.host_names.len() as u32;
+                self.host_names.push(host.to_owned());
+                self.host_numbers.insert(host.to_owned(), number);
+                number
+            }
+        };
         match self.index.get(&stats.path) {
             Some(&at) => {
                 let first = std::mem::replace(&mut self.places[at], place);
                 let path = stats.path.clone();
                 self.records[at] = stats;
+                self.host_of[at] = host;
                 Some(Duplicate { path, first })
             }
             None => {
                 self.index.insert(stats.path.clone(), self.records.len());
                 self.records.push(stats);
                 self.places.push(place);
+                self.host_of.push(host);
                 None
             }
         }
@@ -167,7 +194,7 @@ impl Run {
             };
             stats.digest = digest;
             let repeat = self.repeats.entry(stats.repeat).or_default();
-            let duplicate = repeat.add(lean, place.clone());
+            let duplicate = repeat.add(lean, &stats.host, place.clone());
             if stats.repeat != primary {
                 return duplicate;
             }

@@ -9,18 +9,22 @@
 //! that holds more values than its record counted is noticed as it is
 //! read, so a data file since grown to gigabytes costs no memory.
 //!
+//! A compressed file is read through [`dp_core::source`], as dp-stats read
+//! it, so its checksum is that of the same decompressed text.
+//!
 //! Runs over the same files (a sequential and a parallel run) have the same
 //! values, so the answer is kept by file set and the data read only once.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::fs::File;
 use std::io::{self, Read};
+use std::path::Path;
 
 use dp_core::checksum::Checksummed;
 use dp_core::cli::Location;
 use dp_core::parse::{ReadError, read_values};
 use dp_core::record::StatsRecord;
+use dp_core::source;
 use dp_core::stats::{sum_of, summarize};
 
 /// The exact overall quantiles of a run's values.
@@ -130,7 +134,7 @@ fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadErr
         line: None,
         reason,
     };
-    let file = File::open(path).map_err(|err| match err.kind() {
+    let file = source::open(Path::new(path)).map_err(|err| match err.kind() {
         // Gone since `read_all` looked.
         io::ErrorKind::NotFound => RereadError::Missing {
             path: path.clone(),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 use dp_core::manual::Manual;
 
+use crate::compress::Compress;
 use crate::decimal::MAX_DECIMALS;
 
 /// What `--help` and the man page say besides the flags.
@@ -63,6 +64,11 @@ pub struct Args {
           value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_DECIMALS)))]
     pub decimals: u32,
 
+    /// Store each file's text compressed, under the same name (dp reads a
+    /// file by its content, not its name); --verify checks the format too
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Compress::None)]
+    pub compress: Compress,
+
     /// Threads writing files [default: the number of cores]
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
@@ -103,9 +109,9 @@ pub struct Args {
 
 /// The flags of writing and checking data files, which --adopt and --clean
 /// do not take.
-const WRITING: [&str; 14] = [
-    "files", "count", "dir", "prefix", "seed", "decimals", "jobs", "verify", "force", "dist",
-    "min", "max", "mean", "stddev",
+const WRITING: [&str; 15] = [
+    "files", "count", "dir", "prefix", "seed", "decimals", "compress", "jobs", "verify", "force",
+    "dist", "min", "max", "mean", "stddev",
 ];
 
 /// The distribution flags, under their own heading in `--help`.

@@ -71,18 +71,22 @@ pub fn write_data_file(
     let mut values = plan.values(seed, index);
     let mut bytes = 0;
     let identity = write_atomic(&path, |out| {
-        let mut chunk = Vec::with_capacity(CHUNK + 64);
-        for _ in 0..plan.count {
-            values.push_line(&mut chunk);
-            if chunk.len() >= CHUNK {
-                out.write_all(&chunk)?;
-                bytes += chunk.len() as u64;
-                chunk.clear();
+        let mut counted = Counted {
+            out,
+            bytes: &mut bytes,
+        };
+        plan.compress.write(&mut counted, |text| {
+            let mut chunk = Vec::with_capacity(CHUNK + 64);
+            for _ in 0..plan.count {
+                values.push_line(&mut chunk);
+                if chunk.len() >= CHUNK {
+                    text.write_all(&chunk)?;
+                    chunk.clear();
+                }
             }
-        }
-        out.write_all(&chunk)?;
-        bytes += chunk.len() as u64;
-        Ok(out.flush()?)
+            text.write_all(&chunk)
+        })?;
+        Ok(counted.out.flush()?)
     })?;
     let file = FileRecord {
         path: plan.path_text(index),
@@ -93,6 +97,25 @@ pub fn write_data_file(
         bytes,
     };
     Ok((file, identity))
+}
+
+/// A writer that counts the bytes it hands on: a file's size as written,
+/// compressed or not.
+struct Counted<'a, W> {
+    out: W,
+    bytes: &'a mut u64,
+}
+
+impl<W: Write> Write for Counted<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        *self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Fails, before anything is written, when `dir` is not a directory or

@@ -9,6 +9,7 @@
 
 pub mod args;
 pub mod bookkeeping;
+pub mod compress;
 pub mod decimal;
 pub mod generate;
 pub mod ownership;

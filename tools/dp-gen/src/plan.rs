@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use dp_core::cli::usage;
 
 use crate::args::{Args, DistArgs, DistKind};
+use crate::compress::Compress;
 use crate::values::{Distribution, ValueStream};
 
 /// What to write or check: everything but the seed and the threads.
@@ -18,6 +19,7 @@ pub struct Plan {
     pub count: u64,
     pub distribution: Distribution,
     pub decimals: u32,
+    pub compress: Compress,
 }
 
 impl Plan {
@@ -45,6 +47,7 @@ impl Plan {
             count: args.count,
             distribution: distribution_from(&args.distribution).map_err(usage)?,
             decimals: args.decimals,
+            compress: args.compress,
         })
     }
 

@@ -4,10 +4,13 @@
 //! Every file must exist and hold exactly `--count` values, read by the same
 //! parser dp-stats uses. With `--seed`, the file must also be byte for byte
 //! what dp-gen writes, which is regenerated in memory and compared line by
-//! line so the first differing line can be named.
+//! line so the first differing line can be named. A compressed file is
+//! checked by its text, decompressed, and must be of the `--compress`
+//! format (plain text without it).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
 
 use anyhow::Context;
 use dp_core::cli;
@@ -15,6 +18,7 @@ use dp_core::io::RecordWriter;
 use dp_core::parse::{ReadError, read_values};
 use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{Record, VerifyRecord};
+use dp_core::source::{self, Format, Text};
 
 use crate::plan::Plan;
 
@@ -74,11 +78,12 @@ pub fn verify(plan: &Plan, seed: Option<u64>, jobs: usize) -> anyhow::Result<()>
 pub fn check_file(plan: &Plan, seed: Option<u64>, index: u64) -> Result<(), Failure> {
     let path = plan.path(index);
     let open = || {
-        File::open(&path).map_err(|err| match err.kind() {
+        source::open(&path).map_err(|err| match err.kind() {
             io::ErrorKind::NotFound => Failure::whole_file("missing"),
             _ => Failure::whole_file(format!("cannot open: {err}")),
         })
     };
+    check_format(&path, plan.compress.format())?;
     let mut values = Vec::new();
     read_values(open()?, &mut values, false).map_err(|err| match err {
         ReadError::Io(err) => Failure::whole_file(format!("cannot read: {err}")),
@@ -107,9 +112,36 @@ pub fn check_file(plan: &Plan, seed: Option<u64>, index: u64) -> Result<(), Fail
     }
 }
 
+/// Fails unless the file at `path` is stored as `expected` (plain text or
+/// the `--compress` format), by its magic bytes: data of another format is
+/// not what this dp-gen would write, so `make data` writes it again.
+fn check_format(path: &Path, expected: Format) -> Result<(), Failure> {
+    let file = File::open(path).map_err(|err| match err.kind() {
+        io::ErrorKind::NotFound => Failure::whole_file("missing"),
+        _ => Failure::whole_file(format!("cannot open: {err}")),
+    })?;
+    let mut start = Vec::new();
+    file.take(8)
+        .read_to_end(&mut start)
+        .map_err(|err| Failure::whole_file(format!("cannot read: {err}")))?;
+    let found = Format::of(&start);
+    if found == expected {
+        return Ok(());
+    }
+    let shown = |format: Format| match format {
+        Format::Plain => "plain text".to_owned(),
+        other => format!("{} compressed", other.name()),
+    };
+    Err(Failure::whole_file(format!(
+        "is {}, expected {}",
+        shown(found),
+        shown(expected)
+    )))
+}
+
 /// Compares the file with what dp-gen writes for `seed`, line by line; the
 /// first line that differs, if any.
-fn first_difference(file: File, plan: &Plan, seed: u64, index: u64) -> io::Result<Option<Failure>> {
+fn first_difference(file: Text, plan: &Plan, seed: u64, index: u64) -> io::Result<Option<Failure>> {
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut values = plan.values(seed, index);
     let mut expected = Vec::new();

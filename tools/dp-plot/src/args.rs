@@ -76,7 +76,9 @@ pub struct Args {
     #[arg(long)]
     pub title: Option<String>,
 
-    /// Timeline bar colours: by run, by process (pid), or by worker slot
+    /// Timeline bar colours: by run, by process (pid), by worker slot, or by
+    /// the host that did the job (records' `host`, a joblog's Host column),
+    /// each panel naming its hosts
     #[arg(long, value_enum, default_value_t = ColorBy::Run)]
     pub color_by: ColorBy,
 
@@ -138,4 +140,7 @@ pub enum ColorBy {
     Pid,
     /// The worker slot: the lane a job ran in, reconstructed from the times.
     Slot,
+    /// The host that did the job: records' `host`, a joblog's Host column
+    /// (`:`, GNU parallel's local machine, shown as `local`).
+    Host,
 }

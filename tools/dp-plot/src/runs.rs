@@ -118,20 +118,7 @@ impl Run {
 
     /// The most jobs that were running at the same instant.
     pub fn peak_concurrency(&self) -> usize {
-        let mut events: Vec<(f64, i32)> = self
-            .jobs
-            .iter()
-            .flat_map(|j| [(j.started_at, 1), (j.finished_at, -1)])
-            .collect();
-        // At equal times, ends before starts: back-to-back jobs do not overlap.
-        events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let mut running = 0i32;
-        let mut peak = 0i32;
-        for (_, change) in events {
-            running += change;
-            peak = peak.max(running);
-        }
-        peak as usize
+        dp_core::run::peak_concurrency(self.jobs.iter().map(|j| (j.started_at, j.finished_at)))
     }
 
     /// For each job (in `jobs` order), the 0-based slot it ran in: jobs are

@@ -47,6 +47,9 @@ struct Panel {
     bars: Vec<Bar>,
     total_s: f64,
     peak: usize,
+    /// With `--color-by host`: the hosts of this run's jobs and their
+    /// colours, in order of first job, named in the panel's header.
+    hosts: Legend,
 }
 
 /// What the colours mean: (label, palette index), in legend order.
@@ -64,6 +67,7 @@ impl Timeline<'_> {
             show_host: hosts.len() > 1,
             workers: Legend::new(),
             worker_colors: HashMap::new(),
+            host_colors: HashMap::new(),
             slots: 0,
         };
         let panels = self
@@ -96,11 +100,21 @@ fn panel(run_index: usize, run: &Run, colors: &mut Colors, shade: Shade) -> Pane
         })
         .collect();
     bars.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let mut hosts = Legend::new();
+    if colors.color_by == ColorBy::Host {
+        for job in &run.jobs {
+            let entry = (host_label(&job.worker.host), colors.host(&job.worker.host));
+            if !hosts.contains(&entry) {
+                hosts.push(entry);
+            }
+        }
+    }
     Panel {
         name: run.name().to_owned(),
         bars,
         total_s: run.total_s(),
         peak: run.peak_concurrency(),
+        hosts,
     }
 }
 
@@ -112,6 +126,8 @@ struct Colors {
     /// `--color-by pid`: each worker's legend entry, in order of first job.
     workers: Legend,
     worker_colors: HashMap<(String, Option<u32>, usize), usize>,
+    /// `--color-by host`: each host's colour, in order of first job.
+    host_colors: HashMap<String, usize>,
     /// How many worker slots were seen.
     slots: usize,
 }
@@ -134,7 +150,14 @@ impl Colors {
                     next
                 })
             }
+            ColorBy::Host => self.host(&worker.host),
         }
+    }
+
+    /// The colour of `host`, the same in every panel.
+    fn host(&mut self, host: &str) -> usize {
+        let next = self.host_colors.len();
+        *self.host_colors.entry(host.to_owned()).or_insert(next)
     }
 
     /// What the colours handed out meant.
@@ -149,7 +172,25 @@ impl Colors {
                 .map(|s| (format!("slot {}", s + 1), s))
                 .collect(),
             ColorBy::Pid => self.workers,
+            ColorBy::Host => {
+                let mut hosts: Legend = self
+                    .host_colors
+                    .into_iter()
+                    .map(|(host, color)| (host_label(&host), color))
+                    .collect();
+                hosts.sort_by_key(|&(_, color)| color);
+                hosts
+            }
         }
+    }
+}
+
+/// A host as the chart names it: GNU parallel's `:` is the local machine.
+fn host_label(host: &str) -> String {
+    if host == ":" {
+        "local".to_owned()
+    } else {
+        host.to_owned()
     }
 }
 
@@ -458,7 +499,53 @@ fn draw_header<DB: DrawingBackend>(
     );
     let name_w = t.width(&name, &name_style) as i32 + t.px(12.0);
     let detail = t.fit(&detail, &detail_style, room.saturating_sub(name_w as u32));
-    area.draw_text(&detail, &detail_style, (left + name_w, y))
+    area.draw_text(&detail, &detail_style, (left + name_w, y))?;
+    let used = name_w + t.width(&detail, &detail_style) as i32 + t.px(16.0);
+    let style = t.text(t.small, theme::TEXT, HPos::Left, VPos::Center);
+    draw_swatches(
+        area,
+        t,
+        &panel.hosts,
+        &style,
+        (left + used, y),
+        room as i32 - used,
+    )
+}
+
+/// Swatches and their labels left to right from `(x, y)`, as many as fit
+/// in `room` pixels, then `+N more`.
+fn draw_swatches<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    t: &Theme,
+    entries: &Legend,
+    style: &TextStyle,
+    (mut x, y): (i32, i32),
+    room: i32,
+) -> Drawn<DB> {
+    let swatch = t.small as i32;
+    let gap = t.px(6.0);
+    let spacing = t.px(14.0);
+    let item_w = |text: &str| swatch + gap + t.width(text, style) as i32 + spacing;
+    let end = x + room;
+    for (i, (label, color)) in entries.iter().enumerate() {
+        let more = entries.len() - i - 1;
+        let more_w = if more > 0 {
+            item_w(&format!("+{more} more"))
+        } else {
+            0
+        };
+        if x + item_w(label) + more_w > end {
+            let hidden = format!("+{} more", entries.len() - i);
+            return area.draw_text(&hidden, &style.color(&theme::MUTED), (x, y));
+        }
+        area.draw(&Rectangle::new(
+            [(x, y - swatch / 2), (x + swatch, y + swatch / 2)],
+            theme::color(*color).filled(),
+        ))?;
+        area.draw_text(label, style, (x + swatch + gap, y))?;
+        x += item_w(label);
+    }
+    Ok(())
 }
 
 /// A centred row of colour swatches and their meaning, cut with `+N more`

@@ -68,6 +68,11 @@ pub struct Args {
     #[arg(long, value_name = "LABEL", env = "DP_RUN")]
     pub run: Option<String>,
 
+    /// Name the records' host NAME instead of this machine's (for
+    /// containers and test hosts whose names mean nothing); empty: ignored.
+    #[arg(long, value_name = "NAME", env = "DP_HOST")]
+    pub host: Option<String>,
+
     /// Also write each file's record to DIR/<file name>.stats.json
     /// (atomically; DIR is created).
     #[arg(long, value_name = "DIR")]

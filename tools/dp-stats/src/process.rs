@@ -1,7 +1,6 @@
 //! The work on one input: read its values, summarise them, spend the
 //! artificial delay, and turn the outcome into a `stats` or `error` record.
 
-use std::fs::File;
 use std::io;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -10,6 +9,7 @@ use dp_core::io::{PIPE_BUF, to_json_line};
 use dp_core::parse::{Column, ReadError, read_csv_column, read_values};
 use dp_core::pool::Cancelled;
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
+use dp_core::source;
 use dp_core::stats::summarize;
 
 use crate::args::{Args, DelayMode};
@@ -47,14 +47,18 @@ impl Settings {
             percentiles: args.percentiles.clone(),
             workers: args.workers.unwrap_or(u64::from(args.jobs)),
             repeat: args.repeat,
-            host: hostname(),
+            host: hostname(args.host.as_deref()),
             pid: std::process::id(),
         }
     }
 }
 
-/// This machine's name, for the `host` field.
-fn hostname() -> String {
+/// The `host` field: the name given (`--host`, `DP_HOST`) unless empty,
+/// else this machine's name.
+fn hostname(given: Option<&str>) -> String {
+    if let Some(given) = given.filter(|name| !name.is_empty()) {
+        return given.to_owned();
+    }
     let uname = rustix::system::uname();
     let name = uname.nodename().to_string_lossy();
     if name.is_empty() {
@@ -130,7 +134,7 @@ impl<'a> Worker<'a> {
     }
 
     /// Reads the input's values into `self.values`, hashing the text as it
-    /// goes.
+    /// goes (decompressed, when the input is compressed).
     fn read(&mut self, input: &Input) -> Result<Read, Failure> {
         self.values.clear();
         let settings = self.settings;
@@ -149,13 +153,17 @@ impl<'a> Worker<'a> {
             })
         };
         match input {
-            Input::Stdin => read_from(&mut io::stdin().lock(), values),
+            Input::Stdin => read_from(
+                &mut source::stdin().map_err(|err| Failure::from_io(&err))?,
+                values,
+            ),
             Input::File {
                 path,
                 listed_number,
                 ..
             } => {
-                let mut file = File::open(path).map_err(|err| {
+                // A directory fails as its first bytes are read: `Is a directory`.
+                let mut text = source::open(path).map_err(|err| {
                     let mut failure = Failure::from_io(&err);
                     if *listed_number && err.kind() == io::ErrorKind::NotFound {
                         failure.message.push_str(
@@ -164,10 +172,7 @@ impl<'a> Worker<'a> {
                     }
                     failure
                 })?;
-                if file.metadata().is_ok_and(|meta| meta.is_dir()) {
-                    return Err(Failure::new("Is a directory"));
-                }
-                read_from(&mut file, values)
+                read_from(&mut text, values)
             }
             Input::Refused { line, message, .. } => Err(Failure {
                 message: message.clone(),

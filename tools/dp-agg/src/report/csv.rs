@@ -1,6 +1,7 @@
 //! The CSV face: the per-file table of every run, every file, full precision.
 //! Names are written as they are: CSV quotes what needs quoting.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use dp_core::run;
@@ -41,11 +42,26 @@ const HEADER: [&str; 21] = [
 /// it would hide it).
 pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(HEADER)?;
+    // A last column `host` only when some run has several (docs/reference.md,
+    // "Runs"): with one host the table is as it always was.
+    let with_host = report.runs.iter().any(|run| !run.hosts.is_empty());
+    let width = HEADER.len() + usize::from(with_host);
+    let header = HEADER.iter().copied().chain(with_host.then_some("host"));
+    csv.write_record(header)?;
     let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
     for run in &report.runs {
         let label = run::name(run.run.label.as_deref());
         let unsigned = |x: Option<u64>| x.map(|x| x.to_string()).unwrap_or_default();
+        // Records are held without their host: each repeat keeps it.
+        let hosts: HashMap<(Option<u64>, &str), &str> = run
+            .run
+            .repeats()
+            .flat_map(|(repeat, records)| {
+                records
+                    .records_by_host()
+                    .map(move |(host, stats)| ((repeat, stats.path.as_str()), host))
+            })
+            .collect();
         let repeats: Vec<Vec<&StatsRecord>> = if run.run.repeat_count() > 1 {
             run.run
                 .repeats()
@@ -59,7 +75,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
             vec![sorted_files(run.run)]
         };
         for stats in repeats.into_iter().flatten() {
-            csv.write_record([
+            let mut row = vec![
                 label.to_owned(),
                 stats.path.clone(),
                 stats.count.to_string(),
@@ -81,10 +97,15 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                 unsigned(stats.max_rss_kib),
                 unsigned(stats.workers),
                 unsigned(stats.repeat),
-            ])?;
+            ];
+            if with_host {
+                let host = hosts.get(&(stats.repeat, stats.path.as_str()));
+                row.push(host.copied().unwrap_or_default().to_owned());
+            }
+            csv.write_record(&row)?;
         }
         for error in run.run.errors() {
-            let mut row = vec![String::new(); HEADER.len()];
+            let mut row = vec![String::new(); width];
             row[0] = label.to_owned();
             row[1] = error.path.clone();
             row[16] = error.error.clone();

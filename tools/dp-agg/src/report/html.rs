@@ -176,7 +176,7 @@ fn write_headline(h: &mut String, report: &Report) -> std::fmt::Result {
         write_differences(h, "runs", true, &comparison.differences)?;
     }
     write_differences(h, "repeats", report.repeated, &report.repeat_differences)?;
-    let bounds = report.bound_lines();
+    let bounds = [report.bound_lines(), report.overhead_lines()].concat();
     if !bounds.is_empty() {
         writeln!(h, "<ul class=\"notes\">")?;
         for line in bounds {
@@ -307,6 +307,21 @@ fn write_overall(h: &mut String, report: &Report) -> std::fmt::Result {
     let timing: Vec<_> = report.runs.iter().map(|r| timing_rows(&r.timing)).collect();
     writeln!(h, "<h3>Timing</h3>")?;
     write_table(h, "timing", &header, &by_row(&timing), 1)?;
+    for run in report.runs.iter().filter(|r| !r.hosts.is_empty()) {
+        writeln!(h, "<h3>Hosts of {}</h3>", escape(&run.run.shown_name()))?;
+        let rows: Vec<Vec<String>> = run
+            .hosts
+            .iter()
+            .map(|share| {
+                vec![
+                    share.host.clone(),
+                    share.files.to_string(),
+                    format!("{:.2}", share.busy_s),
+                ]
+            })
+            .collect();
+        write_table(h, "hosts", &["Host", "Files", "Busy (s)"], &rows, 1)?;
+    }
     for run in &report.runs {
         write_run_notes(h, run)?;
     }

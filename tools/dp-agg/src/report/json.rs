@@ -89,6 +89,7 @@ pub fn summary(report: &RunReport, unread: &Unread) -> SummaryRecord {
         cpu_s: timing.cpu_s,
         cores_busy: timing.cores_busy,
         max_rss_kib: timing.max_rss_kib,
+        hosts: report.hosts.clone(),
     }
 }
 
@@ -101,6 +102,7 @@ pub fn comparison(report: &Report) -> Option<ComparisonRecord> {
         .enumerate()
         .map(|(shown, run)| {
             let speedup = report.speedup(shown).unwrap_or_default();
+            let cost = report.engine_cost(shown);
             RunComparison {
                 run: run.run.label.clone(),
                 files: run.timing.files,
@@ -111,6 +113,8 @@ pub fn comparison(report: &Report) -> Option<ComparisonRecord> {
                 saved_pct: speedup.saved_pct,
                 repeats: run.timing.repeats() as u64,
                 speedup_stddev: speedup.stddev,
+                overhead_per_file_s: cost.map(|cost| cost.per_file_s),
+                overhead_over_local_s: cost.and_then(|cost| cost.over_local_s),
             }
         })
         .collect();

@@ -13,7 +13,6 @@ use crate::args::FilesLimit;
 use crate::group::Run;
 use crate::overall::Overall;
 use crate::scaling::ScalingReport;
-use crate::timing::Timing;
 
 /// Writes the Markdown report. Every name and message is escaped
 /// ([`escape`]), so none can break a table or a list.
@@ -91,7 +90,7 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         &rows,
         out,
     )?;
-    let bounds = report.bound_lines();
+    let bounds = [report.bound_lines(), report.overhead_lines()].concat();
     if !bounds.is_empty() {
         writeln!(out)?;
         for line in bounds {
@@ -159,7 +158,7 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
     writeln!(out)?;
     write_overall(&report.overall, report.timing.files, out)?;
     writeln!(out)?;
-    write_timing(&report.timing, out)
+    write_timing(report, out)
 }
 
 /// The per-file table, as far as `limit` allows.
@@ -222,11 +221,16 @@ fn write_overall(overall: &Overall, files: u64, out: &mut dyn Write) -> io::Resu
     Ok(())
 }
 
-fn write_timing(timing: &Timing, out: &mut dyn Write) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = super::timing_rows(timing)
+fn write_timing(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut rows: Vec<Vec<String>> = super::timing_rows(&report.timing)
         .into_iter()
         .map(|(name, text)| vec![name.to_owned(), text])
         .collect();
+    rows.extend(
+        super::hosts::rows(&report.hosts)
+            .into_iter()
+            .map(|(name, text)| vec![escape(&name), text]),
+    );
     write_table(&[("Timing", Align::Left), ("", Align::Right)], &rows, out)
 }
 

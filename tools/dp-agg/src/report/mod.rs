@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod csv;
+pub mod hosts;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -11,7 +12,7 @@ pub mod text;
 use std::cmp::Ordering;
 
 use dp_core::names::shown;
-use dp_core::record::{Difference, QuantileMethod, StatsRecord};
+use dp_core::record::{Difference, HostShare, QuantileMethod, StatsRecord};
 use dp_core::run::Speedup;
 
 use crate::args::FilesLimit;
@@ -29,6 +30,8 @@ pub struct RunReport<'a> {
     pub run: &'a Run,
     pub overall: Overall,
     pub timing: Timing,
+    /// What each host did, when the records name more than one.
+    pub hosts: Vec<HostShare>,
 }
 
 /// Everything dp-agg reports.
@@ -78,6 +81,7 @@ impl<'a> Report<'a> {
                 run: &runs[at],
                 overall: overall::combine(&runs[at], policy, &mut rereader),
                 timing: timings[at],
+                hosts: hosts::shares(&runs[at]),
             })
             .collect();
         Report {

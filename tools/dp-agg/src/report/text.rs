@@ -108,6 +108,9 @@ fn write_run(report: &RunReport, limit: FilesLimit, out: &mut dyn Write) -> io::
     for (name, text) in rows {
         writeln!(out, "  {name:<18} {text}")?;
     }
+    for (name, text) in super::hosts::rows(&report.hosts) {
+        writeln!(out, "  {name:<18} {text}")?;
+    }
     Ok(())
 }
 
@@ -203,7 +206,7 @@ fn with_unit(seconds: Option<f64>, unit: &str) -> String {
 /// The comparison, ending with the block of the seed's lines, which stays
 /// the report's last (what bound each run comes before it).
 fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let bounds = report.bound_lines();
+    let bounds = [report.bound_lines(), report.overhead_lines()].concat();
     for line in &bounds {
         writeln!(out, "{line}")?;
     }
