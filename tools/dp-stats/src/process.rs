@@ -7,8 +7,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dp_core::checksum::Checksummed;
 use dp_core::io::{PIPE_BUF, to_json_line};
-use dp_core::parse::{Column, ReadError, read_csv_column, read_values};
-use dp_core::pool::Cancelled;
+use dp_core::parse::{Column, ReadError, read_csv_column, read_values_in_blocks};
+use dp_core::pool::{Cancelled, Helpers};
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 use dp_core::stats::summarize;
 
@@ -32,6 +32,8 @@ pub struct Settings {
     pub repeat: Option<u64>,
     pub host: String,
     pub pid: u32,
+    /// The size of the blocks a file is parsed in ([`dp_core::parse::block_size`]).
+    pub block_size: usize,
 }
 
 impl Settings {
@@ -49,6 +51,7 @@ impl Settings {
             repeat: args.repeat,
             host: hostname(),
             pid: std::process::id(),
+            block_size: dp_core::parse::block_size(),
         }
     }
 }
@@ -76,14 +79,17 @@ pub struct Done {
 /// worker's memory stays that of its largest file.
 pub struct Worker<'a> {
     settings: &'a Settings,
+    /// The pool's threads, which parse the blocks of big files.
+    helpers: &'a Helpers,
     values: Vec<f64>,
     json: Vec<u8>,
 }
 
 impl<'a> Worker<'a> {
-    pub fn new(settings: &'a Settings) -> Self {
+    pub fn new(settings: &'a Settings, helpers: &'a Helpers) -> Self {
         Self {
             settings,
+            helpers,
             values: Vec::new(),
             json: Vec::with_capacity(PIPE_BUF),
         }
@@ -134,6 +140,7 @@ impl<'a> Worker<'a> {
     fn read(&mut self, input: &Input) -> Result<Read, Failure> {
         self.values.clear();
         let settings = self.settings;
+        let helpers = self.helpers;
         let values = &mut self.values;
         let read_from = |source: &mut dyn io::Read,
                          values: &mut Vec<f64>|
@@ -141,7 +148,16 @@ impl<'a> Worker<'a> {
             let mut source = Checksummed::new(source);
             let invalid = match &settings.csv_column {
                 Some(column) => read_csv_column(&mut source, column, values, settings.skip_invalid),
-                None => read_values(&mut source, values, settings.skip_invalid),
+                None => read_values_in_blocks(
+                    &mut source,
+                    settings.skip_invalid,
+                    settings.block_size,
+                    helpers,
+                    |block| {
+                        values.extend_from_slice(block);
+                        Ok(())
+                    },
+                ),
             }?;
             Ok(Read {
                 invalid,
