@@ -19,6 +19,8 @@
 //!   CSV column, each number correctly rounded.
 //! - [`stats`]: a file's statistics, computed exactly, and their exact
 //!   combination across files.
+//! - [`memory`]: the `--max-memory` budget, and the values of an input held
+//!   under it or summarised exactly in several passes when they do not fit.
 //! - [`digest`]: the small mergeable quantile summary every `stats` record
 //!   carries, and its proven rank error bound.
 //! - [`splitmix`]: the one SplitMix64, for reproducible bits.
@@ -33,6 +35,7 @@ mod float;
 pub mod io;
 pub mod lines;
 pub mod manifest;
+pub mod memory;
 pub mod names;
 pub mod parse;
 pub mod pool;
