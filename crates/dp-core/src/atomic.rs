@@ -136,7 +136,7 @@ impl Drop for Temporary {
 }
 
 /// A scratch file of this process (a spill of values too many to hold),
-/// named `dp-NAME.PID.NANOS.tmp` in `dir`: removed when dropped, and on the
+/// named `.dp-NAME.PID.NANOS.tmp` in `dir`: removed when dropped, and on the
 /// signals that end a process politely, as the temporary files above.
 pub struct Scratch {
     path: PathBuf,

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use dp_core::cli::{self, usage};
+use dp_core::memory::Budget;
 use dp_core::names;
 use dp_core::pool::{self, Cancelled, Consumer, Helpers};
 use dp_core::record::{ErrorRecord, Record};
@@ -49,8 +50,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // Files go to the pool's threads, and the blocks of a big file to
     // whichever thread is free: a few blocks in flight a thread.
     let helpers = Helpers::new(if jobs > 1 { 2 * jobs } else { 0 });
+    let budget = Budget::new(settings.max_memory, jobs);
     let new_worker = || {
-        let mut worker = Worker::new(&settings, &helpers);
+        let mut worker = Worker::new(&settings, &helpers, &budget);
         move |input: io::Result<Input>, cancelled: &Cancelled| {
             input.map(|input| worker.process(&input, cancelled))
         }

@@ -3,14 +3,16 @@
 
 use std::fs::File;
 use std::io;
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dp_core::checksum::Checksummed;
 use dp_core::io::{PIPE_BUF, to_json_line};
+use dp_core::memory::{Again, Budget, Held, Values};
 use dp_core::parse::{Column, ReadError, read_csv_column, read_values_in_blocks};
 use dp_core::pool::{Cancelled, Helpers};
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
-use dp_core::stats::summarize;
+use dp_core::stats::{Summary, summarize};
 
 use crate::args::{Args, DelayMode};
 use crate::delay;
@@ -34,6 +36,8 @@ pub struct Settings {
     pub pid: u32,
     /// The size of the blocks a file is parsed in ([`dp_core::parse::block_size`]).
     pub block_size: usize,
+    /// `--max-memory`: bytes of values the process may hold.
+    pub max_memory: usize,
 }
 
 impl Settings {
@@ -52,6 +56,7 @@ impl Settings {
             host: hostname(),
             pid: std::process::id(),
             block_size: dp_core::parse::block_size(),
+            max_memory: args.max_memory.unwrap_or_else(Budget::default_limit),
         }
     }
 }
@@ -76,21 +81,24 @@ pub struct Done {
 }
 
 /// Processes inputs one after the other, reusing one buffer of values so a
-/// worker's memory stays that of its largest file.
+/// worker's memory stays that of its largest file (within the budget).
 pub struct Worker<'a> {
     settings: &'a Settings,
     /// The pool's threads, which parse the blocks of big files.
     helpers: &'a Helpers,
-    values: Vec<f64>,
+    /// The process's `--max-memory`, shared with the other workers.
+    budget: &'a Budget,
+    held: Held,
     json: Vec<u8>,
 }
 
 impl<'a> Worker<'a> {
-    pub fn new(settings: &'a Settings, helpers: &'a Helpers) -> Self {
+    pub fn new(settings: &'a Settings, helpers: &'a Helpers, budget: &'a Budget) -> Self {
         Self {
             settings,
             helpers,
-            values: Vec::new(),
+            budget,
+            held: Held::default(),
             json: Vec::with_capacity(PIPE_BUF),
         }
     }
@@ -98,9 +106,7 @@ impl<'a> Worker<'a> {
     pub fn process(&mut self, input: &Input, cancelled: &Cancelled) -> Done {
         let settings = self.settings;
         let clock = Clock::start();
-        let read = self.read(input);
-        let summary =
-            read.map(|invalid| (invalid, summarize(&mut self.values, &settings.percentiles)));
+        let summary = self.read(input);
         // A file that failed has nothing to simulate work for.
         if summary.is_ok() && !settings.delay.is_zero() {
             delay::spend(settings.delay, settings.delay_mode, cancelled);
@@ -108,10 +114,18 @@ impl<'a> Worker<'a> {
         let (started_at, finished_at, elapsed_s, cpu_s) = clock.stop();
         let path = input.name().to_owned();
         let mut record = match summary {
-            Ok((Read { invalid, checksum }, summary)) => Record::Stats(Box::new(StatsRecord {
+            Ok((
+                Read {
+                    invalid,
+                    checksum,
+                    passes,
+                },
+                summary,
+            )) => Record::Stats(Box::new(StatsRecord {
                 run: settings.run.clone(),
                 invalid,
                 checksum: Some(checksum),
+                passes: Some(passes),
                 started_at,
                 finished_at,
                 elapsed_s,
@@ -135,61 +149,80 @@ impl<'a> Worker<'a> {
         Done { record, warning }
     }
 
-    /// Reads the input's values into `self.values`, hashing the text as it
-    /// goes.
-    fn read(&mut self, input: &Input) -> Result<Read, Failure> {
-        self.values.clear();
-        let settings = self.settings;
-        let helpers = self.helpers;
-        let values = &mut self.values;
-        let read_from = |source: &mut dyn io::Read,
-                         values: &mut Vec<f64>|
-         -> Result<Read, Failure> {
-            let mut source = Checksummed::new(source);
-            let invalid = match &settings.csv_column {
-                Some(column) => read_csv_column(&mut source, column, values, settings.skip_invalid),
-                None => read_values_in_blocks(
-                    &mut source,
-                    settings.skip_invalid,
-                    settings.block_size,
-                    helpers,
-                    |block| {
-                        values.extend_from_slice(block);
-                        Ok(())
-                    },
-                ),
-            }?;
-            Ok(Read {
-                invalid,
-                checksum: source.checksum(),
-            })
-        };
+    /// Reads the input's values and summarises them, hashing the text as
+    /// it goes.
+    fn read(&mut self, input: &Input) -> Result<(Read, Summary), Failure> {
         match input {
-            Input::Stdin => read_from(&mut io::stdin().lock(), values),
+            Input::Stdin => self.read_from(&mut io::stdin().lock(), None),
             Input::File {
                 path,
                 listed_number,
                 ..
             } => {
-                let mut file = File::open(path).map_err(|err| {
-                    let mut failure = Failure::from_io(&err);
-                    if *listed_number && err.kind() == io::ErrorKind::NotFound {
-                        failure.message.push_str(
-                            " (stdin lists files to read; for numbers on stdin use 'dp-stats -')",
-                        );
-                    }
-                    failure
-                })?;
-                if file.metadata().is_ok_and(|meta| meta.is_dir()) {
-                    return Err(Failure::new("Is a directory"));
-                }
-                read_from(&mut file, values)
+                let mut file = open(path, *listed_number)?;
+                self.read_from(&mut file, Some(path))
             }
             Input::Refused { line, message, .. } => Err(Failure {
                 message: message.clone(),
                 line: *line,
             }),
         }
+    }
+
+    /// The values of `source` (the file at `path`, which can be read again
+    /// if they do not fit the budget, or stdin, which is spilled).
+    fn read_from(
+        &mut self,
+        source: &mut dyn io::Read,
+        path: Option<&Path>,
+    ) -> Result<(Read, Summary), Failure> {
+        let settings = self.settings;
+        let mut source = Checksummed::new(source);
+        if let Some(column) = &settings.csv_column {
+            // CSV is read whole, on one thread: a quoted field may hold line
+            // ends, so the text cannot be cut at any of them.
+            let mut values = Vec::new();
+            let invalid = read_csv_column(&mut source, column, &mut values, settings.skip_invalid)?;
+            let read = Read {
+                invalid,
+                checksum: source.checksum(),
+                passes: 1,
+            };
+            return Ok((read, summarize(&mut values, &settings.percentiles)));
+        }
+        let again = match path {
+            Some(_) => Again::Caller,
+            None => Again::spill_to_tmpdir(),
+        };
+        let (helpers, block_size, skip_invalid) =
+            (self.helpers, settings.block_size, settings.skip_invalid);
+        let mut values = Values::new(self.budget, &mut self.held, &settings.percentiles, again);
+        // Parsed in blocks on the pool's threads, the values taken in order.
+        let invalid =
+            read_values_in_blocks(&mut source, skip_invalid, block_size, helpers, |block| {
+                values.take(block)
+            })?;
+        let checksum = source.checksum();
+        let (summary, passes) = values.summarize(|take| {
+            let path = path.expect("only a file is read again");
+            let mut text = Checksummed::new(File::open(path)?);
+            read_values_in_blocks(&mut text, skip_invalid, block_size, helpers, |block| {
+                take(block);
+                Ok(())
+            })?;
+            if text.checksum() != checksum {
+                return Err(ReadError::Io(io::Error::other(
+                    "its text changed while it was being read again",
+                )));
+            }
+            Ok(())
+        })?;
+        let read = Read {
+            invalid,
+            checksum,
+            passes,
+        };
+        Ok((read, summary))
     }
 
     /// Keeps the record within one pipe write (docs/reference.md, "Records"),
@@ -222,12 +255,31 @@ fn too_big(size: usize) -> String {
     )
 }
 
+/// Opens a data file; a directory is refused.
+fn open(path: &Path, listed_number: bool) -> Result<File, Failure> {
+    let file = File::open(path).map_err(|err| {
+        let mut failure = Failure::from_io(&err);
+        if listed_number && err.kind() == io::ErrorKind::NotFound {
+            failure
+                .message
+                .push_str(" (stdin lists files to read; for numbers on stdin use 'dp-stats -')");
+        }
+        failure
+    })?;
+    if file.metadata().is_ok_and(|meta| meta.is_dir()) {
+        return Err(Failure::new("Is a directory"));
+    }
+    Ok(file)
+}
+
 /// What reading an input gave besides its values.
 struct Read {
     /// Tokens skipped by `--skip-invalid`.
     invalid: u64,
     /// The checksum of the text as read ([`dp_core::checksum`]).
     checksum: String,
+    /// How many times it was read (`passes`).
+    passes: u32,
 }
 
 /// Why an input gave no statistics: a message without the path, and the
