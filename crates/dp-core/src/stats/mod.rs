@@ -37,5 +37,6 @@ mod summarize;
 
 pub use bounded::{BoundedSummary, Changed, MIN_BUDGET};
 pub use moments::{Moments, Part, Unknown};
+pub use stream::{Tallied, Tally};
 pub use sum::CompensatedSum;
 pub use summarize::{Selection, Summary, sum_of, summarize, summarize_with};

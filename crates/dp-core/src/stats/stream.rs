@@ -102,6 +102,50 @@ fn step(
     maxs[lane] = if x > maxs[lane] { x } else { maxs[lane] };
 }
 
+/// The count, minimum, maximum and sum of values given a block at a time,
+/// bit for bit as [`summarize`](super::summarize()) has them: what a file
+/// read again is checked against without holding its values.
+pub struct Tally(SumMinMax);
+
+/// What a [`Tally`] found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tallied {
+    pub count: u64,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// [`sum_of`](super::sum_of) the values; `None` when the sum overflowed
+    /// on the way, where only a scaled second pass would tell it.
+    pub sum: Option<Option<f64>>,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Self(SumMinMax::new())
+    }
+}
+
+impl Tally {
+    pub fn add(&mut self, values: &[f64]) {
+        self.0.add(values);
+    }
+
+    pub fn finish(self) -> Tallied {
+        let (sum, min, max, count) = self.0.finish();
+        let sum = sum.value();
+        let some = |x: f64| (count > 0).then_some(x);
+        Tallied {
+            count,
+            min: some(min),
+            max: some(max),
+            sum: if count == 0 {
+                Some(Some(0.0))
+            } else {
+                sum.is_finite().then_some(Some(sum))
+            },
+        }
+    }
+}
+
 /// `scaled_sum`, a block at a time.
 pub(super) struct ScaledSum {
     lanes: Lanes,
@@ -206,6 +250,22 @@ mod tests {
         for block in values.chunks(size) {
             add(block);
         }
+    }
+
+    #[test]
+    fn a_tally_is_what_summarize_says() {
+        let values = values();
+        let mut tally = Tally::default();
+        in_blocks(&values, 13, |block| tally.add(block));
+        let summary = super::super::summarize(&mut values.clone(), &[]);
+        let tallied = tally.finish();
+        assert_eq!(tallied.sum, Some(summary.sum));
+        assert_eq!((tallied.min, tallied.max), (summary.min, summary.max));
+        assert_eq!(tallied.count, summary.count);
+        let mut overflowing = Tally::default();
+        overflowing.add(&[1e308, 1e308, -1e308]);
+        assert_eq!(overflowing.finish().sum, None);
+        assert_eq!(Tally::default().finish().sum, Some(Some(0.0)));
     }
 
     #[test]
