@@ -26,9 +26,23 @@ const MAX_BUCKETS: usize = 1 << 20;
 /// Counts of values by equal ranges of keys from `low` on; keys below fall
 /// in the first bucket, keys beyond the last in the last.
 pub(super) struct KeyHistogram {
+    mapping: Mapping,
+    buckets: Vec<Bucket>,
+}
+
+/// Which bucket a key falls in: equal ranges of 2^shift keys from `low`.
+#[derive(Clone, Copy)]
+struct Mapping {
     low: u64,
     shift: u32,
-    buckets: Vec<Bucket>,
+    last: usize,
+}
+
+impl Mapping {
+    #[inline(always)]
+    fn index(self, key: u64) -> usize {
+        ((key.saturating_sub(self.low) >> self.shift) as usize).min(self.last)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -43,8 +57,11 @@ impl KeyHistogram {
     fn new(low: u64, high: u64, buckets: usize) -> Self {
         let span_bits = u64::BITS - (high - low).leading_zeros();
         Self {
-            low,
-            shift: span_bits.saturating_sub(buckets.ilog2()),
+            mapping: Mapping {
+                low,
+                shift: span_bits.saturating_sub(buckets.ilog2()),
+                last: buckets - 1,
+            },
             buckets: vec![
                 Bucket {
                     count: 0,
@@ -70,9 +87,7 @@ impl KeyHistogram {
 
     #[inline(always)]
     pub(super) fn count(&mut self, key: u64) {
-        let index =
-            ((key.saturating_sub(self.low) >> self.shift) as usize).min(self.buckets.len() - 1);
-        let bucket = &mut self.buckets[index];
+        let bucket = &mut self.buckets[self.mapping.index(key)];
         bucket.count += 1;
         bucket.least = bucket.least.min(key);
         bucket.greatest = bucket.greatest.max(key);
@@ -137,6 +152,9 @@ pub(super) struct Brackets {
     found: Vec<(usize, f64)>,
     /// Sorted by key, disjoint.
     open: Vec<Bracket>,
+    /// The first histogram's buckets: every bracket lies within one of
+    /// them, which is how a value finds its bracket.
+    first: Mapping,
 }
 
 impl Brackets {
@@ -145,6 +163,7 @@ impl Brackets {
         let mut brackets = Self {
             found: Vec::new(),
             open: Vec::new(),
+            first: histogram.mapping,
         };
         histogram.place(0, ranks, &mut brackets.found, &mut brackets.open);
         brackets
@@ -172,6 +191,9 @@ impl Brackets {
     /// gather those whose values fit (the smallest first), count the others
     /// in histograms.
     pub(super) fn next_pass(&mut self, budget: usize) -> BracketPass {
+        // The route below takes its part (4 bytes a bucket of the first
+        // histogram, a sixth of what that histogram took).
+        let budget = budget.saturating_sub((self.first.last + 1) * 4);
         let brackets = std::mem::take(&mut self.open);
         let total: u64 = brackets.iter().map(|bracket| bracket.count).sum();
         let fits = |values: u64| values.saturating_mul(8) <= budget as u64;
@@ -204,7 +226,15 @@ impl Brackets {
                 }
             })
             .collect();
+        // Per bucket of the first histogram, its first bracket (brackets
+        // are sorted): a value looks at a few brackets, not all of them.
+        let mut route = vec![NO_BRACKET; self.first.last + 1];
+        for (i, bracket) in brackets.iter().enumerate().rev() {
+            route[self.first.index(bracket.low)] = i as u32;
+        }
         BracketPass {
+            first: self.first,
+            route,
             lows: brackets.iter().map(|bracket| bracket.low).collect(),
             highs: brackets.iter().map(|bracket| bracket.high).collect(),
             brackets,
@@ -259,8 +289,12 @@ impl Brackets {
     }
 }
 
+const NO_BRACKET: u32 = u32::MAX;
+
 /// One pass over the values for the open brackets.
 pub(super) struct BracketPass {
+    first: Mapping,
+    route: Vec<u32>,
     lows: Vec<u64>,
     highs: Vec<u64>,
     brackets: Vec<Bracket>,
@@ -277,14 +311,21 @@ impl BracketPass {
     pub(super) fn offer(&mut self, values: &[f64]) {
         for &x in values {
             let key = sort_key(x);
-            let after = self.lows.partition_point(|&low| low <= key);
-            if after == 0 || key > self.highs[after - 1] {
+            let mut at = self.route[self.first.index(key)] as usize;
+            if at == NO_BRACKET as usize {
                 continue;
             }
-            match &mut self.work[after - 1] {
+            // The brackets of this bucket, in order: the one holding the key.
+            while at < self.lows.len() && self.highs[at] < key {
+                at += 1;
+            }
+            if at == self.lows.len() || self.lows[at] > key {
+                continue;
+            }
+            match &mut self.work[at] {
                 // More values than counted before are not kept (the
                 // values changed): `absorb` says so.
-                Work::Gather(kept) if kept.len() as u64 >= self.brackets[after - 1].count => {
+                Work::Gather(kept) if kept.len() as u64 >= self.brackets[at].count => {
                     self.overflowed = true;
                 }
                 Work::Gather(kept) => kept.push(x),
