@@ -12,10 +12,13 @@
 //! they are read once they do not fit ([`crate::atomic::Scratch`]: removed
 //! afterwards, on error and on Ctrl-C).
 //!
-//! The budget covers what grows with the data: the values held, the
-//! histograms and the values gathered by the bounded passes. The reading
-//! buffers (a few blocks of 1 MiB a thread) and the program itself come on
-//! top.
+//! The budget covers what dp holds: the reading buffers (a few blocks of
+//! 1 MiB a thread, set aside first), the values held, the histograms and
+//! the values gathered by the bounded passes. Values are held only while
+//! the first pass's histogram would still fit beside them, so that turning
+//! them into passes never takes more than the limit. Only the program
+//! itself (a few MiB) comes on top; and below what the reading takes, the
+//! values still get [`MIN_BUDGET`].
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
@@ -29,20 +32,25 @@ use crate::stats::{BoundedSummary, MIN_BUDGET, Summary, summarize};
 /// Bytes a process may hold for values, shared by its threads.
 #[derive(Debug)]
 pub struct Budget {
+    /// For values, histograms and values gathered.
     limit: usize,
+    /// Held values stop here: the first pass's histogram fits above.
+    hold_at_most: usize,
     used: AtomicUsize,
-    /// How many inputs may be read at once: each overflowing one gets an
-    /// equal share for its passes.
-    readers: usize,
+    /// Inputs being read now: each one that overflows gets an equal share
+    /// of the limit for its passes.
+    readers: AtomicUsize,
 }
 
 impl Budget {
-    /// A budget of `limit` bytes for `readers` inputs read at once.
-    pub fn new(limit: usize, readers: usize) -> Self {
+    /// A budget of `limit` bytes of which `reading` go to reading buffers.
+    pub fn new(limit: usize, reading: usize) -> Self {
+        let limit = limit.saturating_sub(reading).max(MIN_BUDGET);
         Self {
             limit,
+            hold_at_most: limit.saturating_sub(BoundedSummary::first_pass_bytes(limit)),
             used: AtomicUsize::new(0),
-            readers: readers.max(1),
+            readers: AtomicUsize::new(0),
         }
     }
 
@@ -57,10 +65,12 @@ impl Budget {
         self.limit
     }
 
+    /// Takes `bytes` for held values, if they stay within what may be held.
     fn try_take(&self, bytes: usize) -> bool {
         self.used
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
-                used.checked_add(bytes).filter(|&after| after <= self.limit)
+                used.checked_add(bytes)
+                    .filter(|&after| after <= self.hold_at_most)
             })
             .is_ok()
     }
@@ -70,10 +80,12 @@ impl Budget {
     }
 
     /// An overflowing input's share for its passes: what is free, up to
-    /// its equal share, and at least [`MIN_BUDGET`] (taken even beyond
-    /// the limit, so that the passes can work at all).
+    /// its equal share among the inputs being read, and at least
+    /// [`MIN_BUDGET`] (taken even beyond the limit, so that the passes can
+    /// work at all).
     fn take_share(&self) -> usize {
-        let share = (self.limit / self.readers).max(MIN_BUDGET);
+        let readers = self.readers.load(Ordering::Acquire).max(1);
+        let share = (self.limit / readers).max(MIN_BUDGET);
         let free = self.limit.saturating_sub(self.used.load(Ordering::Acquire));
         let bytes = share.min(free).max(MIN_BUDGET);
         self.used.fetch_add(bytes, Ordering::AcqRel);
@@ -175,6 +187,7 @@ impl<'a> Values<'a> {
         again: Again,
     ) -> Self {
         held.values.clear();
+        budget.readers.fetch_add(1, Ordering::AcqRel);
         Self {
             budget,
             held,
@@ -255,6 +268,12 @@ impl<'a> Values<'a> {
         self.budget.give_back(bounded.share);
         let passes = result?;
         Ok((bounded.summary.finish(), passes))
+    }
+}
+
+impl Drop for Values<'_> {
+    fn drop(&mut self) {
+        self.budget.readers.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -343,7 +362,7 @@ mod tests {
     }
 
     fn summary_of(values: &[f64], limit: usize, again: impl Fn() -> Again) -> (Summary, u32) {
-        let budget = Budget::new(limit, 1);
+        let budget = Budget::new(limit, 0);
         let mut held = Held::default();
         let mut read = Values::new(&budget, &mut held, &[], again());
         for block in values.chunks(1000) {

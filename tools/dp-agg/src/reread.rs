@@ -128,7 +128,8 @@ fn read_all(files: &[&StatsRecord], max_memory: usize) -> Result<ExactQuantiles,
     }
     // The values grow with what is actually read (records may claim more
     // than the files hold), within the budget.
-    let budget = Budget::new(max_memory, 1);
+    // One block read at a time, with its values: that much is not for values.
+    let budget = Budget::new(max_memory, 2 * BLOCK_SIZE);
     let mut held = Held::default();
     let mut values = Values::new(&budget, &mut held, &[], Again::Caller);
     for stats in files {

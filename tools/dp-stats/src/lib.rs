@@ -49,8 +49,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let jobs = usize::from(args.jobs);
     // Files go to the pool's threads, and the blocks of a big file to
     // whichever thread is free: a few blocks in flight a thread.
-    let helpers = Helpers::new(if jobs > 1 { 2 * jobs } else { 0 });
-    let budget = Budget::new(settings.max_memory, jobs);
+    let slots = if jobs > 1 { 2 * jobs } else { 0 };
+    let helpers = Helpers::new(slots);
+    // The reading buffers come out of --max-memory first: a block in
+    // flight per slot and one being read per thread (and the spill's), each
+    // with its values.
+    let reading = (slots + jobs + 1) * settings.block_size * 2;
+    let budget = Budget::new(settings.max_memory, reading);
     let new_worker = || {
         let mut worker = Worker::new(&settings, &helpers, &budget);
         move |input: io::Result<Input>, cancelled: &Cancelled| {

@@ -125,12 +125,12 @@ fn ties_equal_values_and_signed_zeros_stay_exact() {
 #[test]
 fn bad_tokens_past_the_limit_are_refused_or_counted_as_without_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut text: String = (0..5_000).map(|i| format!("{i}\n")).collect();
+    let mut text: String = (0..20_000).map(|i| format!("{i}\n")).collect();
     text.push_str("1\nnan\n2\n");
     let path = write(dir.path(), "bad.txt", &text);
     let ran = dp("dp-stats").args(["--max-memory", "1K", &path]).run();
     ran.code_is(1)
-        .stderr_has(&format!("{path}:5002: 'nan' is not a finite number"));
+        .stderr_has(&format!("{path}:20002: 'nan' is not a finite number"));
     let (unlimited, _) = stats(&["--skip-invalid", &path]);
     let (limited, passes) = stats(&["--skip-invalid", "--max-memory", "1K", &path]);
     assert_eq!(limited, unlimited);
@@ -145,7 +145,7 @@ fn bad_tokens_past_the_limit_are_refused_or_counted_as_without_it() {
         .stdin(text)
         .run();
     ran.code_is(1)
-        .stderr_has("-:5002: 'nan' is not a finite number");
+        .stderr_has("-:20002: 'nan' is not a finite number");
     assert_eq!(names_in(tmp.path()), Vec::<String>::new());
 }
 

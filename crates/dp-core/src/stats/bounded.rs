@@ -88,6 +88,12 @@ impl BoundedSummary {
         }
     }
 
+    /// The bytes the first pass takes at once for `budget` (its
+    /// histogram): what must be free when held values turn into passes.
+    pub fn first_pass_bytes(budget: usize) -> usize {
+        KeyHistogram::first_bytes(budget.max(MIN_BUDGET))
+    }
+
     /// How many passes over the values were begun so far.
     pub fn passes(&self) -> u32 {
         self.passes

@@ -73,6 +73,11 @@ impl KeyHistogram {
         }
     }
 
+    /// The bytes of the first pass's histogram for `budget`.
+    pub(super) fn first_bytes(budget: usize) -> usize {
+        buckets_for(budget / 2 / BUCKET_BYTES) * BUCKET_BYTES
+    }
+
     /// The first pass's histogram, spread over the keys of `sample` (the
     /// first values read), as large as half of `budget` bytes allows.
     pub(super) fn first(sample: &[f64], budget: usize) -> Self {
