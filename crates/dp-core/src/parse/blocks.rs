@@ -134,9 +134,15 @@ struct Ordered<'a> {
 impl Ordered<'_> {
     /// A buffer of `size` bytes, reused where one is spare.
     fn buffer(&mut self, size: usize) -> Vec<u8> {
-        let mut buffer = self.spare.pop().unwrap_or_default();
-        buffer.resize(size, 0);
-        buffer
+        match self.spare.pop() {
+            Some(mut buffer) => {
+                buffer.resize(size, 0);
+                buffer
+            }
+            // Zeroed by the allocator: pages are touched only as they are
+            // read into (a small file costs no 1 MiB of zeroing).
+            None => vec![0; size],
+        }
     }
 
     /// Parses `block` on a free thread, or here when no slot is free and
@@ -300,6 +306,14 @@ fn cut_blocks(
             carried = 0;
             continue;
         };
+        if at_end {
+            let block = Block::Text {
+                buffer: buf,
+                start,
+                end,
+            };
+            return ordered.send(block, true, take);
+        }
         let mut next = ordered.buffer(block_size);
         next[..filled - end].copy_from_slice(&buf[end..filled]);
         carried = filled - end;
@@ -308,10 +322,7 @@ fn cut_blocks(
             start,
             end,
         };
-        ordered.send(block, at_end, take)?;
-        if at_end {
-            return Ok(());
-        }
+        ordered.send(block, false, take)?;
     }
 }
 
