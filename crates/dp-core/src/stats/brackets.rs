@@ -196,9 +196,9 @@ impl Brackets {
     /// gather those whose values fit (the smallest first), count the others
     /// in histograms.
     pub(super) fn next_pass(&mut self, budget: usize) -> BracketPass {
-        // The route below takes its part (4 bytes a bucket of the first
-        // histogram, a sixth of what that histogram took).
-        let budget = budget.saturating_sub((self.first.last + 1) * 4);
+        // The route below takes its part (8 bytes a bucket of the first
+        // histogram, a third of what that histogram took).
+        let budget = budget.saturating_sub((self.first.last + 1) * 8);
         let brackets = std::mem::take(&mut self.open);
         let total: u64 = brackets.iter().map(|bracket| bracket.count).sum();
         let fits = |values: u64| values.saturating_mul(8) <= budget as u64;
@@ -231,11 +231,16 @@ impl Brackets {
                 }
             })
             .collect();
-        // Per bucket of the first histogram, its first bracket (brackets
-        // are sorted): a value looks at a few brackets, not all of them.
-        let mut route = vec![NO_BRACKET; self.first.last + 1];
-        for (i, bracket) in brackets.iter().enumerate().rev() {
-            route[self.first.index(bracket.low)] = i as u32;
+        // Per bucket of the first histogram, the brackets within it (they
+        // are sorted): a value searches those, not all of them.
+        let mut route = vec![(0u32, 0u32); self.first.last + 1];
+        for (i, bracket) in brackets.iter().enumerate() {
+            let within = &mut route[self.first.index(bracket.low)];
+            if within.0 == within.1 {
+                *within = (i as u32, i as u32 + 1);
+            } else {
+                within.1 = i as u32 + 1;
+            }
         }
         BracketPass {
             first: self.first,
@@ -294,12 +299,11 @@ impl Brackets {
     }
 }
 
-const NO_BRACKET: u32 = u32::MAX;
-
 /// One pass over the values for the open brackets.
 pub(super) struct BracketPass {
     first: Mapping,
-    route: Vec<u32>,
+    /// Per bucket of the first histogram, the range of brackets within it.
+    route: Vec<(u32, u32)>,
     lows: Vec<u64>,
     highs: Vec<u64>,
     brackets: Vec<Bracket>,
@@ -316,15 +320,14 @@ impl BracketPass {
     pub(super) fn offer(&mut self, values: &[f64]) {
         for &x in values {
             let key = sort_key(x);
-            let mut at = self.route[self.first.index(key)] as usize;
-            if at == NO_BRACKET as usize {
+            let (start, end) = self.route[self.first.index(key)];
+            let (start, end) = (start as usize, end as usize);
+            if start == end {
                 continue;
             }
-            // The brackets of this bucket, in order: the one holding the key.
-            while at < self.lows.len() && self.highs[at] < key {
-                at += 1;
-            }
-            if at == self.lows.len() || self.lows[at] > key {
+            // The first bracket of this bucket that ends at or after the key.
+            let at = start + self.highs[start..end].partition_point(|&high| high < key);
+            if at == end || self.lows[at] > key {
                 continue;
             }
             match &mut self.work[at] {
