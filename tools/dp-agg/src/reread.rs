@@ -200,6 +200,7 @@ fn read_file(
         tally.add(block);
         take(block)
     })
+    .map(|_| ())
     .map_err(|err| match err {
         ReadError::Io(err)
             if err

@@ -111,7 +111,10 @@ impl<'a> Worker<'a> {
         if summary.is_ok() && !settings.delay.is_zero() {
             delay::spend(settings.delay, settings.delay_mode, cancelled);
         }
-        let (started_at, finished_at, elapsed_s, cpu_s) = clock.stop();
+        let elsewhere = summary
+            .as_ref()
+            .map_or(Duration::ZERO, |(read, _)| read.cpu_elsewhere);
+        let (started_at, finished_at, elapsed_s, cpu_s) = clock.stop(elsewhere);
         let path = input.name().to_owned();
         let mut record = match summary {
             Ok((
@@ -119,6 +122,7 @@ impl<'a> Worker<'a> {
                     invalid,
                     checksum,
                     passes,
+                    ..
                 },
                 summary,
             )) => Record::Stats(Box::new(StatsRecord {
@@ -187,6 +191,7 @@ impl<'a> Worker<'a> {
                 invalid,
                 checksum: source.checksum(),
                 passes: 1,
+                cpu_elsewhere: Duration::ZERO,
             };
             return Ok((read, summarize(&mut values, &settings.percentiles)));
         }
@@ -198,18 +203,21 @@ impl<'a> Worker<'a> {
             (self.helpers, settings.block_size, settings.skip_invalid);
         let mut values = Values::new(self.budget, &mut self.held, &settings.percentiles, again);
         // Parsed in blocks on the pool's threads, the values taken in order.
-        let invalid =
+        let first =
             read_values_in_blocks(&mut source, skip_invalid, block_size, helpers, |block| {
                 values.take(block)
             })?;
         let checksum = source.checksum();
+        let mut cpu_elsewhere = first.cpu_elsewhere;
         let (summary, passes) = values.summarize(|take| {
             let path = path.expect("only a file is read again");
             let mut text = Checksummed::new(File::open(path)?);
-            read_values_in_blocks(&mut text, skip_invalid, block_size, helpers, |block| {
-                take(block);
-                Ok(())
-            })?;
+            let again =
+                read_values_in_blocks(&mut text, skip_invalid, block_size, helpers, |block| {
+                    take(block);
+                    Ok(())
+                })?;
+            cpu_elsewhere += again.cpu_elsewhere;
             if text.checksum() != checksum {
                 return Err(ReadError::Io(io::Error::other(
                     "its text changed while it was being read again",
@@ -218,9 +226,10 @@ impl<'a> Worker<'a> {
             Ok(())
         })?;
         let read = Read {
-            invalid,
+            invalid: first.invalid,
             checksum,
             passes,
+            cpu_elsewhere,
         };
         Ok((read, summary))
     }
@@ -280,6 +289,8 @@ struct Read {
     checksum: String,
     /// How many times it was read (`passes`).
     passes: u32,
+    /// CPU time other threads spent parsing its blocks (in `cpu_s`).
+    cpu_elsewhere: Duration,
 }
 
 /// Why an input gave no statistics: a message without the path, and the
@@ -344,9 +355,10 @@ impl Clock {
         }
     }
 
-    /// `(started_at, finished_at, elapsed_s, cpu_s)`.
-    fn stop(self) -> (f64, f64, f64, f64) {
-        let cpu = usage::thread_cpu_time().saturating_sub(self.cpu);
+    /// `(started_at, finished_at, elapsed_s, cpu_s)`, `cpu_s` with the
+    /// CPU time other threads spent on this work (`elsewhere`).
+    fn stop(self, elsewhere: Duration) -> (f64, f64, f64, f64) {
+        let cpu = usage::thread_cpu_time().saturating_sub(self.cpu) + elsewhere;
         let elapsed_us = self.monotonic.elapsed().as_micros();
         let started_us = self
             .wall
@@ -378,7 +390,7 @@ mod tests {
     fn the_clock_reports_microseconds_and_a_consistent_difference() {
         let clock = Clock::start();
         std::thread::sleep(Duration::from_millis(20));
-        let (started, finished, elapsed, cpu) = clock.stop();
+        let (started, finished, elapsed, cpu) = clock.stop(Duration::ZERO);
         assert!(elapsed >= 0.020, "{elapsed}");
         assert!(cpu < elapsed, "{cpu} s of CPU while sleeping {elapsed} s");
         assert!(((finished - started) - elapsed).abs() < 1e-6);

@@ -15,6 +15,8 @@
 
 use std::io::Read;
 use std::sync::mpsc;
+use std::thread::{self, ThreadId};
+use std::time::Duration;
 
 use super::error::ReadError;
 use super::text::{CHUNK_SIZE, Scanner, UTF8_BOM, fill, is_blank};
@@ -37,31 +39,56 @@ pub fn block_size() -> usize {
         .map_or(BLOCK_SIZE, |size| size.clamp(8, BLOCK_SIZE))
 }
 
+/// What reading in blocks found besides the values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlocksRead {
+    /// Tokens skipped as invalid.
+    pub invalid: u64,
+    /// CPU time other threads spent parsing the input's blocks (the
+    /// reading thread's own is on its own clock).
+    pub cpu_elsewhere: Duration,
+}
+
 /// Reads the values of `input` as [`read_values`](super::read_values) does,
 /// parsing blocks of `block_size` bytes on the threads of `helpers`, and
-/// hands each block's values, in order, to `take`. Returns how many invalid
-/// tokens were skipped. An error of `take` stops the reading.
+/// hands each block's values, in order, to `take`. An error of `take` stops
+/// the reading.
 pub fn read_values_in_blocks(
     mut input: impl Read,
     skip_invalid: bool,
     block_size: usize,
     helpers: &Helpers,
     mut take: impl FnMut(&[f64]) -> Result<(), ReadError>,
-) -> Result<u64, ReadError> {
+) -> Result<BlocksRead, ReadError> {
     let mut ordered = Ordered {
         helpers,
         skip_invalid,
+        reader: thread::current().id(),
         in_flight: std::collections::VecDeque::new(),
         spare: Vec::new(),
+        spare_values: Vec::new(),
         lines_before: 0,
         invalid: 0,
+        cpu_elsewhere: Duration::ZERO,
     };
     let result = cut_blocks(&mut input, block_size, &mut ordered, &mut take);
     // Blocks still in flight after an error are waited for (and dropped):
     // their slots are the pool's.
     let drained = ordered.drain(&mut take);
     result.and(drained)?;
-    Ok(ordered.invalid)
+    Ok(BlocksRead {
+        invalid: ordered.invalid,
+        cpu_elsewhere: ordered.cpu_elsewhere,
+    })
+}
+
+/// The CPU time this thread has used so far.
+fn thread_cpu_time() -> Duration {
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(
+        u64::try_from(now.tv_sec).unwrap_or(0),
+        u32::try_from(now.tv_nsec).unwrap_or(0),
+    )
 }
 
 /// What a block asks of its parser.
@@ -90,10 +117,23 @@ struct Parsed {
     invalid: u64,
     error: Option<ReadError>,
     buffer: Vec<u8>,
+    /// The CPU time it took, when parsed on another thread than the reader's.
+    cpu_elsewhere: Duration,
 }
 
-fn parse(block: Block, skip_invalid: bool) -> Parsed {
-    let mut values = Vec::new();
+/// [`parse`] on whichever thread runs it, timed when that is not `reader`.
+fn parse_for(reader: ThreadId, block: Block, values: Vec<f64>, skip_invalid: bool) -> Parsed {
+    if thread::current().id() == reader {
+        return parse(block, values, skip_invalid);
+    }
+    let start = thread_cpu_time();
+    let mut parsed = parse(block, values, skip_invalid);
+    parsed.cpu_elsewhere = thread_cpu_time().saturating_sub(start);
+    parsed
+}
+
+/// Parses `block` into `values` (a vector to reuse, empty).
+fn parse(block: Block, mut values: Vec<f64>, skip_invalid: bool) -> Parsed {
     let mut scanner = Scanner {
         values: &mut values,
         skip_invalid,
@@ -116,6 +156,7 @@ fn parse(block: Block, skip_invalid: bool) -> Parsed {
         invalid,
         error: result.err(),
         buffer,
+        cpu_elsewhere: Duration::ZERO,
     }
 }
 
@@ -123,12 +164,17 @@ fn parse(block: Block, skip_invalid: bool) -> Parsed {
 struct Ordered<'a> {
     helpers: &'a Helpers,
     skip_invalid: bool,
+    /// The thread that reads, whose CPU time is on its own clock.
+    reader: ThreadId,
     /// Results to come, oldest first: a slot each.
     in_flight: std::collections::VecDeque<mpsc::Receiver<Parsed>>,
     spare: Vec<Vec<u8>>,
+    /// Vectors of values taken, to parse the next blocks into.
+    spare_values: Vec<Vec<f64>>,
     /// Lines ended in the blocks taken so far.
     lines_before: u64,
     invalid: u64,
+    cpu_elsewhere: Duration,
 }
 
 impl Ordered<'_> {
@@ -145,6 +191,11 @@ impl Ordered<'_> {
         }
     }
 
+    /// An empty vector for a block's values, reused where one is spare.
+    fn values(&mut self) -> Vec<f64> {
+        self.spare_values.pop().unwrap_or_default()
+    }
+
     /// Parses `block` on a free thread, or here when no slot is free and
     /// none of this reader's blocks is in flight, or when it is the only
     /// one (a small file: handing it over would only cost).
@@ -156,20 +207,21 @@ impl Ordered<'_> {
     ) -> Result<(), ReadError> {
         loop {
             if last && self.in_flight.is_empty() {
-                let parsed = parse(block, self.skip_invalid);
+                let parsed = parse(block, self.values(), self.skip_invalid);
                 return self.use_parsed(parsed, take);
             }
             if self.helpers.take_slot() {
                 let (sender, receiver) = mpsc::sync_channel(1);
-                let skip_invalid = self.skip_invalid;
+                let (skip_invalid, reader, values) =
+                    (self.skip_invalid, self.reader, self.values());
                 self.helpers.submit(Box::new(move || {
-                    let _ = sender.send(parse(block, skip_invalid));
+                    let _ = sender.send(parse_for(reader, block, values, skip_invalid));
                 }));
                 self.in_flight.push_back(receiver);
                 return Ok(());
             }
             if self.in_flight.is_empty() {
-                let parsed = parse(block, self.skip_invalid);
+                let parsed = parse(block, self.values(), self.skip_invalid);
                 return self.use_parsed(parsed, take);
             }
             // Every slot is taken: this reader's oldest block first.
@@ -208,9 +260,14 @@ impl Ordered<'_> {
         take: &mut impl FnMut(&[f64]) -> Result<(), ReadError>,
     ) -> Result<(), ReadError> {
         self.spare.push(parsed.buffer);
+        self.cpu_elsewhere += parsed.cpu_elsewhere;
         // The values before an error are handed on, as the plain reader
         // keeps them.
-        take(&parsed.values)?;
+        let taken = take(&parsed.values);
+        let mut values = parsed.values;
+        values.clear();
+        self.spare_values.push(values);
+        taken?;
         if let Some(error) = parsed.error {
             return Err(shifted(error, self.lines_before));
         }
@@ -385,6 +442,7 @@ mod tests {
                             values.extend_from_slice(block);
                             Ok(())
                         })
+                        .map(|read| read.invalid)
                         .map_err(|err| format!("line {:?}: {err}", err.line()));
                     (values, result)
                 }

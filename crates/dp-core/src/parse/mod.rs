@@ -12,7 +12,7 @@ mod error;
 mod number;
 mod text;
 
-pub use blocks::{BLOCK_SIZE, BLOCK_SIZE_ENV, block_size, read_values_in_blocks};
+pub use blocks::{BLOCK_SIZE, BLOCK_SIZE_ENV, BlocksRead, block_size, read_values_in_blocks};
 pub use column::{Column, read_csv_column};
 pub use error::ReadError;
 pub use number::parse_value;

@@ -102,6 +102,7 @@ impl BoundedSummary {
     /// The next values of this pass, in the order of every pass.
     pub fn add(&mut self, values: &[f64]) {
         match &mut self.stage {
+            Stage::First { .. } if values.is_empty() => {}
             Stage::First { sums, histogram } => {
                 sums.add(values);
                 let histogram =
