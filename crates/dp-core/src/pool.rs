@@ -131,6 +131,9 @@ where
             let sender = sender.clone();
             let (queue, cancelled, new_worker, busy) = (&queue, &cancelled, &new_worker, &busy);
             scope.spawn(move || {
+                // Dropped when this thread has no more items, or panics:
+                // the threads that only serve are never left waiting.
+                let leaving = Leaving { busy, helpers };
                 let mut worker = new_worker();
                 while !cancelled.is_set() {
                     let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
@@ -140,10 +143,8 @@ where
                     }
                 }
                 drop(worker);
+                drop(leaving);
                 if let Some(helpers) = helpers {
-                    if busy.fetch_sub(1, Ordering::AcqRel) == 1 {
-                        helpers.close();
-                    }
                     helpers.serve();
                 }
             });
@@ -156,6 +157,22 @@ where
         }
         delivered
     })
+}
+
+/// A thread of the pool done with items: the last one closes the helpers.
+struct Leaving<'a> {
+    busy: &'a AtomicUsize,
+    helpers: Option<&'a Helpers>,
+}
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        if self.busy.fetch_sub(1, Ordering::AcqRel) == 1
+            && let Some(helpers) = self.helpers
+        {
+            helpers.close();
+        }
+    }
 }
 
 /// A task shared among a pool's threads.
@@ -173,6 +190,8 @@ pub struct Helpers {
     ready: Condvar,
     /// Slots left for tasks in flight.
     free: AtomicUsize,
+    /// Threads with no items left, that only serve.
+    serving: AtomicUsize,
 }
 
 struct Queue {
@@ -191,7 +210,15 @@ impl Helpers {
             }),
             ready: Condvar::new(),
             free: AtomicUsize::new(slots),
+            serving: AtomicUsize::new(0),
         }
+    }
+
+    /// Whether some thread has no items left: sharing tasks only pays then
+    /// (while every thread has a file of its own, splitting files would
+    /// only add hand-overs).
+    pub fn anyone_idle(&self) -> bool {
+        self.serving.load(Ordering::Acquire) > 0
     }
 
     /// Takes a slot for a task, if one is free; [`Helpers::release`] gives it
@@ -228,6 +255,7 @@ impl Helpers {
 
     /// Runs tasks as they come until the helpers are closed.
     fn serve(&self) {
+        self.serving.fetch_add(1, Ordering::AcqRel);
         let mut queue = self.lock();
         loop {
             if let Some(task) = queue.tasks.pop_front() {
@@ -355,6 +383,44 @@ mod tests {
         assert!(five_saw_cancel.load(Ordering::Relaxed));
         // The other thread runs on until the consumer's thread wakes up.
         assert!(pulled.load(Ordering::Relaxed) < 100, "{pulled:?}");
+    }
+
+    #[test]
+    fn threads_without_items_run_the_tasks_of_the_others() {
+        let helpers = Helpers::new(4);
+        let mut seen = Vec::new();
+        for_each_in_order_helped(
+            3,
+            [4_u64],
+            &helpers,
+            || {
+                |tasks: u64, _: &Cancelled| {
+                    let item_thread = thread::current().id();
+                    let (sender, received) = mpsc::channel();
+                    for i in 0..tasks {
+                        assert!(helpers.take_slot());
+                        let sender = sender.clone();
+                        helpers.submit(Box::new(move || {
+                            let _ = sender.send((i, thread::current().id()));
+                        }));
+                    }
+                    assert!(!helpers.take_slot(), "four slots, four tasks");
+                    drop(sender);
+                    // Never helping: only the other threads can run them.
+                    let ran: Vec<_> = received.iter().collect();
+                    for _ in 0..tasks {
+                        helpers.release();
+                    }
+                    assert!(ran.iter().all(|&(_, on)| on != item_thread));
+                    let mut done: Vec<u64> = ran.into_iter().map(|(i, _)| i).collect();
+                    done.sort_unstable();
+                    done
+                }
+            },
+            &mut collect(&mut seen),
+        )
+        .unwrap();
+        assert_eq!(seen, [vec![0, 1, 2, 3]]);
     }
 
     #[test]

@@ -196,9 +196,9 @@ impl Ordered<'_> {
         self.spare_values.pop().unwrap_or_default()
     }
 
-    /// Parses `block` on a free thread, or here when no slot is free and
-    /// none of this reader's blocks is in flight, or when it is the only
-    /// one (a small file: handing it over would only cost).
+    /// Parses `block` on a free thread, or here when no thread is free, or
+    /// no slot and none of this reader's blocks is in flight, or when it is
+    /// the only one (a small file: handing it over would only cost).
     fn send(
         &mut self,
         block: Block,
@@ -210,7 +210,7 @@ impl Ordered<'_> {
                 let parsed = parse(block, self.values(), self.skip_invalid);
                 return self.use_parsed(parsed, take);
             }
-            if self.helpers.take_slot() {
+            if self.helpers.anyone_idle() && self.helpers.take_slot() {
                 let (sender, receiver) = mpsc::sync_channel(1);
                 let (skip_invalid, reader, values) =
                     (self.skip_invalid, self.reader, self.values());
@@ -436,6 +436,11 @@ mod tests {
             &helpers,
             || {
                 |text: &[u8], _: &Cancelled| {
+                    // Blocks are shared once another thread is free: wait
+                    // for one, so that the test reads in parallel.
+                    while jobs > 1 && !helpers.anyone_idle() {
+                        std::thread::yield_now();
+                    }
                     let mut values = Vec::new();
                     let result =
                         read_values_in_blocks(text, skip_invalid, block, &helpers, |block| {
