@@ -4,24 +4,36 @@
 #     hyperfine run: `wc -l` (the floor: reading without parsing), dp-stats,
 #     NumPy (np.loadtxt + statistics), GNU datamash, plain Python;
 #  2. dp-stats' peak memory on that file (GNU time);
-#  3. dp-stats -j 2 against -j 1 on 20 files of 1 million values.
+#  3. dp-stats -j 2 against -j 1 on 20 files of 1 million values;
+#  4. dp-stats -j 2 against -j 1 on the one file of 10 million values (its
+#     blocks parsed on both cores);
+#  5. one huge file (HUGE_VALUES values, default 10^9: ~10 GB, written by
+#     dp-gen and removed afterwards) with --max-memory 64M against the same
+#     file held in memory: the same exact median and quartiles (the records
+#     equal but for timing and passes), peak RSS ≤ 64 MiB + 10 MiB, wall
+#     time ≤ 2.5× the in-memory run's. Skipped, saying so, when the disk or
+#     the memory (8 bytes a value for the in-memory run) is short.
 # Prints the times, the ratios against dp-stats, and PASS/FAIL per target
 # (dp-stats ≤ 1/2 of NumPy's time, ≤ 1/10 of datamash's; ≤ 8.5 bytes a value
 # + 16 MiB of memory; -j 2 ≥ 1.7× faster than -j 1), judged on each
 # command's best run as the machine may be shared. Exits 1 if one fails.
 #
-#   scripts/bench-stats.sh [--skip-python]
+#   scripts/bench-stats.sh [--skip-python] [--skip-huge]
 #
-# --skip-python leaves out plain Python (~10 s a run). The data is written
-# once under $BENCH_DIR (default /tmp/dp-bench) and reused while it verifies.
+# --skip-python leaves out plain Python (~10 s a run); --skip-huge leaves
+# out the huge file (minutes). The data is written once under $BENCH_DIR
+# (default /tmp/dp-bench) and reused while it verifies; the huge file is
+# removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 skip_python=no
+skip_huge=no
 for arg in "$@"; do
     case $arg in
         --skip-python) skip_python=yes ;;
-        -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --skip-huge) skip_huge=yes ;;
+        -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-stats: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -31,7 +43,8 @@ cargo build --release --quiet -p dp-stats -p dp-gen
 bin=$PWD/target/release
 dir=${BENCH_DIR:-/tmp/dp-bench}
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+huge_dir=$dir/huge
+trap 'rm -rf "$results" "$huge_dir"' EXIT
 
 # Data: kept between runs while dp-gen --verify says it is exactly right.
 generate() {
@@ -65,7 +78,45 @@ hyperfine --style basic --min-runs 10 --export-json "$results/jobs.json" \
     -n 'dp-stats -j 2' "'$bin/dp-stats' -j 2 ${many[*]@Q}" \
     > "$results/jobs.log" 2>&1 || { cat "$results/jobs.log" >&2; exit 1; }
 
+echo "== One file of 10,000,000 values: -j 2 against -j 1 (blocks on both cores) =="
+hyperfine --style basic --min-runs 10 --export-json "$results/onefile.json" \
+    -n 'dp-stats -j 1' "'$bin/dp-stats' -j 1 '$big'" \
+    -n 'dp-stats -j 2' "'$bin/dp-stats' -j 2 '$big'" \
+    > "$results/onefile.log" 2>&1 || { cat "$results/onefile.log" >&2; exit 1; }
+
 /usr/bin/time -v -o "$results/memory.txt" "$bin/dp-stats" "$big" > /dev/null
 peak_kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$results/memory.txt")
+
+# The huge file: one timed run each way (minutes each), GNU time for the
+# wall time and the peak memory.
+huge_values=${HUGE_VALUES:-1000000000}
+huge() {
+    local free_kib avail_kib need_disk_kib need_ram_kib
+    free_kib=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
+    avail_kib=$(awk '/MemAvailable/ { print $2 }' /proc/meminfo)
+    need_disk_kib=$((huge_values * 11 / 1024 + 1048576))
+    need_ram_kib=$((huge_values * 8 / 1024 * 5 / 4 + 1048576))
+    if [ "$skip_huge" = yes ]; then
+        echo "== Huge file: skipped (--skip-huge) =="
+        return
+    elif [ "$free_kib" -lt "$need_disk_kib" ] || [ "$avail_kib" -lt "$need_ram_kib" ]; then
+        echo "== Huge file: skipped: needs $((need_disk_kib >> 20)) GiB of disk" \
+             "(free: $((free_kib >> 20))) and $((need_ram_kib >> 20)) GiB of memory" \
+             "(available: $((avail_kib >> 20))) =="
+        return
+    fi
+    echo "== One file of $huge_values values, --max-memory 64M against in memory =="
+    "$bin/dp-gen" -j 2 --files 1 --count "$huge_values" --seed 3 --dir "$huge_dir" \
+        --prefix huge > /dev/null
+    local file=$huge_dir/huge1.txt
+    for run in memory bounded; do
+        local limit=()
+        [ "$run" = bounded ] && limit=(--max-memory 64M)
+        /usr/bin/time -v -o "$results/huge-$run.time" \
+            "$bin/dp-stats" -j 2 "${limit[@]}" "$file" > "$results/huge-$run.json"
+    done
+    rm -rf "$huge_dir"
+}
+huge
 
 python3 scripts/bench/report_stats.py "$results" "$peak_kib" 10000000

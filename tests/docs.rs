@@ -135,6 +135,7 @@ fn samples() -> Vec<Record> {
             max_rss_kib: Some(2048),
             workers: Some(5),
             repeat: Some(1),
+            passes: Some(1),
         })),
         Record::Error(error.clone()),
         Record::Summary(Box::new(SummaryRecord {

@@ -3,7 +3,10 @@
     python3 scripts/bench/report_stats.py RESULTS_DIR PEAK_KIB VALUES
 
 RESULTS_DIR holds hyperfine's single.json (one big file, commands named
-dp-stats, numpy, datamash, ...) and jobs.json (dp-stats -j 1 and -j 2).
+dp-stats, numpy, datamash, ...), jobs.json (dp-stats -j 1 and -j 2 on many
+files) and onefile.json (the same on the one big file); and, unless the
+huge file was skipped, huge-memory.{json,time} and huge-bounded.{json,time}
+(its record and GNU time's report, in memory and with --max-memory 64M).
 Targets are judged on each command's best run: the machine may be shared,
 and the best run is what is left when other programs did not get in the way.
 Exits 1 if a target fails.
@@ -11,6 +14,7 @@ Exits 1 if a target fails.
 
 import json
 import math
+import os
 import sys
 
 
@@ -70,7 +74,49 @@ def main():
     target("-j 2 ≥ 1.7× faster than -j 1 (20 files of 1 M values)", best >= 1.7,
            f"{best:.2f}× ({j1['min']:.3f} s → {j2['min']:.3f} s; "
            f"means: {m:.2f} ± {ms:.2f}×)")
+    one1, one2 = load(results, "onefile")["dp-stats -j 1"], load(results, "onefile")["dp-stats -j 2"]
+    best = best_ratio(one1, one2)
+    target("-j 2 faster than -j 1 on one file of 10 M values", best > 1.2,
+           f"{best:.2f}× ({one1['min']:.3f} s → {one2['min']:.3f} s)")
+    if os.path.exists(f"{results}/huge-bounded.json"):
+        huge(results, target)
     return 0 if all(checks) else 1
+
+
+def gnu_time(path):
+    """(wall seconds, peak KiB) from GNU time -v's report."""
+    wall = peak = None
+    with open(path) as f:
+        for line in f:
+            key, _, value = line.strip().rpartition(": ")
+            if key.startswith("Elapsed (wall clock) time"):
+                parts = [float(p) for p in value.split(":")]
+                wall = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+            elif key == "Maximum resident set size (kbytes)":
+                peak = int(value)
+    return wall, peak
+
+
+def huge(results, target):
+    records = {}
+    for run in ("memory", "bounded"):
+        with open(f"{results}/huge-{run}.json") as f:
+            records[run] = json.loads(f.readline())
+    memory, bounded = records["memory"], records["bounded"]
+    (wall_m, peak_m), (wall_b, peak_b) = (gnu_time(f"{results}/huge-{r}.time")
+                                          for r in ("memory", "bounded"))
+    count = memory["count"]
+    print(f"\nHuge file, {count} values: in memory {wall_m:.1f} s, {peak_m / 1024:.0f} MiB; "
+          f"--max-memory 64M {wall_b:.1f} s, {peak_b / 1024:.1f} MiB, {bounded['passes']} passes")
+    timing = {"started_at", "finished_at", "elapsed_s", "cpu_s", "max_rss_kib", "pid",
+              "passes"}
+    same = all(memory[k] == bounded[k] for k in memory if k not in timing)
+    target("--max-memory 64M: the in-memory record (median, quartiles, all)", same,
+           f"median {bounded['median']} q1 {bounded['q1']} q3 {bounded['q3']}")
+    target("--max-memory 64M: peak RSS ≤ 64 MiB + 10 MiB", peak_b <= 74 * 1024,
+           f"{peak_b / 1024:.1f} MiB")
+    target("--max-memory 64M: wall ≤ 2.5× the in-memory run", wall_b <= 2.5 * wall_m,
+           f"{wall_b / wall_m:.2f}× ({wall_m:.1f} s → {wall_b:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -135,6 +135,45 @@ impl Drop for Temporary {
     }
 }
 
+/// A scratch file of this process (a spill of values too many to hold),
+/// named `.dp-NAME.PID.NANOS.tmp` in `dir`: removed when dropped, and on the
+/// signals that end a process politely, as the temporary files above.
+pub struct Scratch {
+    path: PathBuf,
+    file: File,
+}
+
+impl Scratch {
+    pub fn create(dir: &Path, name: &str) -> io::Result<Self> {
+        let temp = Temporary::new(&dir.join(format!("dp-{name}")));
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp.path)?;
+        let path = temp.path.clone();
+        // Kept registered: the scratch file's own `Drop` unregisters it.
+        std::mem::forget(temp);
+        Ok(Self { path, file })
+    }
+
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+        pending().retain(|pending| *pending != self.path);
+    }
+}
+
 /// The named temporary files that exist now, to remove on a signal.
 fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
     static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());

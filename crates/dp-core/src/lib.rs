@@ -22,6 +22,8 @@
 //!   CSV column, each number correctly rounded.
 //! - [`stats`]: a file's statistics, computed exactly, and their exact
 //!   combination across files.
+//! - [`memory`]: the `--max-memory` budget, and the values of an input held
+//!   under it or summarised exactly in several passes when they do not fit.
 //! - [`digest`]: the small mergeable quantile summary every `stats` record
 //!   carries, and its proven rank error bound.
 //! - [`source`]: a data file's text, read through gzip, zstd or xz when
@@ -39,6 +41,7 @@ pub mod io;
 pub mod lines;
 pub mod manifest;
 pub mod manual;
+pub mod memory;
 pub mod names;
 pub mod parse;
 pub mod pool;

@@ -7,10 +7,15 @@
 //! (a reused buffer, say); the consumer can be told when nothing has arrived
 //! for a while (to draw progress); and a consumer that fails (stdout closed)
 //! stops new items from starting.
+//!
+//! Besides its items, a pool can share smaller tasks among its threads
+//! ([`Helpers`]): the blocks of one big file, parsed on every core while
+//! other threads work on other files. The same threads serve both, so `-j N`
+//! never means N threads per file.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError, mpsc};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 use std::thread;
 use std::time::Duration;
 
@@ -72,6 +77,50 @@ where
     let items = items.into_iter();
     let most_useful = items.size_hint().1.unwrap_or(usize::MAX);
     let threads = jobs.min(most_useful).max(1);
+    run_pool(threads, items, None, new_worker, consumer)
+}
+
+/// [`for_each_in_order`] on exactly `jobs` threads (at least one) that also
+/// serve `helpers`: a thread left without items runs the tasks the others
+/// share (the blocks of their files) until every item is done.
+pub fn for_each_in_order_helped<I, W, T, C>(
+    jobs: usize,
+    items: I,
+    helpers: &Helpers,
+    new_worker: impl Fn() -> W + Sync,
+    consumer: &mut C,
+) -> Result<(), C::Error>
+where
+    I: IntoIterator<IntoIter: Send, Item: Send>,
+    W: FnMut(I::Item, &Cancelled) -> T,
+    T: Send,
+    C: Consumer<T> + ?Sized,
+{
+    run_pool(
+        jobs.max(1),
+        items.into_iter(),
+        Some(helpers),
+        new_worker,
+        consumer,
+    )
+}
+
+fn run_pool<I, W, T, C>(
+    threads: usize,
+    items: I,
+    helpers: Option<&Helpers>,
+    new_worker: impl Fn() -> W + Sync,
+    consumer: &mut C,
+) -> Result<(), C::Error>
+where
+    I: Iterator + Send,
+    I::Item: Send,
+    W: FnMut(I::Item, &Cancelled) -> T,
+    T: Send,
+    C: Consumer<T> + ?Sized,
+{
+    // Threads still taking items; the last one out closes the helpers.
+    let busy = AtomicUsize::new(threads);
     // The position is taken with the item, under the same lock, so that
     // positions follow the iterator's order.
     let queue = Mutex::new(items.enumerate());
@@ -80,8 +129,11 @@ where
         let (sender, received) = mpsc::channel();
         for _ in 0..threads {
             let sender = sender.clone();
-            let (queue, cancelled, new_worker) = (&queue, &cancelled, &new_worker);
+            let (queue, cancelled, new_worker, busy) = (&queue, &cancelled, &new_worker, &busy);
             scope.spawn(move || {
+                // Dropped when this thread has no more items, or panics:
+                // the threads that only serve are never left waiting.
+                let leaving = Leaving { busy, helpers };
                 let mut worker = new_worker();
                 while !cancelled.is_set() {
                     let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
@@ -89,6 +141,11 @@ where
                     if sender.send((position, worker(item, cancelled))).is_err() {
                         break;
                     }
+                }
+                drop(worker);
+                drop(leaving);
+                if let Some(helpers) = helpers {
+                    helpers.serve();
                 }
             });
         }
@@ -100,6 +157,131 @@ where
         }
         delivered
     })
+}
+
+/// A thread of the pool done with items: the last one closes the helpers.
+struct Leaving<'a> {
+    busy: &'a AtomicUsize,
+    helpers: Option<&'a Helpers>,
+}
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        if self.busy.fetch_sub(1, Ordering::AcqRel) == 1
+            && let Some(helpers) = self.helpers
+        {
+            helpers.close();
+        }
+    }
+}
+
+/// A task shared among a pool's threads.
+pub type Task = Box<dyn FnOnce() + Send>;
+
+/// Tasks that a pool's threads share besides their items, with a bound on
+/// how many may be queued or running at once (each holds a block of text
+/// and its values: the bound is what bounds that memory).
+///
+/// Whoever submits a task waits for its result by [`Helpers::help`]ing
+/// meanwhile, so the tasks progress even when every thread is busy with an
+/// item of its own.
+pub struct Helpers {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+    /// Slots left for tasks in flight.
+    free: AtomicUsize,
+    /// Threads with no items left, that only serve.
+    serving: AtomicUsize,
+}
+
+struct Queue {
+    tasks: VecDeque<Task>,
+    closed: bool,
+}
+
+impl Helpers {
+    /// Helpers with room for `slots` tasks in flight; 0: none, every task is
+    /// run by its submitter.
+    pub fn new(slots: usize) -> Self {
+        Self {
+            queue: Mutex::new(Queue {
+                tasks: VecDeque::new(),
+                closed: false,
+            }),
+            ready: Condvar::new(),
+            free: AtomicUsize::new(slots),
+            serving: AtomicUsize::new(0),
+        }
+    }
+
+    /// Whether some thread has no items left: sharing tasks only pays then
+    /// (while every thread has a file of its own, splitting files would
+    /// only add hand-overs).
+    pub fn anyone_idle(&self) -> bool {
+        self.serving.load(Ordering::Acquire) > 0
+    }
+
+    /// Takes a slot for a task, if one is free; [`Helpers::release`] gives it
+    /// back once the task's result is used.
+    pub fn take_slot(&self) -> bool {
+        self.free
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |free| {
+                free.checked_sub(1)
+            })
+            .is_ok()
+    }
+
+    pub fn release(&self) {
+        self.free.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Queues a task (its submitter holds a slot for it).
+    pub fn submit(&self, task: Task) {
+        self.lock().tasks.push_back(task);
+        self.ready.notify_one();
+    }
+
+    /// Runs one queued task on this thread; false if none was queued.
+    pub fn help(&self) -> bool {
+        let task = self.lock().tasks.pop_front();
+        match task {
+            Some(task) => {
+                task();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Runs tasks as they come until the helpers are closed.
+    fn serve(&self) {
+        self.serving.fetch_add(1, Ordering::AcqRel);
+        let mut queue = self.lock();
+        loop {
+            if let Some(task) = queue.tasks.pop_front() {
+                drop(queue);
+                task();
+                queue = self.lock();
+            } else if queue.closed {
+                return;
+            } else {
+                queue = self
+                    .ready
+                    .wait(queue)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+    }
+
+    /// No more items: threads that only serve may go.
+    fn close(&self) {
+        self.lock().closed = true;
+        self.ready.notify_all();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// The reorder buffer: results wait until every earlier one was consumed.
@@ -201,6 +383,44 @@ mod tests {
         assert!(five_saw_cancel.load(Ordering::Relaxed));
         // The other thread runs on until the consumer's thread wakes up.
         assert!(pulled.load(Ordering::Relaxed) < 100, "{pulled:?}");
+    }
+
+    #[test]
+    fn threads_without_items_run_the_tasks_of_the_others() {
+        let helpers = Helpers::new(4);
+        let mut seen = Vec::new();
+        for_each_in_order_helped(
+            3,
+            [4_u64],
+            &helpers,
+            || {
+                |tasks: u64, _: &Cancelled| {
+                    let item_thread = thread::current().id();
+                    let (sender, received) = mpsc::channel();
+                    for i in 0..tasks {
+                        assert!(helpers.take_slot());
+                        let sender = sender.clone();
+                        helpers.submit(Box::new(move || {
+                            let _ = sender.send((i, thread::current().id()));
+                        }));
+                    }
+                    assert!(!helpers.take_slot(), "four slots, four tasks");
+                    drop(sender);
+                    // Never helping: only the other threads can run them.
+                    let ran: Vec<_> = received.iter().collect();
+                    for _ in 0..tasks {
+                        helpers.release();
+                    }
+                    assert!(ran.iter().all(|&(_, on)| on != item_thread));
+                    let mut done: Vec<u64> = ran.into_iter().map(|(i, _)| i).collect();
+                    done.sort_unstable();
+                    done
+                }
+            },
+            &mut collect(&mut seen),
+        )
+        .unwrap();
+        assert_eq!(seen, [vec![0, 1, 2, 3]]);
     }
 
     #[test]

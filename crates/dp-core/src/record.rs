@@ -113,6 +113,10 @@ pub struct StatsRecord {
     /// `None` when the run was made once.
     #[serde(default)]
     pub repeat: Option<u64>,
+    /// How many times the file was read: 1, or more when its values did
+    /// not fit `--max-memory`; `None` in records that do not say.
+    #[serde(default)]
+    pub passes: Option<u32>,
 }
 
 impl StatsRecord {
@@ -147,6 +151,7 @@ impl StatsRecord {
             max_rss_kib: None,
             workers: None,
             repeat: None,
+            passes: None,
         }
     }
 }

@@ -78,6 +78,13 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 100_000_000)]
     pub exact_limit: u64,
 
+    /// Hold at most SIZE of values when reading the data files again
+    /// (`64M`, `2G`; K, M, G are powers of 1024): a run whose values do not
+    /// fit is read again as many times as its exact quantiles need.
+    /// Default: half of the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = dp_core::memory::parse_size)]
+    pub max_memory: Option<usize>,
+
     /// Rows of the per-file table shown per run in text, markdown and html: a
     /// number (0 hides the table) or `all`. CSV always has every file.
     #[arg(long, value_name = "N|all", default_value = "20", value_parser = parse_files_limit)]

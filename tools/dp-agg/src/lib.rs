@@ -54,6 +54,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         args.quantile_policy(),
         baseline,
         args.scaling,
+        args.max_memory
+            .unwrap_or_else(dp_core::memory::Budget::default_limit),
     );
     fail_on_what_the_report_shows(&runs, &report);
     output.write(|out| write(&report, args, out))

@@ -14,6 +14,11 @@
 //!
 //! Runs over the same files (a sequential and a parallel run) have the same
 //! values, so the answer is kept by file set and the data read only once.
+//!
+//! The values are held within `--max-memory`, as dp-stats holds them
+//! ([`dp_core::memory`]): when a run's values do not fit, its files are
+//! read again, as many times as the exact quantiles need, each time checked
+//! as the first.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -22,10 +27,12 @@ use std::path::Path;
 
 use dp_core::checksum::Checksummed;
 use dp_core::cli::Location;
-use dp_core::parse::{ReadError, read_values};
+use dp_core::memory::{Again, Budget, Held, Values};
+use dp_core::parse::{BLOCK_SIZE, ReadError, read_values_in_blocks};
+use dp_core::pool::Helpers;
 use dp_core::record::StatsRecord;
 use dp_core::source;
-use dp_core::stats::{sum_of, summarize};
+use dp_core::stats::Tally;
 
 /// The exact overall quantiles of a run's values.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -76,12 +83,28 @@ fn described(stats: &StatsRecord) -> Described<'_> {
 }
 
 /// Reads data files again, once per distinct set of files.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Rereader<'a> {
     known: HashMap<Vec<Described<'a>>, Result<ExactQuantiles, RereadError>>,
+    /// `--max-memory`: bytes of values held at once.
+    max_memory: usize,
+}
+
+impl Default for Rereader<'_> {
+    fn default() -> Self {
+        Self::new(Budget::default_limit())
+    }
 }
 
 impl<'a> Rereader<'a> {
+    /// A rereader holding at most `max_memory` bytes of values.
+    pub fn new(max_memory: usize) -> Self {
+        Self {
+            known: HashMap::new(),
+            max_memory,
+        }
+    }
+
     /// The exact quantiles of all the values of `files`, which must still
     /// hold what their records describe.
     pub fn quantiles(&mut self, files: &[&'a StatsRecord]) -> Result<ExactQuantiles, RereadError> {
@@ -90,13 +113,13 @@ impl<'a> Rereader<'a> {
         if let Some(known) = self.known.get(&key) {
             return known.clone();
         }
-        let result = read_all(files);
+        let result = read_all(files, self.max_memory);
         self.known.insert(key, result.clone());
         result
     }
 }
 
-fn read_all(files: &[&StatsRecord]) -> Result<ExactQuantiles, RereadError> {
+fn read_all(files: &[&StatsRecord], max_memory: usize) -> Result<ExactQuantiles, RereadError> {
     // A file gone is the usual reason not to read: find out before reading
     // (and allocating for) all the others.
     for stats in files {
@@ -107,17 +130,43 @@ fn read_all(files: &[&StatsRecord]) -> Result<ExactQuantiles, RereadError> {
             });
         }
     }
-    let total = files
-        .iter()
-        .fold(0u64, |total, stats| total.saturating_add(stats.count));
-    let mut values = Vec::new();
-    // Records may claim more than memory holds (or than the files hold):
-    // then the vector grows with what is actually read.
-    let _ = values.try_reserve_exact(usize::try_from(total).unwrap_or(usize::MAX));
+    // The values grow with what is actually read (records may claim more
+    // than the files hold), within the budget.
+    // One block read at a time, with its values: that much is not for values.
+    let budget = Budget::new(max_memory, 2 * BLOCK_SIZE);
+    let mut held = Held::default();
+    let mut values = Values::new(&budget, &mut held, &[], Again::Caller);
     for stats in files {
-        read_file(stats, &mut values)?;
+        read_file(stats, &mut |block| values.take(block))?;
     }
-    let summary = summarize(&mut values, &[]);
+    // A file that fails when read again stops the pass; its error is kept.
+    let mut failed = None;
+    let summarized = values.summarize(|take| {
+        for stats in files {
+            read_file(stats, &mut |block| {
+                take(block);
+                Ok(())
+            })
+            .map_err(|err| {
+                failed = Some(err);
+                ReadError::Io(io::Error::other("read again"))
+            })?;
+        }
+        Ok(())
+    });
+    let summary = match (summarized, failed) {
+        (Ok((summary, _passes)), _) => summary,
+        (Err(_), Some(failed)) => return Err(failed),
+        (Err(err), None) => {
+            return Err(RereadError::Changed {
+                path: files
+                    .first()
+                    .map_or_else(String::new, |stats| stats.path.clone()),
+                line: None,
+                reason: err.to_string(),
+            });
+        }
+    };
     Ok(ExactQuantiles {
         median: summary.median,
         q1: summary.q1,
@@ -125,9 +174,12 @@ fn read_all(files: &[&StatsRecord]) -> Result<ExactQuantiles, RereadError> {
     })
 }
 
-/// Appends the values of one file, checking they are the ones its record
-/// describes (module doc).
-fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadError> {
+/// Hands the values of one file to `take`, checking they are the ones its
+/// record describes (module doc).
+fn read_file(
+    stats: &StatsRecord,
+    take: &mut dyn FnMut(&[f64]) -> Result<(), ReadError>,
+) -> Result<(), RereadError> {
     let path = &stats.path;
     let changed = |reason: String| RereadError::Changed {
         path: path.clone(),
@@ -142,11 +194,18 @@ fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadErr
         },
         _ => changed(err.to_string()),
     })?;
-    let start = values.len();
     let tokens = stats.count.saturating_add(stats.invalid);
     let mut text = Checksummed::new(AtMostTokens::new(file, tokens));
+    let mut tally = Tally::default();
     // Tokens the record skipped as invalid are skipped again, and counted below.
-    read_values(&mut text, values, stats.invalid > 0).map_err(|err| match err {
+    let skip_invalid = stats.invalid > 0;
+    let one_thread = Helpers::new(0);
+    read_values_in_blocks(&mut text, skip_invalid, BLOCK_SIZE, &one_thread, |block| {
+        tally.add(block);
+        take(block)
+    })
+    .map(|_| ())
+    .map_err(|err| match err {
         ReadError::Io(err)
             if err
                 .get_ref()
@@ -163,12 +222,11 @@ fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadErr
             reason: err.to_string(),
         },
     })?;
-    let read = &values[start..];
-    if read.len() as u64 != stats.count {
+    let read = tally.finish();
+    if read.count != stats.count {
         return Err(changed(format!(
             "now holds {} values, its record counted {}",
-            read.len(),
-            stats.count
+            read.count, stats.count
         )));
     }
     if let Some(checksum) = &stats.checksum
@@ -178,14 +236,14 @@ fn read_file(stats: &StatsRecord, values: &mut Vec<f64>) -> Result<(), RereadErr
             "its text changed since its record was made (the checksum differs)".into(),
         ));
     }
-    let min = read.iter().copied().reduce(f64::min);
-    let max = read.iter().copied().reduce(f64::max);
-    if !same(min, stats.min) || !same(max, stats.max) {
+    if !same(read.min, stats.min) || !same(read.max, stats.max) {
         return Err(changed(
             "its values changed since its record was made (min or max differ)".into(),
         ));
     }
-    if !read.is_empty() && sum_of(read) != stats.sum {
+    // A sum that overflowed on the way is not checked (it would take a
+    // scaled pass): the checksum, where the record has one, still is.
+    if read.sum.is_some_and(|sum| sum != stats.sum) {
         return Err(changed(
             "its values changed since its record was made (the sum differs)".into(),
         ));
@@ -283,6 +341,7 @@ fn same(a: Option<f64>, b: Option<f64>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dp_core::stats::summarize;
 
     fn record(path: &str, values: &[f64]) -> StatsRecord {
         let mut data = values.to_vec();

@@ -95,6 +95,14 @@ pub struct Args {
     #[arg(long)]
     pub skip_invalid: bool,
 
+    /// Hold at most SIZE of values (`64M`, `2G`; K, M, G are powers of 1024),
+    /// shared by the -j threads. Files whose values do not fit are read
+    /// again, as many times as their exact quantiles need (`passes`);
+    /// numbers on stdin are spilled to $TMPDIR. Default: half of the
+    /// machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = dp_core::memory::parse_size)]
+    pub max_memory: Option<usize>,
+
     /// Also compute these percentiles (0 to 100), e.g. `90,99,99.9`.
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_percentile)]
     pub percentiles: Vec<f64>,

@@ -15,8 +15,9 @@ use std::path::Path;
 
 use anyhow::Context;
 use dp_core::cli::{self, usage};
+use dp_core::memory::Budget;
 use dp_core::names;
-use dp_core::pool::{self, Cancelled, Consumer};
+use dp_core::pool::{self, Cancelled, Consumer, Helpers};
 use dp_core::record::{ErrorRecord, Record};
 
 pub use crate::args::Args;
@@ -45,14 +46,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         output: Output::new(args.format, &settings.percentiles)?,
         out_dir,
     };
+    let jobs = usize::from(args.jobs);
+    // Files go to the pool's threads, and the blocks of a big file to
+    // whichever thread is free: a few blocks in flight a thread.
+    let slots = if jobs > 1 { 2 * jobs } else { 0 };
+    let helpers = Helpers::new(slots);
+    // The reading buffers come out of --max-memory first: a block in
+    // flight per slot and one being read per thread (and the spill's), each
+    // with its values.
+    let reading = (slots + jobs + 1) * settings.block_size * 2;
+    let budget = Budget::new(settings.max_memory, reading);
     let new_worker = || {
-        let mut worker = Worker::new(&settings);
+        let mut worker = Worker::new(&settings, &helpers, &budget);
         move |input: io::Result<Input>, cancelled: &Cancelled| {
             input.map(|input| worker.process(&input, cancelled))
         }
     };
     let processed =
-        pool::for_each_in_order(usize::from(args.jobs), inputs, new_worker, &mut delivery);
+        pool::for_each_in_order_helped(jobs, inputs, &helpers, new_worker, &mut delivery);
     delivery.progress.finish();
     processed?;
     delivery.output.finish()

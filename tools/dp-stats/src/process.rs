@@ -2,15 +2,17 @@
 //! artificial delay, and turn the outcome into a `stats` or `error` record.
 
 use std::io;
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dp_core::checksum::Checksummed;
 use dp_core::io::{PIPE_BUF, to_json_line};
-use dp_core::parse::{Column, ReadError, read_csv_column, read_values};
-use dp_core::pool::Cancelled;
+use dp_core::memory::{Again, Budget, Held, Values};
+use dp_core::parse::{Column, ReadError, read_csv_column, read_values_in_blocks};
+use dp_core::pool::{Cancelled, Helpers};
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 use dp_core::source;
-use dp_core::stats::summarize;
+use dp_core::stats::{Summary, summarize};
 
 use crate::args::{Args, DelayMode};
 use crate::delay;
@@ -32,6 +34,10 @@ pub struct Settings {
     pub repeat: Option<u64>,
     pub host: String,
     pub pid: u32,
+    /// The size of the blocks a file is parsed in ([`dp_core::parse::block_size`]).
+    pub block_size: usize,
+    /// `--max-memory`: bytes of values the process may hold.
+    pub max_memory: usize,
 }
 
 impl Settings {
@@ -49,6 +55,8 @@ impl Settings {
             repeat: args.repeat,
             host: hostname(args.host.as_deref()),
             pid: std::process::id(),
+            block_size: dp_core::parse::block_size(),
+            max_memory: args.max_memory.unwrap_or_else(Budget::default_limit),
         }
     }
 }
@@ -77,18 +85,24 @@ pub struct Done {
 }
 
 /// Processes inputs one after the other, reusing one buffer of values so a
-/// worker's memory stays that of its largest file.
+/// worker's memory stays that of its largest file (within the budget).
 pub struct Worker<'a> {
     settings: &'a Settings,
-    values: Vec<f64>,
+    /// The pool's threads, which parse the blocks of big files.
+    helpers: &'a Helpers,
+    /// The process's `--max-memory`, shared with the other workers.
+    budget: &'a Budget,
+    held: Held,
     json: Vec<u8>,
 }
 
 impl<'a> Worker<'a> {
-    pub fn new(settings: &'a Settings) -> Self {
+    pub fn new(settings: &'a Settings, helpers: &'a Helpers, budget: &'a Budget) -> Self {
         Self {
             settings,
-            values: Vec::new(),
+            helpers,
+            budget,
+            held: Held::default(),
             json: Vec::with_capacity(PIPE_BUF),
         }
     }
@@ -96,20 +110,30 @@ impl<'a> Worker<'a> {
     pub fn process(&mut self, input: &Input, cancelled: &Cancelled) -> Done {
         let settings = self.settings;
         let clock = Clock::start();
-        let read = self.read(input);
-        let summary =
-            read.map(|invalid| (invalid, summarize(&mut self.values, &settings.percentiles)));
+        let summary = self.read(input);
         // A file that failed has nothing to simulate work for.
         if summary.is_ok() && !settings.delay.is_zero() {
             delay::spend(settings.delay, settings.delay_mode, cancelled);
         }
-        let (started_at, finished_at, elapsed_s, cpu_s) = clock.stop();
+        let elsewhere = summary
+            .as_ref()
+            .map_or(Duration::ZERO, |(read, _)| read.cpu_elsewhere);
+        let (started_at, finished_at, elapsed_s, cpu_s) = clock.stop(elsewhere);
         let path = input.name().to_owned();
         let mut record = match summary {
-            Ok((Read { invalid, checksum }, summary)) => Record::Stats(Box::new(StatsRecord {
+            Ok((
+                Read {
+                    invalid,
+                    checksum,
+                    passes,
+                    ..
+                },
+                summary,
+            )) => Record::Stats(Box::new(StatsRecord {
                 run: settings.run.clone(),
                 invalid,
                 checksum: Some(checksum),
+                passes: Some(passes),
                 started_at,
                 finished_at,
                 elapsed_s,
@@ -133,52 +157,88 @@ impl<'a> Worker<'a> {
         Done { record, warning }
     }
 
-    /// Reads the input's values into `self.values`, hashing the text as it
-    /// goes (decompressed, when the input is compressed).
-    fn read(&mut self, input: &Input) -> Result<Read, Failure> {
-        self.values.clear();
-        let settings = self.settings;
-        let values = &mut self.values;
-        let read_from = |source: &mut dyn io::Read,
-                         values: &mut Vec<f64>|
-         -> Result<Read, Failure> {
-            let mut source = Checksummed::new(source);
-            let invalid = match &settings.csv_column {
-                Some(column) => read_csv_column(&mut source, column, values, settings.skip_invalid),
-                None => read_values(&mut source, values, settings.skip_invalid),
-            }?;
-            Ok(Read {
-                invalid,
-                checksum: source.checksum(),
-            })
-        };
+    /// Reads the input's values and summarises them, hashing the text as
+    /// it goes.
+    fn read(&mut self, input: &Input) -> Result<(Read, Summary), Failure> {
         match input {
-            Input::Stdin => read_from(
-                &mut source::stdin().map_err(|err| Failure::from_io(&err))?,
-                values,
-            ),
+            Input::Stdin => {
+                let mut text = source::stdin().map_err(|err| Failure::from_io(&err))?;
+                self.read_from(&mut text, None)
+            }
             Input::File {
                 path,
                 listed_number,
                 ..
             } => {
-                // A directory fails as its first bytes are read: `Is a directory`.
-                let mut text = source::open(path).map_err(|err| {
-                    let mut failure = Failure::from_io(&err);
-                    if *listed_number && err.kind() == io::ErrorKind::NotFound {
-                        failure.message.push_str(
-                            " (stdin lists files to read; for numbers on stdin use 'dp-stats -')",
-                        );
-                    }
-                    failure
-                })?;
-                read_from(&mut text, values)
+                let mut file = open(path, *listed_number)?;
+                self.read_from(&mut file, Some(path))
             }
             Input::Refused { line, message, .. } => Err(Failure {
                 message: message.clone(),
                 line: *line,
             }),
         }
+    }
+
+    /// The values of `source` (the file at `path`, which can be read again
+    /// if they do not fit the budget, or stdin, which is spilled).
+    fn read_from(
+        &mut self,
+        source: &mut dyn io::Read,
+        path: Option<&Path>,
+    ) -> Result<(Read, Summary), Failure> {
+        let settings = self.settings;
+        let mut source = Checksummed::new(source);
+        if let Some(column) = &settings.csv_column {
+            // CSV is read whole, on one thread: a quoted field may hold line
+            // ends, so the text cannot be cut at any of them.
+            let mut values = Vec::new();
+            let invalid = read_csv_column(&mut source, column, &mut values, settings.skip_invalid)?;
+            let read = Read {
+                invalid,
+                checksum: source.checksum(),
+                passes: 1,
+                cpu_elsewhere: Duration::ZERO,
+            };
+            return Ok((read, summarize(&mut values, &settings.percentiles)));
+        }
+        let again = match path {
+            Some(_) => Again::Caller,
+            None => Again::spill_to_tmpdir(),
+        };
+        let (helpers, block_size, skip_invalid) =
+            (self.helpers, settings.block_size, settings.skip_invalid);
+        let mut values = Values::new(self.budget, &mut self.held, &settings.percentiles, again);
+        // Parsed in blocks on the pool's threads, the values taken in order.
+        let first =
+            read_values_in_blocks(&mut source, skip_invalid, block_size, helpers, |block| {
+                values.take(block)
+            })?;
+        let checksum = source.checksum();
+        let mut cpu_elsewhere = first.cpu_elsewhere;
+        let (summary, passes) = values.summarize(|take| {
+            let path = path.expect("only a file is read again");
+            let mut text = Checksummed::new(source::open(path)?);
+            let again =
+                read_values_in_blocks(&mut text, skip_invalid, block_size, helpers, |block| {
+                    take(block);
+                    Ok(())
+                })?;
+            cpu_elsewhere += again.cpu_elsewhere;
+            if text.checksum() != checksum {
+                return Err(ReadError::Io(io::Error::other(
+                    "its text changed while it was being read again",
+                )));
+            }
+            Ok(())
+        })?;
+        let read = Read {
+            invalid: first.invalid,
+            checksum,
+            passes,
+            cpu_elsewhere,
+        };
+        Ok((read, summary))
     }
 
     /// Keeps the record within one pipe write (docs/reference.md, "Records"),
@@ -211,12 +271,30 @@ fn too_big(size: usize) -> String {
     )
 }
 
+/// Opens a data file for its text (decompressed, when it is compressed);
+/// a directory fails as its first bytes are read: `Is a directory`.
+fn open(path: &Path, listed_number: bool) -> Result<source::Text, Failure> {
+    source::open(path).map_err(|err| {
+        let mut failure = Failure::from_io(&err);
+        if listed_number && err.kind() == io::ErrorKind::NotFound {
+            failure
+                .message
+                .push_str(" (stdin lists files to read; for numbers on stdin use 'dp-stats -')");
+        }
+        failure
+    })
+}
+
 /// What reading an input gave besides its values.
 struct Read {
     /// Tokens skipped by `--skip-invalid`.
     invalid: u64,
     /// The checksum of the text as read ([`dp_core::checksum`]).
     checksum: String,
+    /// How many times it was read (`passes`).
+    passes: u32,
+    /// CPU time other threads spent parsing its blocks (in `cpu_s`).
+    cpu_elsewhere: Duration,
 }
 
 /// Why an input gave no statistics: a message without the path, and the
@@ -281,9 +359,10 @@ impl Clock {
         }
     }
 
-    /// `(started_at, finished_at, elapsed_s, cpu_s)`.
-    fn stop(self) -> (f64, f64, f64, f64) {
-        let cpu = usage::thread_cpu_time().saturating_sub(self.cpu);
+    /// `(started_at, finished_at, elapsed_s, cpu_s)`, `cpu_s` with the
+    /// CPU time other threads spent on this work (`elsewhere`).
+    fn stop(self, elsewhere: Duration) -> (f64, f64, f64, f64) {
+        let cpu = usage::thread_cpu_time().saturating_sub(self.cpu) + elsewhere;
         let elapsed_us = self.monotonic.elapsed().as_micros();
         let started_us = self
             .wall
@@ -315,7 +394,7 @@ mod tests {
     fn the_clock_reports_microseconds_and_a_consistent_difference() {
         let clock = Clock::start();
         std::thread::sleep(Duration::from_millis(20));
-        let (started, finished, elapsed, cpu) = clock.stop();
+        let (started, finished, elapsed, cpu) = clock.stop(Duration::ZERO);
         assert!(elapsed >= 0.020, "{elapsed}");
         assert!(cpu < elapsed, "{cpu} s of CPU while sleeping {elapsed} s");
         assert!(((finished - started) - elapsed).abs() < 1e-6);

@@ -3,13 +3,16 @@
 //!
 //! One idea a file: `number` is the grammar of one value and its correctly
 //! rounded conversion, `text` the reader of whitespace-separated text,
-//! `column` the reader of one CSV column, `error` what they report.
+//! `column` the reader of one CSV column, `blocks` the text cut into
+//! blocks parsed on every core, `error` what they report.
 
+mod blocks;
 mod column;
 mod error;
 mod number;
 mod text;
 
+pub use blocks::{BLOCK_SIZE, BLOCK_SIZE_ENV, BlocksRead, block_size, read_values_in_blocks};
 pub use column::{Column, read_csv_column};
 pub use error::ReadError;
 pub use number::parse_value;

@@ -12,7 +12,7 @@ use super::number::scan_number;
 /// White space between values: space, tab, line feed, vertical tab, form
 /// feed and carriage return (C's `isspace`).
 #[inline(always)]
-fn is_blank(byte: u8) -> bool {
+pub(super) fn is_blank(byte: u8) -> bool {
     byte == b' ' || byte.wrapping_sub(b'\t') < 5
 }
 
@@ -33,7 +33,7 @@ pub(super) fn trim_blanks(mut bytes: &[u8]) -> &[u8] {
 
 /// How much the text reader reads at a time; also the longest token it
 /// accepts (a longer one is reported as invalid, so memory stays bounded).
-const CHUNK_SIZE: usize = 1 << 20;
+pub(super) const CHUNK_SIZE: usize = 1 << 20;
 
 /// Appends every value of `input` (numbers separated by white space, any
 /// number a line, `\r\n` allowed) to `values`. Returns how many invalid
@@ -133,7 +133,11 @@ pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads into `buf` after its first `kept` bytes until it is full or the
 /// input ends; returns how many bytes `buf` holds and whether the input ended.
-fn fill(input: &mut impl Read, buf: &mut [u8], kept: usize) -> io::Result<(usize, bool)> {
+pub(super) fn fill(
+    input: &mut impl Read,
+    buf: &mut [u8],
+    kept: usize,
+) -> io::Result<(usize, bool)> {
     let mut filled = kept;
     while filled < buf.len() {
         match input.read(&mut buf[filled..]) {
@@ -147,19 +151,19 @@ fn fill(input: &mut impl Read, buf: &mut [u8], kept: usize) -> io::Result<(usize
 }
 
 /// Turns whole lines of text into values, counting lines for errors.
-struct Scanner<'a> {
-    values: &'a mut Vec<f64>,
-    skip_invalid: bool,
+pub(super) struct Scanner<'a> {
+    pub(super) values: &'a mut Vec<f64>,
+    pub(super) skip_invalid: bool,
     /// The 1-based line the next byte scanned is on.
-    line: u64,
-    invalid: u64,
+    pub(super) line: u64,
+    pub(super) invalid: u64,
 }
 
 impl Scanner<'_> {
     /// Scans `text`: whole lines, the last one possibly unfinished, in one
     /// pass that skips blanks, counts line ends and parses tokens in place.
     #[inline(never)]
-    fn scan(&mut self, text: &[u8]) -> Result<(), ReadError> {
+    pub(super) fn scan(&mut self, text: &[u8]) -> Result<(), ReadError> {
         // A local, not the field, in the loop: it stays in a register.
         let mut line = self.line;
         let len = text.len();
@@ -195,7 +199,7 @@ impl Scanner<'_> {
     }
 
     /// An invalid token: an error, or one more skipped with `skip_invalid`.
-    fn reject(&mut self, token: &[u8]) -> Result<(), ReadError> {
+    pub(super) fn reject(&mut self, token: &[u8]) -> Result<(), ReadError> {
         if looks_binary(token) {
             Err(ReadError::Binary { line: self.line })
         } else if self.skip_invalid {

@@ -20,16 +20,23 @@
 //!
 //! One idea a file: `sum` (compensated sums and the linear passes),
 //! `summarize`, `scaled` (the overflow path), `histogram` (the histogram
-//! selection and what it buys), `select` (multi-selection in place) and
-//! `moments`.
+//! selection and what it buys), `select` (multi-selection in place),
+//! `moments`, and for values too many to hold, `bounded` (the statistics in
+//! passes over values read again), `stream` (the linear passes a block at a
+//! time) and `brackets` (exact ranks by narrowing brackets).
 
+mod bounded;
+mod brackets;
 mod histogram;
 mod moments;
 mod scaled;
 mod select;
+mod stream;
 mod sum;
 mod summarize;
 
+pub use bounded::{BoundedSummary, Changed, MIN_BUDGET};
 pub use moments::{Moments, Part, Unknown};
+pub use stream::{Tallied, Tally};
 pub use sum::CompensatedSum;
 pub use summarize::{Selection, Summary, sum_of, summarize, summarize_with};

@@ -74,16 +74,16 @@ fn add_with_error(a: f64, b: f64) -> (f64, f64) {
 /// Values taken per step of a linear pass: independent accumulators, so
 /// no addition waits for the previous one (measured: 8 lanes ≈ 1.6× faster
 /// than 4 for the compensated sum).
-const LANES: usize = 8;
+pub(super) const LANES: usize = 8;
 
 /// [`LANES`] compensated sums side by side.
-struct LaneSums {
+pub(super) struct LaneSums {
     sum: [f64; LANES],
     compensation: [f64; LANES],
 }
 
 impl LaneSums {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             sum: [0.0; LANES],
             compensation: [0.0; LANES],
@@ -91,7 +91,7 @@ impl LaneSums {
     }
 
     #[inline(always)]
-    fn add(&mut self, lane: usize, x: f64) {
+    pub(super) fn add(&mut self, lane: usize, x: f64) {
         let (sum, error) = add_with_error(self.sum[lane], x);
         self.sum[lane] = sum;
         self.compensation[lane] += error;
@@ -100,14 +100,14 @@ impl LaneSums {
     /// [`LaneSums::add`] for sums of values ≥ 0, where the larger operand
     /// is simply the maximum (one instruction instead of five).
     #[inline(always)]
-    fn add_nonnegative(&mut self, lane: usize, x: f64) {
+    pub(super) fn add_nonnegative(&mut self, lane: usize, x: f64) {
         let sum = self.sum[lane] + x;
         let (larger, smaller) = (self.sum[lane].max(x), self.sum[lane].min(x));
         self.compensation[lane] += (larger - sum) + smaller;
         self.sum[lane] = sum;
     }
 
-    fn total(&self) -> CompensatedSum {
+    pub(super) fn total(&self) -> CompensatedSum {
         let mut total = CompensatedSum::new();
         for lane in 0..LANES {
             total.add(self.sum[lane]);

@@ -40,7 +40,7 @@ fn beyond_range(statistic: &str) -> String {
 
 impl Summary {
     /// The statistics of no values.
-    fn empty() -> Self {
+    pub(super) fn empty() -> Self {
         Self {
             count: 0,
             sum: Some(0.0),
@@ -97,45 +97,84 @@ pub fn summarize_with(values: &mut [f64], percentiles: &[f64], selection: Select
     if n == 0 {
         return Summary::empty();
     }
-    let positions: Vec<QuantilePosition> = [25.0, 75.0]
-        .iter()
-        .chain(percentiles)
-        .map(|&p| QuantilePosition::new(n, p))
-        .collect();
-    let digest_ranks = digest::point_ranks(n as u64, digest::points_for(n as u64));
-    let ranks = wanted_ranks(n, &positions, digest_ranks.clone());
-    let Passes {
-        sum,
-        mean,
-        variance,
-        stddev,
-        order,
-    } = Passes::over(values, ranks, selection);
-    let notes = [("sum", sum), ("variance", variance), ("stddev", stddev)]
-        .into_iter()
-        .filter(|(_, value)| value.is_beyond_range())
-        .map(|(statistic, _)| beyond_range(statistic))
-        .collect();
-    let points = digest_ranks.map(|rank| order.at(rank as usize)).collect();
-    Summary {
-        count: n as u64,
-        sum: sum.value(),
-        min: Some(order.min),
-        max: Some(order.max),
-        mean: Some(mean),
-        median: Some(order.median()),
-        q1: Some(order.quantile(&positions[0])),
-        q3: Some(order.quantile(&positions[1])),
-        variance: variance.value(),
-        stddev: stddev.value(),
-        percentiles: percentiles
+    let wanted = Wanted::new(n, percentiles);
+    let passes = Passes::over(values, wanted.ranks.clone(), selection);
+    wanted.summary(passes)
+}
+
+/// What the statistics of n values read: the quantiles' positions and the
+/// ranks to select for them and for the digest.
+pub(super) struct Wanted<'a> {
+    n: usize,
+    percentiles: &'a [f64],
+    positions: Vec<QuantilePosition>,
+    /// Sorted and distinct, without 0 and n − 1 ([`wanted_ranks`]).
+    pub(super) ranks: Vec<usize>,
+}
+
+impl<'a> Wanted<'a> {
+    pub(super) fn new(n: usize, percentiles: &'a [f64]) -> Self {
+        let positions: Vec<QuantilePosition> = [25.0, 75.0]
             .iter()
-            .zip(&positions[2..])
-            .map(|(&p, position)| (p, order.quantile(position)))
-            .collect(),
-        digest: Digest::from_order_statistics(n as u64, points),
-        notes,
+            .chain(percentiles)
+            .map(|&p| QuantilePosition::new(n, p))
+            .collect();
+        let ranks = wanted_ranks(n, &positions, digest_ranks(n));
+        Self {
+            n,
+            percentiles,
+            positions,
+            ranks,
+        }
     }
+
+    /// The summary from what the passes found.
+    pub(super) fn summary(self, passes: Passes) -> Summary {
+        let Self {
+            n,
+            percentiles,
+            positions,
+            ..
+        } = self;
+        let Passes {
+            sum,
+            mean,
+            variance,
+            stddev,
+            order,
+        } = passes;
+        let notes = [("sum", sum), ("variance", variance), ("stddev", stddev)]
+            .into_iter()
+            .filter(|(_, value)| value.is_beyond_range())
+            .map(|(statistic, _)| beyond_range(statistic))
+            .collect();
+        let points = digest_ranks(n)
+            .map(|rank| order.at(rank as usize))
+            .collect();
+        Summary {
+            count: n as u64,
+            sum: sum.value(),
+            min: Some(order.min),
+            max: Some(order.max),
+            mean: Some(mean),
+            median: Some(order.median()),
+            q1: Some(order.quantile(&positions[0])),
+            q3: Some(order.quantile(&positions[1])),
+            variance: variance.value(),
+            stddev: stddev.value(),
+            percentiles: percentiles
+                .iter()
+                .zip(&positions[2..])
+                .map(|(&p, position)| (p, order.quantile(position)))
+                .collect(),
+            digest: Digest::from_order_statistics(n as u64, points),
+            notes,
+        }
+    }
+}
+
+fn digest_ranks(n: usize) -> impl Iterator<Item = u64> + Clone {
+    digest::point_ranks(n as u64, digest::points_for(n as u64))
 }
 
 /// Every rank any statistic of `n` values reads (the median's, the
@@ -163,18 +202,18 @@ fn wanted_ranks(
 }
 
 /// What the two passes over the values find.
-struct Passes {
-    sum: Statistic,
-    mean: f64,
-    variance: Statistic,
-    stddev: Statistic,
-    order: OrderStatistics,
+pub(super) struct Passes {
+    pub(super) sum: Statistic,
+    pub(super) mean: f64,
+    pub(super) variance: Statistic,
+    pub(super) stddev: Statistic,
+    pub(super) order: OrderStatistics,
 }
 
 /// A statistic that may be undefined (the variance of one value) or
 /// beyond f64's range (the sum of `1e308 1e308`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Statistic {
+pub(super) enum Statistic {
     Undefined,
     Value(f64),
     BeyondRange,
@@ -207,7 +246,7 @@ impl Statistic {
 /// Below this bound on n·max|x − mean|, no square, sum of squares or
 /// square of the deviations' sum can overflow (each is at most its square,
 /// 2^1000), and the variance is computed on the values as they are.
-const PLAIN_DEVIATIONS: f64 = f64::from_bits((1023 + 500) << 52);
+pub(super) const PLAIN_DEVIATIONS: f64 = f64::from_bits((1023 + 500) << 52);
 
 impl Passes {
     /// Two passes over the values: the sum, min, max and a histogram, then
@@ -229,29 +268,13 @@ impl Passes {
         };
         let largest = Scale::for_magnitude(min.abs().max(max.abs()));
         let (sum, mean) = sum_and_mean(values, sum, min, max, largest);
-        let spread = (max - mean).max(mean - min);
-        let scale = if n as f64 * spread <= PLAIN_DEVIATIONS {
-            None
-        } else {
-            Some(largest)
-        };
+        let scale = deviation_scale(n, min, max, mean, largest);
         let mut gathering = histogram.and_then(|histogram| histogram.gathering(&ranks, n));
         let squares = match &mut gathering {
             Some(gathering) => deviations(values, mean, scale, |x| gathering.offer(x)),
             None => deviations(values, mean, scale, |_| {}),
         };
-        let (variance, stddev) = if n >= 2 {
-            let variance = squares / (n - 1) as f64;
-            match scale {
-                None => (Statistic::of(variance), Statistic::of(variance.sqrt())),
-                Some(scale) => (
-                    Statistic::of(scale.up(variance, 2)),
-                    Statistic::of(scale.up(variance.sqrt(), 1)),
-                ),
-            }
-        } else {
-            (Statistic::Undefined, Statistic::Undefined)
-        };
+        let (variance, stddev) = variance_and_stddev(squares, n, scale);
         // Without a histogram, or when it could not separate the wanted
         // ranks, select among all the values in place.
         let selected = gathering.and_then(Gathering::select).unwrap_or_else(|| {
@@ -271,6 +294,42 @@ impl Passes {
                 selected,
             },
         }
+    }
+}
+
+/// The scale the deviations are summed at: none unless they could overflow.
+pub(super) fn deviation_scale(
+    n: usize,
+    min: f64,
+    max: f64,
+    mean: f64,
+    largest: Scale,
+) -> Option<Scale> {
+    let spread = (max - mean).max(mean - min);
+    if n as f64 * spread <= PLAIN_DEVIATIONS {
+        None
+    } else {
+        Some(largest)
+    }
+}
+
+/// The sample variance and standard deviation from the sum of the squared
+/// deviations (at `scale`).
+pub(super) fn variance_and_stddev(
+    squares: f64,
+    n: usize,
+    scale: Option<Scale>,
+) -> (Statistic, Statistic) {
+    if n < 2 {
+        return (Statistic::Undefined, Statistic::Undefined);
+    }
+    let variance = squares / (n - 1) as f64;
+    match scale {
+        None => (Statistic::of(variance), Statistic::of(variance.sqrt())),
+        Some(scale) => (
+            Statistic::of(scale.up(variance, 2)),
+            Statistic::of(scale.up(variance.sqrt(), 1)),
+        ),
     }
 }
 
@@ -295,12 +354,30 @@ fn sum_and_mean(
     max: f64,
     largest: Scale,
 ) -> (Statistic, f64) {
-    let n = values.len() as f64;
+    let n = values.len();
     let sum = sum.value();
     if sum.is_finite() {
-        return (Statistic::of(sum), (sum / n).clamp(min, max));
+        return finite_sum_and_mean(sum, n, min, max);
     }
-    let scaled = scaled_sum(values, |x| largest.down(x)).value();
+    let scaled = scaled_sum(values, |x| largest.down(x));
+    rescaled_sum_and_mean(scaled, n, min, max, largest)
+}
+
+/// [`sum_and_mean`] where the sum did not overflow.
+pub(super) fn finite_sum_and_mean(sum: f64, n: usize, min: f64, max: f64) -> (Statistic, f64) {
+    (Statistic::of(sum), (sum / n as f64).clamp(min, max))
+}
+
+/// [`sum_and_mean`] from the sum of the values scaled by `largest`.
+pub(super) fn rescaled_sum_and_mean(
+    scaled: CompensatedSum,
+    n: usize,
+    min: f64,
+    max: f64,
+    largest: Scale,
+) -> (Statistic, f64) {
+    let n = n as f64;
+    let scaled = scaled.value();
     let sum = largest.up(scaled, 1);
     // Where the sum is representable, the mean is sum / n as for any file
     // (the scaled sum over n could be subnormal, and lose digits).
@@ -325,13 +402,13 @@ pub fn sum_of(values: &[f64]) -> Option<f64> {
 }
 
 /// The values of the wanted ranks of n values, and of ranks 0 and n − 1.
-struct OrderStatistics {
-    n: usize,
-    min: f64,
-    max: f64,
+pub(super) struct OrderStatistics {
+    pub(super) n: usize,
+    pub(super) min: f64,
+    pub(super) max: f64,
     /// Sorted and distinct; `selected[i]` is the value of rank `ranks[i]`.
-    ranks: Vec<usize>,
-    selected: Vec<f64>,
+    pub(super) ranks: Vec<usize>,
+    pub(super) selected: Vec<f64>,
 }
 
 impl OrderStatistics {
@@ -370,7 +447,7 @@ impl OrderStatistics {
 
 /// Where quantile p (in percent) falls among n sorted values: h = (n − 1)·p,
 /// split into the rank below and the fraction of the way to the next.
-struct QuantilePosition {
+pub(super) struct QuantilePosition {
     lower: usize,
     fraction: f64,
 }

@@ -64,8 +64,9 @@ impl<'a> Report<'a> {
         policy: QuantilePolicy,
         baseline: usize,
         all_scaling: bool,
+        max_memory: usize,
     ) -> Self {
-        let mut rereader = Rereader::default();
+        let mut rereader = Rereader::new(max_memory);
         let timings: Vec<Timing> = runs.iter().map(Timing::of).collect();
         let comparison = compare::compare(runs, &timings, baseline);
         let scaling = scaling::tables(runs, &timings, all_scaling);

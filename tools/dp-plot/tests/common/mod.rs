@@ -56,6 +56,7 @@ pub fn stats_line(run: &str, path: &str, start: f64, end: f64, pid: u32) -> Stri
         max_rss_kib: None,
         workers: None,
         repeat: None,
+        passes: None,
     }));
     let mut line = Vec::new();
     dp_core::io::to_json_line(&record, &mut line).unwrap();

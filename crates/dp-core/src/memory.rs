@@ -1,0 +1,397 @@
+//! Exact statistics in bounded memory (docs/reference.md, "Big inputs"):
+//! the budget of `--max-memory`, shared by every thread of a process, and
+//! the values of one input held under it or, when they do not fit, passed
+//! over again as many times as [`BoundedSummary`] needs.
+//!
+//! The values are held as long as the budget allows; the first block that
+//! does not fit turns the reading into the first of the bounded passes
+//! (the values held so far are its beginning), so a file that fits is read
+//! once and one that does not costs no extra read. Later passes read the
+//! input again: a file by its caller (who knows how to open it again), stdin
+//! from the spill, a scratch file of the values (8 bytes each) written as
+//! they are read once they do not fit ([`crate::atomic::Scratch`]: removed
+//! afterwards, on error and on Ctrl-C).
+//!
+//! The budget covers what dp holds: the reading buffers (a few blocks of
+//! 1 MiB a thread, set aside first), the values held, the histograms and
+//! the values gathered by the bounded passes. Values are held only while
+//! the first pass's histogram would still fit beside them, so that turning
+//! them into passes never takes more than the limit. Only the program
+//! itself (a few MiB) comes on top; and below what the reading takes, the
+//! values still get [`MIN_BUDGET`].
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::atomic::Scratch;
+use crate::parse::ReadError;
+use crate::stats::{BoundedSummary, MIN_BUDGET, Summary, summarize};
+
+/// Bytes a process may hold for values, shared by its threads.
+#[derive(Debug)]
+pub struct Budget {
+    /// For values, histograms and values gathered.
+    limit: usize,
+    /// Held values stop here: the first pass's histogram fits above.
+    hold_at_most: usize,
+    used: AtomicUsize,
+    /// Inputs being read now: each one that overflows gets an equal share
+    /// of the limit for its passes.
+    readers: AtomicUsize,
+}
+
+impl Budget {
+    /// A budget of `limit` bytes of which `reading` go to reading buffers.
+    pub fn new(limit: usize, reading: usize) -> Self {
+        let limit = limit.saturating_sub(reading).max(MIN_BUDGET);
+        Self {
+            limit,
+            hold_at_most: limit.saturating_sub(BoundedSummary::first_pass_bytes(limit)),
+            used: AtomicUsize::new(0),
+            readers: AtomicUsize::new(0),
+        }
+    }
+
+    /// The default limit: half of the machine's memory.
+    pub fn default_limit() -> usize {
+        let info = rustix::system::sysinfo();
+        let total = u64::from(info.mem_unit).saturating_mul(info.totalram as u64);
+        usize::try_from(total / 2).unwrap_or(usize::MAX)
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Takes `bytes` for held values, if they stay within what may be held.
+    fn try_take(&self, bytes: usize) -> bool {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(bytes)
+                    .filter(|&after| after <= self.hold_at_most)
+            })
+            .is_ok()
+    }
+
+    fn give_back(&self, bytes: usize) {
+        self.used.fetch_sub(bytes, Ordering::AcqRel);
+    }
+
+    /// An overflowing input's share for its passes: what is free, up to
+    /// its equal share among the inputs being read, and at least
+    /// [`MIN_BUDGET`] (taken even beyond the limit, so that the passes can
+    /// work at all).
+    fn take_share(&self) -> usize {
+        let readers = self.readers.load(Ordering::Acquire).max(1);
+        let share = (self.limit / readers).max(MIN_BUDGET);
+        let free = self.limit.saturating_sub(self.used.load(Ordering::Acquire));
+        let bytes = share.min(free).max(MIN_BUDGET);
+        self.used.fetch_add(bytes, Ordering::AcqRel);
+        bytes
+    }
+}
+
+/// Parses `64M`, `2G`, `512K` or a number of bytes (K, M, G: powers of 1024).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let refused = || format!("'{text}' is not a size such as 64M, 2G or 512K");
+    let text = text.trim();
+    let (number, shift) = match text.as_bytes().last() {
+        Some(b'K' | b'k') => (&text[..text.len() - 1], 10),
+        Some(b'M' | b'm') => (&text[..text.len() - 1], 20),
+        Some(b'G' | b'g') => (&text[..text.len() - 1], 30),
+        _ => (text, 0),
+    };
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(refused());
+    }
+    let number: usize = number.parse().map_err(|_| refused())?;
+    number
+        .checked_mul(1 << shift)
+        .filter(|&bytes| bytes > 0)
+        .ok_or_else(refused)
+}
+
+/// A worker's buffer of values, reused from input to input, its capacity
+/// charged to the budget.
+#[derive(Debug, Default)]
+pub struct Held {
+    values: Vec<f64>,
+    charged: usize,
+}
+
+impl Held {
+    /// Appends `block` if the budget allows the room it needs.
+    fn try_extend(&mut self, budget: &Budget, block: &[f64]) -> bool {
+        let needed = self.values.len() + block.len();
+        let capacity = self.values.capacity();
+        if needed > capacity {
+            // Doubling where the budget allows, else just what is needed.
+            let grown = [needed.max(capacity * 2), needed]
+                .into_iter()
+                .find(|&grown| budget.try_take((grown - capacity) * 8));
+            let Some(grown) = grown else { return false };
+            self.values.reserve_exact(grown - self.values.len());
+            self.charged += (grown - capacity) * 8;
+        }
+        self.values.extend_from_slice(block);
+        true
+    }
+
+    /// Frees the buffer and its charge.
+    fn release(&mut self, budget: &Budget) {
+        self.values = Vec::new();
+        budget.give_back(self.charged);
+        self.charged = 0;
+    }
+}
+
+/// Where the values of an input are read from again.
+pub enum Again {
+    /// The caller reads them again (a file it can open again).
+    Caller,
+    /// A spill in this directory holds them once they do not fit (stdin).
+    Spill(PathBuf),
+}
+
+impl Again {
+    /// Stdin's: a spill in `$TMPDIR`, else `/tmp`.
+    pub fn spill_to_tmpdir() -> Self {
+        Again::Spill(std::env::temp_dir())
+    }
+}
+
+/// The values of one input as they are read: held, or summarised in
+/// bounded passes once they do not fit.
+pub struct Values<'a> {
+    budget: &'a Budget,
+    held: &'a mut Held,
+    percentiles: &'a [f64],
+    again: Again,
+    bounded: Option<Bounded>,
+}
+
+struct Bounded {
+    summary: BoundedSummary,
+    /// Bytes of the budget taken for the passes.
+    share: usize,
+    spill: Option<Spill>,
+}
+
+impl<'a> Values<'a> {
+    pub fn new(
+        budget: &'a Budget,
+        held: &'a mut Held,
+        percentiles: &'a [f64],
+        again: Again,
+    ) -> Self {
+        held.values.clear();
+        budget.readers.fetch_add(1, Ordering::AcqRel);
+        Self {
+            budget,
+            held,
+            percentiles,
+            again,
+            bounded: None,
+        }
+    }
+
+    /// The next values read, in order.
+    pub fn take(&mut self, block: &[f64]) -> Result<(), ReadError> {
+        if self.bounded.is_none() && self.held.try_extend(self.budget, block) {
+            return Ok(());
+        }
+        let bounded = match &mut self.bounded {
+            Some(bounded) => bounded,
+            None => self.start_bounded()?,
+        };
+        bounded.summary.add(block);
+        if let Some(spill) = &mut bounded.spill {
+            spill.write(block)?;
+        }
+        Ok(())
+    }
+
+    /// The values held do not fit with the next: they begin the first of
+    /// the bounded passes.
+    fn start_bounded(&mut self) -> Result<&mut Bounded, ReadError> {
+        let held = std::mem::take(&mut self.held.values);
+        self.held.release(self.budget);
+        let share = self.budget.take_share();
+        let mut summary = BoundedSummary::new(self.percentiles, share);
+        summary.add(&held);
+        let spill = match &self.again {
+            Again::Caller => None,
+            Again::Spill(dir) => {
+                let mut spill = Spill::create(dir).map_err(|err| {
+                    ReadError::Io(io::Error::new(
+                        err.kind(),
+                        format!("cannot spill its values to {}: {err}", dir.display()),
+                    ))
+                })?;
+                spill.write(&held)?;
+                Some(spill)
+            }
+        };
+        drop(held);
+        Ok(self.bounded.insert(Bounded {
+            summary,
+            share,
+            spill,
+        }))
+    }
+
+    /// The summary, and how many passes it took: 1 when the values fit;
+    /// else `read_again` is called for each further pass (unless the values
+    /// were spilled) to hand the input's values to its argument in order.
+    pub fn summarize(
+        mut self,
+        mut read_again: impl FnMut(&mut dyn FnMut(&[f64])) -> Result<(), ReadError>,
+    ) -> Result<(Summary, u32), ReadError> {
+        let Some(mut bounded) = self.bounded.take() else {
+            return Ok((summarize(&mut self.held.values, self.percentiles), 1));
+        };
+        let result = (|| -> Result<u32, ReadError> {
+            if let Some(spill) = &mut bounded.spill {
+                spill.finish_writing()?;
+            }
+            while bounded.summary.end_pass().map_err(changed)? {
+                let summary = &mut bounded.summary;
+                match &mut bounded.spill {
+                    Some(spill) => spill.read_all(|block| summary.add(block))?,
+                    None => read_again(&mut |block| summary.add(block))?,
+                }
+            }
+            Ok(bounded.summary.passes())
+        })();
+        self.budget.give_back(bounded.share);
+        let passes = result?;
+        Ok((bounded.summary.finish(), passes))
+    }
+}
+
+impl Drop for Values<'_> {
+    fn drop(&mut self) {
+        self.budget.readers.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn changed(err: crate::stats::Changed) -> ReadError {
+    ReadError::Io(io::Error::other(err))
+}
+
+/// The values of stdin beyond the budget, 8 bytes each, in a scratch file.
+struct Spill {
+    scratch: Scratch,
+    writer: Option<BufWriter<File>>,
+}
+
+/// How much of the spill is read or written at a time.
+const SPILL_BUFFER: usize = 1 << 20;
+
+impl Spill {
+    fn create(dir: &Path) -> io::Result<Self> {
+        let scratch = Scratch::create(dir, "stats-spill")?;
+        let writer = BufWriter::with_capacity(SPILL_BUFFER, scratch.file().try_clone()?);
+        Ok(Self {
+            scratch,
+            writer: Some(writer),
+        })
+    }
+
+    fn write(&mut self, values: &[f64]) -> io::Result<()> {
+        let writer = self.writer.as_mut().expect("the spill is being written");
+        for &x in values {
+            writer.write_all(&x.to_le_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn finish_writing(&mut self) -> io::Result<()> {
+        if let Some(writer) = self.writer.take() {
+            writer
+                .into_inner()
+                .map_err(io::IntoInnerError::into_error)?;
+        }
+        Ok(())
+    }
+
+    /// Hands every value of the spill to `take`, in order.
+    fn read_all(&mut self, mut take: impl FnMut(&[f64])) -> io::Result<()> {
+        let mut file = self.scratch.file();
+        file.rewind()?;
+        let mut reader = BufReader::with_capacity(SPILL_BUFFER, file);
+        let mut bytes = vec![0u8; SPILL_BUFFER];
+        let mut values = Vec::with_capacity(SPILL_BUFFER / 8);
+        let mut kept = 0;
+        loop {
+            let n = reader.read(&mut bytes[kept..])?;
+            if n == 0 {
+                return Ok(());
+            }
+            let filled = kept + n;
+            let whole = filled / 8 * 8;
+            values.clear();
+            values.extend(
+                bytes[..whole]
+                    .chunks_exact(8)
+                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))),
+            );
+            take(&values);
+            bytes.copy_within(whole..filled, 0);
+            kept = filled - whole;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_powers_of_1024() {
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        for bad in ["", "M", "-1M", "1.5G", "0", "1T", "99999999999999999999G"] {
+            assert!(parse_size(bad).is_err(), "accepted {bad:?}");
+        }
+        assert!(Budget::default_limit() > 1 << 20);
+    }
+
+    fn summary_of(values: &[f64], limit: usize, again: impl Fn() -> Again) -> (Summary, u32) {
+        let budget = Budget::new(limit, 0);
+        let mut held = Held::default();
+        let mut read = Values::new(&budget, &mut held, &[], again());
+        for block in values.chunks(1000) {
+            read.take(block).unwrap();
+        }
+        let result = read
+            .summarize(|take| {
+                values.chunks(777).for_each(&mut *take);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(budget.used.load(Ordering::Relaxed), held.charged);
+        result
+    }
+
+    #[test]
+    fn values_that_do_not_fit_are_read_again_or_spilled() {
+        let values: Vec<f64> = (0..300_000).map(|i| f64::from(i % 1013) / 7.0).collect();
+        let expected = summarize(&mut values.clone(), &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let (fits, passes) = summary_of(&values, 1 << 30, || Again::Caller);
+        assert_eq!((fits, passes), (expected.clone(), 1));
+        let (again, passes) = summary_of(&values, 1 << 20, || Again::Caller);
+        assert_eq!(again, expected);
+        assert!(passes >= 2, "{passes}");
+        let (spilled, passes) = summary_of(&values, 1 << 20, || Again::Spill(dir.path().into()));
+        assert_eq!(spilled, expected);
+        assert!(passes >= 2, "{passes}");
+        // The spill is gone.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
