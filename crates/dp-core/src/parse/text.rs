@@ -7,7 +7,7 @@
 use std::io::{self, Read};
 
 use super::error::ReadError;
-use super::number::scan_number;
+use super::number::{scan_number, scan_short};
 
 /// White space between values: space, tab, line feed, vertical tab, form
 /// feed and carriage return (C's `isspace`).
@@ -169,6 +169,11 @@ impl Scanner<'_> {
             if is_blank(byte) {
                 line += u64::from(byte == b'\n');
                 i += 1;
+                continue;
+            }
+            if let Some((value, end)) = scan_short(text, i) {
+                self.values.push(value);
+                i = end;
                 continue;
             }
             let (used, number) = scan_number(&text[i..]);
