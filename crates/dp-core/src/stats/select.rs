@@ -26,7 +26,8 @@ pub(super) fn select_ranks(values: &mut [f64], ranks: &[usize], offset: usize) {
 }
 
 /// A slice with at most this many values per wanted rank is sorted: for
-/// 1000 values and 205 ranks, sorting took 40% less time than selecting.
+/// 2000 files of 1000 values (205 ranks each), sorting took about a third
+/// of the time selecting did (perf: 26 ms against 70).
 const SORT_WHEN_WANTED: usize = 8;
 
 /// Sorts `values` by `f64::total_cmp`, as integers: their sort keys sort
