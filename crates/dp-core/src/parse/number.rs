@@ -256,10 +256,7 @@ impl Number {
         } else {
             parse_far_exponent(&token[self.digits_start..self.digits_end], self.written)?
         };
-        // The sign by its bit, not a branch: signs come in random order.
-        Some(f64::from_bits(
-            magnitude.to_bits() | (u64::from(self.negative) << 63),
-        ))
+        Some(if self.negative { -magnitude } else { magnitude })
     }
 
     /// The correctly rounded magnitude where Clinger's fast path applies:

@@ -31,8 +31,8 @@ pub(super) fn select_ranks(values: &mut [f64], ranks: &[usize], offset: usize) {
 const SORT_WHEN_WANTED: usize = 8;
 
 /// Sorts `values` by `f64::total_cmp`, as integers: their sort keys sort
-/// without a comparison function, over twice as fast. Equal keys are
-/// equal bit patterns, so the result is the one a sort by `total_cmp` gives.
+/// without a comparison function. Equal keys are equal bit patterns, so the
+/// result is the one a sort by `total_cmp` gives.
 fn sort(values: &mut [f64]) {
     let mut keys: Vec<u64> = values.iter().map(|&x| sort_key(x)).collect();
     keys.sort_unstable();
