@@ -369,15 +369,7 @@ fn digit_runs_end_at_any_byte() {
                 // The same bytes with more text after them.
                 let mut text = token.clone();
                 text.extend_from_slice(b" 7 123456789\n");
-                let mut expected = Vec::new();
-                let mut invalid = 0;
-                for word in text.split(|b| b" \t\n\x0b\x0c\r".contains(b)) {
-                    match (word.is_empty(), reference_value(word)) {
-                        (true, _) => {}
-                        (false, Some(v)) => expected.push(v),
-                        (false, None) => invalid += 1,
-                    }
-                }
+                let (expected, invalid) = split_reference(&text);
                 let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 match values_of(&text, true) {
                     // NUL, or a byte that cannot be UTF-8 here: binary data.
@@ -385,12 +377,152 @@ fn digit_runs_end_at_any_byte() {
                         if end == 0 || std::str::from_utf8(&text).is_err() => {}
                     Ok((values, skipped)) if end != 0 => {
                         assert_eq!(skipped, invalid, "{shown:?}");
-                        assert_eq!(bits(&values), bits(&expected), "{shown:?}: {values:?}");
+                        assert_eq!(bits(&values), expected, "{shown:?}: {values:?}");
                     }
                     other => panic!("{shown:?}: {other:?}"),
                 }
             }
         }
+    }
+}
+
+/// The values and the count of invalid tokens std's split and
+/// [`reference_value`] find in `text`.
+fn split_reference(text: &[u8]) -> (Vec<u64>, u64) {
+    let mut values = Vec::new();
+    let mut invalid = 0;
+    for word in text.split(|b| b" \t\n\x0b\x0c\r".contains(b)) {
+        match (word.is_empty(), reference_value(word)) {
+            (true, _) => {}
+            (false, Some(v)) => values.push(v.to_bits()),
+            (false, None) => invalid += 1,
+        }
+    }
+    (values, invalid)
+}
+
+/// Tokens in running text, where the reader takes a shorter path for
+/// short plain decimals (`%.6f` and the like) than `parse_value` does:
+/// edge cases and random tokens near that path's limits (7 digits either
+/// side of the point), each followed by every kind of blank, must read as
+/// std's split and parser read them, bit for bit, with the same tokens
+/// refused.
+#[test]
+fn tokens_in_text_match_std_bit_for_bit() {
+    let edges = [
+        "0",
+        "-0",
+        "+0",
+        "-0.0",
+        "-.0",
+        "-0.",
+        "+.5",
+        "5.",
+        ".5",
+        "-.5",
+        ".",
+        "-",
+        "+",
+        "-.",
+        "+-1",
+        "--1",
+        "1.2.3",
+        "1..2",
+        "1_000",
+        "1,5",
+        "0x10",
+        "0x1p3",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "-1e-400",
+        "4.9e-324",
+        "5e-324",
+        "2.4703282292062327e-324",
+        "2.2250738585072014e-308",
+        "2.2250738585072011e-308",
+        "1.7976931348623157e308",
+        "1.7976931348623159e308",
+        "9007199254740993",
+        "9007199254740993.0",
+        "12345678901234567890",
+        "18446744073709551616",
+        "1234567.1234567",
+        "12345678.1234567",
+        "1234567.12345678",
+        "9999999.9999999",
+        "-9999999.9999999",
+        "0.0000001",
+        "0000000.0000001",
+        "00000000.1",
+        "0.1",
+        "0.30000000000000004",
+        "1e22",
+        "1e23",
+        "1E5",
+        "1e",
+        "1e+",
+        "1.5e-7",
+        "nan",
+        "inf",
+        "-inf",
+        "infinity",
+        "1.5x",
+        "1.x",
+        "é",
+        "1é",
+        "123.456789",
+        "-999.999999",
+        "+999.999999",
+    ];
+    let blanks = [" ", "\n", "\r\n", "\t", "\x0b", "\x0c", "  \n"];
+    let mut random = SplitMix64(0x5EED_0005);
+    let mut text = String::new();
+    for (i, edge) in edges.iter().enumerate() {
+        text.push_str(edge);
+        text.push_str(blanks[i % blanks.len()]);
+    }
+    let alphabet = b"0123456789000000000.-+e_x";
+    for _ in 0..200_000 {
+        if random.chance(3) {
+            // Anything near the short path's grammar.
+            for _ in 0..random.below(20) {
+                text.push(char::from(
+                    alphabet[random.below(alphabet.len() as u64) as usize],
+                ));
+            }
+        } else {
+            match random.below(4) {
+                0 => text.push('-'),
+                1 if random.chance(3) => text.push('+'),
+                _ => {}
+            }
+            let (integer, fraction) = (random.below(10), random.below(10));
+            random.digits(&mut text, integer);
+            if !random.chance(5) {
+                text.push('.');
+            }
+            random.digits(&mut text, fraction);
+        }
+        text.push_str(blanks[random.below(blanks.len() as u64) as usize]);
+    }
+    // Every edge again at the very end, where fewer bytes follow a token.
+    for edge in edges {
+        text.push_str(edge);
+        text.push(' ');
+    }
+    text.push_str("1.5");
+    let (expected, invalid) = split_reference(text.as_bytes());
+    let (values, skipped) = values_of(text.as_bytes(), true).unwrap();
+    assert_eq!(skipped, invalid);
+    assert_eq!(values.len(), expected.len());
+    for (i, (got, want)) in values.iter().zip(&expected).enumerate() {
+        assert_eq!(
+            got.to_bits(),
+            *want,
+            "value {i}: {got:?}, std {:?}",
+            f64::from_bits(*want)
+        );
     }
 }
 

@@ -4,10 +4,11 @@
 //! parses the tokens in place, in one pass that also counts lines, so
 //! nothing but the `f64` values grows with the size of the input.
 
+use std::cell::Cell;
 use std::io::{self, Read};
 
 use super::error::ReadError;
-use super::number::scan_number;
+use super::number::{scan_number, scan_short};
 
 /// White space between values: space, tab, line feed, vertical tab, form
 /// feed and carriage return (C's `isspace`).
@@ -56,12 +57,32 @@ pub fn read_values(
 /// [`read_values`] with a given chunk size, so tests can put chunk
 /// boundaries anywhere.
 fn read_values_chunked(
-    mut input: impl Read,
+    input: impl Read,
     values: &mut Vec<f64>,
     skip_invalid: bool,
     chunk_size: usize,
 ) -> Result<u64, ReadError> {
-    let mut buf = vec![0u8; chunk_size];
+    // One buffer a thread, reused: zeroing a fresh 1 MiB for every small
+    // file cost more than parsing it.
+    let mut buf = BUFFER.take();
+    buf.resize(chunk_size, 0);
+    let result = read_chunks(input, &mut buf, values, skip_invalid);
+    BUFFER.set(buf);
+    result
+}
+
+thread_local! {
+    /// The text reader's buffer, kept between inputs.
+    static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// [`read_values_chunked`] with its buffer, whose length is the chunk size.
+fn read_chunks(
+    mut input: impl Read,
+    buf: &mut [u8],
+    values: &mut Vec<f64>,
+    skip_invalid: bool,
+) -> Result<u64, ReadError> {
     let mut scanner = Scanner {
         values,
         skip_invalid,
@@ -74,7 +95,7 @@ fn read_values_chunked(
     let mut discarding = false;
     let mut first_chunk = true;
     loop {
-        let (filled, at_end) = fill(&mut input, &mut buf, carried)?;
+        let (filled, at_end) = fill(&mut input, buf, carried)?;
         let data = &buf[..filled];
         if let Some(nul) = memchr::memchr(0, &data[carried..]) {
             // `carried` holds no line end: it follows the last one scanned.
@@ -173,6 +194,11 @@ impl Scanner<'_> {
             if is_blank(byte) {
                 line += u64::from(byte == b'\n');
                 i += 1;
+                continue;
+            }
+            if let Some((value, end)) = scan_short(text, i) {
+                self.values.push(value);
+                i = end;
                 continue;
             }
             let (used, number) = scan_number(&text[i..]);
