@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks dp-stats, warm page cache, against what people would use instead:
 #  1. one file of 10 million values (%.6f, ~100 MB), side by side in one
-#     hyperfine run: `wc -l` (the floor: reading without parsing), dp-stats,
-#     NumPy (np.loadtxt + statistics), GNU datamash, plain Python;
+#     hyperfine run: `wc -l` (the floor: reading without parsing), dp-stats
+#     (-j 1 and -j 2), NumPy (np.loadtxt + statistics), DuckDB and Polars
+#     (their CSV readers, every thread they want), GNU datamash, plain Python;
 #  2. dp-stats' peak memory on that file (GNU time);
 #  3. dp-stats -j 2 against -j 1 on 20 files of 1 million values;
 #  4. dp-stats -j 2 against -j 1 on the one file of 10 million values (its
@@ -16,7 +17,8 @@
 #  6. dp-stats -j 1 on the big file against wc -l (target <= 0.20 s) and
 #     2,000 files of 1,000 values at -j 2 against cat (>= 25,000 files/s).
 # Prints the times, the ratios against dp-stats, and PASS/FAIL per target
-# (dp-stats ≤ 1/2 of NumPy's time, ≤ 1/10 of datamash's; ≤ 8.5 bytes a value
+# (dp-stats ≤ 1/2 of NumPy's time, ≤ 1/10 of datamash's, dp-stats -j 2
+# ≤ 1/10 of DuckDB's and Polars'; ≤ 8.5 bytes a value
 # + 16 MiB of memory; -j 2 ≥ 1.7× faster than -j 1), judged on each
 # command's best run as the machine may be shared. Exits 1 if one fails.
 #
@@ -35,7 +37,7 @@ for arg in "$@"; do
     case $arg in
         --skip-python) skip_python=yes ;;
         --skip-huge) skip_huge=yes ;;
-        -h | --help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-stats: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -65,9 +67,15 @@ echo "== One file of 10,000,000 values ($(du -m "$big" | cut -f1) MB), warm cach
 commands=(
     -n 'wc -l' "wc -l '$big'"
     -n 'dp-stats' "'$bin/dp-stats' '$big'"
+    -n 'dp-stats -j 2' "'$bin/dp-stats' -j 2 '$big'"
     -n 'numpy' "python3 scripts/bench/stats_numpy.py '$big'"
     -n 'datamash' "datamash -W count 1 sum 1 min 1 max 1 mean 1 median 1 q1 1 q3 1 svar 1 sstdev 1 < '$big'"
 )
+venv=${BENCH_DIR:-/tmp/dp-bench}/venv
+if "$venv/bin/python" -c 'import duckdb, polars' 2> /dev/null; then
+    commands+=(-n 'duckdb' "'$venv/bin/python' scripts/bench/stats_duckdb.py '$big'"
+        -n 'polars' "'$venv/bin/python' scripts/bench/stats_polars.py '$big'")
+fi
 if [ "$skip_python" = no ]; then
     commands+=(-n 'python' "python3 scripts/bench/stats_plain.py '$big'")
 fi
