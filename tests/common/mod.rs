@@ -120,10 +120,14 @@ pub fn performance_comparison(stdout: &str, files: usize, sleep: Option<f64>) ->
         "{speedup} has not two decimals"
     );
     let speedup: f64 = speedup.parse().unwrap();
-    // Totals are shown rounded to 0.01 s: their ratio only roughly.
-    let ratio = totals[0] / totals[1];
+    // Totals are shown rounded to 0.01 s, the speedup to 0.01: the exact
+    // ratio lies between those of the totals' rounding bounds.
+    let (lowest, highest) = (
+        (totals[0] - 0.005) / (totals[1] + 0.005),
+        (totals[0] + 0.005) / (totals[1] - 0.005).max(0.0005),
+    );
     assert!(
-        (speedup - ratio).abs() <= 0.01 * ratio + 0.02 * speedup,
+        (lowest - 0.005..=highest + 0.005).contains(&speedup),
         "speedup {speedup} but totals {totals:?}"
     );
     speedup
