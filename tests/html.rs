@@ -8,11 +8,12 @@
 //! charts of a real size, and a click on a column's header sorting the rows.
 //!
 //! Screenshots land in the test's temporary directory, or in
-//! `DP_SCREENSHOTS=DIR` to look at them; docs/report.png, the README's, is
-//! `compare-5-1280.png` of [`make_compare_saves_a_page_that_works_offline`]:
+//! `DP_SCREENSHOTS=DIR` to look at them:
 //!
 //!   DP_SCREENSHOTS=/tmp/shots cargo test --test html
-//!   cp /tmp/shots/compare-5-1280.png docs/report.png   # then oxipng, if at hand
+//!
+//! (docs/report.png, the README's, is a plain `make compare`'s page, taken
+//! the same way at 1280 px: the README says how.)
 
 use std::fs;
 use std::path::{Path, PathBuf};
