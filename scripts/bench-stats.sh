@@ -129,4 +129,39 @@ huge() {
 }
 huge
 
-python3 scripts/bench/report_stats.py "$results" "$peak_kib" 10000000
+# Version 2, one core and many small files (issue 12, item 2): dp-stats -j 1
+# on the 10-million-value file beside wc -l, and 2,000 files of 1,000 values
+# at -j 2 beside cat. BENCH_OLD_DP_STATS=PATH adds an older binary to both,
+# for a side-by-side comparison.
+generate --files 2000 --count 1000 --seed 3 --dir "$dir/small" --prefix values
+small=("$dir"/small/values*.txt)
+cat "${small[@]}" > /dev/null
+old=${BENCH_OLD_DP_STATS:-}
+echo "== Speed on one core (10,000,000 values) and on 2,000 files of 1,000 values =="
+one_core=(-n 'wc -l' "wc -l '$big'" -n 'dp-stats -j 1' "'$bin/dp-stats' -j 1 '$big'")
+small_files=(-n 'cat' "cat ${small[*]@Q}" -n 'dp-stats -j 2' "'$bin/dp-stats' -j 2 ${small[*]@Q}")
+if [ -n "$old" ]; then
+    one_core+=(-n 'old dp-stats -j 1' "'$old' -j 1 '$big'")
+    small_files+=(-n 'old dp-stats -j 2' "'$old' -j 2 ${small[*]@Q}")
+fi
+hyperfine --style basic --warmup 2 --min-runs 10 --export-csv "$results/one_core.csv" \
+    "${one_core[@]}" > "$results/one_core.log" 2>&1 || { cat "$results/one_core.log" >&2; exit 1; }
+hyperfine --style basic --warmup 2 --min-runs 10 --export-csv "$results/small.csv" \
+    "${small_files[@]}" > /dev/null 2> "$results/small.log" || { cat "$results/small.log" >&2; exit 1; }
+# hyperfine's CSV: command,mean,stddev,median,user,system,min,max.
+speed_ok=yes
+awk -F, -v files=${#small[@]} '
+    FNR == 1 { next }
+    { printf "%-20s mean %.3f s, best %.3f s", $1, $2, $7 }
+    FILENAME ~ /small[.]csv$/ { printf " (%.0f files/s at best)", files / $7 }
+    { print "" }
+    FILENAME ~ /one_core[.]csv$/ && $1 == "dp-stats -j 1" { one = $7 }
+    FILENAME ~ /small[.]csv$/ && $1 == "dp-stats -j 2" { rate = files / $7 }
+    END {
+        ok = (one <= 0.20) && (rate >= 25000)
+        printf "%s  dp-stats -j 1 <= 0.20 s on 10,000,000 values: %.3f s (best run)\n", (one <= 0.20) ? "PASS" : "FAIL", one
+        printf "%s  >= 25,000 files/s at -j 2 (2,000 files of 1,000 values): %.0f files/s (best run)\n", (rate >= 25000) ? "PASS" : "FAIL", rate
+        exit !ok
+    }' "$results/one_core.csv" "$results/small.csv" || speed_ok=no
+
+python3 scripts/bench/report_stats.py "$results" "$peak_kib" 10000000 && [ "$speed_ok" = yes ]
