@@ -19,7 +19,7 @@ use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 use super::error::ReadError;
-use super::text::{CHUNK_SIZE, Scanner, UTF8_BOM, fill, is_blank};
+use super::text::{CHUNK_SIZE, Scanner, UTF8_BOM, chunk_end, fill, is_blank};
 use crate::pool::Helpers;
 
 /// The size of a block: that of the plain reader's chunk, so that a token
@@ -348,13 +348,7 @@ fn cut_blocks(
                 }
             }
         }
-        let end = if at_end {
-            filled
-        } else if let Some(newline) = memchr::memrchr(b'\n', &data[start..]) {
-            start + newline + 1
-        } else if let Some(blank) = data[start..].iter().rposition(|&b| is_blank(b)) {
-            start + blank + 1
-        } else {
+        let Some(end) = chunk_end(data, start, at_end) else {
             let next = ordered.buffer(block_size);
             let block = Block::Overlong { buffer: buf, start };
             buf = next;

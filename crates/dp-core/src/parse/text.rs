@@ -125,15 +125,7 @@ fn read_chunks(
                 }
             }
         }
-        // Scan whole lines; the unfinished last one waits for the next
-        // chunk, or, if the chunk holds no line end, its unfinished token.
-        let end = if at_end {
-            filled
-        } else if let Some(newline) = memchr::memrchr(b'\n', &data[start..]) {
-            start + newline + 1
-        } else if let Some(blank) = data[start..].iter().rposition(|&b| is_blank(b)) {
-            start + blank + 1
-        } else {
+        let Some(end) = chunk_end(data, start, at_end) else {
             // A full buffer and not one blank: a token longer than we hold.
             scanner.reject(&data[start..])?;
             discarding = true;
@@ -151,6 +143,22 @@ fn read_chunks(
 }
 
 pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where the text of `data[start..]` that can be scanned now ends: whole
+/// lines, as the unfinished last one waits for the next chunk; or, if the
+/// chunk holds no line end, up to its unfinished token; everything at the
+/// input's end. `None` when a full buffer holds not one blank: a token
+/// longer than the buffer. The one rule of the plain reader and of blocks.
+pub(super) fn chunk_end(data: &[u8], start: usize, at_end: bool) -> Option<usize> {
+    if at_end {
+        Some(data.len())
+    } else if let Some(newline) = memchr::memrchr(b'\n', &data[start..]) {
+        Some(start + newline + 1)
+    } else {
+        let blank = data[start..].iter().rposition(|&b| is_blank(b))?;
+        Some(start + blank + 1)
+    }
+}
 
 /// Reads into `buf` after its first `kept` bytes until it is full or the
 /// input ends; returns how many bytes `buf` holds and whether the input ended.
