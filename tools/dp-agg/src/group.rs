@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use dp_core::cli::Location;
@@ -36,9 +36,12 @@ impl fmt::Display for Place {
 }
 
 /// The outcome for one file of a run: its statistics, or why it failed.
+///
+/// A run's `stats` record is shared with its repeat ([`Repeat`]), and held
+/// without its digest (the run keeps the digests apart, to fold them).
 #[derive(Debug, Clone)]
 pub enum Entry {
-    Stats(Box<StatsRecord>),
+    Stats(Arc<StatsRecord>),
     Failed(Box<ErrorRecord>),
 }
 
@@ -57,8 +60,9 @@ impl Entry {
 ///
 /// Its records were checked on input ([`crate::input`]), digests included.
 /// Large runs are held lean: records drop their `run` and `host` (a repeat
-/// keeps the hosts by number), and their
-/// digests are folded together to fit a [`DigestBudget`].
+/// keeps the hosts by number), each record is held once (by the run and its
+/// repeat), and their digests are folded together to fit a
+/// [`DigestBudget`].
 #[derive(Debug)]
 pub struct Run {
     /// The `run` label; `None` for records without one.
@@ -70,6 +74,8 @@ pub struct Run {
     /// Values over the run's files.
     values: u64,
     budget: DigestBudget,
+    /// The digests not folded yet of the entries with values, by entry.
+    digests: BTreeMap<usize, Digest>,
     /// The `repeat` of the run's first `stats` record: its records are the
     /// run's files and statistics ([`Run::entries`]); the other repeats'
     /// records only time the run and are checked against them.
@@ -83,7 +89,7 @@ pub struct Run {
 /// the check that every repeat computed the same compares.
 #[derive(Debug, Default)]
 pub struct Repeat {
-    records: Vec<StatsRecord>,
+    records: Vec<Arc<StatsRecord>>,
     places: Vec<Place>,
     index: PathIndex,
     /// Each record's `host`, as a number into `host_names` (the lean
@@ -95,13 +101,16 @@ pub struct Repeat {
 
 impl Repeat {
     /// The repeat's records, in order of first appearance.
-    pub fn records(&self) -> &[StatsRecord] {
-        &self.records
+    pub fn records(&self) -> impl ExactSizeIterator<Item = &StatsRecord> + Clone {
+        self.records.iter().map(|stats| &**stats)
     }
 
     /// The record of `path` in this repeat.
     pub fn get(&self, path: &str) -> Option<&StatsRecord> {
-        self.index.get(path).map(|&at| &self.records[at])
+        let records = &self.records;
+        self.index
+            .get(path, |at| &records[at].path)
+            .map(|at| &*records[at])
     }
 
     /// The repeat's records with the host of each, in order of first
@@ -110,12 +119,12 @@ impl Repeat {
         self.host_of
             .iter()
             .map(|&host| self.host_names[host as usize].as_str())
-            .zip(&self.records)
+            .zip(self.records())
     }
 
     /// Adds a record done on `host`; a path already present is replaced,
     /// and returned.
-    fn add(&mut self, stats: StatsRecord, host: &str, place: Place) -> Option<Duplicate> {
+    fn add(&mut self, stats: Arc<StatsRecord>, host: &str, place: Place) -> Option<Duplicate> {
         let host = match self.host_numbers.get(host) {
             Some(&number) => number,
             None => {
@@ -125,8 +134,9 @@ impl Repeat {
                 number
             }
         };
-        match self.index.get(&stats.path) {
-            Some(&at) => {
+        let records = &self.records;
+        match self.index.get(&stats.path, |at| &records[at].path) {
+            Some(at) => {
                 let first = std::mem::replace(&mut self.places[at], place);
                 let path = stats.path.clone();
                 self.records[at] = stats;
@@ -134,7 +144,9 @@ impl Repeat {
                 Some(Duplicate { path, first })
             }
             None => {
-                self.index.insert(stats.path.clone(), self.records.len());
+                let records = &self.records;
+                self.index
+                    .insert(&stats.path, records.len(), |at| &records[at].path);
                 self.records.push(stats);
                 self.places.push(place);
                 self.host_of.push(host);
@@ -161,6 +173,7 @@ impl Run {
             stats: 0,
             values: 0,
             budget: DigestBudget::default(),
+            digests: BTreeMap::new(),
             primary: None,
             repeats: BTreeMap::new(),
         }
@@ -183,56 +196,64 @@ impl Run {
     /// A `stats` record of a repeat other than the run's first is kept only
     /// in [`Run::repeats`]; a path recorded twice in one repeat is replaced
     /// there too, and reported.
+    ///
+    /// `entry` comes fresh from the input: a `stats` record not shared yet,
+    /// with its digest.
     pub fn add(&mut self, mut entry: Entry, place: Place) -> Option<Duplicate> {
-        if let Entry::Stats(stats) = &mut entry {
+        let mut digest = None;
+        if let Entry::Stats(shared) = &mut entry {
+            let stats = Arc::get_mut(shared).expect("a record from the input is not shared");
+            stats.run = None;
+            let host = std::mem::take(&mut stats.host);
+            let mut held = std::mem::replace(&mut stats.digest, placeholder());
             let primary = *self.primary.get_or_insert(stats.repeat);
-            // The lean copy without cloning the digest: it is set aside.
-            let digest = std::mem::replace(&mut stats.digest, placeholder());
-            let lean = StatsRecord {
-                run: None,
-                host: String::new(),
-                ..(**stats).clone()
-            };
-            stats.digest = digest;
-            let repeat = self.repeats.entry(stats.repeat).or_default();
-            let duplicate = repeat.add(lean, &stats.host, place.clone());
-            if stats.repeat != primary {
+            let repeat = stats.repeat;
+            let duplicate =
+                self.repeats
+                    .entry(repeat)
+                    .or_default()
+                    .add(shared.clone(), &host, place.clone());
+            if repeat != primary {
                 return duplicate;
             }
-        }
-        if let Entry::Stats(stats) = &mut entry {
-            stats.run = None;
-            stats.host = String::new();
-            if stats.count == 0 {
-                stats.digest = placeholder();
+            if shared.count > 0 {
+                self.budget.admit(&mut held);
+                digest = Some(held);
             }
-            self.budget.admit(&mut stats.digest);
-            self.values += stats.count;
+            self.values += shared.count;
         }
         let is_stats = matches!(entry, Entry::Stats(_));
-        let duplicate = match self.index.get(entry.path()) {
-            Some(&at) => {
+        let entries = &self.entries;
+        let (at, duplicate) = match self.index.get(entry.path(), |at| entries[at].path()) {
+            Some(at) => {
                 if let Entry::Stats(old) = &self.entries[at] {
-                    self.budget.release(at, &old.digest, old.count);
+                    let points = self.digests.remove(&at).map_or(0, |old| old.q.len());
+                    self.budget.release(at, points, old.count);
                     self.stats -= 1;
                     self.values -= old.count;
                 }
                 let first = std::mem::replace(&mut self.places[at], place);
                 let path = entry.path().to_owned();
                 self.entries[at] = entry;
-                Some(Duplicate { path, first })
+                (at, Some(Duplicate { path, first }))
             }
             None => {
-                self.index
-                    .insert(entry.path().to_owned(), self.entries.len());
+                let at = self.entries.len();
+                let entries = &self.entries;
+                self.index.insert(entry.path(), at, |at| entries[at].path());
                 self.entries.push(entry);
                 self.places.push(place);
-                None
+                (at, None)
             }
         };
+        if let Some(digest) = digest {
+            self.digests.insert(at, digest);
+        }
         self.stats += usize::from(is_stats);
         if self.budget.is_over() {
-            self.budget.fold(digests_mut(&mut self.entries));
+            self.budget
+                .fold(self.digests.iter().map(|(&at, digest)| (at, digest)));
+            self.digests.clear();
         }
         duplicate
     }
@@ -240,11 +261,7 @@ impl Run {
     /// The digests of the files with values. They may hold values of
     /// records since replaced: see [`Run::stale`].
     pub fn digests(&self) -> Vec<&Digest> {
-        self.stats()
-            .filter(|stats| stats.digest.count > 0)
-            .map(|stats| &stats.digest)
-            .chain(self.budget.folds())
-            .collect()
+        self.digests.values().chain(self.budget.folds()).collect()
     }
 
     /// The run's repeats in order of their `repeat` (records without one
@@ -315,12 +332,79 @@ impl Run {
 
     /// The entry recorded for `path`.
     pub fn get(&self, path: &str) -> Option<&Entry> {
-        self.index.get(path).map(|&at| &self.entries[at])
+        let entries = &self.entries;
+        self.index
+            .get(path, |at| entries[at].path())
+            .map(|at| &entries[at])
     }
 }
 
-/// Where each path is among a run's or a repeat's records.
-type PathIndex = HashMap<String, usize, BuildHasherDefault<PathHasher>>;
+/// Where each path is among a run's or a repeat's records: an open
+/// addressing table of their indices, the paths themselves left in the
+/// records (a map from paths held each a second time, with a million
+/// records).
+#[derive(Debug, Default)]
+struct PathIndex {
+    /// Per slot: the path's hash and its record's index; `EMPTY` if none.
+    /// At most half full.
+    slots: Vec<(u32, u32)>,
+    len: usize,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl PathIndex {
+    fn hash(path: &str) -> u64 {
+        BuildHasherDefault::<PathHasher>::default().hash_one(path)
+    }
+
+    /// The index of the record of `path`, where `path_of` gives each
+    /// record's path.
+    fn get<'a>(&self, path: &str, path_of: impl Fn(usize) -> &'a str) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let hash = Self::hash(path);
+        let mask = self.slots.len() - 1;
+        let mut slot = hash as usize & mask;
+        loop {
+            let (tag, at) = self.slots[slot];
+            if at == EMPTY {
+                return None;
+            }
+            if tag == (hash >> 32) as u32 && path_of(at as usize) == path {
+                return Some(at as usize);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// Adds `path`, not present yet, as the path of record `at`.
+    fn insert<'a>(&mut self, path: &str, at: usize, path_of: impl Fn(usize) -> &'a str) {
+        let at = u32::try_from(at)
+            .ok()
+            .filter(|&at| at != EMPTY)
+            .expect("fewer than 2^32 - 1 records in a run");
+        if (self.len + 1) * 2 > self.slots.len() {
+            let size = (self.slots.len() * 2).max(16);
+            let old = std::mem::replace(&mut self.slots, vec![(0, EMPTY); size]);
+            for (_, old_at) in old.into_iter().filter(|&(_, at)| at != EMPTY) {
+                self.place(Self::hash(path_of(old_at as usize)), old_at);
+            }
+        }
+        self.place(Self::hash(path), at);
+        self.len += 1;
+    }
+
+    fn place(&mut self, hash: u64, at: u32) {
+        let mask = self.slots.len() - 1;
+        let mut slot = hash as usize & mask;
+        while self.slots[slot].1 != EMPTY {
+            slot = (slot + 1) & mask;
+        }
+        self.slots[slot] = ((hash >> 32) as u32, at);
+    }
+}
 
 /// FxHash (rustc's, word by word) with a final mix: paths are hashed
 /// twice for every record read, and SipHash, std's default, took 5% of
@@ -378,15 +462,4 @@ impl Grouper {
     pub fn into_runs(self) -> Vec<Run> {
         self.runs
     }
-}
-
-/// The digests of the entries with values, with the entries' indices.
-fn digests_mut(entries: &mut [Entry]) -> impl Iterator<Item = (usize, &mut Digest)> {
-    entries
-        .iter_mut()
-        .enumerate()
-        .filter_map(|(at, entry)| match entry {
-            Entry::Stats(stats) if stats.count > 0 => Some((at, &mut stats.digest)),
-            _ => None,
-        })
 }

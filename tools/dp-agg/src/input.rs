@@ -205,7 +205,7 @@ fn entry_of(
 ) -> Option<(Option<String>, Entry)> {
     match parse_record(text) {
         Ok(Record::Stats(stats)) => match check(&stats, grouper) {
-            Ok(()) => Some((stats.run.clone(), Entry::Stats(stats))),
+            Ok(()) => Some((stats.run.clone(), Entry::Stats(stats.into()))),
             Err(why) => {
                 told.refused(place, &stats.path, &why);
                 let StatsRecord { run, path, .. } = *stats;

@@ -66,7 +66,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
             run.run
                 .repeats()
                 .map(|(_, repeat)| {
-                    let mut files: Vec<&StatsRecord> = repeat.records().iter().collect();
+                    let mut files: Vec<&StatsRecord> = repeat.records().collect();
                     files.sort_by(|a, b| natural_cmp(&a.path, &b.path));
                     files
                 })
