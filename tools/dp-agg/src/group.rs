@@ -37,11 +37,163 @@ impl fmt::Display for Place {
 
 /// The outcome for one file of a run: its statistics, or why it failed.
 ///
-/// A run's `stats` record is shared with its repeat ([`Repeat`]), and held
-/// without its digest (the run keeps the digests apart, to fold them).
+/// A run's `stats` record is shared with its repeat ([`Repeat`]).
 #[derive(Debug, Clone)]
 pub enum Entry {
-    Stats(Arc<StatsRecord>),
+    Stats(Arc<FileStats>),
+    Failed(Box<ErrorRecord>),
+}
+
+/// What dp-agg keeps of a `stats` record: everything but its `run` and
+/// `host` (its run and repeat know them) and its digest (held apart, to be
+/// folded), the nine statistics without an `Option`'s word each and the
+/// rarely used lists behind one pointer. A million records are held at
+/// once: 280 bytes each, where a [`StatsRecord`] takes 480.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileStats {
+    pub path: String,
+    pub count: u64,
+    pub invalid: u64,
+    /// sum, min, max, mean, median, q1, q3, variance, stddev; NaN for
+    /// `null` (a record's are finite: [`StatsRecord::check`]).
+    statistics: [f64; 9],
+    pub started_at: f64,
+    pub finished_at: f64,
+    pub elapsed_s: f64,
+    pub delay_s: f64,
+    pub pid: u32,
+    pub passes: Option<u32>,
+    pub checksum: Option<String>,
+    pub cpu_s: Option<f64>,
+    pub max_rss_kib: Option<u64>,
+    pub workers: Option<u64>,
+    pub repeat: Option<u64>,
+    /// `percentiles` and `notes`, when the record has either.
+    lists: Option<Box<Lists>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Lists {
+    percentiles: Vec<(f64, f64)>,
+    notes: Vec<String>,
+}
+
+/// The accessors of [`FileStats`]'s statistics, named as the record's.
+macro_rules! statistics {
+    ($($name:ident = $at:literal),*) => {
+        impl FileStats {
+            $(
+                pub fn $name(&self) -> Option<f64> {
+                    Some(self.statistics[$at]).filter(|value| !value.is_nan())
+                }
+            )*
+        }
+    };
+}
+
+statistics!(
+    sum = 0,
+    min = 1,
+    max = 2,
+    mean = 3,
+    median = 4,
+    q1 = 5,
+    q3 = 6,
+    variance = 7,
+    stddev = 8
+);
+
+impl FileStats {
+    /// What is kept of `stats`, a record checked on input; its digest is
+    /// left in it.
+    pub fn of(stats: &mut StatsRecord) -> Self {
+        let statistics = [
+            stats.sum,
+            stats.min,
+            stats.max,
+            stats.mean,
+            stats.median,
+            stats.q1,
+            stats.q3,
+            stats.variance,
+            stats.stddev,
+        ]
+        .map(|value| value.unwrap_or(f64::NAN));
+        let lists = (!stats.percentiles.is_empty() || !stats.notes.is_empty()).then(|| {
+            Box::new(Lists {
+                percentiles: std::mem::take(&mut stats.percentiles),
+                notes: std::mem::take(&mut stats.notes),
+            })
+        });
+        Self {
+            path: std::mem::take(&mut stats.path),
+            count: stats.count,
+            invalid: stats.invalid,
+            statistics,
+            started_at: stats.started_at,
+            finished_at: stats.finished_at,
+            elapsed_s: stats.elapsed_s,
+            delay_s: stats.delay_s,
+            pid: stats.pid,
+            passes: stats.passes,
+            checksum: stats.checksum.take(),
+            cpu_s: stats.cpu_s,
+            max_rss_kib: stats.max_rss_kib,
+            workers: stats.workers,
+            repeat: stats.repeat,
+            lists,
+        }
+    }
+
+    /// `--percentiles`, as the record's `[[p, value], ...]`.
+    pub fn percentiles(&self) -> &[(f64, f64)] {
+        self.lists.as_ref().map_or(&[], |lists| &lists.percentiles)
+    }
+
+    /// The record's `notes`.
+    pub fn notes(&self) -> &[String] {
+        self.lists.as_ref().map_or(&[], |lists| &lists.notes)
+    }
+
+    /// The record again, with no run, host or digest (for what takes one).
+    pub fn record(&self) -> StatsRecord {
+        StatsRecord {
+            path: self.path.clone(),
+            run: None,
+            count: self.count,
+            invalid: self.invalid,
+            sum: self.sum(),
+            min: self.min(),
+            max: self.max(),
+            mean: self.mean(),
+            median: self.median(),
+            q1: self.q1(),
+            q3: self.q3(),
+            variance: self.variance(),
+            stddev: self.stddev(),
+            percentiles: self.percentiles().to_vec(),
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            elapsed_s: self.elapsed_s,
+            delay_s: self.delay_s,
+            host: String::new(),
+            pid: self.pid,
+            digest: placeholder(),
+            notes: self.notes().to_vec(),
+            checksum: self.checksum.clone(),
+            cpu_s: self.cpu_s,
+            max_rss_kib: self.max_rss_kib,
+            workers: self.workers,
+            repeat: self.repeat,
+            passes: self.passes,
+        }
+    }
+}
+
+/// A file's record as read, for [`Run::add`].
+#[derive(Debug)]
+pub enum Outcome {
+    Stats(Box<StatsRecord>),
     Failed(Box<ErrorRecord>),
 }
 
@@ -89,7 +241,7 @@ pub struct Run {
 /// the check that every repeat computed the same compares.
 #[derive(Debug, Default)]
 pub struct Repeat {
-    records: Vec<Arc<StatsRecord>>,
+    records: Vec<Arc<FileStats>>,
     places: Vec<Place>,
     index: PathIndex,
     /// Each record's `host`, as a number into `host_names` (the lean
@@ -101,12 +253,12 @@ pub struct Repeat {
 
 impl Repeat {
     /// The repeat's records, in order of first appearance.
-    pub fn records(&self) -> impl ExactSizeIterator<Item = &StatsRecord> + Clone {
+    pub fn records(&self) -> impl ExactSizeIterator<Item = &FileStats> + Clone {
         self.records.iter().map(|stats| &**stats)
     }
 
     /// The record of `path` in this repeat.
-    pub fn get(&self, path: &str) -> Option<&StatsRecord> {
+    pub fn get(&self, path: &str) -> Option<&FileStats> {
         let records = &self.records;
         self.index
             .get(path, |at| &records[at].path)
@@ -115,7 +267,7 @@ impl Repeat {
 
     /// The repeat's records with the host of each, in order of first
     /// appearance.
-    pub fn records_by_host(&self) -> impl Iterator<Item = (&str, &StatsRecord)> {
+    pub fn records_by_host(&self) -> impl Iterator<Item = (&str, &FileStats)> {
         self.host_of
             .iter()
             .map(|&host| self.host_names[host as usize].as_str())
@@ -124,7 +276,14 @@ impl Repeat {
 
     /// Adds a record done on `host`; a path already present is replaced,
     /// and returned.
-    fn add(&mut self, stats: Arc<StatsRecord>, host: &str, place: Place) -> Option<Duplicate> {
+    /// `place` is kept for a repeat other than its run's first, whose
+    /// duplicates are its own.
+    fn add(
+        &mut self,
+        stats: Arc<FileStats>,
+        host: &str,
+        place: Option<Place>,
+    ) -> Option<Duplicate> {
         let host = match self.host_numbers.get(host) {
             Some(&number) => number,
             None => {
@@ -137,10 +296,10 @@ impl Repeat {
         let records = &self.records;
         match self.index.get(&stats.path, |at| &records[at].path) {
             Some(at) => {
-                let first = std::mem::replace(&mut self.places[at], place);
-                let path = stats.path.clone();
                 self.records[at] = stats;
                 self.host_of[at] = host;
+                let first = std::mem::replace(self.places.get_mut(at)?, place?);
+                let path = self.records[at].path.clone();
                 Some(Duplicate { path, first })
             }
             None => {
@@ -148,7 +307,7 @@ impl Repeat {
                 self.index
                     .insert(&stats.path, records.len(), |at| &records[at].path);
                 self.records.push(stats);
-                self.places.push(place);
+                self.places.extend(place);
                 self.host_of.push(host);
                 None
             }
@@ -199,29 +358,27 @@ impl Run {
     ///
     /// `entry` comes fresh from the input: a `stats` record not shared yet,
     /// with its digest.
-    pub fn add(&mut self, mut entry: Entry, place: Place) -> Option<Duplicate> {
+    pub fn add(&mut self, outcome: Outcome, place: Place) -> Option<Duplicate> {
         let mut digest = None;
-        if let Entry::Stats(shared) = &mut entry {
-            let stats = Arc::get_mut(shared).expect("a record from the input is not shared");
-            stats.run = None;
-            let host = std::mem::take(&mut stats.host);
-            let mut held = std::mem::replace(&mut stats.digest, placeholder());
-            let primary = *self.primary.get_or_insert(stats.repeat);
-            let repeat = stats.repeat;
-            let duplicate =
-                self.repeats
-                    .entry(repeat)
-                    .or_default()
-                    .add(shared.clone(), &host, place.clone());
-            if repeat != primary {
-                return duplicate;
+        let entry = match outcome {
+            Outcome::Failed(error) => Entry::Failed(error),
+            Outcome::Stats(mut stats) => {
+                let shared = Arc::new(FileStats::of(&mut stats));
+                let primary = *self.primary.get_or_insert(stats.repeat);
+                let repeat = self.repeats.entry(stats.repeat).or_default();
+                if stats.repeat != primary {
+                    return repeat.add(shared, &stats.host, Some(place));
+                }
+                // The primary repeat's duplicates are the run's (below).
+                repeat.add(shared.clone(), &stats.host, None);
+                if stats.count > 0 {
+                    self.budget.admit(&mut stats.digest);
+                    digest = Some(stats.digest);
+                }
+                self.values += shared.count;
+                Entry::Stats(shared)
             }
-            if shared.count > 0 {
-                self.budget.admit(&mut held);
-                digest = Some(held);
-            }
-            self.values += shared.count;
-        }
+        };
         let is_stats = matches!(entry, Entry::Stats(_));
         let entries = &self.entries;
         let (at, duplicate) = match self.index.get(entry.path(), |at| entries[at].path()) {
@@ -307,7 +464,7 @@ impl Run {
     }
 
     /// The files processed, in order of first appearance.
-    pub fn stats(&self) -> impl Iterator<Item = &StatsRecord> {
+    pub fn stats(&self) -> impl Iterator<Item = &FileStats> {
         self.entries.iter().filter_map(|entry| match entry {
             Entry::Stats(stats) => Some(&**stats),
             Entry::Failed(_) => None,
@@ -447,7 +604,12 @@ impl Grouper {
     }
 
     /// Adds one file's entry to the run it names.
-    pub fn add(&mut self, label: Option<String>, entry: Entry, place: Place) -> Option<Duplicate> {
+    pub fn add(
+        &mut self,
+        label: Option<String>,
+        outcome: Outcome,
+        place: Place,
+    ) -> Option<Duplicate> {
         let at = match self.index.get(&label) {
             Some(&at) => at,
             None => {
@@ -456,7 +618,7 @@ impl Grouper {
                 self.runs.len() - 1
             }
         };
-        self.runs[at].add(entry, place)
+        self.runs[at].add(outcome, place)
     }
 
     pub fn into_runs(self) -> Vec<Run> {

@@ -21,7 +21,7 @@ use dp_core::names::shown;
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 
 use crate::digests;
-use crate::group::{Entry, Grouper, Place, Run, shown_name};
+use crate::group::{Grouper, Outcome, Place, Run, shown_name};
 
 /// How stdin is named in diagnostics.
 const STDIN_NAME: &str = "<stdin>";
@@ -202,17 +202,17 @@ fn entry_of(
     place: &Place,
     grouper: &Grouper,
     told: &mut Told,
-) -> Option<(Option<String>, Entry)> {
+) -> Option<(Option<String>, Outcome)> {
     match parse_record(text) {
         Ok(Record::Stats(stats)) => match check(&stats, grouper) {
-            Ok(()) => Some((stats.run.clone(), Entry::Stats(stats.into()))),
+            Ok(()) => Some((stats.run.clone(), Outcome::Stats(stats))),
             Err(why) => {
                 told.refused(place, &stats.path, &why);
                 let StatsRecord { run, path, .. } = *stats;
                 Some((run.clone(), refused_entry(run, path, place, &why)))
             }
         },
-        Ok(Record::Error(error)) => Some((error.run.clone(), Entry::Failed(Box::new(error)))),
+        Ok(Record::Error(error)) => Some((error.run.clone(), Outcome::Failed(Box::new(error)))),
         Ok(_) => None,
         Err(why) => match run_and_path(text) {
             Some((run, path)) => {
@@ -249,8 +249,8 @@ fn check(stats: &StatsRecord, grouper: &Grouper) -> Result<(), String> {
 }
 
 /// The entry of a refused record: its file failed in its run.
-fn refused_entry(run: Option<String>, path: String, place: &Place, why: &str) -> Entry {
-    Entry::Failed(Box::new(ErrorRecord {
+fn refused_entry(run: Option<String>, path: String, place: &Place, why: &str) -> Outcome {
+    Outcome::Failed(Box::new(ErrorRecord {
         path,
         run,
         error: format!("record refused at {place}: {why}"),

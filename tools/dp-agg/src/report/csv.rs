@@ -6,7 +6,7 @@ use std::io::Write;
 
 use dp_core::run;
 
-use dp_core::record::StatsRecord;
+use crate::group::FileStats;
 
 use super::{Report, natural_cmp, sorted_files};
 
@@ -62,11 +62,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                     .map(move |(host, stats)| ((repeat, stats.path.as_str()), host))
             })
             .collect();
-        let repeats: Vec<Vec<&StatsRecord>> = if run.run.repeat_count() > 1 {
+        let repeats: Vec<Vec<&FileStats>> = if run.run.repeat_count() > 1 {
             run.run
                 .repeats()
                 .map(|(_, repeat)| {
-                    let mut files: Vec<&StatsRecord> = repeat.records().collect();
+                    let mut files: Vec<&FileStats> = repeat.records().collect();
                     files.sort_by(|a, b| natural_cmp(&a.path, &b.path));
                     files
                 })
@@ -80,15 +80,15 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                 stats.path.clone(),
                 stats.count.to_string(),
                 stats.invalid.to_string(),
-                number(stats.sum),
-                number(stats.min),
-                number(stats.max),
-                number(stats.mean),
-                number(stats.median),
-                number(stats.q1),
-                number(stats.q3),
-                number(stats.variance),
-                number(stats.stddev),
+                number(stats.sum()),
+                number(stats.min()),
+                number(stats.max()),
+                number(stats.mean()),
+                number(stats.median()),
+                number(stats.q1()),
+                number(stats.q3()),
+                number(stats.variance()),
+                number(stats.stddev()),
                 stats.started_at.to_string(),
                 stats.finished_at.to_string(),
                 stats.elapsed_s.to_string(),
