@@ -46,12 +46,12 @@ pub enum Entry {
 
 /// What dp-agg keeps of a `stats` record: everything but its `run` and
 /// `host` (its run and repeat know them) and its digest (held apart, to be
-/// folded), the nine statistics without an `Option`'s word each and the
-/// rarely used lists behind one pointer. A million records are held at
-/// once: 280 bytes each, where a [`StatsRecord`] takes 480.
+/// folded), the statistics and optional numbers without an `Option`'s
+/// word each, the rarely used lists behind one pointer. A million records
+/// are held at once: 208 bytes each, where a [`StatsRecord`] takes 480.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileStats {
-    pub path: String,
+    pub path: Box<str>,
     pub count: u64,
     pub invalid: u64,
     /// sum, min, max, mean, median, q1, q3, variance, stddev; NaN for
@@ -62,15 +62,25 @@ pub struct FileStats {
     pub elapsed_s: f64,
     pub delay_s: f64,
     pub pid: u32,
-    pub passes: Option<u32>,
-    pub checksum: Option<String>,
-    pub cpu_s: Option<f64>,
-    pub max_rss_kib: Option<u64>,
-    pub workers: Option<u64>,
-    pub repeat: Option<u64>,
+    pub checksum: Option<Box<str>>,
+    /// `cpu_s`, `max_rss_kib`, `workers`, `repeat` and `passes`, each
+    /// meant only when its bit of `present` is set.
+    cpu_s: f64,
+    max_rss_kib: u64,
+    workers: u64,
+    repeat: u64,
+    passes: u32,
+    present: u8,
     /// `percentiles` and `notes`, when the record has either.
     lists: Option<Box<Lists>>,
 }
+
+/// The bits of [`FileStats::present`].
+const CPU_S: u8 = 1;
+const MAX_RSS_KIB: u8 = 2;
+const WORKERS: u8 = 4;
+const REPEAT: u8 = 8;
+const PASSES: u8 = 16;
 
 #[derive(Debug, Clone, PartialEq)]
 struct Lists {
@@ -105,7 +115,8 @@ statistics!(
 
 impl FileStats {
     /// What is kept of `stats`, a record checked on input; its digest is
-    /// left in it.
+    /// left in it. Its strings are copied: the parsing threads made them,
+    /// and what lives long is better allocated here, beside the rest.
     pub fn of(stats: &mut StatsRecord) -> Self {
         let statistics = [
             stats.sum,
@@ -119,6 +130,16 @@ impl FileStats {
             stats.stddev,
         ]
         .map(|value| value.unwrap_or(f64::NAN));
+        let present = [
+            (CPU_S, stats.cpu_s.is_some()),
+            (MAX_RSS_KIB, stats.max_rss_kib.is_some()),
+            (WORKERS, stats.workers.is_some()),
+            (REPEAT, stats.repeat.is_some()),
+            (PASSES, stats.passes.is_some()),
+        ]
+        .into_iter()
+        .filter(|&(_, is)| is)
+        .fold(0, |bits, (bit, _)| bits | bit);
         let lists = (!stats.percentiles.is_empty() || !stats.notes.is_empty()).then(|| {
             Box::new(Lists {
                 percentiles: std::mem::take(&mut stats.percentiles),
@@ -126,7 +147,7 @@ impl FileStats {
             })
         });
         Self {
-            path: std::mem::take(&mut stats.path),
+            path: stats.path.as_str().into(),
             count: stats.count,
             invalid: stats.invalid,
             statistics,
@@ -135,14 +156,39 @@ impl FileStats {
             elapsed_s: stats.elapsed_s,
             delay_s: stats.delay_s,
             pid: stats.pid,
-            passes: stats.passes,
-            checksum: stats.checksum.take(),
-            cpu_s: stats.cpu_s,
-            max_rss_kib: stats.max_rss_kib,
-            workers: stats.workers,
-            repeat: stats.repeat,
+            checksum: stats.checksum.as_deref().map(Into::into),
+            cpu_s: stats.cpu_s.unwrap_or_default(),
+            max_rss_kib: stats.max_rss_kib.unwrap_or_default(),
+            workers: stats.workers.unwrap_or_default(),
+            repeat: stats.repeat.unwrap_or_default(),
+            passes: stats.passes.unwrap_or_default(),
+            present,
             lists,
         }
+    }
+
+    fn present<T>(&self, bit: u8, value: T) -> Option<T> {
+        (self.present & bit != 0).then_some(value)
+    }
+
+    pub fn cpu_s(&self) -> Option<f64> {
+        self.present(CPU_S, self.cpu_s)
+    }
+
+    pub fn max_rss_kib(&self) -> Option<u64> {
+        self.present(MAX_RSS_KIB, self.max_rss_kib)
+    }
+
+    pub fn workers(&self) -> Option<u64> {
+        self.present(WORKERS, self.workers)
+    }
+
+    pub fn repeat(&self) -> Option<u64> {
+        self.present(REPEAT, self.repeat)
+    }
+
+    pub fn passes(&self) -> Option<u32> {
+        self.present(PASSES, self.passes)
     }
 
     /// `--percentiles`, as the record's `[[p, value], ...]`.
@@ -158,7 +204,7 @@ impl FileStats {
     /// The record again, with no run, host or digest (for what takes one).
     pub fn record(&self) -> StatsRecord {
         StatsRecord {
-            path: self.path.clone(),
+            path: self.path.to_string(),
             run: None,
             count: self.count,
             invalid: self.invalid,
@@ -180,12 +226,12 @@ impl FileStats {
             pid: self.pid,
             digest: placeholder(),
             notes: self.notes().to_vec(),
-            checksum: self.checksum.clone(),
-            cpu_s: self.cpu_s,
-            max_rss_kib: self.max_rss_kib,
-            workers: self.workers,
-            repeat: self.repeat,
-            passes: self.passes,
+            checksum: self.checksum.as_deref().map(Into::into),
+            cpu_s: self.cpu_s(),
+            max_rss_kib: self.max_rss_kib(),
+            workers: self.workers(),
+            repeat: self.repeat(),
+            passes: self.passes(),
         }
     }
 }
@@ -300,7 +346,10 @@ impl Repeat {
                 self.host_of[at] = host;
                 let first = std::mem::replace(self.places.get_mut(at)?, place?);
                 let path = self.records[at].path.clone();
-                Some(Duplicate { path, first })
+                Some(Duplicate {
+                    path: path.into(),
+                    first,
+                })
             }
             None => {
                 let records = &self.records;

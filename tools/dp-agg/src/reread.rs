@@ -74,7 +74,7 @@ type Described<'a> = (&'a str, u64, u64, Option<&'a str>, [Option<u64>; 3]);
 fn described(stats: &FileStats) -> Described<'_> {
     let bits = |value: Option<f64>| value.map(f64::to_bits);
     (
-        stats.path.as_str(),
+        &stats.path,
         stats.count,
         stats.invalid,
         stats.checksum.as_deref(),
@@ -125,7 +125,7 @@ fn read_all(files: &[&FileStats], max_memory: usize) -> Result<ExactQuantiles, R
     for stats in files {
         if let Some(reason) = missing(&stats.path) {
             return Err(RereadError::Missing {
-                path: stats.path.clone(),
+                path: stats.path.to_string(),
                 reason,
             });
         }
@@ -161,7 +161,7 @@ fn read_all(files: &[&FileStats], max_memory: usize) -> Result<ExactQuantiles, R
             return Err(RereadError::Changed {
                 path: files
                     .first()
-                    .map_or_else(String::new, |stats| stats.path.clone()),
+                    .map_or_else(String::new, |stats| stats.path.to_string()),
                 line: None,
                 reason: err.to_string(),
             });
@@ -182,14 +182,14 @@ fn read_file(
 ) -> Result<(), RereadError> {
     let path = &stats.path;
     let changed = |reason: String| RereadError::Changed {
-        path: path.clone(),
+        path: path.to_string(),
         line: None,
         reason,
     };
-    let file = source::open(Path::new(path)).map_err(|err| match err.kind() {
+    let file = source::open(Path::new(&**path)).map_err(|err| match err.kind() {
         // Gone since `read_all` looked.
         io::ErrorKind::NotFound => RereadError::Missing {
-            path: path.clone(),
+            path: path.to_string(),
             reason: err.to_string(),
         },
         _ => changed(err.to_string()),
@@ -217,7 +217,7 @@ fn read_file(
             ))
         }
         err => RereadError::Changed {
-            path: path.clone(),
+            path: path.to_string(),
             line: err.line(),
             reason: err.to_string(),
         },
@@ -230,7 +230,7 @@ fn read_file(
         )));
     }
     if let Some(checksum) = &stats.checksum
-        && text.checksum() != *checksum
+        && *text.checksum() != **checksum
     {
         return Err(changed(
             "its text changed since its record was made (the checksum differs)".into(),

@@ -59,7 +59,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
             .flat_map(|(repeat, records)| {
                 records
                     .records_by_host()
-                    .map(move |(host, stats)| ((repeat, stats.path.as_str()), host))
+                    .map(move |(host, stats)| ((repeat, &*stats.path), host))
             })
             .collect();
         let repeats: Vec<Vec<&FileStats>> = if run.run.repeat_count() > 1 {
@@ -77,7 +77,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
         for stats in repeats.into_iter().flatten() {
             let mut row = vec![
                 label.to_owned(),
-                stats.path.clone(),
+                stats.path.to_string(),
                 stats.count.to_string(),
                 stats.invalid.to_string(),
                 number(stats.sum()),
@@ -93,13 +93,13 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                 stats.finished_at.to_string(),
                 stats.elapsed_s.to_string(),
                 String::new(),
-                number(stats.cpu_s),
-                unsigned(stats.max_rss_kib),
-                unsigned(stats.workers),
-                unsigned(stats.repeat),
+                number(stats.cpu_s()),
+                unsigned(stats.max_rss_kib()),
+                unsigned(stats.workers()),
+                unsigned(stats.repeat()),
             ];
             if with_host {
-                let host = hosts.get(&(stats.repeat, stats.path.as_str()));
+                let host = hosts.get(&(stats.repeat(), &*stats.path));
                 row.push(host.copied().unwrap_or_default().to_owned());
             }
             csv.write_record(&row)?;
