@@ -17,14 +17,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use dp_core::cli;
-use dp_core::io::parse_record;
 use dp_core::lines::LineReader;
 use dp_core::names::shown;
 use dp_core::pool::{self, Cancelled};
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 
-use crate::digests;
 use crate::group::{Grouper, Outcome, Place, Run, shown_name};
+use crate::{digests, records};
 
 /// How stdin is named in diagnostics.
 const STDIN_NAME: &str = "<stdin>";
@@ -319,7 +318,7 @@ fn read_source(input: impl BufRead + Send, name: &str, grouper: &mut Grouper, un
 /// Parses one line and checks what can be checked alone: on the parsing
 /// threads.
 fn parse(text: &[u8]) -> Parsed {
-    match parse_record(text) {
+    match records::parse(text) {
         Ok(Record::Stats(stats)) => {
             let checked = check_alone(&stats);
             Parsed::Stats(stats, checked)
