@@ -288,6 +288,8 @@ pub struct Run {
 #[derive(Debug, Default)]
 pub struct Repeat {
     records: Vec<Arc<FileStats>>,
+    /// Where each record was read; empty for the run's first repeat, whose
+    /// places are its run's.
     places: Vec<Place>,
     index: PathIndex,
     /// Each record's `host`, as a number into `host_names` (the lean
@@ -404,9 +406,6 @@ impl Run {
     /// A `stats` record of a repeat other than the run's first is kept only
     /// in [`Run::repeats`]; a path recorded twice in one repeat is replaced
     /// there too, and reported.
-    ///
-    /// `entry` comes fresh from the input: a `stats` record not shared yet,
-    /// with its digest.
     pub fn add(&mut self, outcome: Outcome, place: Place) -> Option<Duplicate> {
         let mut digest = None;
         let entry = match outcome {
@@ -675,5 +674,30 @@ impl Grouper {
 
     pub fn into_runs(self) -> Vec<Run> {
         self.runs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_s_statistics_stay_small_and_come_back_whole() {
+        // A million are held at once (the type's doc).
+        assert!(std::mem::size_of::<FileStats>() <= 208);
+        let mut values: Vec<f64> = (0..10).map(f64::from).collect();
+        let summary = dp_core::stats::summarize(&mut values, &[25.0]);
+        let mut record = StatsRecord::from_summary("a.txt".into(), summary);
+        record.repeat = Some(2);
+        record.cpu_s = Some(0.5);
+        record.variance = None;
+        let mut kept = record.clone();
+        let stats = FileStats::of(&mut kept);
+        assert_eq!(stats.variance(), None);
+        assert_eq!(stats.percentiles(), &record.percentiles[..]);
+        assert_eq!(stats.workers(), None);
+        let digest = std::mem::replace(&mut record.digest, placeholder());
+        assert!(digest.count > 0);
+        assert_eq!(stats.record(), record);
     }
 }
