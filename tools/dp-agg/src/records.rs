@@ -50,7 +50,8 @@ fn fast_stats(line: &[u8]) -> Option<Box<StatsRecord>> {
 /// and [`parse_value`] read alike: JSON's grammar with a point or an
 /// exponent, within `f64`'s range and not rounded to zero.
 fn points(inside: &[u8]) -> Option<Vec<f64>> {
-    let mut points = Vec::with_capacity(inside.len() / 8 + 1);
+    // Exactly as many as there are, so that the digest is kept as it is.
+    let mut points = Vec::with_capacity(memchr::memchr_iter(b',', inside).count() + 1);
     let inside = inside.trim_ascii();
     if inside.is_empty() {
         return Some(points);
