@@ -1,12 +1,12 @@
 //! Runs set against a baseline: how much faster each was, and whether each
 //! computed the same statistics over the same files.
 
-use dp_core::record::{Difference, StatsRecord};
+use dp_core::record::Difference;
 use dp_core::run::{Speedup, Total};
 
 use crate::group::shown_name;
 
-use crate::group::{Entry, Run};
+use crate::group::{Entry, FileStats, Run};
 use crate::timing::Timing;
 
 /// How the runs compare with the baseline.
@@ -107,10 +107,7 @@ pub fn differences(baseline: &Run, run: &Run) -> Vec<Difference> {
 }
 
 /// The statistics of one file that differ, as `(field, baseline, other)`.
-fn field_differences(
-    base: &StatsRecord,
-    this: &StatsRecord,
-) -> Vec<(&'static str, String, String)> {
+fn field_differences(base: &FileStats, this: &FileStats) -> Vec<(&'static str, String, String)> {
     let show = |value: Option<f64>| value.map_or_else(|| "null".to_owned(), |v| v.to_string());
     let mut found = Vec::new();
     if base.count != this.count {
@@ -124,15 +121,15 @@ fn field_differences(
         ));
     }
     let fields = [
-        ("sum", base.sum, this.sum),
-        ("min", base.min, this.min),
-        ("max", base.max, this.max),
-        ("mean", base.mean, this.mean),
-        ("median", base.median, this.median),
-        ("q1", base.q1, this.q1),
-        ("q3", base.q3, this.q3),
-        ("variance", base.variance, this.variance),
-        ("stddev", base.stddev, this.stddev),
+        ("sum", base.sum(), this.sum()),
+        ("min", base.min(), this.min()),
+        ("max", base.max(), this.max()),
+        ("mean", base.mean(), this.mean()),
+        ("median", base.median(), this.median()),
+        ("q1", base.q1(), this.q1()),
+        ("q3", base.q3(), this.q3()),
+        ("variance", base.variance(), this.variance()),
+        ("stddev", base.stddev(), this.stddev()),
     ];
     for (field, a, b) in fields {
         if a.map(f64::to_bits) != b.map(f64::to_bits) {
@@ -144,11 +141,11 @@ fn field_differences(
             .map(|&(p, v)| (p.to_bits(), v.to_bits()))
             .collect::<Vec<_>>()
     };
-    if bits(&base.percentiles) != bits(&this.percentiles) {
+    if bits(base.percentiles()) != bits(this.percentiles()) {
         found.push((
             "percentiles",
-            format!("{:?}", base.percentiles),
-            format!("{:?}", this.percentiles),
+            format!("{:?}", base.percentiles()),
+            format!("{:?}", this.percentiles()),
         ));
     }
     found

@@ -108,11 +108,11 @@ impl DigestBudget {
         self.points += digest.q.len();
     }
 
-    /// Stops counting the digest of entry `at`, whose record of `count`
-    /// values is replaced by a new one. A digest in a fold leaves its values
-    /// there, [`Stale`] (module doc).
-    pub fn release(&mut self, at: usize, digest: &Digest, count: u64) {
-        self.points -= digest.q.len();
+    /// Stops counting the digest of entry `at` (`points` points, 0 when
+    /// folded), whose record of `count` values is replaced by a new one. A
+    /// digest in a fold leaves its values there, [`Stale`] (module doc).
+    pub fn release(&mut self, at: usize, points: usize, count: u64) {
+        self.points -= points;
         if let Some(folded) = self.folded.get_mut(at).filter(|folded| **folded) {
             *folded = false;
             self.folded_files -= 1;
@@ -126,23 +126,22 @@ impl DigestBudget {
         self.points > self.limit
     }
 
-    /// Folds every digest of `entries` (entry index, digest) not folded yet,
-    /// then the folds themselves while they are over the budget.
-    pub fn fold<'a>(&mut self, entries: impl Iterator<Item = (usize, &'a mut Digest)>) {
-        let mut held: Vec<(usize, &mut Digest)> =
-            entries.filter(|(_, digest)| digest.count > 0).collect();
+    /// Folds every digest of `entries` (entry index, digest), none folded
+    /// yet, then the folds themselves while they are over the budget. The
+    /// caller drops the digests folded.
+    pub fn fold<'a>(&mut self, entries: impl Iterator<Item = (usize, &'a Digest)>) {
+        let held: Vec<(usize, &Digest)> = entries.filter(|(_, digest)| digest.count > 0).collect();
         let batches = held
             .chunks(FOLD_BATCH)
             .map(|batch| batch.iter().map(|(_, digest)| &**digest).collect())
             .collect();
         self.take(merge_batches(batches));
-        for (at, digest) in held.iter_mut() {
-            if self.folded.len() <= *at {
-                self.folded.resize(*at + 1, false);
+        for (at, digest) in held {
+            if self.folded.len() <= at {
+                self.folded.resize(at + 1, false);
             }
-            self.folded[*at] = true;
+            self.folded[at] = true;
             self.points -= digest.q.len();
-            **digest = placeholder();
             self.folded_files += 1;
         }
         while self.is_over() && self.folds.len() >= 2 {
@@ -242,8 +241,8 @@ mod tests {
     }
 
     /// Entries as a run holds them: (index, digest).
-    fn indexed(digests: &mut [Digest]) -> impl Iterator<Item = (usize, &mut Digest)> {
-        digests.iter_mut().enumerate()
+    fn indexed(digests: &[Digest]) -> impl Iterator<Item = (usize, &Digest)> {
+        digests.iter().enumerate()
     }
 
     #[test]
@@ -259,7 +258,7 @@ mod tests {
             budget.admit(digest);
         }
         assert!(budget.is_over());
-        budget.fold(indexed(&mut digests));
+        budget.fold(indexed(&digests));
         assert!(!budget.is_over());
         assert_eq!(budget.folded_files(), 1600);
         let folds = budget.folds();
@@ -270,9 +269,8 @@ mod tests {
             folds[0].rank_err,
             1000 * file_err + dp_core::digest::shape_rank_err(1000 * 1000, FOLD_POINTS)
         );
-        assert!(digests.iter().all(|digest| digest.q.is_empty()));
         // A file recorded again: its values stay in its fold, stale.
-        budget.release(3, &digests[3], 1000);
+        budget.release(3, 0, 1000);
         assert_eq!(budget.folds()[0].count, 1000 * 1000);
         assert_eq!(budget.folded_files(), 1599);
         let stale = Stale {
@@ -289,7 +287,7 @@ mod tests {
         for digest in &mut digests {
             budget.admit(digest);
         }
-        budget.fold(indexed(&mut digests));
+        budget.fold(indexed(&digests));
         let folds = budget.folds();
         assert_eq!(folds.len(), 1);
         assert_eq!(folds[0].count, 3000 * 1000);

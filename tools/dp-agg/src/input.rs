@@ -9,19 +9,21 @@
 //! stderr as it is met (up to [`SHOWN_PER_SOURCE`] per source) and fails
 //! the run.
 
+use std::convert::Infallible;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use dp_core::cli;
-use dp_core::io::parse_record;
 use dp_core::lines::LineReader;
 use dp_core::names::shown;
+use dp_core::pool::{self, Cancelled};
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 
-use crate::digests;
-use crate::group::{Entry, Grouper, Place, Run, shown_name};
+use crate::group::{Grouper, Outcome, Place, Run, shown_name};
+use crate::{digests, records};
 
 /// How stdin is named in diagnostics.
 const STDIN_NAME: &str = "<stdin>";
@@ -58,7 +60,8 @@ pub fn read_runs(sources: &[PathBuf]) -> Input {
     };
     for source in sources {
         if source == Path::new("-") {
-            read_source(io::stdin().lock(), STDIN_NAME, &mut grouper, &mut unread);
+            let stdin = BufReader::with_capacity(1 << 16, io::stdin());
+            read_source(stdin, STDIN_NAME, &mut grouper, &mut unread);
             continue;
         }
         let name = source.display().to_string();
@@ -157,64 +160,200 @@ impl<'a> Told<'a> {
     }
 }
 
-/// Reads one source's records into `grouper`.
-fn read_source(input: impl BufRead, name: &str, grouper: &mut Grouper, unread: &mut Unread) {
+/// Lines parsed per batch, and batches parsed or waiting at once: what
+/// the parsing threads may run ahead of the run they fill (a few hundred
+/// records and their digests).
+const BATCH_LINES: usize = 256;
+const BATCHES_AHEAD: usize = 4;
+
+/// Lines of a source, read together and parsed on one of the threads.
+struct Batch {
+    text: Vec<u8>,
+    /// Each line's number and its end in `text` (it starts where the
+    /// previous one ends).
+    lines: Vec<(u64, usize)>,
+    /// Why the source ends after these lines, if not at its end.
+    end: Option<End>,
+}
+
+enum End {
+    /// A line too long or binary: the reader stops there.
+    Bad { line: u64, why: String },
+    /// A read error (not a bad line) ends this source only.
+    Unreadable(io::Error),
+}
+
+/// A line as parsed, checked as far as needs nothing of the runs read so
+/// far.
+enum Parsed {
+    /// A `stats` record, and whether it is possible with a fit digest.
+    Stats(Box<StatsRecord>, Result<(), String>),
+    Error(ErrorRecord),
+    /// A record of another type.
+    Other,
+    /// Not a valid record; its run and path, if it has them.
+    Bad {
+        why: String,
+        run_and_path: Option<(Option<String>, String)>,
+    },
+}
+
+/// How many batches are read and not yet added to the runs.
+#[derive(Default)]
+struct Ahead {
+    count: Mutex<usize>,
+    room: Condvar,
+}
+
+impl Ahead {
+    fn take(&self) {
+        let mut count = self.count.lock().unwrap_or_else(PoisonError::into_inner);
+        while *count >= BATCHES_AHEAD {
+            count = self
+                .room
+                .wait(count)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *count += 1;
+    }
+
+    fn give_back(&self) {
+        *self.count.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
+        self.room.notify_one();
+    }
+}
+
+/// Reads one source's records into `grouper`: its lines parsed on every
+/// core, in batches, and added to the runs in order on this thread.
+fn read_source(input: impl BufRead + Send, name: &str, grouper: &mut Grouper, unread: &mut Unread) {
     let source: Arc<str> = name.into();
     let mut told = Told::new(name);
+    let ahead = Ahead::default();
     let mut lines = LineReader::new(input);
-    while let Some(item) = lines.next_line() {
-        let (line, text) = match item {
-            Ok(Ok((line, text))) => (line, text.trim_ascii()),
-            Ok(Err(problem)) => {
-                // Too long or binary: the reader stops here.
-                told.skipped(lines.line(), &problem.to_string());
-                break;
+    let mut done = false;
+    let batches = std::iter::from_fn(|| {
+        if done {
+            return None;
+        }
+        ahead.take();
+        let mut batch = Batch {
+            text: Vec::new(),
+            lines: Vec::with_capacity(BATCH_LINES),
+            end: None,
+        };
+        while batch.lines.len() < BATCH_LINES {
+            match lines.next_line() {
+                None => {
+                    done = true;
+                    break;
+                }
+                Some(Ok(Ok((line, text)))) => {
+                    batch.text.extend_from_slice(text);
+                    batch.lines.push((line, batch.text.len()));
+                }
+                Some(Ok(Err(problem))) => {
+                    let line = lines.line();
+                    batch.end = Some(End::Bad {
+                        line,
+                        why: problem.to_string(),
+                    });
+                    done = true;
+                    break;
+                }
+                Some(Err(err)) => {
+                    batch.end = Some(End::Unreadable(err));
+                    done = true;
+                    break;
+                }
             }
-            Err(err) => {
-                // A read error (not a bad line) ends this source only.
+        }
+        Some(batch)
+    });
+    let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let new_worker = || {
+        |batch: Batch, _: &Cancelled| {
+            let mut start = 0;
+            let parsed: Vec<(u64, Option<Parsed>)> = batch
+                .lines
+                .iter()
+                .map(|&(line, end)| {
+                    let text = batch.text[start..end].trim_ascii();
+                    start = end;
+                    (line, (!text.is_empty()).then(|| parse(text)))
+                })
+                .collect();
+            (parsed, batch.end)
+        }
+    };
+    let mut add = |(parsed, end): (Vec<(u64, Option<Parsed>)>, Option<End>)| {
+        ahead.give_back();
+        for (line, parsed) in parsed {
+            let Some(parsed) = parsed else { continue };
+            let place = Place {
+                source: source.clone(),
+                line,
+            };
+            let Some((label, outcome)) = outcome_of(parsed, &place, grouper, &mut told) else {
+                continue;
+            };
+            if let Some(duplicate) = grouper.add(label.clone(), outcome, place.clone()) {
+                told.duplicate(&place, &duplicate.path, label.as_deref(), &duplicate.first);
+            }
+        }
+        match end {
+            None => {}
+            Some(End::Bad { line, why }) => told.skipped(line, &why),
+            Some(End::Unreadable(err)) => {
                 cli::fail_at(name, None, err);
                 unread.unread_sources += 1;
-                break;
             }
-        };
-        if text.is_empty() {
-            continue;
         }
-        let place = Place {
-            source: source.clone(),
-            line,
-        };
-        let Some((label, entry)) = entry_of(text, &place, grouper, &mut told) else {
-            continue;
-        };
-        if let Some(duplicate) = grouper.add(label.clone(), entry, place.clone()) {
-            told.duplicate(&place, &duplicate.path, label.as_deref(), &duplicate.first);
-        }
-    }
+        Ok::<_, Infallible>(())
+    };
+    let Ok(()) = pool::for_each_in_order(cores, batches, new_worker, &mut add);
     told.sum_up();
     unread.skipped_lines += told.skipped;
 }
 
-/// What the line `text` at `place` adds to a run, if anything: a file's
+/// Parses one line and checks what can be checked alone: on the parsing
+/// threads.
+fn parse(text: &[u8]) -> Parsed {
+    match records::parse(text) {
+        Ok(Record::Stats(stats)) => {
+            let checked = check_alone(&stats);
+            Parsed::Stats(stats, checked)
+        }
+        Ok(Record::Error(error)) => Parsed::Error(error),
+        Ok(_) => Parsed::Other,
+        Err(why) => Parsed::Bad {
+            why,
+            run_and_path: run_and_path(text),
+        },
+    }
+}
+
+/// What the line parsed at `place` adds to a run, if anything: a file's
 /// statistics, or its failure (an `error` record, or a record refused).
-fn entry_of(
-    text: &[u8],
+fn outcome_of(
+    parsed: Parsed,
     place: &Place,
     grouper: &Grouper,
     told: &mut Told,
-) -> Option<(Option<String>, Entry)> {
-    match parse_record(text) {
-        Ok(Record::Stats(stats)) => match check(&stats, grouper) {
-            Ok(()) => Some((stats.run.clone(), Entry::Stats(stats))),
-            Err(why) => {
-                told.refused(place, &stats.path, &why);
-                let StatsRecord { run, path, .. } = *stats;
-                Some((run.clone(), refused_entry(run, path, place, &why)))
+) -> Option<(Option<String>, Outcome)> {
+    match parsed {
+        Parsed::Stats(stats, checked) => {
+            match checked.and_then(|()| check_countable(&stats, grouper)) {
+                Ok(()) => Some((stats.run.clone(), Outcome::Stats(stats))),
+                Err(why) => {
+                    told.refused(place, &stats.path, &why);
+                    let StatsRecord { run, path, .. } = *stats;
+                    Some((run.clone(), refused_entry(run, path, place, &why)))
+                }
             }
-        },
-        Ok(Record::Error(error)) => Some((error.run.clone(), Entry::Failed(Box::new(error)))),
-        Ok(_) => None,
-        Err(why) => match run_and_path(text) {
+        }
+        Parsed::Error(error) => Some((error.run.clone(), Outcome::Failed(Box::new(error)))),
+        Parsed::Other => None,
+        Parsed::Bad { why, run_and_path } => match run_and_path {
             Some((run, path)) => {
                 told.refused(place, &path, &why);
                 Some((run.clone(), refused_entry(run, path, place, &why)))
@@ -227,13 +366,18 @@ fn entry_of(
     }
 }
 
-/// Whether a `stats` record can be used: possible ([`StatsRecord::check`]),
-/// its digest fit for its count, and its run still countable.
-fn check(stats: &StatsRecord, grouper: &Grouper) -> Result<(), String> {
+/// Whether a `stats` record can be used, as far as it alone says:
+/// possible ([`StatsRecord::check`]) and its digest fit for its count.
+fn check_alone(stats: &StatsRecord) -> Result<(), String> {
     stats.check()?;
     if stats.count > 0 {
         digests::check(&stats.digest, stats.count).map_err(|why| format!("bad digest: {why}"))?;
     }
+    Ok(())
+}
+
+/// Whether a `stats` record's run stays countable with it.
+fn check_countable(stats: &StatsRecord, grouper: &Grouper) -> Result<(), String> {
     if grouper
         .values(&stats.run)
         .checked_add(stats.count)
@@ -249,8 +393,8 @@ fn check(stats: &StatsRecord, grouper: &Grouper) -> Result<(), String> {
 }
 
 /// The entry of a refused record: its file failed in its run.
-fn refused_entry(run: Option<String>, path: String, place: &Place, why: &str) -> Entry {
-    Entry::Failed(Box::new(ErrorRecord {
+fn refused_entry(run: Option<String>, path: String, place: &Place, why: &str) -> Outcome {
+    Outcome::Failed(Box::new(ErrorRecord {
         path,
         run,
         error: format!("record refused at {place}: {why}"),

@@ -14,6 +14,7 @@ pub mod digests;
 pub mod group;
 pub mod input;
 pub mod overall;
+pub mod records;
 pub mod report;
 pub mod reread;
 pub mod scaling;

@@ -4,11 +4,11 @@
 use dp_core::cli;
 use dp_core::digest::Digest;
 use dp_core::names::shown;
-use dp_core::record::{QuantileMethod, StatsRecord};
+use dp_core::record::QuantileMethod;
 use dp_core::stats::{Moments, Part, Unknown};
 
 use crate::digests::bound_with_stale;
-use crate::group::Run;
+use crate::group::{FileStats, Run};
 use crate::reread::{RereadError, Rereader};
 
 /// The overall quantiles reported: median, q1, q3.
@@ -69,7 +69,7 @@ impl Overall {
     }
 
     /// The moments of a run's `files`, no quantiles yet.
-    fn of_moments(moments: &Moments, files: &[&StatsRecord]) -> Self {
+    fn of_moments(moments: &Moments, files: &[&FileStats]) -> Self {
         let mut notes = Vec::new();
         let known = |name: &'static str, stat: Result<Option<f64>, Unknown>| match stat {
             Ok(value) => (value, None),
@@ -124,22 +124,22 @@ impl Overall {
 }
 
 /// What a file's record tells [`Moments`].
-fn part_of(stats: &StatsRecord) -> Part {
+fn part_of(stats: &FileStats) -> Part {
     Part {
         count: stats.count,
-        sum: stats.sum,
-        min: stats.min,
-        max: stats.max,
-        mean: stats.mean,
-        variance: stats.variance,
-        stddev: stats.stddev,
+        sum: stats.sum(),
+        min: stats.min(),
+        max: stats.max(),
+        mean: stats.mean(),
+        variance: stats.variance(),
+        stddev: stats.stddev(),
     }
 }
 
 /// Why the statistic `name` of `files` together is unknown, naming the
 /// first file to blame.
-fn unknown_reason(name: &str, why: Unknown, files: &[&StatsRecord]) -> String {
-    let sum_null = |stats: &&&StatsRecord| stats.count > 0 && stats.sum.is_none();
+fn unknown_reason(name: &str, why: Unknown, files: &[&FileStats]) -> String {
+    let sum_null = |stats: &&&FileStats| stats.count > 0 && stats.sum().is_none();
     match why {
         Unknown::Range => "it exceeds f64's range".into(),
         Unknown::Inexact => format!(
@@ -147,9 +147,9 @@ fn unknown_reason(name: &str, why: Unknown, files: &[&StatsRecord]) -> String {
             blame(files.iter().filter(sum_null), "sum exceeds f64's range")
         ),
         Unknown::Part => {
-            let no_mean = |stats: &&&StatsRecord| sum_null(stats) && stats.mean.is_none();
-            let no_spread = |stats: &&&StatsRecord| {
-                stats.count >= 2 && stats.variance.is_none() && stats.stddev.is_none()
+            let no_mean = |stats: &&&FileStats| sum_null(stats) && stats.mean().is_none();
+            let no_spread = |stats: &&&FileStats| {
+                stats.count >= 2 && stats.variance().is_none() && stats.stddev().is_none()
             };
             if name == "sum" {
                 blame(files.iter().filter(sum_null), "sum exceeds f64's range")
@@ -170,7 +170,7 @@ fn unknown_reason(name: &str, why: Unknown, files: &[&StatsRecord]) -> String {
 
 /// `data3.txt's sum exceeds f64's range`, with ` (and 2 more files')`
 /// when there are more files to blame.
-fn blame<'a>(mut files: impl Iterator<Item = &'a &'a StatsRecord>, what: &str) -> String {
+fn blame<'a>(mut files: impl Iterator<Item = &'a &'a FileStats>, what: &str) -> String {
     let Some(first) = files.next() else {
         return format!("a file's {what}");
     };
@@ -186,7 +186,7 @@ fn blame<'a>(mut files: impl Iterator<Item = &'a &'a StatsRecord>, what: &str) -
 /// asked for (a file not read again under `--exact`) are reported and fail
 /// the run; a file changed since its record is only reported.
 pub fn combine<'a>(run: &'a Run, policy: QuantilePolicy, rereader: &mut Rereader<'a>) -> Overall {
-    let files: Vec<&StatsRecord> = run.stats().collect();
+    let files: Vec<&FileStats> = run.stats().collect();
     let moments: Moments = files
         .iter()
         .map(|stats| Moments::of_part(&part_of(stats)))
@@ -232,7 +232,7 @@ pub fn combine<'a>(run: &'a Run, policy: QuantilePolicy, rereader: &mut Rereader
 /// asks for them and the files can be read again; else why not, for the
 /// report (`None` when not asked).
 fn exact_quantiles<'a>(
-    files: &[&'a StatsRecord],
+    files: &[&'a FileStats],
     policy: QuantilePolicy,
     count: u64,
     rereader: &mut Rereader<'a>,

@@ -25,12 +25,12 @@ use std::fmt;
 use std::io::{self, Read};
 use std::path::Path;
 
+use crate::group::FileStats;
 use dp_core::checksum::Checksummed;
 use dp_core::cli::Location;
 use dp_core::memory::{Again, Budget, Held, Values};
 use dp_core::parse::{BLOCK_SIZE, ReadError, read_values_in_blocks};
 use dp_core::pool::Helpers;
-use dp_core::record::StatsRecord;
 use dp_core::source;
 use dp_core::stats::Tally;
 
@@ -71,14 +71,14 @@ impl fmt::Display for RereadError {
 /// records that say the same of a file get the same answer.
 type Described<'a> = (&'a str, u64, u64, Option<&'a str>, [Option<u64>; 3]);
 
-fn described(stats: &StatsRecord) -> Described<'_> {
+fn described(stats: &FileStats) -> Described<'_> {
     let bits = |value: Option<f64>| value.map(f64::to_bits);
     (
-        stats.path.as_str(),
+        &stats.path,
         stats.count,
         stats.invalid,
         stats.checksum.as_deref(),
-        [bits(stats.sum), bits(stats.min), bits(stats.max)],
+        [bits(stats.sum()), bits(stats.min()), bits(stats.max())],
     )
 }
 
@@ -107,7 +107,7 @@ impl<'a> Rereader<'a> {
 
     /// The exact quantiles of all the values of `files`, which must still
     /// hold what their records describe.
-    pub fn quantiles(&mut self, files: &[&'a StatsRecord]) -> Result<ExactQuantiles, RereadError> {
+    pub fn quantiles(&mut self, files: &[&'a FileStats]) -> Result<ExactQuantiles, RereadError> {
         let mut key: Vec<Described> = files.iter().map(|stats| described(stats)).collect();
         key.sort_unstable();
         if let Some(known) = self.known.get(&key) {
@@ -119,13 +119,13 @@ impl<'a> Rereader<'a> {
     }
 }
 
-fn read_all(files: &[&StatsRecord], max_memory: usize) -> Result<ExactQuantiles, RereadError> {
+fn read_all(files: &[&FileStats], max_memory: usize) -> Result<ExactQuantiles, RereadError> {
     // A file gone is the usual reason not to read: find out before reading
     // (and allocating for) all the others.
     for stats in files {
         if let Some(reason) = missing(&stats.path) {
             return Err(RereadError::Missing {
-                path: stats.path.clone(),
+                path: stats.path.to_string(),
                 reason,
             });
         }
@@ -161,7 +161,7 @@ fn read_all(files: &[&StatsRecord], max_memory: usize) -> Result<ExactQuantiles,
             return Err(RereadError::Changed {
                 path: files
                     .first()
-                    .map_or_else(String::new, |stats| stats.path.clone()),
+                    .map_or_else(String::new, |stats| stats.path.to_string()),
                 line: None,
                 reason: err.to_string(),
             });
@@ -177,19 +177,19 @@ fn read_all(files: &[&StatsRecord], max_memory: usize) -> Result<ExactQuantiles,
 /// Hands the values of one file to `take`, checking they are the ones its
 /// record describes (module doc).
 fn read_file(
-    stats: &StatsRecord,
+    stats: &FileStats,
     take: &mut dyn FnMut(&[f64]) -> Result<(), ReadError>,
 ) -> Result<(), RereadError> {
     let path = &stats.path;
     let changed = |reason: String| RereadError::Changed {
-        path: path.clone(),
+        path: path.to_string(),
         line: None,
         reason,
     };
-    let file = source::open(Path::new(path)).map_err(|err| match err.kind() {
+    let file = source::open(Path::new(&**path)).map_err(|err| match err.kind() {
         // Gone since `read_all` looked.
         io::ErrorKind::NotFound => RereadError::Missing {
-            path: path.clone(),
+            path: path.to_string(),
             reason: err.to_string(),
         },
         _ => changed(err.to_string()),
@@ -217,7 +217,7 @@ fn read_file(
             ))
         }
         err => RereadError::Changed {
-            path: path.clone(),
+            path: path.to_string(),
             line: err.line(),
             reason: err.to_string(),
         },
@@ -230,20 +230,20 @@ fn read_file(
         )));
     }
     if let Some(checksum) = &stats.checksum
-        && text.checksum() != *checksum
+        && *text.checksum() != **checksum
     {
         return Err(changed(
             "its text changed since its record was made (the checksum differs)".into(),
         ));
     }
-    if !same(read.min, stats.min) || !same(read.max, stats.max) {
+    if !same(read.min, stats.min()) || !same(read.max, stats.max()) {
         return Err(changed(
             "its values changed since its record was made (min or max differ)".into(),
         ));
     }
     // A sum that overflowed on the way is not checked (it would take a
     // scaled pass): the checksum, where the record has one, still is.
-    if read.sum.is_some_and(|sum| sum != stats.sum) {
+    if read.sum.is_some_and(|sum| sum != stats.sum()) {
         return Err(changed(
             "its values changed since its record was made (the sum differs)".into(),
         ));
@@ -343,10 +343,12 @@ mod tests {
     use super::*;
     use dp_core::stats::summarize;
 
-    fn record(path: &str, values: &[f64]) -> StatsRecord {
+    use dp_core::record::StatsRecord;
+
+    fn record(path: &str, values: &[f64]) -> FileStats {
         let mut data = values.to_vec();
         let summary = summarize(&mut data, &[]);
-        StatsRecord::from_summary(path.to_owned(), summary)
+        FileStats::of(&mut StatsRecord::from_summary(path.to_owned(), summary))
     }
 
     #[test]

@@ -56,9 +56,9 @@ impl Timing {
                 sum_elapsed += stats.elapsed_s;
                 span.add(stats.started_at, stats.finished_at);
                 all.add(stats.started_at, stats.finished_at);
-                cpu = cpu.zip(stats.cpu_s).map(|(sum, cpu_s)| sum + cpu_s);
-                max_rss_kib = max_rss_kib.max(stats.max_rss_kib);
-                workers = workers.max(stats.workers);
+                cpu = cpu.zip(stats.cpu_s()).map(|(sum, cpu_s)| sum + cpu_s);
+                max_rss_kib = max_rss_kib.max(stats.max_rss_kib());
+                workers = workers.max(stats.workers());
             }
             // The records' times are in whole microseconds: so are their
             // sums, less the noise of binary fractions.

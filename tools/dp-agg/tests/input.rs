@@ -476,3 +476,46 @@ fn dev_zero_ends_quickly_with_a_named_error_and_little_memory() {
         ran.stderr
     );
 }
+
+#[test]
+fn lines_past_the_first_batches_keep_their_numbers_and_order() {
+    // dp-agg parses batches of 256 lines on several threads: diagnostics,
+    // duplicates and a binary line still come in order with their numbers.
+    let dir = temp_dir();
+    let mut lines: Vec<String> = (1..=600)
+        .map(|i| record(&format!("data{i}.txt"), Some("r"), i, i as f64))
+        .collect();
+    lines[299] = "not json at all\n".to_owned();
+    lines[519] = record("data2.txt", Some("r"), 2, 520.0);
+    let mut input = lines.concat().into_bytes();
+    input.extend_from_slice(b"binary \0 line\n");
+    input.extend_from_slice(record("data601.txt", Some("r"), 601, 601.0).as_bytes());
+    std::fs::write(dir.path().join("in.jsonl"), &input).unwrap();
+    let run = dp_agg(
+        dir.path(),
+        &["--no-exact", "--format", "json", "in.jsonl"],
+        "",
+    );
+    run.code_is(1);
+    let said: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(said.len(), 3, "{}", run.stderr);
+    assert!(
+        said[0].starts_with("dp-agg: in.jsonl:300: not JSON"),
+        "{}",
+        said[0]
+    );
+    assert!(
+        said[1].contains("in.jsonl:520: data2.txt recorded again in run r (first at in.jsonl:2)"),
+        "{}",
+        said[1]
+    );
+    assert!(
+        said[2].starts_with("dp-agg: in.jsonl:601: a NUL byte"),
+        "{}",
+        said[2]
+    );
+    let summary = &summaries(&run.stdout)[0];
+    // 600 lines less the one not JSON and the one recorded again; nothing
+    // after the binary line is read.
+    assert_eq!(summary["files"], 598);
+}

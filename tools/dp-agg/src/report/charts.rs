@@ -104,8 +104,7 @@ fn plot_run(run: &group::Run, first_only: bool) -> Run {
         plotted.jobs.extend(
             records
                 .records()
-                .iter()
-                .filter_map(|stats| dp_plot::records::job_from_stats(stats).ok()),
+                .filter_map(|stats| dp_plot::records::job_from_stats(&stats.record()).ok()),
         );
     }
     plotted

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use dp_core::run;
 
-use dp_core::record::StatsRecord;
+use crate::group::FileStats;
 
 use super::{Report, natural_cmp, sorted_files};
 
@@ -59,14 +59,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
             .flat_map(|(repeat, records)| {
                 records
                     .records_by_host()
-                    .map(move |(host, stats)| ((repeat, stats.path.as_str()), host))
+                    .map(move |(host, stats)| ((repeat, &*stats.path), host))
             })
             .collect();
-        let repeats: Vec<Vec<&StatsRecord>> = if run.run.repeat_count() > 1 {
+        let repeats: Vec<Vec<&FileStats>> = if run.run.repeat_count() > 1 {
             run.run
                 .repeats()
                 .map(|(_, repeat)| {
-                    let mut files: Vec<&StatsRecord> = repeat.records().iter().collect();
+                    let mut files: Vec<&FileStats> = repeat.records().collect();
                     files.sort_by(|a, b| natural_cmp(&a.path, &b.path));
                     files
                 })
@@ -77,29 +77,29 @@ pub fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
         for stats in repeats.into_iter().flatten() {
             let mut row = vec![
                 label.to_owned(),
-                stats.path.clone(),
+                stats.path.to_string(),
                 stats.count.to_string(),
                 stats.invalid.to_string(),
-                number(stats.sum),
-                number(stats.min),
-                number(stats.max),
-                number(stats.mean),
-                number(stats.median),
-                number(stats.q1),
-                number(stats.q3),
-                number(stats.variance),
-                number(stats.stddev),
+                number(stats.sum()),
+                number(stats.min()),
+                number(stats.max()),
+                number(stats.mean()),
+                number(stats.median()),
+                number(stats.q1()),
+                number(stats.q3()),
+                number(stats.variance()),
+                number(stats.stddev()),
                 stats.started_at.to_string(),
                 stats.finished_at.to_string(),
                 stats.elapsed_s.to_string(),
                 String::new(),
-                number(stats.cpu_s),
-                unsigned(stats.max_rss_kib),
-                unsigned(stats.workers),
-                unsigned(stats.repeat),
+                number(stats.cpu_s()),
+                unsigned(stats.max_rss_kib()),
+                unsigned(stats.workers()),
+                unsigned(stats.repeat()),
             ];
             if with_host {
-                let host = hosts.get(&(stats.repeat, stats.path.as_str()));
+                let host = hosts.get(&(stats.repeat(), &*stats.path));
                 row.push(host.copied().unwrap_or_default().to_owned());
             }
             csv.write_record(&row)?;

@@ -61,7 +61,6 @@ fn overhead(report: &RunReport) -> Option<Overhead> {
             run::peak_concurrency(
                 repeat
                     .records()
-                    .iter()
                     .map(|stats| (stats.started_at, stats.finished_at)),
             )
         })

@@ -17,8 +17,9 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use crate::group::FileStats;
 use dp_core::names::shown;
-use dp_core::record::{Difference, StatsRecord};
+use dp_core::record::Difference;
 
 use super::charts::{self, Chart};
 use super::{
@@ -425,15 +426,15 @@ fn write_files(h: &mut String, report: &Report, limit: FilesLimit) -> std::fmt::
     writeln!(h, "</section>")
 }
 
-fn write_file_row(h: &mut String, run: &str, stats: &StatsRecord) -> std::fmt::Result {
+fn write_file_row(h: &mut String, run: &str, stats: &FileStats) -> std::fmt::Result {
     let cells = file_cells(stats);
     let exact = [
         Some(stats.count as f64),
-        stats.min,
-        stats.max,
-        stats.mean,
-        stats.median,
-        stats.stddev,
+        stats.min(),
+        stats.max(),
+        stats.mean(),
+        stats.median(),
+        stats.stddev(),
         Some(stats.elapsed_s),
     ];
     write!(h, "<tr><td>{run}</td><td>{}</td>", escape(&cells[0]))?;

@@ -12,12 +12,12 @@ pub mod text;
 use std::cmp::Ordering;
 
 use dp_core::names::shown;
-use dp_core::record::{Difference, HostShare, QuantileMethod, StatsRecord};
+use dp_core::record::{Difference, HostShare, QuantileMethod};
 use dp_core::run::Speedup;
 
 use crate::args::FilesLimit;
 use crate::compare::{self, Comparison};
-use crate::group::Run;
+use crate::group::{FileStats, Run};
 use crate::input::Unread;
 use crate::overall::{self, Overall, Quantile, QuantilePolicy};
 use crate::reread::Rereader;
@@ -110,14 +110,14 @@ impl<'a> Report<'a> {
 
 /// A run's files in natural order of their paths (`data2` before `data10`),
 /// so that runs read side by side.
-pub fn sorted_files(run: &Run) -> Vec<&StatsRecord> {
-    let mut files: Vec<&StatsRecord> = run.stats().collect();
+pub fn sorted_files(run: &Run) -> Vec<&FileStats> {
+    let mut files: Vec<&FileStats> = run.stats().collect();
     files.sort_by(|a, b| natural_cmp(&a.path, &b.path));
     files
 }
 
 /// The files a per-file table shows under `limit`, and how many it leaves out.
-pub fn shown_files(run: &Run, limit: FilesLimit) -> (Vec<&StatsRecord>, usize) {
+pub fn shown_files(run: &Run, limit: FilesLimit) -> (Vec<&FileStats>, usize) {
     let mut files = sorted_files(run);
     let shown = match limit {
         FilesLimit::All => files.len(),
@@ -131,15 +131,15 @@ pub fn shown_files(run: &Run, limit: FilesLimit) -> (Vec<&StatsRecord>, usize) {
 /// A row of the per-file table: path (its control characters escaped, so
 /// a newline in a name cannot break a row), count, min, max, mean, median,
 /// stddev, time.
-pub fn file_cells(stats: &StatsRecord) -> Vec<String> {
+pub fn file_cells(stats: &FileStats) -> Vec<String> {
     vec![
         shown(&stats.path).into_owned(),
         stats.count.to_string(),
-        stat_text(stats.count, 1, stats.min),
-        stat_text(stats.count, 1, stats.max),
-        stat_text(stats.count, 1, stats.mean),
-        stat_text(stats.count, 1, stats.median),
-        stat_text(stats.count, 2, stats.stddev),
+        stat_text(stats.count, 1, stats.min()),
+        stat_text(stats.count, 1, stats.max()),
+        stat_text(stats.count, 1, stats.mean()),
+        stat_text(stats.count, 1, stats.median()),
+        stat_text(stats.count, 2, stats.stddev()),
         format!("{:.3}", stats.elapsed_s),
     ]
 }
