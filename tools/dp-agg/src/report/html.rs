@@ -23,9 +23,9 @@ use dp_core::record::Difference;
 
 use super::charts::{self, Chart};
 use super::{
-    Report, RunReport, comparison_rows, file_cells, more_files, overall_notes, overall_rows,
-    saved_phrase, scaling_fit, scaling_rows, shown_files, speedup_phrase, spread_tail,
-    text::error_message, timing_rows, unread_phrase,
+    DIFFERENCES_SHOWN, Report, RunReport, comparison_rows, file_cells, more_files, overall_notes,
+    overall_rows, saved_phrase, scaling_fit, scaling_rows, shown_files, speedup_phrase,
+    spread_tail, text::error_message, timing_rows, unread_phrase,
 };
 use crate::args::{Args, FilesLimit};
 use crate::scaling::ScalingReport;
@@ -224,9 +224,6 @@ fn write_differences(
     }
     writeln!(h, "</ul>")
 }
-
-/// The differences a page lists, as the text face does.
-const DIFFERENCES_SHOWN: usize = 20;
 
 fn write_charts(h: &mut String, report: &Report) -> std::fmt::Result {
     let charts = charts::charts(report);

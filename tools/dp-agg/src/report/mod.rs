@@ -371,6 +371,10 @@ impl Report<'_> {
 /// so that a run on a loaded machine, or on other hosts, is judged right.
 pub const BOUND_BY_CORES: f64 = 0.5;
 
+/// How many of the runs' (or repeats') differences a report lists; the
+/// rest are counted.
+pub const DIFFERENCES_SHOWN: usize = 20;
+
 /// One line on what bound a run: `spin: 1.97 of 2 cores busy: bound by
 /// cores` when its work spent at least [`BOUND_BY_CORES`] of its time on a
 /// CPU (of min(workers, cores) it could use), else `parallel: 0.01 cores

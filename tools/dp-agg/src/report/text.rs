@@ -5,12 +5,12 @@ use std::io::{self, Write};
 
 use dp_core::cli::Location;
 use dp_core::names::shown;
-use dp_core::record::ErrorRecord;
+use dp_core::record::{Difference, ErrorRecord};
 use dp_core::run;
 
 use super::{
-    Report, RunReport, file_cells, overall_notes, overall_rows, saved_phrase, seconds, shown_files,
-    speedup_phrase, unread_phrase,
+    DIFFERENCES_SHOWN, Report, RunReport, file_cells, overall_notes, overall_rows, saved_phrase,
+    seconds, shown_files, speedup_phrase, unread_phrase,
 };
 use crate::args::FilesLimit;
 use crate::overall::Overall;
@@ -32,35 +32,15 @@ pub fn write(report: &Report, limit: FilesLimit, out: &mut dyn Write) -> io::Res
     }
     if let Some(comparison) = &report.comparison {
         writeln!(out)?;
-        if comparison.differences.is_empty() {
-            writeln!(out, "Results identical across runs: yes")?;
-        } else {
-            writeln!(
-                out,
-                "Results identical across runs: no ({} differences)",
-                comparison.differences.len()
-            )?;
-            const SHOWN: usize = 20;
-            for difference in comparison.differences.iter().take(SHOWN) {
-                writeln!(
-                    out,
-                    "  {}: {}",
-                    shown(&difference.path),
-                    shown(&difference.message)
-                )?;
-            }
-            if comparison.differences.len() > SHOWN {
-                writeln!(out, "  … {} more", comparison.differences.len() - SHOWN)?;
-            }
-        }
+        write_agreement("runs", &comparison.differences, out)?;
         if report.repeated {
-            write_repeats(report, out)?;
+            write_agreement("repeats", &report.repeat_differences, out)?;
         }
         writeln!(out)?;
         write_comparison(report, out)?;
     } else if report.repeated {
         writeln!(out)?;
-        write_repeats(report, out)?;
+        write_agreement("repeats", &report.repeat_differences, out)?;
     }
     write_scaling(report, out)
 }
@@ -254,20 +234,22 @@ fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Whether every repeat of every run computed the same, when some run was
-/// repeated.
-fn write_repeats(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let differences = &report.repeat_differences;
+/// Whether the runs (or every repeat of every run) computed the same, and
+/// the first [`DIFFERENCES_SHOWN`] differences if not.
+fn write_agreement(
+    across: &str,
+    differences: &[Difference],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if differences.is_empty() {
-        return writeln!(out, "Results identical across repeats: yes");
+        return writeln!(out, "Results identical across {across}: yes");
     }
     writeln!(
         out,
-        "Results identical across repeats: no ({} differences)",
+        "Results identical across {across}: no ({} differences)",
         differences.len()
     )?;
-    const SHOWN: usize = 20;
-    for difference in differences.iter().take(SHOWN) {
+    for difference in differences.iter().take(DIFFERENCES_SHOWN) {
         writeln!(
             out,
             "  {}: {}",
@@ -275,8 +257,8 @@ fn write_repeats(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             shown(&difference.message)
         )?;
     }
-    if differences.len() > SHOWN {
-        writeln!(out, "  … {} more", differences.len() - SHOWN)?;
+    if differences.len() > DIFFERENCES_SHOWN {
+        writeln!(out, "  … {} more", differences.len() - DIFFERENCES_SHOWN)?;
     }
     Ok(())
 }
