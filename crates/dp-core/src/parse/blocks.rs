@@ -2,9 +2,10 @@
 //! fixed size, each parsed by whichever thread of the pool is free, the
 //! values handed on in block order (docs/reference.md, "Big inputs").
 //!
-//! The blocks are cut exactly as [`read_values`](super::read_values) cuts
-//! its chunks (fill a buffer of [`BLOCK_SIZE`], cut after its last line end,
-//! carry the rest), and each is parsed by the same scanner, so the values,
+//! This is the one reader of plain text: [`read_values`](super::read_values)
+//! is it with no helpers. A buffer of [`BLOCK_SIZE`] is filled, cut after
+//! its last line end, the rest carried, and each block is parsed by the same
+//! scanner, so the values,
 //! the invalid tokens and every error (its line: each block's newlines are
 //! counted and added up in order) are those of a plain read, whatever the
 //! number of threads. The size of a block never depends on that number.
@@ -305,8 +306,8 @@ fn shifted(error: ReadError, lines: u64) -> ReadError {
     }
 }
 
-/// Cuts `input` into blocks as the plain reader cuts its chunks (see
-/// `read_values_chunked` in `text.rs`, which this follows step by step).
+/// Cuts `input` into blocks at the ends [`chunk_end`] gives: the one cutter
+/// of text, also behind [`read_values`](super::read_values).
 fn cut_blocks(
     input: &mut impl Read,
     block_size: usize,

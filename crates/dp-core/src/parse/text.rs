@@ -4,11 +4,11 @@
 //! parses the tokens in place, in one pass that also counts lines, so
 //! nothing but the `f64` values grows with the size of the input.
 
-use std::cell::Cell;
 use std::io::{self, Read};
 
 use super::error::ReadError;
 use super::number::{scan_number, scan_short};
+use crate::pool::Helpers;
 
 /// White space between values: space, tab, line feed, vertical tab, form
 /// feed and carriage return (C's `isspace`).
@@ -42,7 +42,7 @@ pub(super) const CHUNK_SIZE: usize = 1 << 20;
 ///
 /// White space is space, tab, `\n`, `\v`, `\f` and `\r`; lines end at `\n`;
 /// a UTF-8 byte order mark at the start is skipped.
-/// On error `values` holds what was read before it. A NUL byte makes the
+/// On error `values` holds part of what came before it. A NUL byte makes the
 /// input binary ([`ReadError::Binary`], even with `skip_invalid`); it is
 /// looked for a chunk ahead of the parsing, so in an input under 1 MiB it is
 /// found before any invalid token. A token of 1 MiB or more is invalid.
@@ -55,91 +55,21 @@ pub fn read_values(
 }
 
 /// [`read_values`] with a given chunk size, so tests can put chunk
-/// boundaries anywhere.
+/// boundaries anywhere. The one cutter of text into chunks is
+/// [`read_values_in_blocks`](super::read_values_in_blocks): here with no
+/// helpers, so every block is parsed on this thread.
 fn read_values_chunked(
     input: impl Read,
     values: &mut Vec<f64>,
     skip_invalid: bool,
     chunk_size: usize,
 ) -> Result<u64, ReadError> {
-    // One buffer a thread, reused: zeroing a fresh 1 MiB for every small
-    // file cost more than parsing it.
-    let mut buf = BUFFER.take();
-    buf.resize(chunk_size, 0);
-    let result = read_chunks(input, &mut buf, values, skip_invalid);
-    BUFFER.set(buf);
-    result
-}
-
-thread_local! {
-    /// The text reader's buffer, kept between inputs.
-    static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-}
-
-/// [`read_values_chunked`] with its buffer, whose length is the chunk size.
-fn read_chunks(
-    mut input: impl Read,
-    buf: &mut [u8],
-    values: &mut Vec<f64>,
-    skip_invalid: bool,
-) -> Result<u64, ReadError> {
-    let mut scanner = Scanner {
-        values,
-        skip_invalid,
-        line: 1,
-        invalid: 0,
-    };
-    // Bytes of an unfinished line (or token) kept at the front of `buf`.
-    let mut carried = 0;
-    // Inside a token too long for the buffer, being skipped.
-    let mut discarding = false;
-    let mut first_chunk = true;
-    loop {
-        let (filled, at_end) = fill(&mut input, buf, carried)?;
-        let data = &buf[..filled];
-        if let Some(nul) = memchr::memchr(0, &data[carried..]) {
-            // `carried` holds no line end: it follows the last one scanned.
-            let newlines = memchr::memchr_iter(b'\n', &data[carried..carried + nul]).count();
-            return Err(ReadError::Binary {
-                line: scanner.line + newlines as u64,
-            });
-        }
-        let mut start = 0;
-        if first_chunk {
-            // Editors on Windows may begin a text file with a byte order mark.
-            first_chunk = false;
-            if data.starts_with(UTF8_BOM) {
-                start = UTF8_BOM.len();
-            }
-        }
-        if discarding {
-            match data.iter().position(|&b| is_blank(b)) {
-                Some(blank) => {
-                    start = blank;
-                    discarding = false;
-                }
-                None if at_end => break,
-                None => {
-                    carried = 0;
-                    continue;
-                }
-            }
-        }
-        let Some(end) = chunk_end(data, start, at_end) else {
-            // A full buffer and not one blank: a token longer than we hold.
-            scanner.reject(&data[start..])?;
-            discarding = true;
-            carried = 0;
-            continue;
-        };
-        scanner.scan(&data[start..end])?;
-        if at_end {
-            break;
-        }
-        buf.copy_within(end..filled, 0);
-        carried = filled - end;
-    }
-    Ok(scanner.invalid)
+    let read =
+        super::read_values_in_blocks(input, skip_invalid, chunk_size, &Helpers::new(0), |block| {
+            values.extend_from_slice(block);
+            Ok(())
+        })?;
+    Ok(read.invalid)
 }
 
 pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -148,7 +78,7 @@ pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// lines, as the unfinished last one waits for the next chunk; or, if the
 /// chunk holds no line end, up to its unfinished token; everything at the
 /// input's end. `None` when a full buffer holds not one blank: a token
-/// longer than the buffer. The one rule of the plain reader and of blocks.
+/// longer than the buffer. The rule by which blocks are cut.
 pub(super) fn chunk_end(data: &[u8], start: usize, at_end: bool) -> Option<usize> {
     if at_end {
         Some(data.len())
