@@ -14,6 +14,7 @@
 //! calling thread; only the parsing is shared. At most as many blocks are
 //! in flight as [`Helpers`] has slots, so memory stays a few blocks.
 
+use std::cell::Cell;
 use std::io::Read;
 use std::sync::mpsc;
 use std::thread::{self, ThreadId};
@@ -66,7 +67,7 @@ pub fn read_values_in_blocks(
         skip_invalid,
         reader: thread::current().id(),
         in_flight: std::collections::VecDeque::new(),
-        spare: Vec::new(),
+        spare: SPARE.take(),
         spare_values: Vec::new(),
         lines_before: 0,
         invalid: 0,
@@ -76,12 +77,27 @@ pub fn read_values_in_blocks(
     // Blocks still in flight after an error are waited for (and dropped):
     // their slots are the pool's.
     let drained = ordered.drain(&mut take);
+    let mut spare = std::mem::take(&mut ordered.spare);
+    spare.truncate(KEPT_BUFFERS);
+    SPARE.set(spare);
     result.and(drained)?;
     Ok(BlocksRead {
         invalid: ordered.invalid,
         cpu_elsewhere: ordered.cpu_elsewhere,
     })
 }
+
+thread_local! {
+    /// The reading buffers a thread keeps between inputs: a fresh one would
+    /// be zeroed by the allocator for every file (glibc serves a freed
+    /// 1 MiB from its heap and clears it all), which cost a small file
+    /// more than parsing it.
+    static SPARE: Cell<Vec<Vec<u8>>> = const { Cell::new(Vec::new()) };
+}
+
+/// How many buffers [`SPARE`] keeps: the two a reading thread uses at once
+/// (docs/reference.md, "Big inputs", counts them in `--max-memory`).
+const KEPT_BUFFERS: usize = 2;
 
 /// The CPU time this thread has used so far.
 fn thread_cpu_time() -> Duration {
@@ -186,8 +202,6 @@ impl Ordered<'_> {
                 buffer.resize(size, 0);
                 buffer
             }
-            // Zeroed by the allocator: pages are touched only as they are
-            // read into (a small file costs no 1 MiB of zeroing).
             None => vec![0; size],
         }
     }
