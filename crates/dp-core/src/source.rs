@@ -124,7 +124,7 @@ fn text_of(input: impl Read + Send + 'static, budget: Option<&Budget>) -> io::Re
         }
         Format::Xz => {
             let memlimit = if bounded {
-                (window.bytes + XZ_STATE) as u64
+                window.bytes.saturating_add(XZ_STATE) as u64
             } else {
                 u64::MAX
             };
@@ -449,7 +449,7 @@ impl Prefetched {
         let (send_piece, pieces) = sync_channel(AHEAD);
         let (spent, take_spent) = sync_channel::<Vec<u8>>(LIVE_PIECES);
         let reservation = reservation.map(Arc::new);
-        let decoder_s = reservation.clone();
+        let thread_s_part = reservation.clone();
         thread::spawn(move || {
             loop {
                 let mut piece = take_spent.try_recv().unwrap_or_default();
@@ -467,9 +467,10 @@ impl Prefetched {
                     break;
                 }
             }
+            // The decoder and the spare pieces go before their reservation.
             drop(source);
             drop(take_spent);
-            drop(decoder_s);
+            drop(thread_s_part);
         });
         Self {
             pieces,
