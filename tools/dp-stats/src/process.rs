@@ -207,12 +207,8 @@ impl<'a> Worker<'a> {
             Some(_) => Again::Caller,
             None => Again::spill_to_tmpdir(),
         };
-        let (helpers, block_size, skip_invalid, budget) = (
-            self.helpers,
-            settings.block_size,
-            settings.skip_invalid,
-            self.budget,
-        );
+        let (helpers, block_size, skip_invalid) =
+            (self.helpers, settings.block_size, settings.skip_invalid);
         let mut values = Values::new(self.budget, &mut self.held, &settings.percentiles, again);
         // Parsed in blocks on the pool's threads, the values taken in order.
         let first =
@@ -223,7 +219,7 @@ impl<'a> Worker<'a> {
         let mut cpu_elsewhere = first.cpu_elsewhere;
         let (summary, passes) = values.summarize(|take| {
             let path = path.expect("only a file is read again");
-            let mut text = Checksummed::new(source::open_within(path, budget)?);
+            let mut text = Checksummed::new(source::open_within(path, self.budget)?);
             let again =
                 read_values_in_blocks(&mut text, skip_invalid, block_size, helpers, |block| {
                     take(block);
