@@ -8,7 +8,11 @@
 #   dp-stats f.gz   against  zcat f.gz | dp-stats -
 # Prints the times and PASS/FAIL per target (the .zst ≥ 80% of the pipe's
 # throughput, the .gz within 10% of its pipe's time), judged on each
-# command's best run as the machine may be shared. Exits 1 if one fails.
+# command's best run as the machine may be shared. Then, on the .zst and
+# an .xz of the same values, `dp-stats --max-memory 32M`: its peak RSS
+# (GNU time) within the 32 MiB and the binary's own ~10 MiB, its decoder
+# counted (docs/reference.md, "Big inputs"), and its record that of a run
+# without a limit. Exits 1 if one fails.
 #
 #   scripts/bench-compress.sh
 #
@@ -25,7 +29,7 @@ results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
 files=()
-for compress in zst gz; do
+for compress in zst gz xz; do
     flags=(--files 1 --count 10000000 --seed 1 --dir "$dir/$compress" --prefix values --compress "$compress")
     if ! "$bin/dp-gen" --verify "${flags[@]}" > /dev/null 2>&1; then
         echo "bench-compress: writing ${flags[*]}" >&2
@@ -35,7 +39,8 @@ for compress in zst gz; do
 done
 zst=${files[0]}
 gz=${files[1]}
-cat "$zst" "$gz" > /dev/null # warm the page cache
+xz=${files[2]}
+cat "$zst" "$gz" "$xz" > /dev/null # warm the page cache
 
 echo "== 10,000,000 values: zstd ($(du -m "$zst" | cut -f1) MB), gzip ($(du -m "$gz" | cut -f1) MB), warm cache =="
 hyperfine --style basic --min-runs 5 --export-json "$results/compress.json" \
@@ -45,7 +50,8 @@ hyperfine --style basic --min-runs 5 --export-json "$results/compress.json" \
     -n 'dp-stats f.gz' "'$bin/dp-stats' '$gz'" \
     > "$results/compress.log" 2>&1 || { cat "$results/compress.log" >&2; exit 1; }
 
-python3 - "$results/compress.json" <<'PY'
+status=0
+python3 - "$results/compress.json" <<'PY' || status=1
 import json, sys
 
 best = {r["command"]: min(r["times"]) for r in json.load(open(sys.argv[1]))["results"]}
@@ -61,3 +67,28 @@ for text, ok in checks:
     print(f"{'PASS' if ok else 'FAIL'}  {text}")
 sys.exit(0 if all(ok for _, ok in checks) else 1)
 PY
+
+limit_mib=32
+echo "== dp-stats --max-memory ${limit_mib}M: peak RSS (GNU time) and the record of a run without a limit =="
+for file in "$zst" "$xz"; do
+    /usr/bin/time -f %M -o "$results/rss" "$bin/dp-stats" --max-memory "${limit_mib}M" "$file" > "$results/limited.json"
+    "$bin/dp-stats" "$file" > "$results/unlimited.json"
+    python3 - "$file" "$results/rss" "$results/limited.json" "$results/unlimited.json" "$limit_mib" <<'PY' || status=1
+import json, sys
+
+path, rss, limited, unlimited, limit_mib = sys.argv[1:]
+rss_mib = int(open(rss).read().split()[-1]) / 1024
+limited, unlimited = (json.load(open(name)) for name in (limited, unlimited))
+fields = ["count", "sum", "min", "max", "mean", "median", "q1", "q3", "variance", "checksum", "digest"]
+same = all(limited.get(f) == unlimited.get(f) for f in fields)
+ceiling = int(limit_mib) + 10
+checks = [
+    (f"{path}: peak RSS {rss_mib:.1f} MiB in {limited.get('passes')} passes (target <= {ceiling} MiB)", rss_mib <= ceiling),
+    (f"{path}: the record of a run without a limit", same),
+]
+for text, ok in checks:
+    print(f"{'PASS' if ok else 'FAIL'}  {text}")
+sys.exit(0 if all(ok for _, ok in checks) else 1)
+PY
+done
+exit "$status"

@@ -53,6 +53,13 @@ need openssh-server /usr/sbin/sshd 'sshd, for the test hosts of make ssh' $ssh_t
 need rsync rsync 'rsync, which GNU parallel ships files with' $ssh_tests
 need procps ps 'ps, with which the test hosts are stopped' $ssh_tests
 
+# --max-memory over files compressed by the real commands.
+compressed_budget_tests='compressed_budget::a_window_over_the_limit_fails_that_file_by_name
+    compressed_budget::decompressors_that_do_not_fit_together_take_turns
+    compressed_budget::dp_agg_reads_compressed_files_again_within_the_same_limit'
+need xz-utils xz 'xz, to write xz files with large dictionaries' $compressed_budget_tests
+need zstd zstd 'zstd, to write zstd files with large windows' $compressed_budget_tests
+
 missing=()
 for i in "${!packages[@]}"; do
     command -v "${commands[i]}" > /dev/null || missing+=("$i")

@@ -13,17 +13,29 @@
 //! afterwards, on error and on Ctrl-C).
 //!
 //! The budget covers what dp holds: the reading buffers (a few blocks of
-//! 1 MiB a thread, set aside first), the values held, the histograms and
-//! the values gathered by the bounded passes. Values are held only while
-//! the first pass's histogram would still fit beside them, so that turning
-//! them into passes never takes more than the limit. Only the program
-//! itself (a few MiB) comes on top; and below what the reading takes, the
-//! values still get [`MIN_BUDGET`].
+//! 1 MiB a thread, set aside first), what decompresses each compressed
+//! input while it is read (a [`Reservation`]: its decoder's window and
+//! the text decompressed ahead, [`crate::source`]), the values held, the
+//! histograms and the values gathered by the bounded passes. Values are
+//! held only while the first pass's histogram would still fit beside them,
+//! so that turning them into passes never takes more than the limit. Only
+//! the program itself (a few MiB) comes on top; and below what the reading
+//! takes, the values still get [`MIN_BUDGET`].
+//!
+//! A decompressor needing more than the whole limit is refused (its input
+//! fails, by name: the same for every `-j`); one that does not fit beside
+//! the others' decompressors waits for one to finish (they never wait for
+//! anything themselves, so this always ends). Decompressors come before
+//! values: values held by inputs already being read stop growing once a
+//! decompressor takes their room, and leave it at their next block (they
+//! turn into passes), as does a worker's idle buffer of values at its next
+//! input.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use crate::atomic::Scratch;
 use crate::parse::ReadError;
@@ -36,20 +48,36 @@ pub struct Budget {
     limit: usize,
     /// Held values stop here: the first pass's histogram fits above.
     hold_at_most: usize,
-    used: AtomicUsize,
+    /// The `--max-memory` it was made from, for messages.
+    asked: usize,
+    /// What is taken, shared with the reservations (which may end on a
+    /// decompressing thread).
+    taken: Arc<Taken>,
     /// Inputs being read now: each one that overflows gets an equal share
     /// of the limit for its passes.
     readers: AtomicUsize,
 }
 
+#[derive(Debug, Default)]
+struct Taken {
+    /// Everything taken: values, passes' shares and reservations.
+    used: AtomicUsize,
+    /// The part reserved by decompressors, which alone never exceeds the
+    /// limit: a reservation waits for the others to end.
+    reserved: Mutex<usize>,
+    ended: Condvar,
+}
+
 impl Budget {
     /// A budget of `limit` bytes of which `reading` go to reading buffers.
     pub fn new(limit: usize, reading: usize) -> Self {
+        let asked = limit;
         let limit = limit.saturating_sub(reading).max(MIN_BUDGET);
         Self {
             limit,
             hold_at_most: limit.saturating_sub(BoundedSummary::first_pass_bytes(limit)),
-            used: AtomicUsize::new(0),
+            asked,
+            taken: Arc::default(),
             readers: AtomicUsize::new(0),
         }
     }
@@ -65,9 +93,40 @@ impl Budget {
         self.limit
     }
 
+    /// Takes `bytes` for a decompressor while its input is read, waiting
+    /// for other decompressors to end if they hold the room; refused when
+    /// the limit could never give it.
+    pub fn reserve(&self, bytes: usize) -> Result<Reservation, OverBudget> {
+        if bytes > self.limit {
+            return Err(OverBudget {
+                needs: bytes,
+                room: self.limit,
+                asked: self.asked,
+            });
+        }
+        let taken = &self.taken;
+        let mut reserved = taken
+            .reserved
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        while *reserved + bytes > self.limit {
+            reserved = taken
+                .ended
+                .wait(reserved)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *reserved += bytes;
+        taken.used.fetch_add(bytes, Ordering::AcqRel);
+        Ok(Reservation {
+            taken: Arc::clone(taken),
+            bytes,
+        })
+    }
+
     /// Takes `bytes` for held values, if they stay within what may be held.
     fn try_take(&self, bytes: usize) -> bool {
-        self.used
+        self.taken
+            .used
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
                 used.checked_add(bytes)
                     .filter(|&after| after <= self.hold_at_most)
@@ -76,7 +135,18 @@ impl Budget {
     }
 
     fn give_back(&self, bytes: usize) {
-        self.used.fetch_sub(bytes, Ordering::AcqRel);
+        self.taken.used.fetch_sub(bytes, Ordering::AcqRel);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn used(&self) -> usize {
+        self.taken.used.load(Ordering::Acquire)
+    }
+
+    /// More is taken than the limit: a decompressor took the room of
+    /// values already held.
+    fn squeezed(&self) -> bool {
+        self.taken.used.load(Ordering::Acquire) > self.limit
     }
 
     /// An overflowing input's share for its passes: what is free, up to
@@ -86,10 +156,84 @@ impl Budget {
     fn take_share(&self) -> usize {
         let readers = self.readers.load(Ordering::Acquire).max(1);
         let share = (self.limit / readers).max(MIN_BUDGET);
-        let free = self.limit.saturating_sub(self.used.load(Ordering::Acquire));
+        let free = self
+            .limit
+            .saturating_sub(self.taken.used.load(Ordering::Acquire));
         let bytes = share.min(free).max(MIN_BUDGET);
-        self.used.fetch_add(bytes, Ordering::AcqRel);
+        self.taken.used.fetch_add(bytes, Ordering::AcqRel);
         bytes
+    }
+}
+
+/// The room of a [`Budget`] held by a decompressor, given back when
+/// dropped.
+#[derive(Debug)]
+pub struct Reservation {
+    taken: Arc<Taken>,
+    bytes: usize,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        let taken = &self.taken;
+        let mut reserved = taken
+            .reserved
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *reserved -= self.bytes;
+        taken.used.fetch_sub(self.bytes, Ordering::AcqRel);
+        drop(reserved);
+        taken.ended.notify_all();
+    }
+}
+
+/// A reservation the budget could never give: more than the limit leaves
+/// beside the reading buffers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverBudget {
+    pub needs: usize,
+    /// What the limit leaves beside the reading buffers.
+    pub room: usize,
+    /// The `--max-memory` asked for.
+    pub asked: usize,
+}
+
+impl OverBudget {
+    /// `needs 70 MiB {for_what}, over the 12 MiB that --max-memory 16M
+    /// leaves for it`.
+    pub fn describe(&self, for_what: &str) -> String {
+        format!(
+            "needs {} {for_what}, over the {} that --max-memory {} leaves for it",
+            mib(self.needs, true),
+            mib(self.room, false),
+            shown_size(self.asked)
+        )
+    }
+}
+
+/// `bytes` in MiB (KiB below one MiB), rounded up or down.
+pub fn mib(bytes: usize, up: bool) -> String {
+    let (unit, name) = if bytes >= 1 << 20 {
+        (1 << 20, "MiB")
+    } else {
+        (1 << 10, "KiB")
+    };
+    let whole = if up {
+        bytes.div_ceil(unit)
+    } else {
+        bytes / unit
+    };
+    format!("{whole} {name}")
+}
+
+/// A size as [`parse_size`] reads it: `16M`, `2G`, `512K`, else bytes.
+pub fn shown_size(bytes: usize) -> String {
+    match [(30, "G"), (20, "M"), (10, "K")]
+        .into_iter()
+        .find(|&(shift, _)| bytes != 0 && bytes.is_multiple_of(1 << shift))
+    {
+        Some((shift, unit)) => format!("{}{unit}", bytes >> shift),
+        None => bytes.to_string(),
     }
 }
 
@@ -124,6 +268,9 @@ pub struct Held {
 impl Held {
     /// Appends `block` if the budget allows the room it needs.
     fn try_extend(&mut self, budget: &Budget, block: &[f64]) -> bool {
+        if budget.squeezed() {
+            return false;
+        }
         let needed = self.values.len() + block.len();
         let capacity = self.values.capacity();
         if needed > capacity {
@@ -187,6 +334,10 @@ impl<'a> Values<'a> {
         again: Again,
     ) -> Self {
         held.values.clear();
+        // An idle buffer keeps no room a decompressor took.
+        if budget.squeezed() {
+            held.release(budget);
+        }
         budget.readers.fetch_add(1, Ordering::AcqRel);
         Self {
             budget,
@@ -374,7 +525,7 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-        assert_eq!(budget.used.load(Ordering::Relaxed), held.charged);
+        assert_eq!(budget.taken.used.load(Ordering::Relaxed), held.charged);
         result
     }
 
@@ -393,5 +544,72 @@ mod tests {
         assert!(passes >= 2, "{passes}");
         // The spill is gone.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_reservation_over_the_limit_is_refused_and_one_beside_others_waits() {
+        let budget = Budget::new(16 << 20, 4 << 20);
+        let over = budget.reserve((12 << 20) + 1).unwrap_err();
+        assert_eq!(
+            over.describe("to decompress"),
+            "needs 13 MiB to decompress, over the 12 MiB that --max-memory 16M leaves for it"
+        );
+        let first = budget.reserve(8 << 20).unwrap();
+        assert_eq!(budget.used(), 8 << 20);
+        let (sender, second) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(|| sender.send(budget.reserve(8 << 20).unwrap()).unwrap());
+            // It cannot have its room while the first holds it.
+            let waited = second.recv_timeout(std::time::Duration::from_millis(100));
+            assert!(waited.is_err(), "reserved beside the first");
+            drop(first);
+            let second = second.recv().unwrap();
+            assert_eq!(budget.used(), 8 << 20);
+            drop(second);
+        });
+        assert_eq!(budget.used(), 0);
+    }
+
+    #[test]
+    fn values_held_give_way_to_a_reservation_and_stay_exact() {
+        let values: Vec<f64> = (0..300_000).map(|i| f64::from(i % 1013) / 7.0).collect();
+        let expected = summarize(&mut values.clone(), &[]);
+        let budget = Budget::new(8 << 20, 0);
+        let mut held = Held::default();
+        let mut read = Values::new(&budget, &mut held, &[], Again::Caller);
+        let (first, rest) = values.split_at(100_000);
+        read.take(first).unwrap();
+        // A decompressor takes the room of the values held.
+        let reservation = budget.reserve(7 << 20).unwrap();
+        for block in rest.chunks(1000) {
+            read.take(block).unwrap();
+        }
+        let (summary, passes) = read
+            .summarize(|take| {
+                values.chunks(777).for_each(&mut *take);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(summary, expected);
+        assert!(passes >= 2, "{passes}");
+        assert_eq!(held.charged, 0, "the values held were let go");
+        drop(reservation);
+        assert_eq!(budget.used(), 0);
+    }
+
+    #[test]
+    fn sizes_are_shown_as_given() {
+        assert_eq!(shown_size(16 << 20), "16M");
+        assert_eq!(shown_size(2 << 30), "2G");
+        assert_eq!(shown_size(1536 << 10), "1536K");
+        assert_eq!(shown_size(1000), "1000");
+        assert_eq!(
+            (mib(65 << 20, true), mib((65 << 20) + 1, true)),
+            ("65 MiB".into(), "66 MiB".into())
+        );
+        assert_eq!(
+            (mib((12 << 20) - 1, false), mib(32 << 10, true)),
+            ("11 MiB".into(), "32 KiB".into())
+        );
     }
 }

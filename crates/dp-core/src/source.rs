@@ -15,10 +15,13 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufReader, Chain, Cursor, Read};
+use std::io::{self, BufReader, Cursor, Read};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
+
+use crate::memory::{Budget, Reservation, mib};
 
 /// How a data file's bytes are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,9 +63,16 @@ const MAGIC_LEN: usize = 6;
 /// The text of a data file, decompressed if it is compressed.
 pub type Text = Box<dyn Read + Send>;
 
-/// Opens the data file at `path` for its text.
+/// Opens the data file at `path` for its text, its decompressor's memory
+/// unbounded (a file dp wrote itself).
 pub fn open(path: &Path) -> io::Result<Text> {
     from_reader(File::open(path)?)
+}
+
+/// Opens the data file at `path` for its text, what decompresses it held
+/// within `budget` until its end (module doc).
+pub fn open_within(path: &Path, budget: &Budget) -> io::Result<Text> {
+    text_of(File::open(path)?, Some(budget))
 }
 
 /// The text on standard input, decompressed if it is compressed.
@@ -70,53 +80,251 @@ pub fn stdin() -> io::Result<Text> {
     from_reader(io::stdin())
 }
 
+/// The text on standard input, decompressed within `budget`.
+pub fn stdin_within(budget: &Budget) -> io::Result<Text> {
+    text_of(io::stdin(), Some(budget))
+}
+
 /// The text of `input`, whose first bytes say how it is stored.
 pub fn from_reader(input: impl Read + Send + 'static) -> io::Result<Text> {
-    let (format, input) = peek(input)?;
+    text_of(input, None)
+}
+
+fn text_of(input: impl Read + Send + 'static, budget: Option<&Budget>) -> io::Result<Text> {
+    let (format, start, rest) = peek(input)?;
+    let window = Window::of(format, &start);
+    let input = Cursor::new(start).chain(rest);
+    let Some(window) = window else {
+        return Ok(Box::new(input));
+    };
+    let reservation = match budget {
+        Some(budget) => Some(budget.reserve(window.needs()).map_err(|over| {
+            let what = format!("to decompress ({})", window.describe());
+            io::Error::new(io::ErrorKind::OutOfMemory, over.describe(&what))
+        })?),
+        None => None,
+    };
+    // Bounded, the decoder's own limit refuses a later frame or block that
+    // needs more than the first.
+    let bounded = budget.is_some();
+    let input = Sourced::new(input);
     Ok(match format {
-        Format::Plain => Box::new(input),
+        Format::Plain => unreachable!("plain text has no window"),
         Format::Gzip => decoded(
-            format,
-            flate2::bufread::MultiGzDecoder::new(Sourced::new(input)),
+            window,
+            reservation,
+            flate2::bufread::MultiGzDecoder::new(input),
         ),
-        Format::Zstd => decoded(
-            format,
-            zstd::stream::read::Decoder::with_buffer(Sourced::new(input))?,
-        ),
-        Format::Xz => decoded(
-            format,
-            liblzma::bufread::XzDecoder::new_multi_decoder(Sourced::new(input)),
-        ),
+        Format::Zstd => {
+            let mut decoder = zstd::stream::read::Decoder::with_buffer(input)?;
+            if bounded {
+                decoder.window_log_max(window.bytes.trailing_zeros())?;
+            }
+            decoded(window, reservation, decoder)
+        }
+        Format::Xz => {
+            let memlimit = if bounded {
+                window.bytes.saturating_add(XZ_STATE) as u64
+            } else {
+                u64::MAX
+            };
+            let stream = liblzma::stream::Stream::new_stream_decoder(
+                memlimit,
+                liblzma::stream::CONCATENATED,
+            )?;
+            decoded(
+                window,
+                reservation,
+                liblzma::bufread::XzDecoder::new_stream(input, stream),
+            )
+        }
     })
 }
 
-/// A reader whose first bytes were looked at, handed on again in front.
-type Peeked<R> = Chain<Cursor<Vec<u8>>, R>;
-
-/// `input` with its first bytes read to find its format, and handed on
-/// again in front of the rest.
-fn peek<R: Read>(mut input: R) -> io::Result<(Format, Peeked<R>)> {
+/// The bytes a compressed stream's first header is in, whichever comes
+/// first of those and the stream's end: the magic number with a zstd
+/// frame header, an xz stream header with its first block header.
+fn peek<R: Read>(mut input: R) -> io::Result<(Format, Vec<u8>, R)> {
     let mut start = Vec::with_capacity(MAGIC_LEN);
-    // A pipe may deliver the magic bytes in pieces.
-    (&mut input)
-        .take(MAGIC_LEN as u64)
-        .read_to_end(&mut start)?;
-    Ok((Format::of(&start), Cursor::new(start).chain(input)))
+    read_up_to(&mut input, &mut start, MAGIC_LEN)?;
+    let format = Format::of(&start);
+    match format {
+        Format::Zstd => read_up_to(&mut input, &mut start, ZSTD_HEADER_MAX)?,
+        Format::Xz => {
+            read_up_to(&mut input, &mut start, XZ_STREAM_HEADER + 1)?;
+            if let Some(&size) = start.get(XZ_STREAM_HEADER) {
+                let block_header = (usize::from(size) + 1) * 4;
+                read_up_to(&mut input, &mut start, XZ_STREAM_HEADER + block_header)?;
+            }
+        }
+        Format::Plain | Format::Gzip => {}
+    }
+    Ok((format, start, input))
 }
 
-/// A decompressed stream, on its own thread, its errors named.
-fn decoded(format: Format, decoder: impl Read + Send + 'static) -> Text {
-    Box::new(Prefetched::spawn(Named { format, decoder }))
+/// Reads into `start` until it holds `len` bytes or `input` ends (a pipe
+/// may deliver them in pieces).
+fn read_up_to(input: &mut impl Read, start: &mut Vec<u8>, len: usize) -> io::Result<()> {
+    if let Some(more) = len.checked_sub(start.len()) {
+        input.take(more as u64).read_to_end(start)?;
+    }
+    Ok(())
+}
+
+/// The longest zstd frame header: magic, descriptor, window, dictionary
+/// id and content size.
+const ZSTD_HEADER_MAX: usize = 4 + 1 + 1 + 4 + 8;
+/// An xz stream header: magic, flags and their CRC32.
+const XZ_STREAM_HEADER: usize = 12;
+/// A gzip decoder's window (deflate's longest distance).
+const GZIP_WINDOW: usize = 32 << 10;
+/// What a decoder holds besides its window, a generous bound: zlib-rs's
+/// inflate state is ~10 KiB, zstd's context with its block buffers
+/// ~400 KiB, liblzma's decoder's probabilities and index ~100 KiB.
+const GZIP_STATE: usize = 32 << 10;
+const ZSTD_STATE: usize = 512 << 10;
+const XZ_STATE: usize = 1 << 20;
+
+/// What a compressed stream's decoder holds: the window its first header
+/// asks for (rounded up to a power of two for zstd, whose decoder is
+/// limited by a power of two).
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    format: Format,
+    bytes: usize,
+}
+
+impl Window {
+    /// `None` for plain text; a header that cannot be read gives the
+    /// smallest window, and its decoder names the fault.
+    fn of(format: Format, start: &[u8]) -> Option<Self> {
+        let bytes = match format {
+            Format::Plain => return None,
+            Format::Gzip => GZIP_WINDOW,
+            Format::Zstd => {
+                let window = zstd_window(start).unwrap_or(0);
+                // zstd's smallest window is 1 KiB, its largest 2 GiB.
+                let log = window.max(1 << 10).next_power_of_two().trailing_zeros();
+                1 << log.min(31)
+            }
+            Format::Xz => usize::try_from(xz_dictionary(start).unwrap_or(0)).unwrap_or(usize::MAX),
+        };
+        Some(Self { format, bytes })
+    }
+
+    /// Bytes reserved while the stream is read: the window, the decoder's
+    /// state, its input buffer and the text decompressed ahead.
+    fn needs(&self) -> usize {
+        let state = match self.format {
+            Format::Plain => 0,
+            Format::Gzip => GZIP_STATE,
+            Format::Zstd => ZSTD_STATE,
+            Format::Xz => XZ_STATE,
+        };
+        self.bytes
+            .saturating_add(state)
+            .saturating_add(SOURCE_BUFFER + LIVE_PIECES * PIECE)
+    }
+
+    /// `xz dictionary of 64 MiB`.
+    fn describe(&self) -> String {
+        let what = match self.format {
+            Format::Xz => "dictionary",
+            _ => "window",
+        };
+        format!("{} {what} of {}", self.format.name(), mib(self.bytes, true))
+    }
+}
+
+/// The window a zstd frame header asks for (RFC 8878, 3.1.1.1): its
+/// content size for a single-segment frame, else its window descriptor.
+fn zstd_window(header: &[u8]) -> Option<usize> {
+    let descriptor = *header.get(4)?;
+    if descriptor & 0x08 != 0 {
+        return None; // a reserved bit: the decoder refuses the frame
+    }
+    if descriptor & 0x20 == 0 {
+        let window = *header.get(5)?;
+        let base = 1usize << (10 + (window >> 3));
+        return Some(base + base / 8 * usize::from(window & 7));
+    }
+    let dictionary_id = [0, 1, 2, 4][usize::from(descriptor & 3)];
+    let (size_len, add) = [(1, 0), (2, 256), (4, 0), (8, 0)][usize::from(descriptor >> 6)];
+    let at = 5 + dictionary_id;
+    let field = header.get(at..at + size_len)?;
+    let size = field
+        .iter()
+        .rev()
+        .fold(0u64, |size, &byte| size << 8 | u64::from(byte));
+    usize::try_from(size + add).ok()
+}
+
+/// The LZMA2 dictionary size of an xz stream's first block (the xz file
+/// format, 3.1 and 5.3.1); `None` without a block or an LZMA2 filter.
+fn xz_dictionary(start: &[u8]) -> Option<u64> {
+    let header = start.get(XZ_STREAM_HEADER..)?;
+    // 0: the index, which follows the last block.
+    let size = (usize::from(*header.first().filter(|&&size| size != 0)?) + 1) * 4;
+    let header = header.get(..size)?;
+    let flags = *header.get(1)?;
+    let mut at = 2;
+    // The sizes, when the header has them.
+    for present in [0x40, 0x80] {
+        if flags & present != 0 {
+            vli(header, &mut at)?;
+        }
+    }
+    for _ in 0..=(flags & 3) {
+        let (id, properties) = (vli(header, &mut at)?, vli(header, &mut at)?);
+        let properties = usize::try_from(properties).ok()?;
+        if id == 0x21 && properties == 1 {
+            let bits = *header.get(at)?;
+            return match bits {
+                0..40 => Some(u64::from(2 | (bits & 1)) << (bits / 2 + 11)),
+                40 => Some(u64::from(u32::MAX)),
+                _ => None,
+            };
+        }
+        at += properties;
+    }
+    None
+}
+
+/// An xz variable-length integer at `at`, which it moves past.
+fn vli(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..63).step_by(7) {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// A decompressed stream, on its own thread, its errors named, its
+/// memory reserved until its end.
+fn decoded(
+    window: Window,
+    reservation: Option<Reservation>,
+    decoder: impl Read + Send + 'static,
+) -> Text {
+    Box::new(Prefetched::spawn(Named { window, decoder }, reservation))
 }
 
 /// The reader under a decoder: its errors are marked as the file's own, so
 /// they are not taken for the stream's corruption.
 struct Sourced<R>(R);
 
+/// The buffer between a compressed file and its decoder, which reads in
+/// small pieces.
+const SOURCE_BUFFER: usize = 128 << 10;
+
 impl<R: Read> Sourced<R> {
     fn new(inner: R) -> BufReader<Self> {
-        // Decoders read in small pieces.
-        BufReader::with_capacity(128 << 10, Self(inner))
+        BufReader::with_capacity(SOURCE_BUFFER, Self(inner))
     }
 }
 
@@ -161,10 +369,11 @@ impl fmt::Display for StreamError {
 
 impl std::error::Error for StreamError {}
 
-/// A decoder whose own errors become [`StreamError`]s and whose file's
-/// errors pass unchanged.
+/// A decoder whose own errors become [`StreamError`]s, but for a later
+/// frame or block that needs a larger window than the first (which its
+/// decoder's limit refuses), and whose file's errors pass unchanged.
 struct Named<D> {
-    format: Format,
+    window: Window,
     decoder: D,
 }
 
@@ -177,16 +386,38 @@ impl<D: Read> Read for Named<D> {
             if let Some(source) = err.get_ref().and_then(|e| e.downcast_ref::<SourceError>()) {
                 return io::Error::new(source.0.kind(), source.0.to_string());
             }
+            let format = self.window.format;
+            if over_the_window(&err) {
+                let (part, what) = match format {
+                    Format::Xz => ("block", "dictionary"),
+                    _ => ("frame", "window"),
+                };
+                return io::Error::new(
+                    io::ErrorKind::OutOfMemory,
+                    format!(
+                        "a later {} {part} needs a larger {what} than the first {part}'s {}",
+                        format.name(),
+                        mib(self.window.bytes, true),
+                    ),
+                );
+            }
             let truncated = err.kind() == io::ErrorKind::UnexpectedEof;
             io::Error::new(
                 io::ErrorKind::InvalidData,
-                StreamError {
-                    format: self.format,
-                    truncated,
-                },
+                StreamError { format, truncated },
             )
         })
     }
+}
+
+/// The decoder refused a window over its limit: liblzma's memlimit,
+/// zstd's window_log_max (which zstd names only by its message).
+fn over_the_window(err: &io::Error) -> bool {
+    let inner = err.get_ref();
+    inner
+        .and_then(|e| e.downcast_ref::<liblzma::stream::Error>())
+        .is_some_and(|e| matches!(e, liblzma::stream::Error::MemLimit))
+        || inner.is_some_and(|e| e.to_string() == "Frame requires too much memory for decoding")
 }
 
 /// How much decompressed text one hand-over holds: the parser's chunk, so
@@ -195,22 +426,30 @@ impl<D: Read> Read for Named<D> {
 const PIECE: usize = 1 << 20;
 /// How many pieces the decompressing thread may be ahead.
 const AHEAD: usize = 3;
+/// How many pieces there are at most: those ahead, the one being filled
+/// and the one being read (emptied ones are reused).
+const LIVE_PIECES: usize = AHEAD + 2;
 
 /// A reader whose source is read on another thread, up to [`AHEAD`]
 /// pieces before they are asked for. Dropping it stops that thread after
-/// its current piece.
+/// its current piece. The reservation for the decoder and the pieces ends
+/// when both the thread (the decoder dropped) and the reader (its last
+/// piece dropped) are done.
 struct Prefetched {
     pieces: Receiver<io::Result<Vec<u8>>>,
     /// Emptied pieces, sent back for reuse.
     spent: SyncSender<Vec<u8>>,
     current: Cursor<Vec<u8>>,
     done: bool,
+    reservation: Option<Arc<Reservation>>,
 }
 
 impl Prefetched {
-    fn spawn(mut source: impl Read + Send + 'static) -> Self {
+    fn spawn(mut source: impl Read + Send + 'static, reservation: Option<Reservation>) -> Self {
         let (send_piece, pieces) = sync_channel(AHEAD);
-        let (spent, take_spent) = sync_channel::<Vec<u8>>(AHEAD + 2);
+        let (spent, take_spent) = sync_channel::<Vec<u8>>(LIVE_PIECES);
+        let reservation = reservation.map(Arc::new);
+        let thread_s_part = reservation.clone();
         thread::spawn(move || {
             loop {
                 let mut piece = take_spent.try_recv().unwrap_or_default();
@@ -225,16 +464,28 @@ impl Prefetched {
                 };
                 let sent = send_piece.send(filled.map(|_| piece));
                 if end || sent.is_err() {
-                    return;
+                    break;
                 }
             }
+            // The decoder and the spare pieces go before their reservation.
+            drop(source);
+            drop(take_spent);
+            drop(thread_s_part);
         });
         Self {
             pieces,
             spent,
             current: Cursor::new(Vec::new()),
             done: false,
+            reservation,
         }
+    }
+
+    /// The stream has ended: the reader's part of the memory goes.
+    fn finish(&mut self) {
+        self.done = true;
+        self.current = Cursor::new(Vec::new());
+        self.reservation = None;
     }
 }
 
@@ -260,18 +511,18 @@ impl Read for Prefetched {
                 return Ok(n);
             }
             match self.pieces.recv() {
+                Ok(Ok(piece)) if piece.is_empty() => self.finish(),
                 Ok(Ok(piece)) => {
-                    self.done = piece.is_empty();
                     let spent = std::mem::replace(&mut self.current, Cursor::new(piece));
                     let _ = self.spent.try_send(spent.into_inner());
                 }
                 Ok(Err(err)) => {
-                    self.done = true;
+                    self.finish();
                     return Err(err);
                 }
                 // The thread ended without an empty piece: it panicked.
                 Err(_) => {
-                    self.done = true;
+                    self.finish();
                     return Err(io::Error::other("the decompressing thread stopped"));
                 }
             }
@@ -386,6 +637,144 @@ mod tests {
             }
             assert_eq!(error(bytes), format!("corrupt {name} stream"), "{name}");
         }
+    }
+
+    /// zstd with a window of 2^`log`, the content's size unknown (as
+    /// when piped), so that the frame says its window.
+    fn zstd_window_of(text: &[u8], log: u32) -> Vec<u8> {
+        let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), 1).unwrap();
+        encoder.window_log(log).unwrap();
+        encoder.write_all(text).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    /// xz with an LZMA2 dictionary of `dictionary` bytes.
+    fn xz_dictionary_of(text: &[u8], dictionary: u32) -> Vec<u8> {
+        let mut options = liblzma::stream::LzmaOptions::new_preset(0).unwrap();
+        options.dict_size(dictionary);
+        let mut filters = liblzma::stream::Filters::new();
+        filters.lzma2(&options);
+        let stream =
+            liblzma::stream::Stream::new_stream_encoder(&filters, liblzma::stream::Check::Crc64)
+                .unwrap();
+        let mut encoder = liblzma::write::XzEncoder::new_stream(Vec::new(), stream);
+        encoder.write_all(text).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn window(bytes: &[u8]) -> usize {
+        let (format, start, _) = peek(Cursor::new(bytes)).unwrap();
+        Window::of(format, &start).unwrap().bytes
+    }
+
+    #[test]
+    fn windows_are_read_from_the_first_header() {
+        for log in [10, 17, 20, 23] {
+            assert_eq!(window(&zstd_window_of(b"1\n", log)), 1 << log, "2^{log}");
+        }
+        // A single-segment frame's window is its content, at least 1 KiB.
+        let single = |text: &[u8]| zstd::bulk::compress(text, 3).unwrap();
+        assert_eq!(window(&single(b"1\n")), 1 << 10);
+        let text = "1\n".repeat(100_000);
+        assert_eq!(window(&single(text.as_bytes())), 256 << 10);
+        for dictionary in [4 << 10, 1 << 20, 3 << 20, 8 << 20] {
+            assert_eq!(
+                window(&xz_dictionary_of(b"1\n", dictionary)),
+                dictionary as usize
+            );
+        }
+        assert_eq!(window(&xz(b"")), 0);
+        assert_eq!(window(&gzip(b"1\n")), 32 << 10);
+        // Cut inside the header: the smallest window; the decoder says why.
+        assert_eq!(window(&xz(b"1")[..14]), 0);
+        assert_eq!(window(&zstd_window_of(b"1", 20)[..5]), 1 << 10);
+    }
+
+    fn read_within(bytes: Vec<u8>, budget: &Budget) -> io::Result<String> {
+        let mut text = String::new();
+        text_of(Cursor::new(bytes), Some(budget))?.read_to_string(&mut text)?;
+        Ok(text)
+    }
+
+    /// Waits for the decompressing thread to give its part back.
+    fn wait_until_free(budget: &Budget) {
+        let start = std::time::Instant::now();
+        while budget.used() != 0 {
+            assert!(
+                start.elapsed().as_secs() < 10,
+                "{} still used",
+                budget.used()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn the_decoder_s_memory_is_held_within_the_budget_until_the_end() {
+        let budget = Budget::new(64 << 20, 0);
+        let text = "1\n".repeat(100_000);
+        let bytes = xz_dictionary_of(text.as_bytes(), 8 << 20);
+        let mut reader = text_of(Cursor::new(bytes.clone()), Some(&budget)).unwrap();
+        let needs = (8 << 20) + XZ_STATE + SOURCE_BUFFER + LIVE_PIECES * PIECE;
+        assert_eq!(budget.used(), needs);
+        let mut read = String::new();
+        reader.read_to_string(&mut read).unwrap();
+        assert_eq!(read, text);
+        wait_until_free(&budget);
+        // Dropped before its end: given back as well.
+        let reader = text_of(Cursor::new(bytes), Some(&budget)).unwrap();
+        drop(reader);
+        wait_until_free(&budget);
+    }
+
+    #[test]
+    fn a_window_over_the_limit_is_refused_by_its_size() {
+        let budget = Budget::new(16 << 20, 4 << 20);
+        let err = read_within(xz_dictionary_of(b"1\n", 12 << 20), &budget).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::OutOfMemory);
+        assert_eq!(
+            err.to_string(),
+            "needs 19 MiB to decompress (xz dictionary of 12 MiB), \
+             over the 12 MiB that --max-memory 16M leaves for it"
+        );
+        let err = read_within(zstd_window_of(b"1\n", 24), &budget).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("needs 22 MiB to decompress (zstd window of 16 MiB), over"),
+            "{err}"
+        );
+        assert_eq!(budget.used(), 0);
+        // Within the limit, the same streams read.
+        let budget = Budget::new(64 << 20, 4 << 20);
+        assert_eq!(
+            read_within(xz_dictionary_of(b"1\n", 12 << 20), &budget).unwrap(),
+            "1\n"
+        );
+        assert_eq!(
+            read_within(zstd_window_of(b"1\n", 24), &budget).unwrap(),
+            "1\n"
+        );
+    }
+
+    #[test]
+    fn a_later_part_needing_more_than_the_first_is_refused_by_its_decoder() {
+        let budget = Budget::new(64 << 20, 0);
+        let mut bytes = zstd_window_of(b"1\n", 20);
+        bytes.extend(zstd_window_of(b"2\n", 23));
+        assert_eq!(
+            read_within(bytes, &budget).unwrap_err().to_string(),
+            "a later zstd frame needs a larger window than the first frame's 1 MiB"
+        );
+        let mut bytes = xz_dictionary_of(b"1\n", 64 << 10);
+        bytes.extend(xz_dictionary_of(b"2\n", 8 << 20));
+        assert_eq!(
+            read_within(bytes, &budget).unwrap_err().to_string(),
+            "a later xz block needs a larger dictionary than the first block's 64 KiB"
+        );
+        // Without a budget, as before: no limit of dp's own.
+        let mut bytes = xz_dictionary_of(b"1\n", 64 << 10);
+        bytes.extend(xz_dictionary_of(b"2\n", 8 << 20));
+        assert_eq!(read(bytes).unwrap(), "1\n2\n");
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! read, so a data file since grown to gigabytes costs no memory.
 //!
 //! A compressed file is read through [`dp_core::source`], as dp-stats read
-//! it, so its checksum is that of the same decompressed text.
+//! it, so its checksum is that of the same decompressed text, and its
+//! decompressor's memory counts in the limit as there.
 //!
 //! Runs over the same files (a sequential and a parallel run) have the same
 //! values, so the answer is kept by file set and the data read only once.
@@ -137,13 +138,13 @@ fn read_all(files: &[&FileStats], max_memory: usize) -> Result<ExactQuantiles, R
     let mut held = Held::default();
     let mut values = Values::new(&budget, &mut held, &[], Again::Caller);
     for stats in files {
-        read_file(stats, &mut |block| values.take(block))?;
+        read_file(stats, &budget, &mut |block| values.take(block))?;
     }
     // A file that fails when read again stops the pass; its error is kept.
     let mut failed = None;
     let summarized = values.summarize(|take| {
         for stats in files {
-            read_file(stats, &mut |block| {
+            read_file(stats, &budget, &mut |block| {
                 take(block);
                 Ok(())
             })
@@ -178,6 +179,7 @@ fn read_all(files: &[&FileStats], max_memory: usize) -> Result<ExactQuantiles, R
 /// record describes (module doc).
 fn read_file(
     stats: &FileStats,
+    budget: &Budget,
     take: &mut dyn FnMut(&[f64]) -> Result<(), ReadError>,
 ) -> Result<(), RereadError> {
     let path = &stats.path;
@@ -186,7 +188,7 @@ fn read_file(
         line: None,
         reason,
     };
-    let file = source::open(Path::new(&**path)).map_err(|err| match err.kind() {
+    let file = source::open_within(Path::new(&**path), budget).map_err(|err| match err.kind() {
         // Gone since `read_all` looked.
         io::ErrorKind::NotFound => RereadError::Missing {
             path: path.to_string(),

@@ -162,7 +162,8 @@ impl<'a> Worker<'a> {
     fn read(&mut self, input: &Input) -> Result<(Read, Summary), Failure> {
         match input {
             Input::Stdin => {
-                let mut text = source::stdin().map_err(|err| Failure::from_io(&err))?;
+                let mut text =
+                    source::stdin_within(self.budget).map_err(|err| Failure::from_io(&err))?;
                 self.read_from(&mut text, None)
             }
             Input::File {
@@ -170,7 +171,7 @@ impl<'a> Worker<'a> {
                 listed_number,
                 ..
             } => {
-                let mut file = open(path, *listed_number)?;
+                let mut file = open(path, *listed_number, self.budget)?;
                 self.read_from(&mut file, Some(path))
             }
             Input::Refused { line, message, .. } => Err(Failure {
@@ -218,7 +219,7 @@ impl<'a> Worker<'a> {
         let mut cpu_elsewhere = first.cpu_elsewhere;
         let (summary, passes) = values.summarize(|take| {
             let path = path.expect("only a file is read again");
-            let mut text = Checksummed::new(source::open(path)?);
+            let mut text = Checksummed::new(source::open_within(path, self.budget)?);
             let again =
                 read_values_in_blocks(&mut text, skip_invalid, block_size, helpers, |block| {
                     take(block);
@@ -273,8 +274,8 @@ fn too_big(size: usize) -> String {
 
 /// Opens a data file for its text (decompressed, when it is compressed);
 /// a directory fails as its first bytes are read: `Is a directory`.
-fn open(path: &Path, listed_number: bool) -> Result<source::Text, Failure> {
-    source::open(path).map_err(|err| {
+fn open(path: &Path, listed_number: bool, budget: &Budget) -> Result<source::Text, Failure> {
+    source::open_within(path, budget).map_err(|err| {
         let mut failure = Failure::from_io(&err);
         if listed_number && err.kind() == io::ErrorKind::NotFound {
             failure
