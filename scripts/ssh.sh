@@ -266,10 +266,11 @@ status=0
 
 # ---- What happened ---------------------------------------------------------------
 for host in "${reached[@]}"; do
-    ssh "${ssh_opts[@]}" "${control[@]}" -O check "$host" > /dev/null 2>&1 ||
+    { ssh "${ssh_opts[@]}" "${control[@]}" -O check "$host" > /dev/null 2>&1 ||
         echo "make ssh: host $host failed during the run (its connection closed):" \
-            'its files were redone on the other hosts' >&2
+            'its files were redone on the other hosts' >&2; } &
 done
+wait
 missing=0
 while IFS= read -r file; do
     result=$results/${file##*/}.stats.json
