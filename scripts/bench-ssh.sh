@@ -18,8 +18,9 @@
 # session, GNU parallel's remote wrapper), and after the last one ends.
 #
 #   scripts/bench-ssh.sh                      (part of make bench)
-#   BENCH_OLD_SSH=TREE scripts/bench-ssh.sh   also times make ssh as TREE,
-#       another checkout of dp (git worktree add /tmp/old main), has it
+#   BENCH_OLD_SSH=TREE scripts/bench-ssh.sh   also times the make ssh of
+#       TREE, another checkout of dp (git worktree add /tmp/old main),
+#       beside this one's
 #
 # make runs copies of the release binaries (BIN=, CARGO=true: built first,
 # then copied). The data lives under $BENCH_DIR (default /tmp/dp-bench),
@@ -131,6 +132,7 @@ row 'make ssh SHARED_FS=1' "$shared_wall" "$shared_target"
 # where NAME TITLE: the best run's time before its first job, per job
 # beyond the delay (mean), the jobs' span, and after the last job.
 where() {
+    [ -f "$work/$1.joblog" ] || return 0
     awk -F'\t' -v title="$2" -v delay="$delay" -v times="$work/$1.times" '
         BEGIN { getline line < times; split(line, t, " ") }
         NR > 1 { s = $3; e = $3 + $4; if (first == "" || s < first) first = s
