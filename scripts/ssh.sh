@@ -93,9 +93,16 @@ run_dir=.dp-ssh/${tmp##*/}
 # Each host's master connection, in this run's own directory (a socket path
 # is at most 108 bytes: /tmp/dp-ssh.XXXXXX/ and a 40-character hash).
 control=(-o "ControlPath=$tmp/%C")
-reached=()
+reached=() logging_in=()
 close_all() {
     local host
+    # A login still under way (Ctrl-C while logging in: a background ssh
+    # ignores SIGINT) ends first, so that no master comes up after its
+    # -O exit and outlives the run.
+    if [ ${#logging_in[@]} -gt 0 ]; then
+        kill "${logging_in[@]}" 2> /dev/null || true
+        wait "${logging_in[@]}" 2> /dev/null || true
+    fi
     for host in "${hosts[@]}"; do
         # What was shipped goes, also after Ctrl-C or a failure; all hosts
         # at once. A master whose first session failed is closed too.
@@ -132,17 +139,17 @@ data_seen=
 # once per host. ControlPersist puts the master in the background once
 # logged in, its stdin, stdout and stderr on /dev/null (no pipe of the
 # caller held), and the question runs as its first session.
-pids=()
 for i in "${!hosts[@]}"; do
     { printf "RSYNC='%s' STATS='%s' DATA='%s'\n" "$rsync_needed" "$remote_stats" "$data_seen"
       echo "$needs"; } | ssh "${ssh_opts[@]}" "${control[@]}" -o ControlMaster=yes -o ControlPersist=yes \
         "${hosts[i]}" sh -s > "$tmp/$i.needs" 2>&1 &
-    pids+=($!)
+    logging_in[i]=$!
 done
 refused=() lacking=()
 for i in "${!hosts[@]}"; do
     code=0
-    wait "${pids[i]}" || code=$?
+    wait "${logging_in[i]}" || code=$?
+    unset 'logging_in[i]'
     if [ "$code" != 255 ]; then
         reached+=("${hosts[i]}")
         if ! grep -q '^missing:' "$tmp/$i.needs"; then
