@@ -12,9 +12,15 @@
 # file over local: (wall - local wall) x 6 / 30.
 # Targets: shipped <= 6.2 s, SHARED_FS=1 <= 5.6 s. Exits 1 if one fails;
 # where test hosts cannot start here (not root, no unshare), says so and
-# exits 0.
+# exits 0. Then where make ssh's time goes, from the best run's joblog:
+# before its first job starts (make, the logins, GNU parallel's start,
+# dp-stats shipped), each job beyond its DELAY (the file's transfer, the
+# session, GNU parallel's remote wrapper), and after the last one ends.
 #
-#   scripts/bench-ssh.sh            (part of make bench)
+#   scripts/bench-ssh.sh                      (part of make bench)
+#   BENCH_OLD_SSH=TREE scripts/bench-ssh.sh   also times the make ssh of
+#       TREE, another checkout of dp (git worktree add /tmp/old main),
+#       beside this one's
 #
 # make runs copies of the release binaries (BIN=, CARGO=true: built first,
 # then copied). The data lives under $BENCH_DIR (default /tmp/dp-bench),
@@ -49,23 +55,29 @@ dp_make data > /dev/null
 data=()
 for i in $(seq 1 "$files"); do data+=("$dir/data$i.txt"); done
 
-# best COMMAND...: the least wall clock of $runs runs, in seconds; the
-# ssh results are removed (by their manifest) before each.
+# best NAME COMMAND...: the least wall clock of $runs runs, in seconds;
+# the ssh results are removed (by their manifest) before each. The best
+# run's start, end and make ssh's joblog are kept as $work/NAME.times and
+# $work/NAME.joblog.
 best() {
-    local least= start end run
+    local name=$1 least= start end run joblog=$dir/results/ssh/joblog.tsv
+    shift
     for run in $(seq 1 "$runs"); do
         [ ! -d "$dir/results/ssh" ] || "$bin/dp-gen" --clean "$dir/results/ssh" > /dev/null
         start=$EPOCHREALTIME
         "$@" > /dev/null
         end=$EPOCHREALTIME
-        least=$(awk -v a="$least" -v s="$start" -v e="$end" \
-            'BEGIN { t = e - s; if (a == "" || t < a) a = t; printf "%.2f", a }')
+        if awk -v a="$least" -v s="$start" -v e="$end" 'BEGIN { exit !(a == "" || e - s < a) }'; then
+            least=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+            echo "$start $end" > "$work/$name.times"
+            [ ! -f "$joblog" ] || cp -- "$joblog" "$work/$name.joblog"
+        fi
     done
     echo "$least"
 }
 
 echo "bench-ssh: $files files, DELAY=$delay, $hosts_n hosts x $slots slots (best of $runs; about 2 minutes)" >&2
-local_wall=$(best parallel --will-cite -j$((hosts_n * slots)) "$bin/dp-stats" --delay "$delay" ::: "${data[@]}")
+local_wall=$(best local parallel --will-cite -j$((hosts_n * slots)) "$bin/dp-stats" --delay "$delay" ::: "${data[@]}")
 # By hand: the masters opened first, as make ssh does.
 control=$work/cm
 mkdir "$control"
@@ -81,15 +93,20 @@ by_hand() {
     parallel --will-cite -S "${logins%,}" --ssh "$by_hand_ssh" --wd .dp-bench \
         --basefile "$work/./dp-stats" --cleanup "$@" ::: "${data[@]}"
 }
-hand_shipped_wall=$(best by_hand --transferfile '{//}/./{/}' "./dp-stats --delay $delay {/}")
-hand_shared_wall=$(best by_hand "./dp-stats --delay $delay {}")
+hand_shipped_wall=$(best hand-shipped by_hand --transferfile '{//}/./{/}' "./dp-stats --delay $delay {/}")
+hand_shared_wall=$(best hand-shared by_hand "./dp-stats --delay $delay {}")
 for host in "${aliases[@]}"; do
     $by_hand_ssh -O exit "$host" > /dev/null 2>&1 || true
 done
-shipped_wall=$(best dp_make ssh DATA=)
+old=${BENCH_OLD_SSH:-}
+if [ -n "$old" ]; then
+    old_shipped_wall=$(cd -- "$old" && best old-shipped dp_make ssh DATA=)
+    old_shared_wall=$(cd -- "$old" && best old-shared dp_make ssh DATA= SHARED_FS=1)
+fi
+shipped_wall=$(best shipped dp_make ssh DATA=)
 # Every file came back, from every host.
 records=$(cat "$dir/results/ssh"/data*.txt.stats.json | wc -l)
-shared_wall=$(best dp_make ssh DATA= SHARED_FS=1)
+shared_wall=$(best shared dp_make ssh DATA= SHARED_FS=1)
 
 status=0
 row() { # NAME WALL [TARGET]
@@ -106,9 +123,30 @@ echo "| how ($files files x ${delay} s, $((hosts_n * slots)) at once; ideal $(aw
 echo '|---|---|---|'
 row "local parallel -j$((hosts_n * slots))" "$local_wall"
 row 'GNU parallel -S by hand, shipped' "$hand_shipped_wall"
+[ -z "$old" ] || row "make ssh of $old, shipped" "$old_shipped_wall"
 row 'make ssh, files shipped' "$shipped_wall" "$shipped_target"
 row 'GNU parallel -S by hand, shared' "$hand_shared_wall"
+[ -z "$old" ] || row "make ssh of $old, SHARED_FS=1" "$old_shared_wall"
 row 'make ssh SHARED_FS=1' "$shared_wall" "$shared_target"
+
+# where NAME TITLE: the best run's time before its first job, per job
+# beyond the delay (mean), the jobs' span, and after the last job.
+where() {
+    [ -f "$work/$1.joblog" ] || return 0
+    awk -F'\t' -v title="$2" -v delay="$delay" -v times="$work/$1.times" '
+        BEGIN { getline line < times; split(line, t, " ") }
+        NR > 1 { s = $3; e = $3 + $4; if (first == "" || s < first) first = s
+                 if (e > last) last = e; sum += $4 - delay; n++ }
+        END { printf "| %-32s | %5.2f s | %5.3f s | %5.2f s | %5.2f s |\n", title,
+                  first - t[1], sum / n, last - first, t[2] - last }' "$work/$1.joblog"
+}
+echo
+echo '| where make ssh spends its time | before the 1st job | per job beyond its delay | jobs | after the last |'
+echo '|---|---|---|---|---|'
+[ -z "$old" ] || where old-shipped "make ssh of $old, shipped"
+where shipped 'make ssh, files shipped'
+[ -z "$old" ] || where old-shared "make ssh of $old, SHARED_FS=1"
+where shared 'make ssh SHARED_FS=1'
 uptime | sed 's/.*load/load/' >&2
 if [ "$records" != "$files" ]; then
     echo "bench-ssh: FAIL: $records records for $files files" >&2

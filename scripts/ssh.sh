@@ -11,11 +11,12 @@
 #         scripts/ssh.sh DP_STATS RESULTS_DIR JOBLOG DP_STATS_ARGS...
 #
 # - One ssh connection per host, opened here before the run (ssh
-#   ControlMaster, -fN, in a private directory) and closed at the end, also
-#   on failure or Ctrl-C: a job then costs a session on it, not a handshake.
-#   A host that cannot be reached is said to be down and left out; a host
-#   that wants a password, has no perl or rsync, or no writable TMPDIR stops
-#   the run before anything is sent (exit 2), saying so.
+#   ControlMaster kept by ControlPersist, in a private directory) and closed
+#   at the end, also on failure or Ctrl-C: a job then costs a session on it,
+#   not a handshake. A host that cannot be reached is said to be down and
+#   left out; a host that wants a password, has no perl or rsync, or no
+#   writable TMPDIR stops the run before anything is sent (exit 2), saying
+#   so: the login itself asks.
 # - SSH_JOBS files at once on each host (given: no CPU probe); dp-stats'
 #   records say `workers` = hosts reached x SSH_JOBS.
 # - dp-stats is shipped (--basefile) unless REMOTE_DP_STATS names it on the
@@ -92,14 +93,22 @@ run_dir=.dp-ssh/${tmp##*/}
 # Each host's master connection, in this run's own directory (a socket path
 # is at most 108 bytes: /tmp/dp-ssh.XXXXXX/ and a 40-character hash).
 control=(-o "ControlPath=$tmp/%C")
-opened=()
+reached=() logging_in=()
 close_all() {
     local host
-    for host in "${opened[@]}"; do
+    # A login still under way (Ctrl-C while logging in: a background ssh
+    # ignores SIGINT) ends first, so that no master comes up after its
+    # -O exit and outlives the run.
+    if [ ${#logging_in[@]} -gt 0 ]; then
+        kill "${logging_in[@]}" 2> /dev/null || true
+        wait "${logging_in[@]}" 2> /dev/null || true
+    fi
+    for host in "${hosts[@]}"; do
         # What was shipped goes, also after Ctrl-C or a failure; all hosts
-        # at once.
-        { ssh "${ssh_opts[@]}" "${control[@]}" "$host" \
-            "rm -rf -- '$run_dir' && rmdir .dp-ssh 2> /dev/null; true" < /dev/null > /dev/null 2>&1
+        # at once. A master whose first session failed is closed too.
+        { [[ " ${reached[*]} " != *" $host "* ]] ||
+            ssh "${ssh_opts[@]}" "${control[@]}" "$host" \
+                "rm -rf -- '$run_dir' && rmdir .dp-ssh 2> /dev/null; true" < /dev/null > /dev/null 2>&1
           ssh "${ssh_opts[@]}" "${control[@]}" -O exit "$host" > /dev/null 2>&1; } &
     done
     wait
@@ -109,37 +118,10 @@ trap close_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# All at once: a host that hangs delays the start by ConnectTimeout, not
-# once per host. The redirections keep no pipe of the caller open in the
-# master, which stays in the background (-f).
-pids=()
-for i in "${!hosts[@]}"; do
-    ssh "${ssh_opts[@]}" "${control[@]}" -o ControlMaster=yes -fN "${hosts[i]}" \
-        < /dev/null > /dev/null 2> "$tmp/$i.err" &
-    pids+=($!)
-done
-reached=() refused=()
-for i in "${!hosts[@]}"; do
-    if wait "${pids[i]}"; then
-        reached+=("${hosts[i]}")
-        opened+=("${hosts[i]}")
-    elif grep -qiE 'permission denied|password|passphrase|host key verification|authentication' "$tmp/$i.err"; then
-        refused+=("${hosts[i]}: $(tail -n 1 "$tmp/$i.err")")
-    else
-        echo "make ssh: host ${hosts[i]} is down ($(tail -n 1 "$tmp/$i.err")):" \
-            'its files go to the other hosts' >&2
-    fi
-done
-if [ ${#refused[@]} -gt 0 ]; then
-    printf 'make ssh: %s\n' "${refused[@]}" >&2
-    fail 'the hosts above refused a login without a password (ssh -o BatchMode=yes): give each a key' \
-        '(ssh-copy-id) or an ssh config that logs in, SSH_CONFIG=FILE'
-fi
-[ ${#reached[@]} -gt 0 ] || fail "no host of HOSTS=${HOSTS} could be reached"
-
-# What a host needs, asked over the masters, all at once: sh, perl (GNU
-# parallel's remote side), rsync where anything is shipped, a writable
-# TMPDIR (GNU parallel's job scripts), and with SHARED_FS=1 the data.
+# What a host needs, asked as each master logs in (one round trip, not a
+# session more): sh, perl (GNU parallel's remote side), rsync where
+# anything is shipped, a writable TMPDIR (GNU parallel's job scripts), and
+# with SHARED_FS=1 the data.
 first=$(head -n 1 "$files")
 needs='missing=
 command -v perl > /dev/null 2>&1 || missing="$missing perl"
@@ -153,21 +135,41 @@ rsync_needed=no
 { [ "$shared" = 0 ] || [ "$ship_stats" = yes ]; } && rsync_needed=yes
 data_seen=
 [ "$shared" = 0 ] || data_seen=$first
-pids=()
-for i in "${!reached[@]}"; do
+# All at once: a host that hangs delays the start by ConnectTimeout, not
+# once per host. ControlPersist puts the master in the background once
+# logged in, its stdin, stdout and stderr on /dev/null (no pipe of the
+# caller held), and the question runs as its first session.
+for i in "${!hosts[@]}"; do
     { printf "RSYNC='%s' STATS='%s' DATA='%s'\n" "$rsync_needed" "$remote_stats" "$data_seen"
-      echo "$needs"; } | ssh "${ssh_opts[@]}" "${control[@]}" "${reached[i]}" sh -s > "$tmp/$i.needs" 2>&1 &
-    pids+=($!)
+      echo "$needs"; } | ssh "${ssh_opts[@]}" "${control[@]}" -o ControlMaster=yes -o ControlPersist=yes \
+        "${hosts[i]}" sh -s > "$tmp/$i.needs" 2>&1 &
+    logging_in[i]=$!
 done
-lacking=()
-for i in "${!reached[@]}"; do
-    wait "${pids[i]}" || true
-    if ! grep -q '^missing:' "$tmp/$i.needs"; then
-        lacking+=("${reached[i]} has no sh that runs commands ($(tail -n 1 "$tmp/$i.needs"))")
-    elif ! grep -qx 'missing:' "$tmp/$i.needs"; then
-        lacking+=("${reached[i]} has no$(sed -n 's/^missing://p' "$tmp/$i.needs")")
+refused=() lacking=()
+for i in "${!hosts[@]}"; do
+    code=0
+    wait "${logging_in[i]}" || code=$?
+    unset 'logging_in[i]'
+    if [ "$code" != 255 ]; then
+        reached+=("${hosts[i]}")
+        if ! grep -q '^missing:' "$tmp/$i.needs"; then
+            lacking+=("${hosts[i]} has no sh that runs commands ($(tail -n 1 "$tmp/$i.needs"))")
+        elif ! grep -qx 'missing:' "$tmp/$i.needs"; then
+            lacking+=("${hosts[i]} has no$(sed -n 's/^missing://p' "$tmp/$i.needs")")
+        fi
+    elif grep -qiE 'permission denied|password|passphrase|host key verification|authentication' "$tmp/$i.needs"; then
+        refused+=("${hosts[i]}: $(tail -n 1 "$tmp/$i.needs")")
+    else
+        echo "make ssh: host ${hosts[i]} is down ($(tail -n 1 "$tmp/$i.needs")):" \
+            'its files go to the other hosts' >&2
     fi
 done
+if [ ${#refused[@]} -gt 0 ]; then
+    printf 'make ssh: %s\n' "${refused[@]}" >&2
+    fail 'the hosts above refused a login without a password (ssh -o BatchMode=yes): give each a key' \
+        '(ssh-copy-id) or an ssh config that logs in, SSH_CONFIG=FILE'
+fi
+[ ${#reached[@]} -gt 0 ] || fail "no host of HOSTS=${HOSTS} could be reached"
 if [ ${#lacking[@]} -gt 0 ]; then
     printf 'make ssh: %s\n' "${lacking[@]}" >&2
     what='a host needs sh, perl, rsync (unless SHARED_FS=1 and REMOTE_DP_STATS) and a writable TMPDIR'
@@ -185,8 +187,11 @@ fi
 ship=()
 if [ "$ship_stats" = yes ]; then
     # A copy, so that a rebuild during the run does not change it, and a
-    # symlink arrives as the file (rsync -l would ship a dangling link).
-    cp -L -- "$dp_stats" "$tmp/dp-stats"
+    # symlink arrives as the file (rsync -l would ship a dangling link);
+    # without its debug information where strip can (a sixth of a release
+    # build's size: 0.15 s less to ship to 3 hosts here).
+    strip --strip-debug -o "$tmp/dp-stats" -- "$dp_stats" 2> /dev/null ||
+        cp -L -- "$dp_stats" "$tmp/dp-stats"
     ship+=(--basefile "$tmp/./dp-stats")
     stats=./dp-stats
 else
@@ -268,10 +273,11 @@ status=0
 
 # ---- What happened ---------------------------------------------------------------
 for host in "${reached[@]}"; do
-    ssh "${ssh_opts[@]}" "${control[@]}" -O check "$host" > /dev/null 2>&1 ||
+    { ssh "${ssh_opts[@]}" "${control[@]}" -O check "$host" > /dev/null 2>&1 ||
         echo "make ssh: host $host failed during the run (its connection closed):" \
-            'its files were redone on the other hosts' >&2
+            'its files were redone on the other hosts' >&2; } &
 done
+wait
 missing=0
 while IFS= read -r file; do
     result=$results/${file##*/}.stats.json
