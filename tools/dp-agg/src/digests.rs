@@ -40,7 +40,7 @@
 use std::convert::Infallible;
 use std::num::NonZeroUsize;
 
-use dp_core::digest::Digest;
+use dp_core::digest::{Digest, Merger};
 use dp_core::pool::{self, Cancelled};
 
 /// Digest points a run may hold (8 bytes each, 84 MB) before they are folded;
@@ -197,7 +197,10 @@ pub fn bound_with_stale(digests: &[&Digest], stale: u64, count: u64) -> Option<f
 fn merge_batches(batches: Vec<Vec<&Digest>>) -> Vec<Digest> {
     let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let mut merged = Vec::with_capacity(batches.len());
-    let new_worker = || |batch: Vec<&Digest>, _: &Cancelled| Digest::merge(&batch, FOLD_POINTS);
+    let new_worker = || {
+        let mut merger = Merger::default();
+        move |batch: Vec<&Digest>, _: &Cancelled| merger.merge(&batch, FOLD_POINTS)
+    };
     let taken = pool::for_each_in_order(cores, batches, new_worker, &mut |digest| {
         merged.push(digest);
         Ok::<_, Infallible>(())
