@@ -39,6 +39,7 @@
 
 use std::convert::Infallible;
 use std::num::NonZeroUsize;
+use std::thread;
 
 use dp_core::digest::{Digest, Merger};
 use dp_core::pool::{self, Cancelled};
@@ -53,12 +54,25 @@ pub const FOLD_BATCH: usize = 1000;
 pub const FOLD_POINTS: usize = 4001;
 
 /// Counts the points a run's digests hold, and folds them past the budget.
+///
+/// A fold is merged on a thread of its own while the records after it are
+/// read (one at a time, and only while the new digests hold an eighth of the
+/// budget): its points are counted when it starts
+/// ([`Digest::merged_points`]), so the budget folds the same digests at the
+/// same records as if it waited. Over a million records the folds then
+/// take the cores the parsing leaves idle.
 #[derive(Debug)]
 pub struct DigestBudget {
     points: usize,
     limit: usize,
     /// The merged digests of the records folded.
     folds: Vec<Digest>,
+    /// The fold being merged, and how many digests it gives.
+    merging: Option<(thread::JoinHandle<Vec<Digest>>, usize)>,
+    /// Points admitted since that fold started: past an eighth of the
+    /// budget, the fold is waited for, so that the digests it still holds
+    /// and the new ones stay within the memory of one budget and a bit.
+    admitted_while_merging: usize,
     /// Per entry of the run, whether its digest is in a fold.
     folded: Vec<bool>,
     folded_files: usize,
@@ -90,6 +104,8 @@ impl DigestBudget {
             points: 0,
             limit,
             folds: Vec::new(),
+            merging: None,
+            admitted_while_merging: 0,
             folded: Vec::new(),
             folded_files: 0,
             stale: Stale::default(),
@@ -106,6 +122,12 @@ impl DigestBudget {
             digest.q = digest.q.as_slice().to_vec();
         }
         self.points += digest.q.len();
+        if self.merging.is_some() {
+            self.admitted_while_merging += digest.q.len();
+            if self.admitted_while_merging > self.limit / 8 {
+                self.finish();
+            }
+        }
     }
 
     /// Stops counting the digest of entry `at` (`points` points, 0 when
@@ -127,42 +149,64 @@ impl DigestBudget {
     }
 
     /// Folds every digest of `entries` (entry index, digest), none folded
-    /// yet, then the folds themselves while they are over the budget. The
-    /// caller drops the digests folded.
-    pub fn fold<'a>(&mut self, entries: impl Iterator<Item = (usize, &'a Digest)>) {
-        let held: Vec<(usize, &Digest)> = entries.filter(|(_, digest)| digest.count > 0).collect();
-        let batches = held
-            .chunks(FOLD_BATCH)
-            .map(|batch| batch.iter().map(|(_, digest)| &**digest).collect())
-            .collect();
-        self.take(merge_batches(batches));
-        for (at, digest) in held {
+    /// yet, then the folds themselves while they are over the budget.
+    pub fn fold(&mut self, entries: impl Iterator<Item = (usize, Digest)>) {
+        let mut held = Vec::new();
+        for (at, digest) in entries.filter(|(_, digest)| digest.count > 0) {
             if self.folded.len() <= at {
                 self.folded.resize(at + 1, false);
             }
             self.folded[at] = true;
             self.points -= digest.q.len();
             self.folded_files += 1;
+            held.push(digest);
         }
-        while self.is_over() && self.folds.len() >= 2 {
+        if !held.is_empty() {
+            self.start(held);
+        }
+        while self.is_over() && self.fold_count() >= 2 {
+            self.finish();
             let folds = std::mem::take(&mut self.folds);
             self.points -= folds.iter().map(|fold| fold.q.len()).sum::<usize>();
-            let batches = folds
-                .chunks(FOLD_BATCH)
-                .map(|batch| batch.iter().collect())
-                .collect();
-            self.take(merge_batches(batches));
+            self.start(folds);
         }
     }
 
-    /// Keeps new folds, counting their points.
-    fn take(&mut self, folds: Vec<Digest>) {
-        self.points += folds.iter().map(|fold| fold.q.len()).sum::<usize>();
-        self.folds.extend(folds);
+    /// Starts merging `digests`, [`FOLD_BATCH`] at a time, on a thread of
+    /// its own, once the fold before has finished; counts their points.
+    fn start(&mut self, digests: Vec<Digest>) {
+        let mut batches: Vec<Vec<Digest>> = Vec::new();
+        let mut digests = digests.into_iter().peekable();
+        while digests.peek().is_some() {
+            batches.push(digests.by_ref().take(FOLD_BATCH).collect());
+        }
+        self.points += batches
+            .iter()
+            .map(|batch| Digest::merged_points(&batch.iter().collect::<Vec<_>>(), FOLD_POINTS))
+            .sum::<usize>();
+        self.finish();
+        let count = batches.len();
+        let merging = thread::spawn(move || merge_batches(batches));
+        self.merging = Some((merging, count));
+        self.admitted_while_merging = 0;
     }
 
-    /// The folds.
+    /// Waits for the fold under way, if any, and keeps it.
+    pub fn finish(&mut self) {
+        if let Some((merging, _)) = self.merging.take() {
+            let folds = merging.join().expect("a fold does not panic");
+            self.folds.extend(folds);
+        }
+    }
+
+    /// The folds, finished and under way.
+    fn fold_count(&self) -> usize {
+        self.folds.len() + self.merging.as_ref().map_or(0, |(_, count)| *count)
+    }
+
+    /// The folds ([`DigestBudget::finish`] first).
     pub fn folds(&self) -> &[Digest] {
+        debug_assert!(self.merging.is_none(), "a fold under way");
         &self.folds
     }
 
@@ -193,13 +237,16 @@ pub fn bound_with_stale(digests: &[&Digest], stale: u64, count: u64) -> Option<f
 
 /// Merges each batch into one digest of [`FOLD_POINTS`] points, in order,
 /// batches on as many threads as there are cores (one merge at a time on
-/// each, so the memory of the sweeps stays that of a few).
-fn merge_batches(batches: Vec<Vec<&Digest>>) -> Vec<Digest> {
+/// each, so the memory of the sweeps stays that of a few), each batch's
+/// digests let go as soon as it is merged.
+fn merge_batches(batches: Vec<Vec<Digest>>) -> Vec<Digest> {
     let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let mut merged = Vec::with_capacity(batches.len());
     let new_worker = || {
         let mut merger = Merger::default();
-        move |batch: Vec<&Digest>, _: &Cancelled| merger.merge(&batch, FOLD_POINTS)
+        move |batch: Vec<Digest>, _: &Cancelled| {
+            merger.merge(&batch.iter().collect::<Vec<_>>(), FOLD_POINTS)
+        }
     };
     let taken = pool::for_each_in_order(cores, batches, new_worker, &mut |digest| {
         merged.push(digest);
@@ -243,9 +290,9 @@ mod tests {
         summarize(&mut values, &[]).digest
     }
 
-    /// Entries as a run holds them: (index, digest).
-    fn indexed(digests: &[Digest]) -> impl Iterator<Item = (usize, &Digest)> {
-        digests.iter().enumerate()
+    /// Entries as a run hands them over: (index, digest).
+    fn indexed(digests: &[Digest]) -> impl Iterator<Item = (usize, Digest)> {
+        digests.iter().cloned().enumerate()
     }
 
     #[test]
@@ -262,11 +309,24 @@ mod tests {
         }
         assert!(budget.is_over());
         budget.fold(indexed(&digests));
+        // Counted as it starts, merged meanwhile.
         assert!(!budget.is_over());
+        assert_eq!(budget.points(), 2 * FOLD_POINTS);
+        // Admitting an eighth of the budget more waits for it.
+        let mut more: Vec<Digest> = (0..200).map(|i| digest_of(1000, i as f64)).collect();
+        for digest in &mut more {
+            budget.admit(digest);
+        }
+        assert!(budget.merging.is_none());
+        budget.finish();
         assert_eq!(budget.folded_files(), 1600);
         let folds = budget.folds();
         assert_eq!(folds.len(), 2);
-        assert_eq!(budget.points(), 2 * FOLD_POINTS);
+        // The merges of the batches, in order, as if waited for.
+        for (fold, batch) in folds.iter().zip(digests.chunks(FOLD_BATCH)) {
+            let batch: Vec<&Digest> = batch.iter().collect();
+            assert_eq!(*fold, Digest::merge(&batch, FOLD_POINTS));
+        }
         assert_eq!(folds[0].count, 1000 * 1000);
         assert_eq!(
             folds[0].rank_err,
@@ -291,6 +351,7 @@ mod tests {
             budget.admit(digest);
         }
         budget.fold(indexed(&digests));
+        budget.finish();
         let folds = budget.folds();
         assert_eq!(folds.len(), 1);
         assert_eq!(folds[0].count, 3000 * 1000);

@@ -457,8 +457,7 @@ impl Run {
         self.stats += usize::from(is_stats);
         if self.budget.is_over() {
             self.budget
-                .fold(self.digests.iter().map(|(&at, digest)| (at, digest)));
-            self.digests.clear();
+                .fold(std::mem::take(&mut self.digests).into_iter());
         }
         duplicate
     }
@@ -672,7 +671,11 @@ impl Grouper {
         self.runs[at].add(outcome, place)
     }
 
-    pub fn into_runs(self) -> Vec<Run> {
+    /// The runs, their folds finished.
+    pub fn into_runs(mut self) -> Vec<Run> {
+        for run in &mut self.runs {
+            run.budget.finish();
+        }
         self.runs
     }
 }

@@ -32,6 +32,31 @@ impl Digest {
     pub fn merge(digests: &[&Digest], points: usize) -> Digest {
         Merger::default().merge(digests, points)
     }
+
+    /// How many points [`Digest::merge`] gives for `digests` and `points`,
+    /// known without merging (for a budget of points to count ahead).
+    pub fn merged_points(digests: &[&Digest], points: usize) -> usize {
+        Union::new(digests).map_or(0, |union| {
+            if merges_exactly(digests, &union, points) {
+                union.count as usize
+            } else {
+                points_read(&union, points)
+            }
+        })
+    }
+}
+
+/// Whether `digests` merge into an exact digest: all exact, and their
+/// values no more than `points`.
+fn merges_exactly(digests: &[&Digest], union: &Union, points: usize) -> bool {
+    digests.iter().all(|d| d.is_exact()) && union.count <= points.max(2) as u64
+}
+
+/// The points a sweep reads: `points`, at least 2, at most one per value.
+fn points_read(union: &Union, points: usize) -> usize {
+    points
+        .max(2)
+        .min(usize::try_from(union.count).unwrap_or(usize::MAX))
 }
 
 /// [`Digest::merge`] with its working memory kept from one merge to the
@@ -49,13 +74,12 @@ impl Merger {
         let Some(union) = Union::new(digests) else {
             return Digest::empty();
         };
-        let points = points.max(2);
-        if digests.iter().all(|d| d.is_exact()) && union.count <= points as u64 {
+        if merges_exactly(digests, &union, points) {
             let mut q: Vec<f64> = digests.iter().flat_map(|d| d.q.iter().copied()).collect();
             q.sort_unstable_by(f64::total_cmp);
             return Digest::from_order_statistics(union.count, q);
         }
-        let points = points.min(usize::try_from(union.count).unwrap_or(usize::MAX));
+        let points = points_read(&union, points);
         self.sweep.load(&union.views);
         let q = self.sweep.readings(point_ranks(union.count, points));
         let rank_err = union
@@ -437,15 +461,17 @@ mod tests {
         for case in 0..400 {
             let digests = digests(&mut rng, case);
             let refs: Vec<&Digest> = digests.iter().collect();
-            for points in [2, 3, 101, 4001] {
+            for points in [0, 2, 3, 101, 4001] {
                 let merged = Digest::merge(&refs, points);
                 merged.validate().unwrap();
+                assert_eq!(merged.q.len(), Digest::merged_points(&refs, points));
                 let union = Union::new(&refs).unwrap();
-                let exact = refs.iter().all(|d| d.is_exact()) && union.count <= points as u64;
+                let exact =
+                    refs.iter().all(|d| d.is_exact()) && union.count <= points.max(2) as u64;
                 if exact {
                     continue;
                 }
-                let shape = points.min(union.count as usize);
+                let shape = points.max(2).min(union.count as usize);
                 let plain =
                     readings_of_the_plain_sweep(&union.views, point_ranks(union.count, shape));
                 let bits = |q: &[f64]| q.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
