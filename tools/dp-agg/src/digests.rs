@@ -39,7 +39,6 @@
 
 use std::convert::Infallible;
 use std::num::NonZeroUsize;
-use std::thread;
 
 use dp_core::digest::{Digest, Merger};
 use dp_core::pool::{self, Cancelled};
@@ -54,25 +53,12 @@ pub const FOLD_BATCH: usize = 1000;
 pub const FOLD_POINTS: usize = 4001;
 
 /// Counts the points a run's digests hold, and folds them past the budget.
-///
-/// A fold is merged on a thread of its own while the records after it are
-/// read (one at a time, and only while the new digests hold an eighth of the
-/// budget): its points are counted when it starts
-/// ([`Digest::merged_points`]), so the budget folds the same digests at the
-/// same records as if it waited. Over a million records the folds then
-/// take the cores the parsing leaves idle.
 #[derive(Debug)]
 pub struct DigestBudget {
     points: usize,
     limit: usize,
     /// The merged digests of the records folded.
     folds: Vec<Digest>,
-    /// The fold being merged, and how many digests it gives.
-    merging: Option<(thread::JoinHandle<Vec<Digest>>, usize)>,
-    /// Points admitted since that fold started: past an eighth of the
-    /// budget, the fold is waited for, so that the digests it still holds
-    /// and the new ones stay within the memory of one budget and a bit.
-    admitted_while_merging: usize,
     /// Per entry of the run, whether its digest is in a fold.
     folded: Vec<bool>,
     folded_files: usize,
@@ -104,8 +90,6 @@ impl DigestBudget {
             points: 0,
             limit,
             folds: Vec::new(),
-            merging: None,
-            admitted_while_merging: 0,
             folded: Vec::new(),
             folded_files: 0,
             stale: Stale::default(),
@@ -122,12 +106,6 @@ impl DigestBudget {
             digest.q = digest.q.as_slice().to_vec();
         }
         self.points += digest.q.len();
-        if self.merging.is_some() {
-            self.admitted_while_merging += digest.q.len();
-            if self.admitted_while_merging > self.limit / 8 {
-                self.finish();
-            }
-        }
     }
 
     /// Stops counting the digest of entry `at` (`points` points, 0 when
@@ -161,52 +139,22 @@ impl DigestBudget {
             self.folded_files += 1;
             held.push(digest);
         }
-        if !held.is_empty() {
-            self.start(held);
-        }
-        while self.is_over() && self.fold_count() >= 2 {
-            self.finish();
+        self.take(merge_batches(held));
+        while self.is_over() && self.folds.len() >= 2 {
             let folds = std::mem::take(&mut self.folds);
             self.points -= folds.iter().map(|fold| fold.q.len()).sum::<usize>();
-            self.start(folds);
+            self.take(merge_batches(folds));
         }
     }
 
-    /// Starts merging `digests`, [`FOLD_BATCH`] at a time, on a thread of
-    /// its own, once the fold before has finished; counts their points.
-    fn start(&mut self, digests: Vec<Digest>) {
-        let mut batches: Vec<Vec<Digest>> = Vec::new();
-        let mut digests = digests.into_iter().peekable();
-        while digests.peek().is_some() {
-            batches.push(digests.by_ref().take(FOLD_BATCH).collect());
-        }
-        self.points += batches
-            .iter()
-            .map(|batch| Digest::merged_points(&batch.iter().collect::<Vec<_>>(), FOLD_POINTS))
-            .sum::<usize>();
-        self.finish();
-        let count = batches.len();
-        let merging = thread::spawn(move || merge_batches(batches));
-        self.merging = Some((merging, count));
-        self.admitted_while_merging = 0;
+    /// Keeps new folds, counting their points.
+    fn take(&mut self, folds: Vec<Digest>) {
+        self.points += folds.iter().map(|fold| fold.q.len()).sum::<usize>();
+        self.folds.extend(folds);
     }
 
-    /// Waits for the fold under way, if any, and keeps it.
-    pub fn finish(&mut self) {
-        if let Some((merging, _)) = self.merging.take() {
-            let folds = merging.join().expect("a fold does not panic");
-            self.folds.extend(folds);
-        }
-    }
-
-    /// The folds, finished and under way.
-    fn fold_count(&self) -> usize {
-        self.folds.len() + self.merging.as_ref().map_or(0, |(_, count)| *count)
-    }
-
-    /// The folds ([`DigestBudget::finish`] first).
+    /// The folds.
     pub fn folds(&self) -> &[Digest] {
-        debug_assert!(self.merging.is_none(), "a fold under way");
         &self.folds
     }
 
@@ -235,13 +183,18 @@ pub fn bound_with_stale(digests: &[&Digest], stale: u64, count: u64) -> Option<f
     (rank_err < count).then(|| rank_err as f64 / count as f64)
 }
 
-/// Merges each batch into one digest of [`FOLD_POINTS`] points, in order,
-/// batches on as many threads as there are cores (one merge at a time on
-/// each, so the memory of the sweeps stays that of a few), each batch's
-/// digests let go as soon as it is merged.
-fn merge_batches(batches: Vec<Vec<Digest>>) -> Vec<Digest> {
+/// Merges `digests`, [`FOLD_BATCH`] at a time in order, into digests of
+/// [`FOLD_POINTS`] points, batches on as many threads as there are cores
+/// (one merge at a time on each, so the memory of the sweeps stays that of
+/// a few), each batch let go as soon as it is merged.
+fn merge_batches(digests: Vec<Digest>) -> Vec<Digest> {
+    let mut digests = digests.into_iter().peekable();
+    let batches = std::iter::from_fn(|| {
+        digests.peek()?;
+        Some(digests.by_ref().take(FOLD_BATCH).collect::<Vec<_>>())
+    });
     let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let mut merged = Vec::with_capacity(batches.len());
+    let mut merged = Vec::new();
     let new_worker = || {
         let mut merger = Merger::default();
         move |batch: Vec<Digest>, _: &Cancelled| {
@@ -309,19 +262,11 @@ mod tests {
         }
         assert!(budget.is_over());
         budget.fold(indexed(&digests));
-        // Counted as it starts, merged meanwhile.
         assert!(!budget.is_over());
-        assert_eq!(budget.points(), 2 * FOLD_POINTS);
-        // Admitting an eighth of the budget more waits for it.
-        let mut more: Vec<Digest> = (0..200).map(|i| digest_of(1000, i as f64)).collect();
-        for digest in &mut more {
-            budget.admit(digest);
-        }
-        assert!(budget.merging.is_none());
-        budget.finish();
         assert_eq!(budget.folded_files(), 1600);
         let folds = budget.folds();
         assert_eq!(folds.len(), 2);
+        assert_eq!(budget.points(), 2 * FOLD_POINTS);
         // The merges of the batches, in order, as if waited for.
         for (fold, batch) in folds.iter().zip(digests.chunks(FOLD_BATCH)) {
             let batch: Vec<&Digest> = batch.iter().collect();
@@ -351,7 +296,6 @@ mod tests {
             budget.admit(digest);
         }
         budget.fold(indexed(&digests));
-        budget.finish();
         let folds = budget.folds();
         assert_eq!(folds.len(), 1);
         assert_eq!(folds[0].count, 3000 * 1000);

@@ -671,11 +671,7 @@ impl Grouper {
         self.runs[at].add(outcome, place)
     }
 
-    /// The runs, their folds finished.
-    pub fn into_runs(mut self) -> Vec<Run> {
-        for run in &mut self.runs {
-            run.budget.finish();
-        }
+    pub fn into_runs(self) -> Vec<Run> {
         self.runs
     }
 }

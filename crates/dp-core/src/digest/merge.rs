@@ -32,31 +32,6 @@ impl Digest {
     pub fn merge(digests: &[&Digest], points: usize) -> Digest {
         Merger::default().merge(digests, points)
     }
-
-    /// How many points [`Digest::merge`] gives for `digests` and `points`,
-    /// known without merging (for a budget of points to count ahead).
-    pub fn merged_points(digests: &[&Digest], points: usize) -> usize {
-        Union::new(digests).map_or(0, |union| {
-            if merges_exactly(digests, &union, points) {
-                union.count as usize
-            } else {
-                points_read(&union, points)
-            }
-        })
-    }
-}
-
-/// Whether `digests` merge into an exact digest: all exact, and their
-/// values no more than `points`.
-fn merges_exactly(digests: &[&Digest], union: &Union, points: usize) -> bool {
-    digests.iter().all(|d| d.is_exact()) && union.count <= points.max(2) as u64
-}
-
-/// The points a sweep reads: `points`, at least 2, at most one per value.
-fn points_read(union: &Union, points: usize) -> usize {
-    points
-        .max(2)
-        .min(usize::try_from(union.count).unwrap_or(usize::MAX))
 }
 
 /// [`Digest::merge`] with its working memory kept from one merge to the
@@ -74,12 +49,13 @@ impl Merger {
         let Some(union) = Union::new(digests) else {
             return Digest::empty();
         };
-        if merges_exactly(digests, &union, points) {
+        let points = points.max(2);
+        if digests.iter().all(|d| d.is_exact()) && union.count <= points as u64 {
             let mut q: Vec<f64> = digests.iter().flat_map(|d| d.q.iter().copied()).collect();
             q.sort_unstable_by(f64::total_cmp);
             return Digest::from_order_statistics(union.count, q);
         }
-        let points = points_read(&union, points);
+        let points = points.min(usize::try_from(union.count).unwrap_or(usize::MAX));
         self.sweep.load(&union.views);
         let q = self.sweep.readings(point_ranks(union.count, points));
         let rank_err = union
@@ -119,7 +95,7 @@ struct Sweep {
 }
 
 /// What one point of one digest and the segment it starts add to ΣU,
-/// worked out once: the sweep passes a million of them per fold.
+/// worked out once for its point and its cap (400,000 events per fold).
 #[derive(Clone, Copy)]
 struct Step {
     /// The segment's slope (values per half unit of x) while it rises; 0
@@ -249,9 +225,11 @@ impl Ranks {
 
 /// Sorts by key, keeping events of equal keys in their order (a stable LSD
 /// radix sort, a byte at a time, skipping bytes every key shares): the
-/// order `sort_by_key` gives. On a fold's 400,000 events it takes 0.6-0.8
-/// of that sort's time (whose runs of 400 are too short for it to merge
-/// them), and the sort was a fifth of dp-agg's time over a million records.
+/// order `sort_by_key` gives, whose sort was a fifth of dp-agg's time over
+/// a million records. On a fold's 400,000 events of distinct digests it
+/// takes about 0.6 of that sort's time (their runs of 400 are too short
+/// for it to merge); on bench-agg's, a few digests over and over, whose
+/// equal keys that sort partitions away, about the same.
 fn radix_sort(events: &mut Vec<(u64, u64)>, spare: &mut Vec<(u64, u64)>) {
     let mut counts = [[0usize; 256]; 8];
     for &(key, _) in events.iter() {
@@ -464,7 +442,6 @@ mod tests {
             for points in [0, 2, 3, 101, 4001] {
                 let merged = Digest::merge(&refs, points);
                 merged.validate().unwrap();
-                assert_eq!(merged.q.len(), Digest::merged_points(&refs, points));
                 let union = Union::new(&refs).unwrap();
                 let exact =
                     refs.iter().all(|d| d.is_exact()) && union.count <= points.max(2) as u64;
