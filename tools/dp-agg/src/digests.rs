@@ -267,7 +267,7 @@ mod tests {
         let folds = budget.folds();
         assert_eq!(folds.len(), 2);
         assert_eq!(budget.points(), 2 * FOLD_POINTS);
-        // The merges of the batches, in order, as if waited for.
+        // The merges of the batches, in order.
         for (fold, batch) in folds.iter().zip(digests.chunks(FOLD_BATCH)) {
             let batch: Vec<&Digest> = batch.iter().collect();
             assert_eq!(*fold, Digest::merge(&batch, FOLD_POINTS));
