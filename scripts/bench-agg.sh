@@ -11,7 +11,8 @@
 #   scripts/bench-agg.sh                   both sizes
 #   BENCH_RECORDS=20000 scripts/bench-agg.sh   one size, judged by the 100,000 target
 #   BENCH_OLD_DP_AGG=PATH scripts/bench-agg.sh also times an older binary (and
-#                                          checks its report is byte-identical)
+#                                          checks its reports, in every format,
+#                                          are byte-identical)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,11 +70,20 @@ bench() {
         if [ "$name" = old ]; then
             [ -n "$old" ] || continue
             binary=$old
-            "$old" --files-limit 0 "$work/records.jsonl" > "$work/report.old.txt"
-            if cmp -s "$work/report.txt" "$work/report.old.txt"; then
-                echo "bench-agg:   the older binary's report is byte-identical"
+            local format differ=""
+            for format in text json markdown csv html; do
+                "$bin/dp-agg" --files-limit 0 --format "$format" "$work/records.jsonl" \
+                    > "$work/report.new.$format"
+                "$old" --files-limit 0 --format "$format" "$work/records.jsonl" \
+                    > "$work/report.old.$format"
+                cmp -s "$work/report.new.$format" "$work/report.old.$format" ||
+                    differ="$differ $format"
+            done
+            rm -f "$work"/report.new.* "$work"/report.old.*
+            if [ -z "$differ" ]; then
+                echo "bench-agg:   the older binary's reports (text, json, markdown, csv, html) are byte-identical"
             else
-                echo "bench-agg:   the older binary's report differs" >&2
+                echo "bench-agg:   the older binary's reports differ:$differ" >&2
                 verdict=FAIL
             fi
         fi

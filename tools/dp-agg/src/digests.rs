@@ -40,7 +40,7 @@
 use std::convert::Infallible;
 use std::num::NonZeroUsize;
 
-use dp_core::digest::Digest;
+use dp_core::digest::{Digest, Merger};
 use dp_core::pool::{self, Cancelled};
 
 /// Digest points a run may hold (8 bytes each, 84 MB) before they are folded;
@@ -127,31 +127,23 @@ impl DigestBudget {
     }
 
     /// Folds every digest of `entries` (entry index, digest), none folded
-    /// yet, then the folds themselves while they are over the budget. The
-    /// caller drops the digests folded.
-    pub fn fold<'a>(&mut self, entries: impl Iterator<Item = (usize, &'a Digest)>) {
-        let held: Vec<(usize, &Digest)> = entries.filter(|(_, digest)| digest.count > 0).collect();
-        let batches = held
-            .chunks(FOLD_BATCH)
-            .map(|batch| batch.iter().map(|(_, digest)| &**digest).collect())
-            .collect();
-        self.take(merge_batches(batches));
-        for (at, digest) in held {
+    /// yet, then the folds themselves while they are over the budget.
+    pub fn fold(&mut self, entries: impl Iterator<Item = (usize, Digest)>) {
+        let mut held = Vec::new();
+        for (at, digest) in entries.filter(|(_, digest)| digest.count > 0) {
             if self.folded.len() <= at {
                 self.folded.resize(at + 1, false);
             }
             self.folded[at] = true;
             self.points -= digest.q.len();
             self.folded_files += 1;
+            held.push(digest);
         }
+        self.take(merge_batches(held));
         while self.is_over() && self.folds.len() >= 2 {
             let folds = std::mem::take(&mut self.folds);
             self.points -= folds.iter().map(|fold| fold.q.len()).sum::<usize>();
-            let batches = folds
-                .chunks(FOLD_BATCH)
-                .map(|batch| batch.iter().collect())
-                .collect();
-            self.take(merge_batches(batches));
+            self.take(merge_batches(folds));
         }
     }
 
@@ -191,13 +183,24 @@ pub fn bound_with_stale(digests: &[&Digest], stale: u64, count: u64) -> Option<f
     (rank_err < count).then(|| rank_err as f64 / count as f64)
 }
 
-/// Merges each batch into one digest of [`FOLD_POINTS`] points, in order,
-/// batches on as many threads as there are cores (one merge at a time on
-/// each, so the memory of the sweeps stays that of a few).
-fn merge_batches(batches: Vec<Vec<&Digest>>) -> Vec<Digest> {
+/// Merges `digests`, [`FOLD_BATCH`] at a time in order, into digests of
+/// [`FOLD_POINTS`] points, batches on as many threads as there are cores
+/// (one merge at a time on each, so the memory of the sweeps stays that of
+/// a few), each batch let go as soon as it is merged.
+fn merge_batches(digests: Vec<Digest>) -> Vec<Digest> {
+    let mut digests = digests.into_iter().peekable();
+    let batches = std::iter::from_fn(|| {
+        digests.peek()?;
+        Some(digests.by_ref().take(FOLD_BATCH).collect::<Vec<_>>())
+    });
     let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let mut merged = Vec::with_capacity(batches.len());
-    let new_worker = || |batch: Vec<&Digest>, _: &Cancelled| Digest::merge(&batch, FOLD_POINTS);
+    let mut merged = Vec::new();
+    let new_worker = || {
+        let mut merger = Merger::default();
+        move |batch: Vec<Digest>, _: &Cancelled| {
+            merger.merge(&batch.iter().collect::<Vec<_>>(), FOLD_POINTS)
+        }
+    };
     let taken = pool::for_each_in_order(cores, batches, new_worker, &mut |digest| {
         merged.push(digest);
         Ok::<_, Infallible>(())
@@ -240,9 +243,9 @@ mod tests {
         summarize(&mut values, &[]).digest
     }
 
-    /// Entries as a run holds them: (index, digest).
-    fn indexed(digests: &[Digest]) -> impl Iterator<Item = (usize, &Digest)> {
-        digests.iter().enumerate()
+    /// Entries as a run hands them over: (index, digest).
+    fn indexed(digests: &[Digest]) -> impl Iterator<Item = (usize, Digest)> {
+        digests.iter().cloned().enumerate()
     }
 
     #[test]
@@ -264,6 +267,11 @@ mod tests {
         let folds = budget.folds();
         assert_eq!(folds.len(), 2);
         assert_eq!(budget.points(), 2 * FOLD_POINTS);
+        // The merges of the batches, in order.
+        for (fold, batch) in folds.iter().zip(digests.chunks(FOLD_BATCH)) {
+            let batch: Vec<&Digest> = batch.iter().collect();
+            assert_eq!(*fold, Digest::merge(&batch, FOLD_POINTS));
+        }
         assert_eq!(folds[0].count, 1000 * 1000);
         assert_eq!(
             folds[0].rank_err,

@@ -457,8 +457,7 @@ impl Run {
         self.stats += usize::from(is_stats);
         if self.budget.is_over() {
             self.budget
-                .fold(self.digests.iter().map(|(&at, digest)| (at, digest)));
-            self.digests.clear();
+                .fold(std::mem::take(&mut self.digests).into_iter());
         }
         duplicate
     }

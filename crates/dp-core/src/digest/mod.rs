@@ -59,6 +59,8 @@ mod merge;
 mod search;
 mod view;
 
+pub use merge::Merger;
+
 use serde::{Deserialize, Serialize};
 
 /// The digest's `kind` tag.

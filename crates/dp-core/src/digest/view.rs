@@ -16,33 +16,6 @@ impl View<'_> {
         point_rank(self.count, self.q.len(), j)
     }
 
-    /// What segment j (from point j to point j + 1) adds, if it spreads any
-    /// values.
-    pub(super) fn rise(&self, j: usize) -> Option<Rise> {
-        let (start, end) = (*self.q.get(j)?, *self.q.get(j + 1)?);
-        let gap = self.rank(j + 1) - self.rank(j);
-        if gap <= 1 {
-            return None;
-        }
-        let spread = gap - 1;
-        let gap = gap as f64;
-        let half_width = end / 2.0 - start / 2.0;
-        if half_width <= 0.0 {
-            return Some(Rise {
-                spread,
-                slope: 0.0,
-                cap: start,
-            });
-        }
-        let half_run = half_width * (spread as f64 / gap);
-        let cap = (start + half_run + half_run).min(end);
-        Some(Rise {
-            spread,
-            slope: gap / half_width,
-            cap,
-        })
-    }
-
     /// U(x) of the module doc, given how many points are ≤ x.
     pub(super) fn count_at(&self, points_at_or_below: usize, x: f64) -> f64 {
         self.piece(points_at_or_below).count_at(x)
@@ -113,6 +86,30 @@ pub(super) struct Rise {
     pub(super) slope: f64,
     /// Where it has added them all.
     pub(super) cap: f64,
+}
+
+impl Rise {
+    /// The segment from point `start` to point `end` whose ranks are `gap`
+    /// (at least 2) apart.
+    pub(super) fn of(start: f64, end: f64, gap: u64) -> Rise {
+        let spread = gap - 1;
+        let gap = gap as f64;
+        let half_width = end / 2.0 - start / 2.0;
+        if half_width <= 0.0 {
+            return Rise {
+                spread,
+                slope: 0.0,
+                cap: start,
+            };
+        }
+        let half_run = half_width * (spread as f64 / gap);
+        let cap = (start + half_run + half_run).min(end);
+        Rise {
+            spread,
+            slope: gap / half_width,
+            cap,
+        }
+    }
 }
 
 /// The digests being read together.
