@@ -11,8 +11,11 @@
 //! Besides its items, a pool can share smaller tasks among its threads
 //! ([`Helpers`]): the blocks of one big file, parsed on every core while
 //! other threads work on other files. The same threads serve both, so `-j N`
-//! never means N threads per file.
+//! never means N threads per file. Work inside an item can be shared the
+//! same way without being handed the helpers ([`share`]: the statistics of
+//! a big file, a span of values each): a thread of a helped pool knows them.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError, mpsc};
@@ -134,6 +137,7 @@ where
                 // Dropped when this thread has no more items, or panics:
                 // the threads that only serve are never left waiting.
                 let leaving = Leaving { busy, helpers };
+                let _lent = helpers.map(Lent::new);
                 let mut worker = new_worker();
                 while !cancelled.is_set() {
                     let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
@@ -143,6 +147,7 @@ where
                     }
                 }
                 drop(worker);
+                drop(_lent);
                 drop(leaving);
                 if let Some(helpers) = helpers {
                     helpers.serve();
@@ -284,6 +289,158 @@ impl Helpers {
     }
 }
 
+thread_local! {
+    /// The helpers of the pool whose items this thread is working on, for
+    /// [`share`]; null elsewhere.
+    static LENT: Cell<*const Helpers> = const { Cell::new(std::ptr::null()) };
+}
+
+/// [`LENT`] set for as long as a pool's thread takes items (then what it
+/// was before). The helpers outlive it: the pool's threads are scoped
+/// within their borrow.
+struct Lent(*const Helpers);
+
+impl Lent {
+    fn new(helpers: &Helpers) -> Self {
+        Lent(LENT.replace(std::ptr::from_ref(helpers)))
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        LENT.set(self.0);
+    }
+}
+
+/// Runs `work` on every part in `0..parts`: on this thread, and when this
+/// is a thread of a helped pool ([`for_each_in_order_helped`]) some of
+/// whose threads are idle, on those too (at most one task a free slot).
+/// Each thread that takes part makes its own state with `new_state` and
+/// keeps it for every part it takes (parts are taken in turn, so threads
+/// that run faster take more). Returns the results in part order, and
+/// every state made (one, when no other thread took part).
+///
+/// Elsewhere, or with one part, everything runs here, in order.
+///
+/// The only unsafe code of dp: a task that borrows from its submitter's
+/// frame cannot be typed for a thread that outlives the frame, yet the
+/// pool's threads must run it (the values of a file held by another
+/// module; copying them would cost what the work saves). The frame waits
+/// for every such task, also when unwinding, as `std::thread::scope` does.
+#[allow(unsafe_code)]
+pub fn share<S, R>(
+    parts: usize,
+    new_state: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, usize) -> R + Sync,
+) -> (Vec<R>, Vec<S>)
+where
+    S: Send,
+    R: Send,
+{
+    let next = AtomicUsize::new(0);
+    let take_parts = || {
+        let mut state = new_state();
+        let mut done = Vec::new();
+        loop {
+            let part = next.fetch_add(1, Ordering::Relaxed);
+            if part >= parts {
+                return (state, done);
+            }
+            done.push((part, work(&mut state, part)));
+        }
+    };
+    // SAFETY: the helpers outlive every thread that has them lent (Lent).
+    let helpers =
+        unsafe { LENT.get().as_ref() }.filter(|helpers| parts > 1 && helpers.anyone_idle());
+    let mut shared = Shared {
+        helpers,
+        results: Vec::new(),
+    };
+    if let Some(helpers) = helpers {
+        let others = helpers.serving.load(Ordering::Acquire).min(parts - 1);
+        for _ in 0..others {
+            if !helpers.take_slot() {
+                break;
+            }
+            let (sender, receiver) = mpsc::sync_channel(1);
+            let take_parts = &take_parts;
+            let task: Box<dyn FnOnce() + Send + '_> = Box::new(move || {
+                let _ = sender.send(take_parts());
+            });
+            // SAFETY: the task borrows from this frame, which `shared`
+            // keeps alive until every task has run or been dropped (its
+            // sender gone): on return and on unwinding alike.
+            let task: Task = unsafe { std::mem::transmute(task) };
+            helpers.submit(task);
+            shared.results.push(receiver);
+        }
+    }
+    let mut states = Vec::with_capacity(shared.results.len() + 1);
+    let mut found: Vec<Option<R>> = Vec::new();
+    found.resize_with(parts, || None);
+    let mut keep = |(state, done): (S, Vec<(usize, R)>)| {
+        states.push(state);
+        for (part, result) in done {
+            found[part] = Some(result);
+        }
+    };
+    keep(take_parts());
+    while let Some(taken) = shared.wait_for_one() {
+        keep(taken);
+    }
+    let results = found
+        .into_iter()
+        .map(|result| result.expect("every part was taken"))
+        .collect();
+    (results, states)
+}
+
+/// The tasks of one [`share`] still to come back.
+struct Shared<'a, T> {
+    helpers: Option<&'a Helpers>,
+    results: Vec<mpsc::Receiver<T>>,
+}
+
+impl<T> Shared<'_, T> {
+    /// What the next task sent, once it ran (running queued tasks
+    /// meanwhile); `None` when none is left.
+    fn wait_for_one(&mut self) -> Option<T> {
+        let helpers = self.helpers?;
+        let receiver = self.results.pop()?;
+        let sent = loop {
+            match receiver.try_recv() {
+                Ok(sent) => break Some(sent),
+                Err(mpsc::TryRecvError::Empty) => {
+                    if !helpers.help() {
+                        // It runs on another thread.
+                        break receiver.recv().ok();
+                    }
+                }
+                Err(mpsc::TryRecvError::Disconnected) => break None,
+            }
+        };
+        helpers.release();
+        Some(sent.expect("a shared task panicked"))
+    }
+}
+
+impl<T> Drop for Shared<'_, T> {
+    fn drop(&mut self) {
+        // Unwinding: the tasks must be done with this frame before it goes.
+        while !self.results.is_empty() {
+            let helpers = self.helpers.expect("tasks were submitted to helpers");
+            let receiver = self.results.pop().expect("not empty");
+            while let Err(mpsc::TryRecvError::Empty) = receiver.try_recv() {
+                if !helpers.help() {
+                    let _ = receiver.recv();
+                    break;
+                }
+            }
+            helpers.release();
+        }
+    }
+}
+
 /// The reorder buffer: results wait until every earlier one was consumed.
 fn deliver_in_order<T, C: Consumer<T> + ?Sized>(
     received: &mpsc::Receiver<(usize, T)>,
@@ -421,6 +578,66 @@ mod tests {
         )
         .unwrap();
         assert_eq!(seen, [vec![0, 1, 2, 3]]);
+    }
+
+    #[test]
+    fn shared_parts_come_back_in_order_from_every_idle_thread() {
+        // Outside a pool: everything here, one state.
+        let (results, states) = share(
+            5,
+            || 0,
+            |done: &mut u32, part| {
+                *done += 1;
+                part * 2
+            },
+        );
+        assert_eq!((results, states), (vec![0, 2, 4, 6, 8], vec![5]));
+        for jobs in [2, 3] {
+            let helpers = Helpers::new(2 * jobs);
+            let mut seen = Vec::new();
+            for_each_in_order_helped(
+                jobs,
+                [200_usize],
+                &helpers,
+                || {
+                    |parts: usize, _: &Cancelled| {
+                        while !helpers.anyone_idle() {
+                            thread::yield_now();
+                        }
+                        let others = AtomicUsize::new(0);
+                        let item_thread = thread::current().id();
+                        let (results, states) = share(
+                            parts,
+                            || (thread::current().id(), 0),
+                            |(thread, done): &mut (thread::ThreadId, usize), part| {
+                                if *thread != item_thread {
+                                    others.fetch_add(1, Ordering::Relaxed);
+                                } else if part == 0 {
+                                    // Hold the first part until another
+                                    // thread has taken one.
+                                    for _ in 0..1000 {
+                                        if others.load(Ordering::Relaxed) > 0 {
+                                            break;
+                                        }
+                                        thread::sleep(Duration::from_millis(2));
+                                    }
+                                }
+                                *done += 1;
+                                part + 1
+                            },
+                        );
+                        let done: usize = states.iter().map(|(_, done)| done).sum();
+                        (results, states.len(), done)
+                    }
+                },
+                &mut collect(&mut seen),
+            )
+            .unwrap();
+            let (results, states, done) = seen.pop().unwrap();
+            assert_eq!(results, (1..=200).collect::<Vec<_>>(), "-j {jobs}");
+            assert!(states > 1, "-j {jobs}: no other thread took part");
+            assert_eq!(done, 200, "every part once");
+        }
     }
 
     #[test]
