@@ -39,6 +39,7 @@ use crate::float::sort_key;
 /// are added up after ([`Histogram::add_counts`]): integers, so exactly.
 pub(super) struct Histogram {
     mapping: Mapping,
+    /// Empty until counted.
     counts: Vec<u32>,
     /// The sample the mapping was chosen on, to guess crowded buckets'
     /// common value.
@@ -54,14 +55,16 @@ enum Mapping {
 impl Mapping {
     #[inline(always)]
     fn bucket(self, x: f64) -> usize {
-        let bucket = match self {
-            // `as` saturates: values below the range land in bucket 0.
-            Mapping::Linear { low, scale } => ((x - low) * scale) as usize,
-            Mapping::BitPatterns { low, shift } => {
-                (sort_key(x).saturating_sub(low) >> shift) as usize
+        match self {
+            // `as` saturates, and values beyond the range land in the end
+            // buckets; one signed conversion is a third of an unsigned one.
+            Mapping::Linear { low, scale } => {
+                (((x - low) * scale) as i64).clamp(0, BUCKETS as i64 - 1) as usize
             }
-        };
-        bucket.min(BUCKETS - 1)
+            Mapping::BitPatterns { low, shift } => {
+                ((sort_key(x).saturating_sub(low) >> shift) as usize).min(BUCKETS - 1)
+            }
+        }
     }
 
     /// How unevenly the mapping spreads `sample`: the sum of the squared
@@ -125,7 +128,7 @@ impl Histogram {
     pub(super) fn counter(&self) -> Counter {
         Counter {
             mapping: self.mapping,
-            counts: vec![0; BUCKETS],
+            counts: per_bucket(0),
         }
     }
 
@@ -133,9 +136,9 @@ impl Histogram {
     pub(super) fn add_counts(&mut self, counters: Vec<Counter>) {
         for counter in counters {
             if self.counts.is_empty() {
-                self.counts = counter.counts;
+                self.counts = counter.counts.to_vec();
             } else {
-                for (total, count) in self.counts.iter_mut().zip(counter.counts) {
+                for (total, count) in self.counts.iter_mut().zip(counter.counts.iter()) {
                     *total += count;
                 }
             }
@@ -152,9 +155,10 @@ impl Histogram {
     /// value (the sample's most frequent in the bucket) and sets aside the
     /// bucket's other values, if they are few.
     pub(super) fn gathering(self, ranks: &[usize], n: usize) -> Option<Gathering> {
-        let mut actions = vec![SKIP; self.counts.len()];
+        let mut actions = per_bucket(SKIP);
+        let mut wanted = Box::new([0u64; BUCKETS / 64]);
         let mut buckets = Vec::new();
-        let mut wanted = Vec::with_capacity(ranks.len());
+        let mut found = Vec::with_capacity(ranks.len());
         let mut commons = Vec::new();
         let (mut before, mut kept) = (0usize, 0usize);
         let mut pending = ranks.iter().copied().peekable();
@@ -172,13 +176,14 @@ impl Histogram {
                     actions[bucket] = KEEP;
                     kept += count;
                 }
+                wanted[bucket / 64] |= 1 << (bucket % 64);
                 buckets.push(WantedBucket {
                     action: actions[bucket],
                     count,
                 });
             }
             while let Some(rank) = pending.next_if(|&rank| rank < after) {
-                wanted.push((buckets.len() - 1, rank - before));
+                found.push((buckets.len() - 1, rank - before));
             }
             before = after;
         }
@@ -186,8 +191,9 @@ impl Histogram {
         (kept <= limit).then_some(Gathering {
             mapping: self.mapping,
             actions,
-            buckets,
             wanted,
+            buckets,
+            ranks: found,
             kept,
             limit,
             commons,
@@ -210,10 +216,21 @@ impl Histogram {
     }
 }
 
+/// A value for every bucket: of a fixed length, so that indexing by a
+/// bucket needs no bounds check.
+type PerBucket<T> = Box<[T; BUCKETS]>;
+
+fn per_bucket<T: Copy>(value: T) -> PerBucket<T> {
+    vec![value; BUCKETS]
+        .into_boxed_slice()
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("BUCKETS values"))
+}
+
 /// The counts of one thread's share of the values.
 pub(super) struct Counter {
     mapping: Mapping,
-    counts: Vec<u32>,
+    counts: PerBucket<u32>,
 }
 
 impl Counter {
@@ -254,10 +271,14 @@ struct Crowded {
 /// depend on it) and the counts added up.
 pub(super) struct Gathering {
     mapping: Mapping,
-    actions: Vec<u8>,
+    actions: PerBucket<u8>,
+    /// A bit per bucket, set where the action is not [`SKIP`]: 8 KiB that
+    /// stay in the first-level cache, where the actions (64 KiB) do not,
+    /// for the many values skipped.
+    wanted: Box<[u64; BUCKETS / 64]>,
     buckets: Vec<WantedBucket>,
     /// Per wanted rank: its bucket (index in `buckets`) and its rank there.
-    wanted: Vec<(usize, usize)>,
+    ranks: Vec<(usize, usize)>,
     /// How many values are set aside but for the crowded buckets' others.
     kept: usize,
     /// Set aside no more than this; past it, give up.
@@ -286,7 +307,11 @@ impl Gathering {
 
     #[inline(always)]
     pub(super) fn offer(&self, gathered: &mut Gathered, x: f64) {
-        match self.actions[self.mapping.bucket(x)] {
+        let bucket = self.mapping.bucket(x);
+        if self.wanted[bucket / 64] >> (bucket % 64) & 1 == 0 {
+            return;
+        }
+        match self.actions[bucket] {
             SKIP => {}
             KEEP => gathered.kept.push(x),
             slot => {
@@ -340,7 +365,7 @@ impl Gathering {
         // Each wanted rank is the common value of a crowded bucket, or a
         // rank among the values set aside.
         let found: Vec<Result<usize, f64>> = self
-            .wanted
+            .ranks
             .iter()
             .map(|&(index, rank)| match self.buckets[index].action {
                 KEEP => Ok(starts[index] + rank),

@@ -59,17 +59,12 @@ impl<L: InLanes> Fed<L> {
                 self.filled += 1;
                 values = rest;
             }
-            for (lane, &x) in self.pending.iter().enumerate() {
-                self.lanes.step(lane, x);
-            }
+            self.lanes.step_all(&self.pending);
             self.filled = 0;
         }
-        let chunks = values.chunks_exact(LANES);
-        let rest = chunks.remainder();
-        for chunk in chunks {
-            for (lane, &x) in chunk.iter().enumerate() {
-                self.lanes.step(lane, x);
-            }
+        let (steps, rest) = values.as_chunks::<LANES>();
+        for step in steps {
+            self.lanes.step_all(step);
         }
         self.pending[..rest.len()].copy_from_slice(rest);
         self.filled = rest.len();

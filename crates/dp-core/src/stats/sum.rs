@@ -159,19 +159,25 @@ pub(super) trait InLanes {
     fn step(&mut self, lane: usize, x: f64);
     /// What this span found; the accumulators start again for the next.
     fn end_span(&mut self) -> Self::Span;
+
+    /// [`InLanes::step`] for a whole step of lanes: the same arithmetic,
+    /// lane by lane, in a loop the compiler can turn into vector operations.
+    #[inline(always)]
+    fn step_all(&mut self, step: &[f64; LANES]) {
+        for (lane, &x) in step.iter().enumerate() {
+            self.step(lane, x);
+        }
+    }
 }
 
 /// Hands every value of `span` to `lanes` with its lane, `LANES` values a
 /// step, and each to `also`.
 #[inline(always)]
 fn over_span<L: InLanes>(lanes: &mut L, span: &[f64], mut also: impl FnMut(f64)) -> L::Span {
-    let chunks = span.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (lane, &x) in chunk.iter().enumerate() {
-            lanes.step(lane, x);
-            also(x);
-        }
+    let (steps, rest) = span.as_chunks::<LANES>();
+    for step in steps {
+        lanes.step_all(step);
+        step.iter().for_each(|&x| also(x));
     }
     for (lane, &x) in rest.iter().enumerate() {
         lanes.step(lane, x);

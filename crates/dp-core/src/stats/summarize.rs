@@ -1,7 +1,7 @@
 //! The statistics of one file's values, computed exactly in two linear
 //! passes and a selection among few values.
 
-use super::histogram::{Counter, Gathered, Histogram};
+use super::histogram::{Counter, Histogram};
 use super::scaled::Scale;
 use super::select::select_ranks;
 use super::sum::{CompensatedSum, First, Unscaled, scaled_sum, squared_deviations, sum_min_max};
@@ -267,31 +267,34 @@ impl Passes {
             Selection::InPlace => None,
         };
         let (First { sum, min, max }, counters) = match &histogram {
-            Some(histogram) => sum_min_max(values, || Some(histogram.counter()), count),
-            None => sum_min_max(values, || None, |_, _| {}),
+            Some(histogram) => sum_min_max(values, || histogram.counter(), Counter::count),
+            None => (sum_min_max(values, || (), |_, _| {}).0, Vec::new()),
         };
         if let Some(histogram) = &mut histogram {
-            histogram.add_counts(counters.into_iter().flatten().collect());
+            histogram.add_counts(counters);
         }
         let largest = Scale::for_magnitude(min.abs().max(max.abs()));
         let (sum, mean) = sum_and_mean(values, sum, min, max, largest);
         let scale = deviation_scale(n, min, max, mean, largest);
         let gathering = histogram.and_then(|histogram| histogram.gathering(&ranks, n));
         let (squares, gathered) = match &gathering {
-            Some(gathering) => deviations(values, mean, scale, || Some(gathering.gathered()), {
-                |gathered: &mut Option<Gathered>, x| {
-                    if let Some(gathered) = gathered {
-                        gathering.offer(gathered, x);
-                    }
-                }
-            }),
-            None => deviations(values, mean, scale, || None, |_, _| {}),
+            Some(gathering) => deviations(
+                values,
+                mean,
+                scale,
+                || gathering.gathered(),
+                |gathered, x| gathering.offer(gathered, x),
+            ),
+            None => (
+                deviations(values, mean, scale, || (), |_, _| {}).0,
+                Vec::new(),
+            ),
         };
         let (variance, stddev) = variance_and_stddev(squares, n, scale);
         // Without a histogram, or when it could not separate the wanted
         // ranks, select among all the values in place.
         let selected = gathering
-            .and_then(|gathering| gathering.select(gathered.into_iter().flatten().collect()))
+            .and_then(|gathering| gathering.select(gathered))
             .unwrap_or_else(|| {
                 select_ranks(values, &ranks, 0);
                 ranks.iter().map(|&rank| values[rank]).collect()
@@ -309,14 +312,6 @@ impl Passes {
                 selected,
             },
         }
-    }
-}
-
-/// Counts a value in its thread's counter of the first pass.
-#[inline(always)]
-fn count(counter: &mut Option<Counter>, x: f64) {
-    if let Some(counter) = counter {
-        counter.count(x);
     }
 }
 
