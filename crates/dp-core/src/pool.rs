@@ -293,6 +293,23 @@ thread_local! {
     /// The helpers of the pool whose items this thread is working on, for
     /// [`share`]; null elsewhere.
     static LENT: Cell<*const Helpers> = const { Cell::new(std::ptr::null()) };
+    /// CPU time other threads spent on what this thread shared.
+    static ELSEWHERE: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+}
+
+/// The CPU time this thread has used so far.
+pub fn thread_cpu_time() -> Duration {
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(
+        u64::try_from(now.tv_sec).unwrap_or(0),
+        u32::try_from(now.tv_nsec).unwrap_or(0),
+    )
+}
+
+/// The CPU time other threads spent on the parts this thread [`share`]d
+/// since it last asked (what an item's `cpu_s` adds to its own thread's).
+pub fn take_cpu_elsewhere() -> Duration {
+    ELSEWHERE.take()
 }
 
 /// [`LENT`] set for as long as a pool's thread takes items (then what it
@@ -338,13 +355,18 @@ where
     R: Send,
 {
     let next = AtomicUsize::new(0);
+    let submitter = thread::current().id();
     let take_parts = || {
+        let elsewhere = (thread::current().id() != submitter).then(thread_cpu_time);
         let mut state = new_state();
         let mut done = Vec::new();
         loop {
             let part = next.fetch_add(1, Ordering::Relaxed);
             if part >= parts {
-                return (state, done);
+                let cpu = elsewhere.map_or(Duration::ZERO, |start| {
+                    thread_cpu_time().saturating_sub(start)
+                });
+                return (state, done, cpu);
             }
             done.push((part, work(&mut state, part)));
         }
@@ -378,11 +400,12 @@ where
     let mut states = Vec::with_capacity(shared.results.len() + 1);
     let mut found: Vec<Option<R>> = Vec::new();
     found.resize_with(parts, || None);
-    let mut keep = |(state, done): (S, Vec<(usize, R)>)| {
+    let mut keep = |(state, done, cpu): (S, Vec<(usize, R)>, Duration)| {
         states.push(state);
         for (part, result) in done {
             found[part] = Some(result);
         }
+        ELSEWHERE.set(ELSEWHERE.get() + cpu);
     };
     keep(take_parts());
     while let Some(taken) = shared.wait_for_one() {
@@ -627,6 +650,10 @@ mod tests {
                             },
                         );
                         let done: usize = states.iter().map(|(_, done)| done).sum();
+                        // The other threads' CPU time is counted here, once.
+                        let elsewhere = take_cpu_elsewhere();
+                        assert!(elsewhere > Duration::ZERO || states.len() == 1);
+                        assert_eq!(take_cpu_elsewhere(), Duration::ZERO);
                         (results, states.len(), done)
                     }
                 },

@@ -2,7 +2,9 @@
 //!
 //! It works on bytes: it reads 1 MiB chunks into one reused buffer and
 //! parses the tokens in place, in one pass that also counts lines, so
-//! nothing but the `f64` values grows with the size of the input.
+//! nothing but the `f64` values grows with the size of the input. A chunk
+//! is scanned by two cursors at once, from its start and from its middle
+//! ([`two_cursors`]), for the core to work on two tokens at a time.
 
 use std::cell::Cell;
 use std::io::{self, Read};
