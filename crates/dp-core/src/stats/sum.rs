@@ -81,6 +81,7 @@ fn add_with_error(a: f64, b: f64) -> (f64, f64) {
 pub(super) const LANES: usize = 8;
 
 /// [`LANES`] compensated sums side by side.
+#[derive(Clone, Copy)]
 pub(super) struct LaneSums {
     sum: [f64; LANES],
     compensation: [f64; LANES],
@@ -153,7 +154,7 @@ impl SpanSums {
 /// The accumulators of a linear pass over one span, [`LANES`] side by side:
 /// shared by the passes over values in memory and those fed a block at a
 /// time, so that both give the same bits.
-pub(super) trait InLanes {
+pub(super) trait InLanes: Copy {
     /// What the pass finds in one span.
     type Span;
     fn step(&mut self, lane: usize, x: f64);
@@ -161,12 +162,14 @@ pub(super) trait InLanes {
     fn end_span(&mut self) -> Self::Span;
 
     /// [`InLanes::step`] for a whole step of lanes: the same arithmetic,
-    /// lane by lane, in a loop the compiler can turn into vector operations.
+    /// lane by lane, on a copy of the accumulators that stays in registers.
     #[inline(always)]
     fn step_all(&mut self, step: &[f64; LANES]) {
+        let mut lanes = *self;
         for (lane, &x) in step.iter().enumerate() {
-            self.step(lane, x);
+            lanes.step(lane, x);
         }
+        *self = lanes;
     }
 }
 
@@ -214,6 +217,7 @@ where
 
 /// The first pass's accumulators: the compensated sum, the minimum and
 /// the maximum.
+#[derive(Clone, Copy)]
 pub(super) struct FirstLanes {
     sums: LaneSums,
     mins: [f64; LANES],
@@ -339,6 +343,7 @@ impl Scaling for Option<Scale> {
 }
 
 /// The accumulators of the compensated sum of scaled values.
+#[derive(Clone, Copy)]
 pub(super) struct ScaledLanes<S> {
     sums: LaneSums,
     scale: S,
@@ -377,6 +382,7 @@ pub(super) fn scaled_sum(values: &[f64], scale: Scale) -> CompensatedSum {
 
 /// The accumulators of Σ(x − mean) and Σ(x − mean)², over the values as
 /// `scale` takes them (with `mean` scaled alike).
+#[derive(Clone, Copy)]
 pub(super) struct DeviationLanes<S> {
     deviations: [f64; LANES],
     squares: LaneSums,
