@@ -235,9 +235,11 @@ pub(super) struct Counter {
 
 impl Counter {
     #[inline(always)]
-    pub(super) fn count(&mut self, x: f64) {
-        let bucket = self.mapping.bucket(x);
-        self.counts[bucket] += 1;
+    pub(super) fn count(&mut self, values: &[f64]) {
+        let (mapping, counts) = (self.mapping, &mut *self.counts);
+        for &x in values {
+            counts[mapping.bucket(x)] += 1;
+        }
     }
 }
 
@@ -306,11 +308,18 @@ impl Gathering {
     }
 
     #[inline(always)]
-    pub(super) fn offer(&self, gathered: &mut Gathered, x: f64) {
-        let bucket = self.mapping.bucket(x);
-        if self.wanted[bucket / 64] >> (bucket % 64) & 1 == 0 {
-            return;
+    pub(super) fn offer(&self, gathered: &mut Gathered, values: &[f64]) {
+        let (mapping, wanted) = (self.mapping, &*self.wanted);
+        for &x in values {
+            let bucket = mapping.bucket(x);
+            if wanted[bucket / 64] >> (bucket % 64) & 1 != 0 {
+                self.keep(gathered, bucket, x);
+            }
         }
+    }
+
+    /// What [`Gathering::offer`] does with a value of a wanted bucket.
+    fn keep(&self, gathered: &mut Gathered, bucket: usize, x: f64) {
         match self.actions[bucket] {
             SKIP => {}
             KEEP => gathered.kept.push(x),

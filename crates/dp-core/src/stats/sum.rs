@@ -174,30 +174,31 @@ pub(super) trait InLanes: Copy {
 }
 
 /// Hands every value of `span` to `lanes` with its lane, `LANES` values a
-/// step, and each to `also`.
+/// step, and each step (and the last, shorter one) to `also`.
 #[inline(always)]
-fn over_span<L: InLanes>(lanes: &mut L, span: &[f64], mut also: impl FnMut(f64)) -> L::Span {
+fn over_span<L: InLanes>(lanes: &mut L, span: &[f64], mut also: impl FnMut(&[f64])) -> L::Span {
     let (steps, rest) = span.as_chunks::<LANES>();
     for step in steps {
         lanes.step_all(step);
-        step.iter().for_each(|&x| also(x));
+        also(step);
     }
     for (lane, &x) in rest.iter().enumerate() {
         lanes.step(lane, x);
-        also(x);
     }
+    also(rest);
     lanes.end_span()
 }
 
 /// Runs a pass over every span of `values`, on the idle threads of this
 /// thread's pool too ([`pool::share`]): each thread keeps a `state` of its
-/// own (counts, values set aside) that `also` gets every value with. The
+/// own (counts, values set aside) that `also` gets the values with, a few
+/// at a time (so that it keeps what it reads of itself in registers). The
 /// spans' findings come back in span order, with every state made.
 fn over_spans<L, S>(
     values: &[f64],
     new_lanes: impl Fn() -> L + Sync,
     new_state: impl Fn() -> S + Sync,
-    also: impl Fn(&mut S, f64) + Sync,
+    also: impl Fn(&mut S, &[f64]) + Sync,
 ) -> (Vec<L::Span>, Vec<S>)
 where
     L: InLanes + Send,
@@ -209,7 +210,7 @@ where
         || (new_lanes(), new_state()),
         |(lanes, state), span| {
             let span = &values[span * SPAN..values.len().min((span + 1) * SPAN)];
-            over_span(lanes, span, |x| also(state, x))
+            over_span(lanes, span, |values| also(state, values))
         },
     );
     (spans, states.into_iter().map(|(_, state)| state).collect())
@@ -303,7 +304,7 @@ impl First<SpanSums> {
 pub(super) fn sum_min_max<S: Send>(
     values: &[f64],
     new_state: impl Fn() -> S + Sync,
-    also: impl Fn(&mut S, f64) + Sync,
+    also: impl Fn(&mut S, &[f64]) + Sync,
 ) -> (First, Vec<S>) {
     let (spans, states) = over_spans(values, FirstLanes::new, new_state, also);
     let mut first = First::new();
@@ -459,7 +460,7 @@ pub(super) fn squared_deviations<S: Send>(
     mean: f64,
     scale: impl Scaling + Send + Sync,
     new_state: impl Fn() -> S + Sync,
-    also: impl Fn(&mut S, f64) + Sync,
+    also: impl Fn(&mut S, &[f64]) + Sync,
 ) -> (f64, Vec<S>) {
     let new_lanes = || DeviationLanes::new(mean, scale);
     let (spans, states) = over_spans(values, new_lanes, new_state, also);

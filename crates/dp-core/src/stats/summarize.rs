@@ -283,7 +283,7 @@ impl Passes {
                 mean,
                 scale,
                 || gathering.gathered(),
-                |gathered, x| gathering.offer(gathered, x),
+                |gathered, values| gathering.offer(gathered, values),
             ),
             None => (
                 deviations(values, mean, scale, || (), |_, _| {}).0,
@@ -357,7 +357,7 @@ fn deviations<S: Send>(
     mean: f64,
     scale: Option<Scale>,
     new_state: impl Fn() -> S + Sync,
-    also: impl Fn(&mut S, f64) + Sync,
+    also: impl Fn(&mut S, &[f64]) + Sync,
 ) -> (f64, Vec<S>) {
     match scale {
         None => squared_deviations(values, mean, Unscaled, new_state, also),
