@@ -136,7 +136,7 @@ impl Histogram {
     pub(super) fn add_counts(&mut self, counters: Vec<Counter>) {
         for counter in counters {
             if self.counts.is_empty() {
-                self.counts = counter.counts.to_vec();
+                self.counts = (counter.counts as Box<[u32]>).into_vec();
             } else {
                 for (total, count) in self.counts.iter_mut().zip(counter.counts.iter()) {
                     *total += count;
