@@ -93,9 +93,21 @@ fn spans_text() -> String {
 fn statistics_over_many_spans_are_the_same_on_every_thread() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "spans.txt", &spans_text());
+    let small = write(dir.path(), "small.txt", "1\n2.5\n-3\n");
+    // Alone, and among other files, which keep threads busy meanwhile.
     let args = [path.as_str(), "--percentiles", "0.5,99"];
     let expected = records(&args, "1", "1048576", 0);
     assert_eq!(expected[0]["count"], 300_000);
+    let mixed = [&small, &path, &small, &path, "--percentiles", "0.5,99"];
+    let expected_mixed = records(&mixed, "1", "1048576", 0);
+    assert_eq!(expected_mixed[1], expected[0]);
+    for jobs in JOBS {
+        assert_eq!(
+            records(&mixed, jobs, "1048576", 0),
+            expected_mixed,
+            "-j {jobs}, mixed"
+        );
+    }
     for block in ["100000", "1048576"] {
         for jobs in JOBS {
             assert_eq!(
