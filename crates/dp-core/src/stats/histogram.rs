@@ -8,18 +8,19 @@
 //!
 //! What it buys over that fallback, measured on the same 10 million values
 //! of each shape (`cargo run --release -p dp-core --example
-//! stats_throughput`: median of 5 runs, 3 repetitions within 3% of each
-//! other, 2-core machine), histogram against in place:
+//! stats_throughput`: median of 7 runs on one thread, 2-core machine busy
+//! with other work, so the in-place times spread most), histogram against
+//! in place:
 //!
 //! | shape           | histogram | in place | faster |
 //! |-----------------|----------:|---------:|-------:|
-//! | uniform `%.6f`  |     71 ms |   154 ms |   2.2× |
-//! | normal          |     72 ms |   153 ms |   2.1× |
-//! | exponential     |     61 ms |   153 ms |   2.5× |
-//! | lognormal(0, 2) |     61 ms |   152 ms |   2.5× |
-//! | sorted          |     66 ms |   135 ms |   2.0× |
-//! | half zeros      |     80 ms |   148 ms |   1.9× |
-//! | integers 0..7   |     91 ms |   144 ms |   1.6× |
+//! | uniform `%.6f`  |     59 ms |   191 ms |   3.2× |
+//! | normal          |     55 ms |   180 ms |   3.3× |
+//! | exponential     |     64 ms |   254 ms |   4.0× |
+//! | lognormal(0, 2) |     55 ms |   193 ms |   3.5× |
+//! | sorted          |     54 ms |   154 ms |   2.9× |
+//! | half zeros      |     66 ms |   193 ms |   2.9× |
+//! | integers 0..7   |     80 ms |   203 ms |   2.5× |
 //!
 //! Ties (the last two) crowd a few buckets, where only the common value is
 //! counted and the rest set aside: the gain is smallest there.
