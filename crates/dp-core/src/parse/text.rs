@@ -181,7 +181,10 @@ fn two_cursors(
         };
         a_values.push(x);
         b_values.push(y);
-        (a, b) = (a_end, b_end);
+        // A short token ends at a blank: past it already.
+        a_lines += u64::from(text[a_end] == b'\n');
+        b_lines += u64::from(text[b_end] == b'\n');
+        (a, b) = (a_end + 1, b_end + 1);
     }
     (*values, *later) = (a_values, b_values);
     TwoCursors {
