@@ -15,10 +15,10 @@
 //! same way without being handed the helpers ([`share`]: the statistics of
 //! a big file, a span of values each): a thread of a helped pool knows them.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, PoisonError, mpsc};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 use std::thread;
 use std::time::Duration;
 
@@ -193,10 +193,31 @@ pub type Task = Box<dyn FnOnce() + Send>;
 pub struct Helpers {
     queue: Mutex<Queue>,
     ready: Condvar,
+    /// Its free slots and idle threads, which [`share`] reads too.
+    capacity: Arc<Capacity>,
+}
+
+/// How much more a pool's helpers can take on.
+#[derive(Debug)]
+struct Capacity {
     /// Slots left for tasks in flight.
     free: AtomicUsize,
     /// Threads with no items left, that only serve.
     serving: AtomicUsize,
+}
+
+impl Capacity {
+    fn take_slot(&self) -> bool {
+        self.free
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |free| {
+                free.checked_sub(1)
+            })
+            .is_ok()
+    }
+
+    fn release(&self) {
+        self.free.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 struct Queue {
@@ -214,8 +235,10 @@ impl Helpers {
                 closed: false,
             }),
             ready: Condvar::new(),
-            free: AtomicUsize::new(slots),
-            serving: AtomicUsize::new(0),
+            capacity: Arc::new(Capacity {
+                free: AtomicUsize::new(slots),
+                serving: AtomicUsize::new(0),
+            }),
         }
     }
 
@@ -223,21 +246,17 @@ impl Helpers {
     /// (while every thread has a file of its own, splitting files would
     /// only add hand-overs).
     pub fn anyone_idle(&self) -> bool {
-        self.serving.load(Ordering::Acquire) > 0
+        self.capacity.serving.load(Ordering::Acquire) > 0
     }
 
     /// Takes a slot for a task, if one is free; [`Helpers::release`] gives it
     /// back once the task's result is used.
     pub fn take_slot(&self) -> bool {
-        self.free
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |free| {
-                free.checked_sub(1)
-            })
-            .is_ok()
+        self.capacity.take_slot()
     }
 
     pub fn release(&self) {
-        self.free.fetch_add(1, Ordering::AcqRel);
+        self.capacity.release();
     }
 
     /// Queues a task (its submitter holds a slot for it).
@@ -260,7 +279,7 @@ impl Helpers {
 
     /// Runs tasks as they come until the helpers are closed.
     fn serve(&self) {
-        self.serving.fetch_add(1, Ordering::AcqRel);
+        self.capacity.serving.fetch_add(1, Ordering::AcqRel);
         let mut queue = self.lock();
         loop {
             if let Some(task) = queue.tasks.pop_front() {
@@ -292,7 +311,7 @@ impl Helpers {
 thread_local! {
     /// The helpers of the pool whose items this thread is working on, for
     /// [`share`]; null elsewhere.
-    static LENT: Cell<*const Helpers> = const { Cell::new(std::ptr::null()) };
+    static LENT: RefCell<Option<Arc<Capacity>>> = const { RefCell::new(None) };
     /// CPU time other threads spent on what this thread shared.
     static ELSEWHERE: Cell<Duration> = const { Cell::new(Duration::ZERO) };
 }
@@ -313,38 +332,52 @@ pub fn take_cpu_elsewhere() -> Duration {
 }
 
 /// [`LENT`] set for as long as a pool's thread takes items (then what it
-/// was before). The helpers outlive it: the pool's threads are scoped
-/// within their borrow.
-struct Lent(*const Helpers);
+/// was before).
+struct Lent(Option<Arc<Capacity>>);
 
 impl Lent {
     fn new(helpers: &Helpers) -> Self {
-        Lent(LENT.replace(std::ptr::from_ref(helpers)))
+        Lent(LENT.replace(Some(Arc::clone(&helpers.capacity))))
     }
 }
 
 impl Drop for Lent {
     fn drop(&mut self) {
-        LENT.set(self.0);
+        LENT.set(self.0.take());
+    }
+}
+
+/// A slot of a pool's helpers, taken for a thread of [`share`]'s.
+struct Slot<'a>(&'a Capacity);
+
+impl<'a> Slot<'a> {
+    fn take(capacity: &'a Capacity) -> Option<Self> {
+        capacity.take_slot().then_some(Slot(capacity))
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.release();
     }
 }
 
 /// Runs `work` on every part in `0..parts`: on this thread, and when this
 /// is a thread of a helped pool ([`for_each_in_order_helped`]) some of
-/// whose threads are idle, on those too (at most one task a free slot).
-/// Each thread that takes part makes its own state with `new_state` and
-/// keeps it for every part it takes (parts are taken in turn, so threads
-/// that run faster take more). Returns the results in part order, and
-/// every state made (one, when no other thread took part).
+/// whose threads are idle, on as many more threads (each holding one of
+/// the helpers' slots, so that the pool's tasks and these together never
+/// outnumber its threads by more than they would alone). Each thread that
+/// takes part makes its own state with `new_state` and keeps it for every
+/// part it takes (parts are taken in turn, so threads that run faster take
+/// more). Returns the results in part order, and every state made (one,
+/// when no other thread took part).
 ///
 /// Elsewhere, or with one part, everything runs here, in order.
 ///
-/// The only unsafe code of dp: a task that borrows from its submitter's
-/// frame cannot be typed for a thread that outlives the frame, yet the
-/// pool's threads must run it (the values of a file held by another
-/// module; copying them would cost what the work saves). The frame waits
-/// for every such task, also when unwinding, as `std::thread::scope` does.
-#[allow(unsafe_code)]
+/// The other threads are scoped threads of their own rather than the
+/// pool's idle ones, which wait meanwhile: a part borrows the caller's
+/// values, which a pool's task (`'static`) cannot. Starting one costs some
+/// 30 µs, paid only by inputs of more than one span (2^16 values).
 pub fn share<S, R>(
     parts: usize,
     new_state: impl Fn() -> S + Sync,
@@ -355,15 +388,14 @@ where
     R: Send,
 {
     let next = AtomicUsize::new(0);
-    let submitter = thread::current().id();
-    let take_parts = || {
-        let elsewhere = (thread::current().id() != submitter).then(thread_cpu_time);
+    let take_parts = |elsewhere: bool| {
+        let started = elsewhere.then(thread_cpu_time);
         let mut state = new_state();
         let mut done = Vec::new();
         loop {
             let part = next.fetch_add(1, Ordering::Relaxed);
             if part >= parts {
-                let cpu = elsewhere.map_or(Duration::ZERO, |start| {
+                let cpu = started.map_or(Duration::ZERO, |start| {
                     thread_cpu_time().saturating_sub(start)
                 });
                 return (state, done, cpu);
@@ -371,33 +403,10 @@ where
             done.push((part, work(&mut state, part)));
         }
     };
-    // SAFETY: the helpers outlive every thread that has them lent (Lent).
-    let helpers =
-        unsafe { LENT.get().as_ref() }.filter(|helpers| parts > 1 && helpers.anyone_idle());
-    let mut shared = Shared {
-        helpers,
-        results: Vec::new(),
-    };
-    if let Some(helpers) = helpers {
-        let others = helpers.serving.load(Ordering::Acquire).min(parts - 1);
-        for _ in 0..others {
-            if !helpers.take_slot() {
-                break;
-            }
-            let (sender, receiver) = mpsc::sync_channel(1);
-            let take_parts = &take_parts;
-            let task: Box<dyn FnOnce() + Send + '_> = Box::new(move || {
-                let _ = sender.send(take_parts());
-            });
-            // SAFETY: the task borrows from this frame, which `shared`
-            // keeps alive until every task has run or been dropped (its
-            // sender gone): on return and on unwinding alike.
-            let task: Task = unsafe { std::mem::transmute(task) };
-            helpers.submit(task);
-            shared.results.push(receiver);
-        }
-    }
-    let mut states = Vec::with_capacity(shared.results.len() + 1);
+    let capacity = LENT
+        .with_borrow(Option::clone)
+        .filter(|capacity| parts > 1 && capacity.serving.load(Ordering::Acquire) > 0);
+    let mut states = Vec::new();
     let mut found: Vec<Option<R>> = Vec::new();
     found.resize_with(parts, || None);
     let mut keep = |(state, done, cpu): (S, Vec<(usize, R)>, Duration)| {
@@ -407,61 +416,35 @@ where
         }
         ELSEWHERE.set(ELSEWHERE.get() + cpu);
     };
-    keep(take_parts());
-    while let Some(taken) = shared.wait_for_one() {
-        keep(taken);
-    }
+    thread::scope(|scope| {
+        let take_parts = &take_parts;
+        let mut others = Vec::new();
+        if let Some(capacity) = &capacity {
+            let idle = capacity.serving.load(Ordering::Acquire).min(parts - 1);
+            for _ in 0..idle {
+                let Some(slot) = Slot::take(capacity) else {
+                    break;
+                };
+                others.push(scope.spawn(move || {
+                    let _slot = slot;
+                    take_parts(true)
+                }));
+            }
+        }
+        keep(take_parts(false));
+        for other in others {
+            keep(
+                other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+    });
     let results = found
         .into_iter()
         .map(|result| result.expect("every part was taken"))
         .collect();
     (results, states)
-}
-
-/// The tasks of one [`share`] still to come back.
-struct Shared<'a, T> {
-    helpers: Option<&'a Helpers>,
-    results: Vec<mpsc::Receiver<T>>,
-}
-
-impl<T> Shared<'_, T> {
-    /// What the next task sent, once it ran (running queued tasks
-    /// meanwhile); `None` when none is left.
-    fn wait_for_one(&mut self) -> Option<T> {
-        let helpers = self.helpers?;
-        let receiver = self.results.pop()?;
-        let sent = loop {
-            match receiver.try_recv() {
-                Ok(sent) => break Some(sent),
-                Err(mpsc::TryRecvError::Empty) => {
-                    if !helpers.help() {
-                        // It runs on another thread.
-                        break receiver.recv().ok();
-                    }
-                }
-                Err(mpsc::TryRecvError::Disconnected) => break None,
-            }
-        };
-        helpers.release();
-        Some(sent.expect("a shared task panicked"))
-    }
-}
-
-impl<T> Drop for Shared<'_, T> {
-    fn drop(&mut self) {
-        // Unwinding: the tasks must be done with this frame before it goes.
-        while !self.results.is_empty() {
-            let helpers = self.helpers.expect("tasks were submitted to helpers");
-            let receiver = self.results.pop().expect("not empty");
-            while let Err(mpsc::TryRecvError::Empty) = receiver.try_recv() {
-                if !helpers.help() {
-                    let _ = receiver.recv();
-                    break;
-                }
-            }
-            helpers.release();
-        }
-    }
 }
 
 /// The reorder buffer: results wait until every earlier one was consumed.
