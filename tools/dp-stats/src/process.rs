@@ -9,7 +9,7 @@ use dp_core::checksum::Checksummed;
 use dp_core::io::{PIPE_BUF, to_json_line};
 use dp_core::memory::{Again, Budget, Held, Values};
 use dp_core::parse::{Column, ReadError, read_csv_column, read_values_in_blocks};
-use dp_core::pool::{Cancelled, Helpers};
+use dp_core::pool::{self, Cancelled, Helpers};
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 use dp_core::source;
 use dp_core::stats::{Summary, summarize};
@@ -110,14 +110,17 @@ impl<'a> Worker<'a> {
     pub fn process(&mut self, input: &Input, cancelled: &Cancelled) -> Done {
         let settings = self.settings;
         let clock = Clock::start();
+        pool::take_cpu_elsewhere();
         let summary = self.read(input);
         // A file that failed has nothing to simulate work for.
         if summary.is_ok() && !settings.delay.is_zero() {
             delay::spend(settings.delay, settings.delay_mode, cancelled);
         }
+        // Parsing its blocks and its statistics' spans on other threads.
         let elsewhere = summary
             .as_ref()
-            .map_or(Duration::ZERO, |(read, _)| read.cpu_elsewhere);
+            .map_or(Duration::ZERO, |(read, _)| read.cpu_elsewhere)
+            + pool::take_cpu_elsewhere();
         let (started_at, finished_at, elapsed_s, cpu_s) = clock.stop(elsewhere);
         let path = input.name().to_owned();
         let mut record = match summary {

@@ -6,13 +6,7 @@
 use std::time::Duration;
 
 /// The CPU time (user + system) this thread has used so far.
-pub fn thread_cpu_time() -> Duration {
-    let now = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    Duration::new(
-        u64::try_from(now.tv_sec).unwrap_or(0),
-        u32::try_from(now.tv_nsec).unwrap_or(0),
-    )
-}
+pub use dp_core::pool::thread_cpu_time;
 
 /// The process's peak resident memory so far, in KiB (`ru_maxrss`, which
 /// Linux counts in KiB); `None` if the system does not say.

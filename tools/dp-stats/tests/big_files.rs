@@ -71,6 +71,54 @@ fn every_number_of_threads_and_block_size_gives_the_same_record() {
     }
 }
 
+/// Values enough for several spans of the statistics' passes (2^16 values
+/// each, summed apart and possibly on other threads), in several blocks.
+fn spans_text() -> String {
+    let mut x: u64 = 7;
+    (0..300_000)
+        .map(|i| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            match i % 3 {
+                0 => format!("{:.6}\n", (x >> 11) as f64 / (1u64 << 53) as f64 * 1e3),
+                1 => format!("{}\n", (x >> 61) as i64 - 3),
+                _ => format!("{:e}\n", (x >> 20) as f64 * 1e-9),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn statistics_over_many_spans_are_the_same_on_every_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "spans.txt", &spans_text());
+    let small = write(dir.path(), "small.txt", "1\n2.5\n-3\n");
+    // Alone, and among other files, which keep threads busy meanwhile.
+    let args = [path.as_str(), "--percentiles", "0.5,99"];
+    let expected = records(&args, "1", "1048576", 0);
+    assert_eq!(expected[0]["count"], 300_000);
+    let mixed = [&small, &path, &small, &path, "--percentiles", "0.5,99"];
+    let expected_mixed = records(&mixed, "1", "1048576", 0);
+    assert_eq!(expected_mixed[1], expected[0]);
+    for jobs in JOBS {
+        assert_eq!(
+            records(&mixed, jobs, "1048576", 0),
+            expected_mixed,
+            "-j {jobs}, mixed"
+        );
+    }
+    for block in ["100000", "1048576"] {
+        for jobs in JOBS {
+            assert_eq!(
+                records(&args, jobs, block, 0),
+                expected,
+                "-j {jobs}, blocks of {block} bytes"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_bad_token_in_a_later_block_names_its_line() {
     let dir = tempfile::tempdir().unwrap();

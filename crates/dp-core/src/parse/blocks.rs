@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use super::error::ReadError;
 use super::text::{CHUNK_SIZE, Scanner, UTF8_BOM, chunk_end, fill, is_blank};
-use crate::pool::Helpers;
+use crate::pool::{Helpers, thread_cpu_time};
 
 /// The size of a block: that of the plain reader's chunk, so that a token
 /// too long for it is invalid either way.
@@ -98,15 +98,6 @@ thread_local! {
 /// How many buffers [`SPARE`] keeps: the two a reading thread uses at once
 /// (docs/reference.md, "Big inputs", counts them in `--max-memory`).
 const KEPT_BUFFERS: usize = 2;
-
-/// The CPU time this thread has used so far.
-fn thread_cpu_time() -> Duration {
-    let now = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    Duration::new(
-        u64::try_from(now.tv_sec).unwrap_or(0),
-        u32::try_from(now.tv_nsec).unwrap_or(0),
-    )
-}
 
 /// What a block asks of its parser.
 enum Block {

@@ -8,18 +8,19 @@
 //!
 //! What it buys over that fallback, measured on the same 10 million values
 //! of each shape (`cargo run --release -p dp-core --example
-//! stats_throughput`: median of 5 runs, 3 repetitions within 3% of each
-//! other, 2-core machine), histogram against in place:
+//! stats_throughput`: median of 7 runs on one thread, 2-core machine busy
+//! with other work, so the in-place times spread most), histogram against
+//! in place:
 //!
 //! | shape           | histogram | in place | faster |
 //! |-----------------|----------:|---------:|-------:|
-//! | uniform `%.6f`  |     71 ms |   154 ms |   2.2× |
-//! | normal          |     72 ms |   153 ms |   2.1× |
-//! | exponential     |     61 ms |   153 ms |   2.5× |
-//! | lognormal(0, 2) |     61 ms |   152 ms |   2.5× |
-//! | sorted          |     66 ms |   135 ms |   2.0× |
-//! | half zeros      |     80 ms |   148 ms |   1.9× |
-//! | integers 0..7   |     91 ms |   144 ms |   1.6× |
+//! | uniform `%.6f`  |     59 ms |   191 ms |   3.2× |
+//! | normal          |     55 ms |   180 ms |   3.3× |
+//! | exponential     |     64 ms |   254 ms |   4.0× |
+//! | lognormal(0, 2) |     55 ms |   193 ms |   3.5× |
+//! | sorted          |     54 ms |   154 ms |   2.9× |
+//! | half zeros      |     66 ms |   193 ms |   2.9× |
+//! | integers 0..7   |     80 ms |   203 ms |   2.5× |
 //!
 //! Ties (the last two) crowd a few buckets, where only the common value is
 //! counted and the rest set aside: the gain is smallest there.
@@ -34,8 +35,12 @@ use crate::float::sort_key;
 /// equal ranges of values or of bit patterns, whichever spreads the sample
 /// better: equal ranges suit values around zero or with ties, bit patterns
 /// (a logarithmic scale) suit long tails and far outliers.
+///
+/// Each thread of the pass counts in a [`Counter`] of its own; the counts
+/// are added up after ([`Histogram::add_counts`]): integers, so exactly.
 pub(super) struct Histogram {
     mapping: Mapping,
+    /// Empty until counted.
     counts: Vec<u32>,
     /// The sample the mapping was chosen on, to guess crowded buckets'
     /// common value.
@@ -51,14 +56,16 @@ enum Mapping {
 impl Mapping {
     #[inline(always)]
     fn bucket(self, x: f64) -> usize {
-        let bucket = match self {
-            // `as` saturates: values below the range land in bucket 0.
-            Mapping::Linear { low, scale } => ((x - low) * scale) as usize,
-            Mapping::BitPatterns { low, shift } => {
-                (sort_key(x).saturating_sub(low) >> shift) as usize
+        match self {
+            // `as` saturates, and values beyond the range land in the end
+            // buckets; one signed conversion is a third of an unsigned one.
+            Mapping::Linear { low, scale } => {
+                (((x - low) * scale) as i64).clamp(0, BUCKETS as i64 - 1) as usize
             }
-        };
-        bucket.min(BUCKETS - 1)
+            Mapping::BitPatterns { low, shift } => {
+                ((sort_key(x).saturating_sub(low) >> shift) as usize).min(BUCKETS - 1)
+            }
+        }
     }
 
     /// How unevenly the mapping spreads `sample`: the sum of the squared
@@ -113,15 +120,30 @@ impl Histogram {
         };
         Some(Self {
             mapping,
-            counts: vec![0; BUCKETS],
+            counts: Vec::new(),
             sample,
         })
     }
 
-    #[inline(always)]
-    pub(super) fn count(&mut self, x: f64) {
-        let bucket = self.mapping.bucket(x);
-        self.counts[bucket] += 1;
+    /// Counts for one thread of the pass.
+    pub(super) fn counter(&self) -> Counter {
+        Counter {
+            mapping: self.mapping,
+            counts: per_bucket(0),
+        }
+    }
+
+    /// Adds up the counters' counts.
+    pub(super) fn add_counts(&mut self, counters: Vec<Counter>) {
+        for counter in counters {
+            if self.counts.is_empty() {
+                self.counts = (counter.counts as Box<[u32]>).into_vec();
+            } else {
+                for (total, count) in self.counts.iter_mut().zip(counter.counts.iter()) {
+                    *total += count;
+                }
+            }
+        }
     }
 
     /// What to gather in the second pass to find `ranks` (sorted, distinct)
@@ -134,10 +156,11 @@ impl Histogram {
     /// value (the sample's most frequent in the bucket) and sets aside the
     /// bucket's other values, if they are few.
     pub(super) fn gathering(self, ranks: &[usize], n: usize) -> Option<Gathering> {
-        let mut actions = vec![SKIP; self.counts.len()];
+        let mut actions = per_bucket(SKIP);
+        let mut wanted = Box::new([0u64; BUCKETS / 64]);
         let mut buckets = Vec::new();
-        let mut wanted = Vec::with_capacity(ranks.len());
-        let mut crowded = Vec::new();
+        let mut found = Vec::with_capacity(ranks.len());
+        let mut commons = Vec::new();
         let (mut before, mut kept) = (0usize, 0usize);
         let mut pending = ranks.iter().copied().peekable();
         for (bucket, &count) in self.counts.iter().enumerate() {
@@ -148,31 +171,33 @@ impl Histogram {
             let after = before + count;
             if pending.peek().is_some_and(|&rank| rank < after) {
                 if count > n / CROWDED {
-                    actions[bucket] = FIRST_CROWDED + crowded.len() as u8;
-                    crowded.push(Crowded::new(self.common_value(bucket)));
+                    actions[bucket] = FIRST_CROWDED + commons.len() as u8;
+                    commons.push(self.common_value(bucket));
                 } else {
                     actions[bucket] = KEEP;
                     kept += count;
                 }
+                wanted[bucket / 64] |= 1 << (bucket % 64);
                 buckets.push(WantedBucket {
                     action: actions[bucket],
                     count,
                 });
             }
             while let Some(rank) = pending.next_if(|&rank| rank < after) {
-                wanted.push((buckets.len() - 1, rank - before));
+                found.push((buckets.len() - 1, rank - before));
             }
             before = after;
         }
         let limit = n / GATHER_AT_MOST;
-        (kept <= limit).then(|| Gathering {
+        (kept <= limit).then_some(Gathering {
             mapping: self.mapping,
             actions,
-            buckets,
             wanted,
-            kept: Vec::with_capacity(kept),
+            buckets,
+            ranks: found,
+            kept,
             limit,
-            crowded,
+            commons,
         })
     }
 
@@ -192,6 +217,33 @@ impl Histogram {
     }
 }
 
+/// A value for every bucket: of a fixed length, so that indexing by a
+/// bucket needs no bounds check.
+type PerBucket<T> = Box<[T; BUCKETS]>;
+
+fn per_bucket<T: Copy>(value: T) -> PerBucket<T> {
+    vec![value; BUCKETS]
+        .into_boxed_slice()
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("BUCKETS values"))
+}
+
+/// The counts of one thread's share of the values.
+pub(super) struct Counter {
+    mapping: Mapping,
+    counts: PerBucket<u32>,
+}
+
+impl Counter {
+    #[inline(always)]
+    pub(super) fn count(&mut self, values: &[f64]) {
+        let (mapping, counts) = (self.mapping, &mut *self.counts);
+        for &x in values {
+            counts[mapping.bucket(x)] += 1;
+        }
+    }
+}
+
 /// Buckets holding more than 1/`CROWDED` of the values are crowded: at most
 /// `CROWDED` of them, so their slots fit in a byte beside the actions.
 const CROWDED: usize = 64;
@@ -207,66 +259,108 @@ struct WantedBucket {
     count: usize,
 }
 
-/// What the second pass learns of a crowded bucket.
+/// What the second pass learns of a crowded bucket: the values equal to
+/// its common value, and the others below it (set aside).
+#[derive(Clone, Copy, Default)]
 struct Crowded {
-    common: f64,
-    /// Values equal to `common`, and the others below it (set aside).
     common_count: usize,
     below: usize,
 }
 
-impl Crowded {
-    fn new(common: f64) -> Self {
-        Self {
-            common,
-            common_count: 0,
-            below: 0,
-        }
-    }
-}
-
 /// The second pass's work: the values of the buckets that hold a wanted
-/// rank, set aside, but for the common value of crowded buckets.
+/// rank, set aside, but for the common value of crowded buckets. Each
+/// thread of the pass gathers into a [`Gathered`] of its own; the values
+/// set aside are then put together in any order (selection does not
+/// depend on it) and the counts added up.
 pub(super) struct Gathering {
     mapping: Mapping,
-    actions: Vec<u8>,
+    actions: PerBucket<u8>,
+    /// A bit per bucket, set where the action is not [`SKIP`]: 8 KiB that
+    /// stay in the first-level cache, where the actions (64 KiB) do not,
+    /// for the many values skipped.
+    wanted: Box<[u64; BUCKETS / 64]>,
     buckets: Vec<WantedBucket>,
     /// Per wanted rank: its bucket (index in `buckets`) and its rank there.
-    wanted: Vec<(usize, usize)>,
-    kept: Vec<f64>,
+    ranks: Vec<(usize, usize)>,
+    /// How many values are set aside but for the crowded buckets' others.
+    kept: usize,
     /// Set aside no more than this; past it, give up.
     limit: usize,
+    /// The common value of each crowded bucket.
+    commons: Vec<f64>,
+}
+
+/// One thread's share of a [`Gathering`].
+pub(super) struct Gathered {
+    kept: Vec<f64>,
     crowded: Vec<Crowded>,
+    /// Too many values differed from a crowded bucket's common one.
+    gave_up: bool,
 }
 
 impl Gathering {
+    /// Where one thread of the pass gathers.
+    pub(super) fn gathered(&self) -> Gathered {
+        Gathered {
+            kept: Vec::with_capacity(self.kept),
+            crowded: vec![Crowded::default(); self.commons.len()],
+            gave_up: false,
+        }
+    }
+
     #[inline(always)]
-    pub(super) fn offer(&mut self, x: f64) {
-        match self.actions[self.mapping.bucket(x)] {
+    pub(super) fn offer(&self, gathered: &mut Gathered, values: &[f64]) {
+        let (mapping, wanted) = (self.mapping, &*self.wanted);
+        for &x in values {
+            let bucket = mapping.bucket(x);
+            if wanted[bucket / 64] >> (bucket % 64) & 1 != 0 {
+                self.keep(gathered, bucket, x);
+            }
+        }
+    }
+
+    /// What [`Gathering::offer`] does with a value of a wanted bucket.
+    fn keep(&self, gathered: &mut Gathered, bucket: usize, x: f64) {
+        match self.actions[bucket] {
             SKIP => {}
-            KEEP => self.kept.push(x),
+            KEEP => gathered.kept.push(x),
             slot => {
-                let crowded = &mut self.crowded[usize::from(slot - FIRST_CROWDED)];
-                if x == crowded.common {
+                let slot = usize::from(slot - FIRST_CROWDED);
+                let (crowded, common) = (&mut gathered.crowded[slot], self.commons[slot]);
+                if x == common {
                     crowded.common_count += 1;
-                } else if self.kept.len() < self.limit {
-                    crowded.below += usize::from(x < crowded.common);
-                    self.kept.push(x);
+                } else if gathered.kept.len() < self.limit {
+                    crowded.below += usize::from(x < common);
+                    gathered.kept.push(x);
                 } else {
                     // Too many values differ from the common one: note it
                     // (the kept values no longer add up) and stop keeping.
-                    self.limit = 0;
+                    gathered.gave_up = true;
                 }
             }
         }
     }
 
-    /// The values of the wanted ranks, in order; `None` when a crowded
-    /// bucket held too many values besides its common one.
-    pub(super) fn select(mut self) -> Option<Vec<f64>> {
-        if self.limit == 0 {
+    /// The values of the wanted ranks, in order, from what the threads
+    /// gathered; `None` when a crowded bucket held too many values besides
+    /// its common one.
+    pub(super) fn select(self, parts: Vec<Gathered>) -> Option<Vec<f64>> {
+        let mut parts = parts.into_iter();
+        let mut all = parts.next()?;
+        for part in parts {
+            all.kept.extend_from_slice(&part.kept);
+            all.gave_up |= part.gave_up;
+            for (total, crowded) in all.crowded.iter_mut().zip(part.crowded) {
+                total.common_count += crowded.common_count;
+                total.below += crowded.below;
+            }
+        }
+        if all.gave_up {
             return None;
         }
+        let Gathered {
+            mut kept, crowded, ..
+        } = all;
         // Where each wanted bucket's values start among those set aside.
         let mut starts = Vec::with_capacity(self.buckets.len());
         let mut start = 0;
@@ -274,23 +368,24 @@ impl Gathering {
             starts.push(start);
             start += match bucket.action {
                 KEEP => bucket.count,
-                slot => bucket.count - self.crowded[usize::from(slot - FIRST_CROWDED)].common_count,
+                slot => bucket.count - crowded[usize::from(slot - FIRST_CROWDED)].common_count,
             };
         }
-        debug_assert_eq!(start, self.kept.len());
+        debug_assert_eq!(start, kept.len());
         // Each wanted rank is the common value of a crowded bucket, or a
         // rank among the values set aside.
         let found: Vec<Result<usize, f64>> = self
-            .wanted
+            .ranks
             .iter()
             .map(|&(index, rank)| match self.buckets[index].action {
                 KEEP => Ok(starts[index] + rank),
                 slot => {
-                    let crowded = &self.crowded[usize::from(slot - FIRST_CROWDED)];
+                    let slot = usize::from(slot - FIRST_CROWDED);
+                    let crowded = &crowded[slot];
                     if rank < crowded.below {
                         Ok(starts[index] + rank)
                     } else if rank < crowded.below + crowded.common_count {
-                        Err(crowded.common)
+                        Err(self.commons[slot])
                     } else {
                         Ok(starts[index] + rank - crowded.common_count)
                     }
@@ -298,11 +393,11 @@ impl Gathering {
             })
             .collect();
         let kept_ranks: Vec<usize> = found.iter().filter_map(|found| found.ok()).collect();
-        select_ranks(&mut self.kept, &kept_ranks, 0);
+        select_ranks(&mut kept, &kept_ranks, 0);
         Some(
             found
                 .into_iter()
-                .map(|found| found.map_or_else(|common| common, |rank| self.kept[rank]))
+                .map(|found| found.map_or_else(|common| common, |rank| kept[rank]))
                 .collect(),
         )
     }

@@ -8,6 +8,10 @@
 //! statistics. The first pass counts the values in a histogram, the second
 //! sets aside those of the buckets that hold a wanted rank, and a
 //! multi-selection among them finds the ranks; the data are never sorted.
+//! Both passes go over fixed spans of 2^16 values, summed apart and
+//! combined in span order, so a big file's passes run on every idle thread
+//! of the pool ([`crate::pool::share`]) and every path (one thread or
+//! several, held or fed a block at a time, read again) gives the same bits.
 //! [`Moments`] combines files exactly (Chan, Golub and LeVeque), never as a
 //! mean of means, and says which statistic its parts leave unknown;
 //! [`sum_of`] is a part's sum as [`summarize`] gives it, for checking a file

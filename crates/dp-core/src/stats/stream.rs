@@ -1,23 +1,55 @@
 //! The linear passes of [`summarize`](super::summarize()) fed a block at a
 //! time, for values that are not held but read again on each pass
 //! ([`super::bounded`]). Each gives the bits of its in-memory twin in
-//! `sum.rs`: every value goes to the same lane (its index modulo
-//! [`LANES`]) in the same order, so the sums round alike.
+//! `sum.rs`: the same accumulators, every value in the same lane (its
+//! index modulo [`LANES`]) of the same span (its index over [`SPAN`]), and
+//! the spans combined in the same order, so the sums round alike.
 
 use super::scaled::Scale;
-use super::sum::{CompensatedSum, LANES, LaneSums};
+use super::sum::{
+    CompensatedSum, DeviationLanes, DeviationSums, First, FirstLanes, InLanes, LANES, SPAN,
+    ScaledLanes, SpanSums,
+};
 
-/// The values of an unfinished step of [`LANES`], carried to the next block.
-#[derive(Default)]
-struct Lanes {
+/// A pass's accumulators fed a block at a time: the values of an
+/// unfinished step of [`LANES`] wait for the next block, and a span ends
+/// every [`SPAN`] values, wherever the blocks end.
+struct Fed<L> {
+    lanes: L,
     pending: [f64; LANES],
     filled: usize,
+    /// Values of the current span so far.
+    in_span: usize,
 }
 
-impl Lanes {
-    /// Hands `values` to `take` with their lanes, whole steps at a time.
+impl<L: InLanes> Fed<L> {
+    fn new(lanes: L) -> Self {
+        Self {
+            lanes,
+            pending: [0.0; LANES],
+            filled: 0,
+            in_span: 0,
+        }
+    }
+
+    /// Takes `values`, handing each span that ends to `ended`.
+    fn add(&mut self, mut values: &[f64], mut ended: impl FnMut(L::Span)) {
+        while !values.is_empty() {
+            let (now, rest) = values.split_at(values.len().min(SPAN - self.in_span));
+            self.feed(now);
+            self.in_span += now.len();
+            if self.in_span == SPAN {
+                debug_assert_eq!(self.filled, 0, "a span is whole steps");
+                ended(self.lanes.end_span());
+                self.in_span = 0;
+            }
+            values = rest;
+        }
+    }
+
+    /// Hands `values` to the lanes, whole steps at a time.
     #[inline(always)]
-    fn feed(&mut self, mut values: &[f64], mut take: impl FnMut(usize, f64)) {
+    fn feed(&mut self, mut values: &[f64]) {
         if self.filled > 0 {
             while self.filled < LANES {
                 let Some((&x, rest)) = values.split_first() else {
@@ -27,79 +59,58 @@ impl Lanes {
                 self.filled += 1;
                 values = rest;
             }
-            for (lane, &x) in self.pending.iter().enumerate() {
-                take(lane, x);
-            }
+            self.lanes.step_all(&self.pending);
             self.filled = 0;
         }
-        let chunks = values.chunks_exact(LANES);
-        let rest = chunks.remainder();
-        for chunk in chunks {
-            for (lane, &x) in chunk.iter().enumerate() {
-                take(lane, x);
-            }
+        let (steps, rest) = values.as_chunks::<LANES>();
+        for step in steps {
+            self.lanes.step_all(step);
         }
         self.pending[..rest.len()].copy_from_slice(rest);
         self.filled = rest.len();
     }
 
-    /// The last, unfinished step, as `in_lanes` takes its remainder.
-    fn finish(&mut self, mut take: impl FnMut(usize, f64)) {
+    /// The last, unfinished span (its last step as the in-memory pass takes
+    /// its remainder), if any.
+    fn finish(mut self, ended: impl FnOnce(L::Span)) {
         for (lane, &x) in self.pending[..self.filled].iter().enumerate() {
-            take(lane, x);
+            self.lanes.step(lane, x);
         }
-        self.filled = 0;
+        if self.in_span > 0 {
+            ended(self.lanes.end_span());
+        }
     }
 }
 
 /// `sum_min_max`, a block at a time, counting the values.
 pub(super) struct SumMinMax {
-    lanes: Lanes,
-    sums: LaneSums,
-    mins: [f64; LANES],
-    maxs: [f64; LANES],
+    fed: Fed<FirstLanes>,
+    found: First<SpanSums>,
     count: u64,
 }
 
 impl SumMinMax {
     pub(super) fn new() -> Self {
         Self {
-            lanes: Lanes::default(),
-            sums: LaneSums::new(),
-            mins: [f64::INFINITY; LANES],
-            maxs: [f64::NEG_INFINITY; LANES],
+            fed: Fed::new(FirstLanes::new()),
+            found: First::new(),
             count: 0,
         }
     }
 
     pub(super) fn add(&mut self, values: &[f64]) {
         self.count += values.len() as u64;
-        let (sums, mins, maxs) = (&mut self.sums, &mut self.mins, &mut self.maxs);
-        self.lanes
-            .feed(values, |lane, x| step(sums, mins, maxs, lane, x));
+        let found = &mut self.found;
+        self.fed.add(values, |span| found.add(span));
     }
 
     /// The compensated sum, the minimum, the maximum and the count.
-    pub(super) fn finish(mut self) -> (CompensatedSum, f64, f64, u64) {
-        let (sums, mins, maxs) = (&mut self.sums, &mut self.mins, &mut self.maxs);
-        self.lanes.finish(|lane, x| step(sums, mins, maxs, lane, x));
-        let min = self.mins.into_iter().fold(f64::INFINITY, f64::min);
-        let max = self.maxs.into_iter().fold(f64::NEG_INFINITY, f64::max);
-        (self.sums.total(), min, max, self.count)
+    pub(super) fn finish(self) -> (CompensatedSum, f64, f64, u64) {
+        let mut found = self.found;
+        self.fed.finish(|span| found.add(span));
+        let First { sum, min, max } = found.finish();
+        (sum, min, max, self.count)
     }
-}
-
-#[inline(always)]
-fn step(
-    sums: &mut LaneSums,
-    mins: &mut [f64; LANES],
-    maxs: &mut [f64; LANES],
-    lane: usize,
-    x: f64,
-) {
-    sums.add(lane, x);
-    mins[lane] = if x < mins[lane] { x } else { mins[lane] };
-    maxs[lane] = if x > maxs[lane] { x } else { maxs[lane] };
 }
 
 /// The count, minimum, maximum and sum of values given a block at a time,
@@ -148,99 +159,71 @@ impl Tally {
 
 /// `scaled_sum`, a block at a time.
 pub(super) struct ScaledSum {
-    lanes: Lanes,
-    sums: LaneSums,
-    scale: Scale,
+    fed: Fed<ScaledLanes<Scale>>,
+    sum: SpanSums,
 }
 
 impl ScaledSum {
     pub(super) fn new(scale: Scale) -> Self {
         Self {
-            lanes: Lanes::default(),
-            sums: LaneSums::new(),
-            scale,
+            fed: Fed::new(ScaledLanes::new(scale)),
+            sum: SpanSums::default(),
         }
     }
 
     pub(super) fn add(&mut self, values: &[f64]) {
-        let (sums, scale) = (&mut self.sums, self.scale);
-        self.lanes
-            .feed(values, |lane, x| sums.add(lane, scale.down(x)));
+        let sum = &mut self.sum;
+        self.fed.add(values, |span| sum.add(span));
     }
 
-    pub(super) fn finish(mut self) -> CompensatedSum {
-        let (sums, scale) = (&mut self.sums, self.scale);
-        self.lanes.finish(|lane, x| sums.add(lane, scale.down(x)));
-        self.sums.total()
+    pub(super) fn finish(self) -> CompensatedSum {
+        let mut sum = self.sum;
+        self.fed.finish(|span| sum.add(span));
+        sum.total()
     }
 }
 
 /// `squared_deviations` of the values as they are or scaled (as
 /// `deviations` in `summarize.rs` takes them), a block at a time.
 pub(super) struct Deviations {
-    lanes: Lanes,
-    deviations: [f64; LANES],
-    squares: LaneSums,
-    mean: f64,
-    scale: Option<Scale>,
+    fed: Fed<DeviationLanes<Option<Scale>>>,
+    found: DeviationSums<SpanSums>,
 }
 
 impl Deviations {
     pub(super) fn new(mean: f64, scale: Option<Scale>) -> Self {
+        let mean = scale.map_or(mean, |scale| scale.down(mean));
         Self {
-            lanes: Lanes::default(),
-            deviations: [0.0; LANES],
-            squares: LaneSums::new(),
-            mean: scale.map_or(mean, |scale| scale.down(mean)),
-            scale,
+            fed: Fed::new(DeviationLanes::new(mean, scale)),
+            found: DeviationSums::default(),
         }
     }
 
     pub(super) fn add(&mut self, values: &[f64]) {
-        let (deviations, squares) = (&mut self.deviations, &mut self.squares);
-        let (mean, scale) = (self.mean, self.scale);
-        self.lanes.feed(values, |lane, x| {
-            deviate(deviations, squares, mean, scale, lane, x)
-        });
+        let found = &mut self.found;
+        self.fed.add(values, |span| found.add(span));
     }
 
     /// Σ(x − mean)² over the `n` values fed, corrected as
     /// `squared_deviations` corrects it.
-    pub(super) fn finish(mut self, n: usize) -> f64 {
-        let (deviations, squares) = (&mut self.deviations, &mut self.squares);
-        let (mean, scale) = (self.mean, self.scale);
-        self.lanes
-            .finish(|lane, x| deviate(deviations, squares, mean, scale, lane, x));
-        let deviation: f64 = self.deviations.iter().sum();
-        let squares = self.squares.total().value() - deviation * deviation / n as f64;
-        if squares < 0.0 { 0.0 } else { squares }
+    pub(super) fn finish(self, n: usize) -> f64 {
+        let mut found = self.found;
+        self.fed.finish(|span| found.add(span));
+        found.finish(n)
     }
-}
-
-#[inline(always)]
-fn deviate(
-    deviations: &mut [f64; LANES],
-    squares: &mut LaneSums,
-    mean: f64,
-    scale: Option<Scale>,
-    lane: usize,
-    x: f64,
-) {
-    let x = scale.map_or(x, |scale| scale.down(x));
-    let d = x - mean;
-    deviations[lane] += d;
-    squares.add_nonnegative(lane, d * d);
 }
 
 #[cfg(test)]
 mod tests {
     //! Against the in-memory passes, fed in blocks of every shape.
 
-    use super::super::sum::{scaled_sum, squared_deviations, sum_min_max};
+    use super::super::sum::{Unscaled, scaled_sum, squared_deviations, sum_min_max};
     use super::*;
 
+    /// Over three spans and a part, cancellations inside and across spans.
     fn values() -> Vec<f64> {
-        (0..1000_u32)
+        let n = 3 * SPAN as u32 + 1000;
+        (0..n)
             .map(|i| f64::from(i).sin() * 1e6 + f64::from(i % 7) * 1e-9 - 0.0)
             .chain([1e16, 1.0, -1e16, -0.0, 0.0])
             .collect()
@@ -271,14 +254,15 @@ mod tests {
     #[test]
     fn every_blocking_gives_the_bits_of_the_in_memory_passes() {
         let values = values();
-        let (sum, min, max) = sum_min_max(&values, |_| {});
+        let (First { sum, min, max }, _) = sum_min_max(&values, || (), |_, _| {});
         let scale = Scale::for_magnitude(1e16);
-        let scaled = scaled_sum(&values, |x| scale.down(x));
+        let scaled = scaled_sum(&values, scale);
         let mean = 12.345;
-        let plain = squared_deviations(&values, mean, |x| x, |_| {});
-        let scaled_squares =
-            squared_deviations(&values, scale.down(mean), |x| scale.down(x), |_| {});
-        for size in [1, 3, 7, 8, 9, 64, 1000, 2000] {
+        let (plain, _) = squared_deviations(&values, mean, Unscaled, || (), |_, _| {});
+        let (scaled_squares, _) =
+            squared_deviations(&values, scale.down(mean), scale, || (), |_, _| {});
+        // Blocks that end inside steps, at span ends, and across them.
+        for size in [1, 3, 7, 8, 9, 1000, SPAN - 1, SPAN, SPAN + 3, 5 * SPAN] {
             let mut first = SumMinMax::new();
             in_blocks(&values, size, |block| first.add(block));
             let (got, got_min, got_max, count) = first.finish();

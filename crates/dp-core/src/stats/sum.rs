@@ -1,5 +1,9 @@
 //! Sums that lose nothing to rounding: a running compensated sum, and the
-//! two linear passes of [`summarize`](super::summarize()) that sum in lanes.
+//! linear passes of [`summarize`](super::summarize()), which sum in lanes
+//! over fixed spans of values, the spans on every idle thread of the pool.
+
+use super::scaled::Scale;
+use crate::pool;
 
 /// A running sum with Neumaier's compensation: the rounding error of every
 /// addition is kept aside and added back at the end, so `1e16, 1, -1e16`
@@ -77,6 +81,7 @@ fn add_with_error(a: f64, b: f64) -> (f64, f64) {
 pub(super) const LANES: usize = 8;
 
 /// [`LANES`] compensated sums side by side.
+#[derive(Clone, Copy)]
 pub(super) struct LaneSums {
     sum: [f64; LANES],
     compensation: [f64; LANES],
@@ -117,75 +122,349 @@ impl LaneSums {
     }
 }
 
-/// Hands every value to `take` with its lane, `LANES` values a step, so
-/// that a pass keeps `LANES` independent accumulators.
-#[inline(always)]
-fn in_lanes(values: &[f64], mut take: impl FnMut(usize, f64)) {
-    let chunks = values.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (lane, &x) in chunk.iter().enumerate() {
-            take(lane, x);
+/// Values summed apart, in lanes, before the spans' totals are combined in
+/// order. A fixed count (never one that depends on `-j` or on the blocks
+/// the text was cut into), so every path that sees the same values in the
+/// same order rounds alike: in memory on one thread or on several (a span
+/// each), fed a block at a time ([`super::stream`]), and read again
+/// ([`super::sum_of`]). 2^16 values (512 KiB) keep a span's work far above
+/// the cost of handing it to another thread.
+pub(super) const SPAN: usize = 1 << 16;
+const _: () = assert!(SPAN.is_multiple_of(LANES), "a span is whole steps of lanes");
+
+/// The compensated sums of spans combined in span order: the first as it
+/// is (so up to one span sums as one run of lanes), each later one added
+/// with its compensation.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct SpanSums(Option<CompensatedSum>);
+
+impl SpanSums {
+    pub(super) fn add(&mut self, span: CompensatedSum) {
+        match &mut self.0 {
+            Some(total) => total.add_sum(&span),
+            None => self.0 = Some(span),
         }
     }
-    for (lane, &x) in rest.iter().enumerate() {
-        take(lane, x);
+
+    pub(super) fn total(self) -> CompensatedSum {
+        self.0.unwrap_or_default()
     }
 }
 
-/// The compensated sum, the minimum and the maximum, in one pass that
-/// also hands every value to `also`.
-pub(super) fn sum_min_max(values: &[f64], mut also: impl FnMut(f64)) -> (CompensatedSum, f64, f64) {
-    let mut sums = LaneSums::new();
-    let mut mins = [f64::INFINITY; LANES];
-    let mut maxs = [f64::NEG_INFINITY; LANES];
-    in_lanes(values, |lane, x| {
-        sums.add(lane, x);
+/// The accumulators of a linear pass over one span, [`LANES`] side by side:
+/// shared by the passes over values in memory and those fed a block at a
+/// time, so that both give the same bits.
+pub(super) trait InLanes: Copy {
+    /// What the pass finds in one span.
+    type Span;
+    fn step(&mut self, lane: usize, x: f64);
+    /// What this span found; the accumulators start again for the next.
+    fn end_span(&mut self) -> Self::Span;
+
+    /// [`InLanes::step`] for a whole step of lanes: the same arithmetic,
+    /// lane by lane, on a copy of the accumulators that stays in registers.
+    #[inline(always)]
+    fn step_all(&mut self, step: &[f64; LANES]) {
+        let mut lanes = *self;
+        for (lane, &x) in step.iter().enumerate() {
+            lanes.step(lane, x);
+        }
+        *self = lanes;
+    }
+}
+
+/// Hands every value of `span` to `lanes` with its lane, `LANES` values a
+/// step, and each step (and the last, shorter one) to `also`.
+#[inline(always)]
+fn over_span<L: InLanes>(lanes: &mut L, span: &[f64], mut also: impl FnMut(&[f64])) -> L::Span {
+    let (steps, rest) = span.as_chunks::<LANES>();
+    for step in steps {
+        lanes.step_all(step);
+        also(step);
+    }
+    for (lane, &x) in rest.iter().enumerate() {
+        lanes.step(lane, x);
+    }
+    also(rest);
+    lanes.end_span()
+}
+
+/// Runs a pass over every span of `values`, on the idle threads of this
+/// thread's pool too ([`pool::share`]): each thread keeps a `state` of its
+/// own (counts, values set aside) that `also` gets the values with, a few
+/// at a time (so that it keeps what it reads of itself in registers). The
+/// spans' findings come back in span order, with every state made.
+fn over_spans<L, S>(
+    values: &[f64],
+    new_lanes: impl Fn() -> L + Sync,
+    new_state: impl Fn() -> S + Sync,
+    also: impl Fn(&mut S, &[f64]) + Sync,
+) -> (Vec<L::Span>, Vec<S>)
+where
+    L: InLanes + Send,
+    L::Span: Send,
+    S: Send,
+{
+    let (spans, states) = pool::share(
+        values.len().div_ceil(SPAN),
+        || (new_lanes(), new_state()),
+        |(lanes, state), span| {
+            let span = &values[span * SPAN..values.len().min((span + 1) * SPAN)];
+            over_span(lanes, span, |values| also(state, values))
+        },
+    );
+    (spans, states.into_iter().map(|(_, state)| state).collect())
+}
+
+/// The first pass's accumulators: the compensated sum, the minimum and
+/// the maximum.
+#[derive(Clone, Copy)]
+pub(super) struct FirstLanes {
+    sums: LaneSums,
+    mins: [f64; LANES],
+    maxs: [f64; LANES],
+}
+
+/// What the first pass finds in a span, or in all of them (combined in
+/// span order by [`First::add`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct First<Sum = CompensatedSum> {
+    pub(super) sum: Sum,
+    pub(super) min: f64,
+    pub(super) max: f64,
+}
+
+impl FirstLanes {
+    pub(super) fn new() -> Self {
+        Self {
+            sums: LaneSums::new(),
+            mins: [f64::INFINITY; LANES],
+            maxs: [f64::NEG_INFINITY; LANES],
+        }
+    }
+}
+
+impl InLanes for FirstLanes {
+    type Span = First;
+
+    #[inline(always)]
+    fn step(&mut self, lane: usize, x: f64) {
+        self.sums.add(lane, x);
         // Plain comparisons compile to SIMD min/max; values are never NaN.
-        mins[lane] = if x < mins[lane] { x } else { mins[lane] };
-        maxs[lane] = if x > maxs[lane] { x } else { maxs[lane] };
-        also(x);
-    });
-    let min = mins.into_iter().fold(f64::INFINITY, f64::min);
-    let max = maxs.into_iter().fold(f64::NEG_INFINITY, f64::max);
-    (sums.total(), min, max)
+        self.mins[lane] = if x < self.mins[lane] {
+            x
+        } else {
+            self.mins[lane]
+        };
+        self.maxs[lane] = if x > self.maxs[lane] {
+            x
+        } else {
+            self.maxs[lane]
+        };
+    }
+
+    fn end_span(&mut self) -> First {
+        let ended = std::mem::replace(self, Self::new());
+        First {
+            sum: ended.sums.total(),
+            min: ended.mins.into_iter().fold(f64::INFINITY, f64::min),
+            max: ended.maxs.into_iter().fold(f64::NEG_INFINITY, f64::max),
+        }
+    }
 }
 
-/// The compensated sum of the values as `scaled` maps them: the overflow
+impl First<SpanSums> {
+    /// Nothing found yet.
+    pub(super) fn new() -> Self {
+        Self {
+            sum: SpanSums::default(),
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
+    /// The next span's findings.
+    pub(super) fn add(&mut self, span: First) {
+        self.sum.add(span.sum);
+        self.min = self.min.min(span.min);
+        self.max = self.max.max(span.max);
+    }
+
+    pub(super) fn finish(self) -> First {
+        First {
+            sum: self.sum.total(),
+            min: self.min,
+            max: self.max,
+        }
+    }
+}
+
+/// The compensated sum, the minimum and the maximum, in one pass that also
+/// hands every value to `also` with the state of its thread.
+pub(super) fn sum_min_max<S: Send>(
+    values: &[f64],
+    new_state: impl Fn() -> S + Sync,
+    also: impl Fn(&mut S, &[f64]) + Sync,
+) -> (First, Vec<S>) {
+    let (spans, states) = over_spans(values, FirstLanes::new, new_state, also);
+    let mut first = First::new();
+    spans.into_iter().for_each(|span| first.add(span));
+    (first.finish(), states)
+}
+
+/// How a pass takes the values: as they are, or scaled by a power of two
+/// (the overflow path, [`super::scaled`]).
+pub(super) trait Scaling: Copy {
+    fn apply(self, x: f64) -> f64;
+}
+
+/// The values as they are.
+#[derive(Clone, Copy)]
+pub(super) struct Unscaled;
+
+impl Scaling for Unscaled {
+    #[inline(always)]
+    fn apply(self, x: f64) -> f64 {
+        x
+    }
+}
+
+impl Scaling for Scale {
+    #[inline(always)]
+    fn apply(self, x: f64) -> f64 {
+        self.down(x)
+    }
+}
+
+impl Scaling for Option<Scale> {
+    #[inline(always)]
+    fn apply(self, x: f64) -> f64 {
+        self.map_or(x, |scale| scale.down(x))
+    }
+}
+
+/// The accumulators of the compensated sum of scaled values.
+#[derive(Clone, Copy)]
+pub(super) struct ScaledLanes<S> {
+    sums: LaneSums,
+    scale: S,
+}
+
+impl<S: Scaling> ScaledLanes<S> {
+    pub(super) fn new(scale: S) -> Self {
+        Self {
+            sums: LaneSums::new(),
+            scale,
+        }
+    }
+}
+
+impl<S: Scaling> InLanes for ScaledLanes<S> {
+    type Span = CompensatedSum;
+
+    #[inline(always)]
+    fn step(&mut self, lane: usize, x: f64) {
+        self.sums.add(lane, self.scale.apply(x));
+    }
+
+    fn end_span(&mut self) -> CompensatedSum {
+        std::mem::replace(&mut self.sums, LaneSums::new()).total()
+    }
+}
+
+/// The compensated sum of the values scaled by `scale`: the overflow
 /// path's ([`super::scaled`]) third pass, for a sum that overflowed.
-pub(super) fn scaled_sum(values: &[f64], scaled: impl Fn(f64) -> f64) -> CompensatedSum {
-    let mut sums = LaneSums::new();
-    in_lanes(values, |lane, x| sums.add(lane, scaled(x)));
-    sums.total()
+pub(super) fn scaled_sum(values: &[f64], scale: Scale) -> CompensatedSum {
+    let (spans, _) = over_spans(values, || ScaledLanes::new(scale), || (), |_, _| {});
+    let mut sum = SpanSums::default();
+    spans.into_iter().for_each(|span| sum.add(span));
+    sum.total()
 }
 
-/// Σ(x − mean)² over the values as `scaled` maps them (the identity, or
-/// the overflow path's scaling, with `mean` scaled alike), in one pass
-/// that also hands every value, unscaled, to `also`.
-///
-/// Corrected for the rounding of `mean`: with d = x − mean,
-/// Σ(x − m)² = Σd² − (Σd)²/n exactly, and Σd is what the mean's rounding
-/// left over (the "corrected two-pass algorithm", Chan, Golub and LeVeque
-/// 1983). The squares are summed with compensation, so values around 1e9
-/// with a spread of 1e-3 keep their variance; Σd, a small correction,
-/// needs none. The caller makes sure nothing overflows (n·max|d| ≤ 2^500),
-/// so the result is a number: only a rounding below zero is taken to 0.
-pub(super) fn squared_deviations(
+/// The accumulators of Σ(x − mean) and Σ(x − mean)², over the values as
+/// `scale` takes them (with `mean` scaled alike).
+#[derive(Clone, Copy)]
+pub(super) struct DeviationLanes<S> {
+    deviations: [f64; LANES],
+    squares: LaneSums,
+    mean: f64,
+    scale: S,
+}
+
+/// What the deviations pass finds in a span, or in all of them (combined
+/// in span order by [`DeviationSums::add`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct DeviationSums<Sum = CompensatedSum> {
+    deviation: f64,
+    squares: Sum,
+}
+
+impl<S: Scaling> DeviationLanes<S> {
+    /// `mean` already as `scale` takes the values.
+    pub(super) fn new(mean: f64, scale: S) -> Self {
+        Self {
+            deviations: [0.0; LANES],
+            squares: LaneSums::new(),
+            mean,
+            scale,
+        }
+    }
+}
+
+impl<S: Scaling> InLanes for DeviationLanes<S> {
+    type Span = DeviationSums;
+
+    #[inline(always)]
+    fn step(&mut self, lane: usize, x: f64) {
+        let d = self.scale.apply(x) - self.mean;
+        self.deviations[lane] += d;
+        self.squares.add_nonnegative(lane, d * d);
+    }
+
+    fn end_span(&mut self) -> DeviationSums {
+        let squares = std::mem::replace(&mut self.squares, LaneSums::new()).total();
+        let deviations = std::mem::replace(&mut self.deviations, [0.0; LANES]);
+        DeviationSums {
+            deviation: deviations.iter().sum(),
+            squares,
+        }
+    }
+}
+
+impl DeviationSums<SpanSums> {
+    pub(super) fn add(&mut self, span: DeviationSums) {
+        self.deviation += span.deviation;
+        self.squares.add(span.squares);
+    }
+
+    /// Σ(x − mean)² over the `n` values, corrected for the rounding of
+    /// `mean`: with d = x − mean, Σ(x − m)² = Σd² − (Σd)²/n exactly, and Σd
+    /// is what the mean's rounding left over (the "corrected two-pass
+    /// algorithm", Chan, Golub and LeVeque 1983). The squares are summed
+    /// with compensation, so values around 1e9 with a spread of 1e-3 keep
+    /// their variance; Σd, a small correction, needs none. The caller
+    /// makes sure nothing overflows (n·max|d| ≤ 2^500), so the result is a
+    /// number: only a rounding below zero is taken to 0.
+    pub(super) fn finish(self, n: usize) -> f64 {
+        let squares = self.squares.total().value() - self.deviation * self.deviation / n as f64;
+        debug_assert!(!squares.is_nan(), "squared deviations overflowed");
+        if squares < 0.0 { 0.0 } else { squares }
+    }
+}
+
+/// Σ(x − mean)² over the values as `scale` takes them (`mean` scaled
+/// alike), in one pass that also hands every value, unscaled, to `also`
+/// with the state of its thread.
+pub(super) fn squared_deviations<S: Send>(
     values: &[f64],
     mean: f64,
-    scaled: impl Fn(f64) -> f64,
-    mut also: impl FnMut(f64),
-) -> f64 {
-    let mut deviations = [0.0; LANES];
-    let mut squares = LaneSums::new();
-    in_lanes(values, |lane, x| {
-        let d = scaled(x) - mean;
-        deviations[lane] += d;
-        squares.add_nonnegative(lane, d * d);
-        also(x);
-    });
-    let deviation: f64 = deviations.iter().sum();
-    let squares = squares.total().value() - deviation * deviation / values.len() as f64;
-    debug_assert!(!squares.is_nan(), "squared deviations overflowed");
-    if squares < 0.0 { 0.0 } else { squares }
+    scale: impl Scaling + Send + Sync,
+    new_state: impl Fn() -> S + Sync,
+    also: impl Fn(&mut S, &[f64]) + Sync,
+) -> (f64, Vec<S>) {
+    let new_lanes = || DeviationLanes::new(mean, scale);
+    let (spans, states) = over_spans(values, new_lanes, new_state, also);
+    let mut deviations = DeviationSums::<SpanSums>::default();
+    spans.into_iter().for_each(|span| deviations.add(span));
+    (deviations.finish(values.len()), states)
 }
