@@ -91,6 +91,7 @@ fn samples() -> Vec<Record> {
         run: Some("sequential".into()),
         error: "'abc' is not a finite number".into(),
         line: Some(17),
+        repeat: Some(2),
     };
     vec![
         Record::File(FileRecord {

@@ -176,6 +176,7 @@ mod tests {
             run: None,
             error: "x".into(),
             line: None,
+            repeat: None,
         });
         assert_eq!(got[0], Ok((2, expected)));
         assert_eq!(got[1], Ok((3, Record::Unknown)));
@@ -209,6 +210,7 @@ mod tests {
             run: Some("r".into()),
             error: "bad".into(),
             line: Some(3),
+            repeat: None,
         });
         writer.write(&record).unwrap();
         writer.write(&record).unwrap();

@@ -289,6 +289,10 @@ pub struct ErrorRecord {
     pub error: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
+    /// Which repetition of its run failed, as in `stats`; absent when the
+    /// run was made once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<u64>,
 }
 
 /// The overall statistics of one run, computed by dp-agg (`--format json`).

@@ -172,6 +172,11 @@ pub fn repeat_differences(run: &Run) -> Vec<Difference> {
         return Vec::new();
     };
     let first_name = repeat_name(primary);
+    let failed_later = |repeat, path: &str| {
+        run.later_failures()
+            .iter()
+            .any(|error| error.repeat == repeat && error.path == path)
+    };
     let mut found = Vec::new();
     for (repeat, records) in run.repeats().filter(|&(repeat, _)| repeat != primary) {
         let this_name = repeat_name(repeat);
@@ -185,11 +190,15 @@ pub fn repeat_differences(run: &Run) -> Vec<Difference> {
         };
         for base in first.records() {
             match records.get(&base.path) {
-                None if !matches!(run.get(&base.path), Some(Entry::Failed(_))) => differ(
-                    &base.path,
-                    "missing",
-                    format!("not in {this_name} of run {name}"),
-                ),
+                None if !matches!(run.get(&base.path), Some(Entry::Failed(_)))
+                    && !failed_later(repeat, &base.path) =>
+                {
+                    differ(
+                        &base.path,
+                        "missing",
+                        format!("not in {this_name} of run {name}"),
+                    )
+                }
                 None => {}
                 Some(this) => {
                     for (field, base_value, value) in field_differences(base, this) {
@@ -214,6 +223,20 @@ pub fn repeat_differences(run: &Run) -> Vec<Difference> {
                     format!("in {this_name}, not in {first_name} of run {name}"),
                 );
             }
+        }
+    }
+    for error in run.later_failures() {
+        if matches!(run.get(&error.path), Some(Entry::Stats(_))) {
+            found.push(Difference {
+                run: run.label.clone(),
+                path: error.path.clone(),
+                field: "failed".to_owned(),
+                message: format!(
+                    "failed in {} of run {name}: {}",
+                    repeat_name(error.repeat),
+                    error.error
+                ),
+            });
         }
     }
     found

@@ -280,6 +280,8 @@ pub struct Run {
     primary: Option<Option<u64>>,
     /// Every repeat's `stats` records, lean (no digest), by repeat.
     repeats: BTreeMap<Option<u64>, Repeat>,
+    /// The `error` records of repeats other than the primary one.
+    later_failures: Vec<ErrorRecord>,
 }
 
 /// The `stats` records of one repeat of a run, each file once (the later
@@ -386,6 +388,7 @@ impl Run {
             digests: BTreeMap::new(),
             primary: None,
             repeats: BTreeMap::new(),
+            later_failures: Vec::new(),
         }
     }
 
@@ -409,7 +412,18 @@ impl Run {
     pub fn add(&mut self, outcome: Outcome, place: Place) -> Option<Duplicate> {
         let mut digest = None;
         let entry = match outcome {
-            Outcome::Failed(error) => Entry::Failed(error),
+            Outcome::Failed(error) => {
+                // A later repeat's failure is the file failing again, or
+                // a difference between repeats ([`Run::later_failures`]).
+                if error.repeat.is_some() {
+                    let primary = *self.primary.get_or_insert(error.repeat);
+                    if error.repeat != primary {
+                        self.later_failures.push(*error);
+                        return None;
+                    }
+                }
+                Entry::Failed(error)
+            }
             Outcome::Stats(mut stats) => {
                 let shared = Arc::new(FileStats::of(&mut stats));
                 let primary = *self.primary.get_or_insert(stats.repeat);
@@ -484,6 +498,11 @@ impl Run {
     /// The repeat whose records are [`Run::entries`]: the first one seen.
     pub fn primary_repeat(&self) -> Option<Option<u64>> {
         self.primary
+    }
+
+    /// The `error` records of the repeats other than the primary one.
+    pub fn later_failures(&self) -> &[ErrorRecord] {
+        &self.later_failures
     }
 
     /// How many files' digests were merged with others to fit in memory.

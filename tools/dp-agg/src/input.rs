@@ -399,6 +399,7 @@ fn refused_entry(run: Option<String>, path: String, place: &Place, why: &str) ->
         run,
         error: format!("record refused at {place}: {why}"),
         line: None,
+        repeat: None,
     }))
 }
 

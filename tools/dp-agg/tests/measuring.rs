@@ -255,6 +255,50 @@ fn a_file_twice_in_one_repeat_keeps_the_later_record_with_a_warning() {
     );
 }
 
+#[test]
+fn a_file_that_fails_in_every_repeat_is_one_failed_file_and_one_failing_later_a_difference() {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("good.txt"), "1\n2\n").unwrap();
+    std::fs::write(dir.path().join("bad.txt"), "1\nx\n").unwrap();
+    let repeat = |r: &str| {
+        dp_testkit::dp("dp-stats")
+            .args(["--run", "a", "good.txt", "bad.txt"])
+            .env("DP_REPEAT", r)
+            .current_dir(dir.path())
+            .run()
+    };
+    let (first, second) = (repeat("1"), repeat("2"));
+    first.code_is(1);
+    let error = &second.records()[1];
+    assert_eq!(error["type"], "error");
+    assert_eq!(error["repeat"], 2, "an error record carries its repeat");
+    let both = format!("{}{}", first.stdout, second.stdout);
+    let run = dp_agg(dir.path(), &[], &both);
+    run.code_is(1);
+    assert!(!run.stderr.contains("recorded again"), "{}", run.stderr);
+    assert!(run.stdout.contains("Failed files (1):"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Results identical across repeats: yes"),
+        "{}",
+        run.stdout
+    );
+
+    // good.txt fails in repeat 2 only: missing there, a difference.
+    std::fs::write(dir.path().join("good.txt"), "1\ny\n").unwrap();
+    let later = repeat("2");
+    let run = dp_agg(
+        dir.path(),
+        &[],
+        &format!("{}{}", first.stdout, later.stdout),
+    );
+    run.code_is(1);
+    assert!(
+        run.stdout.contains("good.txt: failed in repeat 2 of run a"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// Runs of one file each, one repeat, with the given totals.
 fn scaling_runs(runs: &[(&str, f64)]) -> String {
     runs.iter()

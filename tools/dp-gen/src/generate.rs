@@ -53,6 +53,7 @@ pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<()> {
                         run: None,
                         error,
                         line: None,
+                        repeat: None,
                     })
                 }
             };

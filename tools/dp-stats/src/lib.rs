@@ -130,6 +130,7 @@ impl Delivery {
                 run: stats.run.clone(),
                 error: message,
                 line: None,
+                repeat: stats.repeat,
             }),
         }
     }

@@ -154,6 +154,7 @@ impl<'a> Worker<'a> {
                 run: settings.run.clone(),
                 error: failure.message,
                 line: failure.line,
+                repeat: settings.repeat,
             }),
         };
         let warning = self.fit_in_one_pipe_write(&mut record);

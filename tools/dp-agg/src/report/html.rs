@@ -204,8 +204,8 @@ fn write_differences(
     }
     writeln!(
         h,
-        "<p class=\"warning\">Results identical across {across}: no ({} differences)</p>\n<ul>",
-        differences.len()
+        "<p class=\"warning\">Results identical across {across}: no ({})</p>\n<ul>",
+        super::differences_counted(differences.len())
     )?;
     for difference in differences.iter().take(DIFFERENCES_SHOWN) {
         writeln!(

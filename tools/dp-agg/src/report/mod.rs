@@ -70,7 +70,9 @@ impl<'a> Report<'a> {
         let timings: Vec<Timing> = runs.iter().map(Timing::of).collect();
         let comparison = compare::compare(runs, &timings, baseline);
         let scaling = scaling::tables(runs, &timings, all_scaling);
-        let repeated = runs.iter().any(|run| run.repeat_count() > 1);
+        let repeated = runs
+            .iter()
+            .any(|run| run.repeat_count() > 1 || !run.later_failures().is_empty());
         let repeat_differences = runs.iter().flat_map(compare::repeat_differences).collect();
         let order: Vec<usize> = match &comparison {
             Some(comparison) => comparison.order.clone(),
@@ -552,6 +554,11 @@ pub fn saved_phrase(saved_pct: Option<f64>) -> Option<String> {
             format!("{:.0}% more time", -pct)
         }
     })
+}
+
+/// `1 difference`, `3 differences`: how the text and html faces count them.
+fn differences_counted(n: usize) -> String {
+    format!("{n} difference{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]

@@ -246,8 +246,8 @@ fn write_agreement(
     }
     writeln!(
         out,
-        "Results identical across {across}: no ({} differences)",
-        differences.len()
+        "Results identical across {across}: no ({})",
+        super::differences_counted(differences.len())
     )?;
     for difference in differences.iter().take(DIFFERENCES_SHOWN) {
         writeln!(

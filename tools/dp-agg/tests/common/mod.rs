@@ -88,6 +88,7 @@ pub fn error_record(path: &str, run: Option<&str>, error: &str) -> String {
         run: run.map(str::to_owned),
         error: error.to_owned(),
         line: None,
+        repeat: None,
     }))
 }
 
