@@ -75,11 +75,6 @@ pub fn open_within(path: &Path, budget: &Budget) -> io::Result<Text> {
     text_of(File::open(path)?, Some(budget))
 }
 
-/// The text on standard input, decompressed if it is compressed.
-pub fn stdin() -> io::Result<Text> {
-    from_reader(io::stdin())
-}
-
 /// The text on standard input, decompressed within `budget`.
 pub fn stdin_within(budget: &Budget) -> io::Result<Text> {
     text_of(io::stdin(), Some(budget))
