@@ -53,8 +53,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let helpers = Helpers::new(slots);
     // The reading buffers come out of --max-memory first: a block in
     // flight per slot and one being read per thread (and the spill's), each
-    // with its values.
-    let reading = (slots + jobs + 1) * settings.block_size * 2;
+    // with its values, and per thread the values of the half block that the
+    // second of two cursors reads ahead (dp_core::parse::text).
+    let reading = (slots + jobs + 1) * settings.block_size * 2 + jobs * settings.block_size / 2;
     let budget = Budget::new(settings.max_memory, reading);
     let new_worker = || {
         let mut worker = Worker::new(&settings, &helpers, &budget);
