@@ -132,7 +132,7 @@ fn decompressors_that_do_not_fit_together_take_turns() {
         .arg("plain.txt")
         .run();
     let plain = of_the_text(&ran.record());
-    // -j 2 sets 14 MiB aside for reading: 26 MiB are left, and each
+    // -j 2 sets 15 MiB aside for reading: 25 MiB are left, and each
     // six.xz needs 15 MiB. The second waits for the first.
     let ran = dp("dp-stats")
         .current_dir(dir.path())
@@ -151,7 +151,7 @@ fn decompressors_that_do_not_fit_together_take_turns() {
     ran.code_is(1);
     ran.stderr_has(
         "dp-stats: six.xz: needs 15 MiB to decompress (xz dictionary of 8 MiB), \
-         over the 12 MiB that --max-memory 16M leaves for it",
+         over the 11 MiB that --max-memory 16M leaves for it",
     );
     assert_eq!(of_the_text(&ran.records()[1]), plain);
 }
