@@ -92,12 +92,21 @@ fn text_of(input: impl Read + Send + 'static, budget: Option<&Budget>) -> io::Re
     let Some(window) = window else {
         return Ok(Box::new(input));
     };
-    let reservation = match budget {
-        Some(budget) => Some(budget.reserve(window.needs()).map_err(|over| {
-            let what = format!("to decompress ({})", window.describe());
-            io::Error::new(io::ErrorKind::OutOfMemory, over.describe(&what))
-        })?),
-        None => None,
+    let (ahead, reservation) = match budget {
+        None => (AHEAD, None),
+        Some(budget) => {
+            // Short of room, decompress a piece at a time rather than fail.
+            let ahead = if window.needs(AHEAD) <= budget.limit() {
+                AHEAD
+            } else {
+                0
+            };
+            let reservation = budget.reserve(window.needs(ahead)).map_err(|over| {
+                let what = format!("to decompress ({})", window.describe());
+                io::Error::new(io::ErrorKind::OutOfMemory, over.describe(&what))
+            })?;
+            (ahead, Some(reservation))
+        }
     };
     // Bounded, the decoder's own limit refuses a later frame or block that
     // needs more than the first.
@@ -108,6 +117,7 @@ fn text_of(input: impl Read + Send + 'static, budget: Option<&Budget>) -> io::Re
         Format::Gzip => decoded(
             window,
             reservation,
+            ahead,
             flate2::bufread::MultiGzDecoder::new(input),
         ),
         Format::Zstd => {
@@ -115,7 +125,7 @@ fn text_of(input: impl Read + Send + 'static, budget: Option<&Budget>) -> io::Re
             if bounded {
                 decoder.window_log_max(window.bytes.trailing_zeros())?;
             }
-            decoded(window, reservation, decoder)
+            decoded(window, reservation, ahead, decoder)
         }
         Format::Xz => {
             let memlimit = if bounded {
@@ -130,6 +140,7 @@ fn text_of(input: impl Read + Send + 'static, budget: Option<&Budget>) -> io::Re
             decoded(
                 window,
                 reservation,
+                ahead,
                 liblzma::bufread::XzDecoder::new_stream(input, stream),
             )
         }
@@ -207,9 +218,10 @@ impl Window {
         Some(Self { format, bytes })
     }
 
-    /// Bytes reserved while the stream is read: the window, the decoder's
-    /// state, its input buffer and the text decompressed ahead.
-    fn needs(&self) -> usize {
+    /// Bytes reserved while the stream is read with `ahead` pieces
+    /// decompressed ahead: the window, the decoder's state, its input
+    /// buffer and the pieces.
+    fn needs(&self, ahead: usize) -> usize {
         let state = match self.format {
             Format::Plain => 0,
             Format::Gzip => GZIP_STATE,
@@ -218,7 +230,7 @@ impl Window {
         };
         self.bytes
             .saturating_add(state)
-            .saturating_add(SOURCE_BUFFER + LIVE_PIECES * PIECE)
+            .saturating_add(SOURCE_BUFFER + live_pieces(ahead) * PIECE)
     }
 
     /// `xz dictionary of 64 MiB`.
@@ -304,9 +316,14 @@ fn vli(bytes: &[u8], at: &mut usize) -> Option<u64> {
 fn decoded(
     window: Window,
     reservation: Option<Reservation>,
+    ahead: usize,
     decoder: impl Read + Send + 'static,
 ) -> Text {
-    Box::new(Prefetched::spawn(Named { window, decoder }, reservation))
+    Box::new(Prefetched::spawn(
+        Named { window, decoder },
+        reservation,
+        ahead,
+    ))
 }
 
 /// The reader under a decoder: its errors are marked as the file's own, so
@@ -419,14 +436,19 @@ fn over_the_window(err: &io::Error) -> bool {
 /// that the threads meet once a MiB (a hand-over wakes a thread, which on
 /// a busy machine waits for a core).
 const PIECE: usize = 1 << 20;
-/// How many pieces the decompressing thread may be ahead.
+/// How many pieces the decompressing thread may be ahead; none (a piece
+/// handed over as the reader takes it) where `--max-memory` leaves too
+/// little room for more.
 const AHEAD: usize = 3;
+
 /// How many pieces there are at most: those ahead, the one being filled
 /// and the one being read (emptied ones are reused).
-const LIVE_PIECES: usize = AHEAD + 2;
+const fn live_pieces(ahead: usize) -> usize {
+    ahead + 2
+}
 
-/// A reader whose source is read on another thread, up to [`AHEAD`]
-/// pieces before they are asked for. Dropping it stops that thread after
+/// A reader whose source is read on another thread, up to `ahead` (at
+/// most [`AHEAD`]) pieces before they are asked for. Dropping it stops that thread after
 /// its current piece. The reservation for the decoder and the pieces ends
 /// when both the thread (the decoder dropped) and the reader (its last
 /// piece dropped) are done.
@@ -440,9 +462,13 @@ struct Prefetched {
 }
 
 impl Prefetched {
-    fn spawn(mut source: impl Read + Send + 'static, reservation: Option<Reservation>) -> Self {
-        let (send_piece, pieces) = sync_channel(AHEAD);
-        let (spent, take_spent) = sync_channel::<Vec<u8>>(LIVE_PIECES);
+    fn spawn(
+        mut source: impl Read + Send + 'static,
+        reservation: Option<Reservation>,
+        ahead: usize,
+    ) -> Self {
+        let (send_piece, pieces) = sync_channel(ahead);
+        let (spent, take_spent) = sync_channel::<Vec<u8>>(live_pieces(ahead));
         let reservation = reservation.map(Arc::new);
         let thread_s_part = reservation.clone();
         thread::spawn(move || {
@@ -710,7 +736,7 @@ mod tests {
         let text = "1\n".repeat(100_000);
         let bytes = xz_dictionary_of(text.as_bytes(), 8 << 20);
         let mut reader = text_of(Cursor::new(bytes.clone()), Some(&budget)).unwrap();
-        let needs = (8 << 20) + XZ_STATE + SOURCE_BUFFER + LIVE_PIECES * PIECE;
+        let needs = (8 << 20) + XZ_STATE + SOURCE_BUFFER + live_pieces(AHEAD) * PIECE;
         assert_eq!(budget.used(), needs);
         let mut read = String::new();
         reader.read_to_string(&mut read).unwrap();
@@ -723,19 +749,34 @@ mod tests {
     }
 
     #[test]
+    fn short_of_room_the_text_is_decompressed_a_piece_at_a_time() {
+        // 12 MiB of room: an 8 MiB dictionary fits with no piece ahead.
+        let budget = Budget::new(16 << 20, 4 << 20);
+        let text = "1\n".repeat(100_000);
+        let bytes = xz_dictionary_of(text.as_bytes(), 8 << 20);
+        let mut reader = text_of(Cursor::new(bytes), Some(&budget)).unwrap();
+        let needs = (8 << 20) + XZ_STATE + SOURCE_BUFFER + live_pieces(0) * PIECE;
+        assert_eq!(budget.used(), needs);
+        let mut read = String::new();
+        reader.read_to_string(&mut read).unwrap();
+        assert_eq!(read, text);
+        wait_until_free(&budget);
+    }
+
+    #[test]
     fn a_window_over_the_limit_is_refused_by_its_size() {
         let budget = Budget::new(16 << 20, 4 << 20);
         let err = read_within(xz_dictionary_of(b"1\n", 12 << 20), &budget).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::OutOfMemory);
         assert_eq!(
             err.to_string(),
-            "needs 19 MiB to decompress (xz dictionary of 12 MiB), \
+            "needs 16 MiB to decompress (xz dictionary of 12 MiB), \
              over the 12 MiB that --max-memory 16M leaves for it"
         );
         let err = read_within(zstd_window_of(b"1\n", 24), &budget).unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("needs 22 MiB to decompress (zstd window of 16 MiB), over"),
+                .starts_with("needs 19 MiB to decompress (zstd window of 16 MiB), over"),
             "{err}"
         );
         assert_eq!(budget.used(), 0);
