@@ -293,6 +293,44 @@ fn a_host_killed_mid_run_has_its_files_redone_on_the_others() {
 }
 
 #[test]
+fn ctrl_c_while_the_masters_log_in_or_later_leaves_nothing_behind() {
+    use std::os::unix::process::CommandExt;
+    let test = "ctrl_c_while_the_masters_log_in_or_later_leaves_nothing_behind";
+    let Some(hosts) = Hosts::up(test, 3) else {
+        return;
+    };
+    let make = make_over(&hosts, &["FILES=3", "DELAY=1", "SSH_JOBS=1"]);
+    make.ok(&["data"]);
+    // Ctrl-C goes to the terminal's foreground process group: make, the
+    // script and its ssh logins alike. 50 ms is within the logins; later
+    // ones are within the run.
+    for after_ms in [50, 150, 400, 1500] {
+        let child = make
+            .command(&["ssh"])
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        sleep(Duration::from_millis(after_ms));
+        let group = format!("-{}", child.id());
+        let killed = Command::new("kill").args(["-INT", "--", &group]).status();
+        assert!(killed.unwrap().success(), "cannot signal {group}");
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            !output.status.success(),
+            "make ssh was not interrupted at {after_ms} ms"
+        );
+        // A master still logging in when the run closed would come up
+        // after it and outlive it.
+        sleep(Duration::from_millis(500));
+        assert_no_master_left();
+        assert_hosts_clean(&hosts);
+        make.ok(&["clean"]);
+    }
+}
+
+#[test]
 fn a_bad_file_is_a_result_tried_once_and_reaches_dp_agg() {
     let test = "a_bad_file_is_a_result_tried_once_and_reaches_dp_agg";
     let Some(hosts) = Hosts::up(test, 2) else {
