@@ -403,43 +403,50 @@ where
             done.push((part, work(&mut state, part)));
         }
     };
-    let capacity = LENT
-        .with_borrow(Option::clone)
-        .filter(|capacity| parts > 1 && capacity.serving.load(Ordering::Acquire) > 0);
-    let mut states = Vec::new();
+    let capacity = if parts > 1 {
+        LENT.with_borrow(Option::clone)
+    } else {
+        None
+    };
+    let Some(capacity) = capacity.filter(|capacity| capacity.serving.load(Ordering::Acquire) > 0)
+    else {
+        // Alone: every part here, in order.
+        let (state, done, _) = take_parts(false);
+        return (
+            done.into_iter().map(|(_, result)| result).collect(),
+            vec![state],
+        );
+    };
+    let taken = thread::scope(|scope| {
+        let take_parts = &take_parts;
+        let idle = capacity.serving.load(Ordering::Acquire).min(parts - 1);
+        let others: Vec<_> = (0..idle)
+            .map_while(|_| Slot::take(&capacity))
+            .map(|slot| {
+                scope.spawn(move || {
+                    let _slot = slot;
+                    take_parts(true)
+                })
+            })
+            .collect();
+        let mut taken = vec![take_parts(false)];
+        taken.extend(others.into_iter().map(|other| {
+            other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }));
+        taken
+    });
+    let mut states = Vec::with_capacity(taken.len());
     let mut found: Vec<Option<R>> = Vec::new();
     found.resize_with(parts, || None);
-    let mut keep = |(state, done, cpu): (S, Vec<(usize, R)>, Duration)| {
+    for (state, done, cpu) in taken {
         states.push(state);
         for (part, result) in done {
             found[part] = Some(result);
         }
         ELSEWHERE.set(ELSEWHERE.get() + cpu);
-    };
-    thread::scope(|scope| {
-        let take_parts = &take_parts;
-        let mut others = Vec::new();
-        if let Some(capacity) = &capacity {
-            let idle = capacity.serving.load(Ordering::Acquire).min(parts - 1);
-            for _ in 0..idle {
-                let Some(slot) = Slot::take(capacity) else {
-                    break;
-                };
-                others.push(scope.spawn(move || {
-                    let _slot = slot;
-                    take_parts(true)
-                }));
-            }
-        }
-        keep(take_parts(false));
-        for other in others {
-            keep(
-                other
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-    });
+    }
     let results = found
         .into_iter()
         .map(|result| result.expect("every part was taken"))
