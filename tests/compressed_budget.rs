@@ -12,9 +12,10 @@ use serde_json::{Map, Value};
 
 /// Writes `plain.txt` and, made by the real commands, `nine.xz` (`xz -9`:
 /// a 64 MiB dictionary), `long.zst` (`zstd --long=27` from a pipe: a
-/// 128 MiB window) and `six.xz` (`xz`'s default -6: 8 MiB); `None` (the
-/// test skips) without xz or zstd.
-fn compressed(test: &str, dir: &Path) -> Option<()> {
+/// 128 MiB window) and `six.xz` (`xz`'s default -6: 8 MiB); gives what
+/// dp-stats' record of `plain.txt` says of its text, or `None` (the test
+/// skips) without xz or zstd.
+fn compressed(test: &str, dir: &Path) -> Option<Value> {
     for program in ["xz", "zstd"] {
         if !installed(program) {
             skip(
@@ -31,7 +32,9 @@ fn compressed(test: &str, dir: &Path) -> Option<()> {
         dir,
     )
     .success();
-    Some(())
+    let ran = dp("dp-stats").current_dir(dir).arg("plain.txt").run();
+    ran.success();
+    Some(of_the_text(&ran.record()))
 }
 
 /// What a record says of its text, whatever file held it and however many
@@ -51,20 +54,12 @@ fn of_the_text(record: &Value) -> Value {
 #[test]
 fn a_window_over_the_limit_fails_that_file_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    if compressed(
+    let Some(plain) = compressed(
         "a_window_over_the_limit_fails_that_file_by_name",
         dir.path(),
-    )
-    .is_none()
-    {
+    ) else {
         return;
-    }
-    let ran = dp("dp-stats")
-        .current_dir(dir.path())
-        .arg("plain.txt")
-        .run();
-    ran.success();
-    let plain = of_the_text(&ran.record());
+    };
     for jobs in ["1", "2"] {
         let ran = dp("dp-stats")
             .current_dir(dir.path())
@@ -119,19 +114,12 @@ fn a_window_over_the_limit_fails_that_file_by_name() {
 #[test]
 fn decompressors_that_do_not_fit_together_take_turns() {
     let dir = tempfile::tempdir().unwrap();
-    if compressed(
+    let Some(plain) = compressed(
         "decompressors_that_do_not_fit_together_take_turns",
         dir.path(),
-    )
-    .is_none()
-    {
+    ) else {
         return;
-    }
-    let ran = dp("dp-stats")
-        .current_dir(dir.path())
-        .arg("plain.txt")
-        .run();
-    let plain = of_the_text(&ran.record());
+    };
     // -j 2 sets 15 MiB aside for reading: 25 MiB are left, and each
     // six.xz needs 15 MiB. The second waits for the first.
     let ran = dp("dp-stats")

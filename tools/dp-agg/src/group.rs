@@ -505,6 +505,12 @@ impl Run {
         &self.later_failures
     }
 
+    /// Whether the run was made more than once: records of two repeats,
+    /// or a later repeat's failures only.
+    pub fn was_repeated(&self) -> bool {
+        self.repeat_count() > 1 || !self.later_failures.is_empty()
+    }
+
     /// How many files' digests were merged with others to fit in memory.
     pub fn digests_folded(&self) -> usize {
         self.budget.folded_files()

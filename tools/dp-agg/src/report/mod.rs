@@ -70,9 +70,7 @@ impl<'a> Report<'a> {
         let timings: Vec<Timing> = runs.iter().map(Timing::of).collect();
         let comparison = compare::compare(runs, &timings, baseline);
         let scaling = scaling::tables(runs, &timings, all_scaling);
-        let repeated = runs
-            .iter()
-            .any(|run| run.repeat_count() > 1 || !run.later_failures().is_empty());
+        let repeated = runs.iter().any(Run::was_repeated);
         let repeat_differences = runs.iter().flat_map(compare::repeat_differences).collect();
         let order: Vec<usize> = match &comparison {
             Some(comparison) => comparison.order.clone(),
