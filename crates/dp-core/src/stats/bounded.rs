@@ -19,7 +19,7 @@ use super::scaled::Scale;
 use super::stream::{Deviations, ScaledSum, SumMinMax};
 use super::summarize::{
     OrderStatistics, Passes, Statistic, Summary, Wanted, deviation_scale, finite_sum_and_mean,
-    rescaled_sum_and_mean, variance_and_stddev,
+    rescaled_sum_and_mean,
 };
 use crate::float::sort_key;
 
@@ -223,21 +223,15 @@ impl BoundedSummary {
             ..
         } = later;
         let (sum, mean) = sum_and_mean.expect("the mean is known before the deviations");
-        let (variance, stddev) = variance_and_stddev(squares, n, scale);
         let selected = brackets.values(&ranks);
-        let passes = Passes {
-            sum,
-            mean,
-            variance,
-            stddev,
-            order: OrderStatistics {
-                n,
-                min,
-                max,
-                ranks,
-                selected,
-            },
+        let order = OrderStatistics {
+            n,
+            min,
+            max,
+            ranks,
+            selected,
         };
+        let passes = Passes::found(sum, mean, squares, scale, order);
         Stage::Done(Box::new(Wanted::new(n, &self.percentiles).summary(passes)))
     }
 }

@@ -292,7 +292,6 @@ impl Passes {
                 Vec::new(),
             ),
         };
-        let (variance, stddev) = variance_and_stddev(squares, n, scale);
         // Without a histogram, or when it could not separate the wanted
         // ranks, select among all the values in place.
         let selected = gathering
@@ -301,18 +300,32 @@ impl Passes {
                 select_ranks(values, &ranks, 0);
                 ranks.iter().map(|&rank| values[rank]).collect()
             });
+        let order = OrderStatistics {
+            n,
+            min,
+            max,
+            ranks,
+            selected,
+        };
+        Self::found(sum, mean, squares, scale, order)
+    }
+
+    /// What the passes found, put together: the variance and the standard
+    /// deviation from the sum of the squared deviations (at `scale`).
+    pub(super) fn found(
+        sum: Statistic,
+        mean: f64,
+        squares: f64,
+        scale: Option<Scale>,
+        order: OrderStatistics,
+    ) -> Self {
+        let (variance, stddev) = variance_and_stddev(squares, order.n, scale);
         Self {
             sum,
             mean,
             variance,
             stddev,
-            order: OrderStatistics {
-                n,
-                min,
-                max,
-                ranks,
-                selected,
-            },
+            order,
         }
     }
 }
@@ -335,7 +348,7 @@ pub(super) fn deviation_scale(
 
 /// The sample variance and standard deviation from the sum of the squared
 /// deviations (at `scale`).
-pub(super) fn variance_and_stddev(
+fn variance_and_stddev(
     squares: f64,
     n: usize,
     scale: Option<Scale>,
