@@ -20,21 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-parts=()
-while [ $# -gt 0 ]; do
-    case $1 in
-        --only)
-            case ${2:-} in
-                1 | 2 | 3) parts+=("$2"); shift 2 ;;
-                *) echo "bench-measure: --only takes 1, 2 or 3" >&2; exit 2 ;;
-            esac
-            ;;
-        -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "bench-measure: unknown argument '$1' (see --help)" >&2; exit 2 ;;
-    esac
-done
-[ ${#parts[@]} -gt 0 ] || parts=(1 2 3)
-wants() { [[ " ${parts[*]} " == *" $1 "* ]]; }
+. scripts/bench/parts.sh bench-measure 18 "$@"
 
 cargo build --release --quiet
 base=${BENCH_DIR:-/tmp/dp-bench}/measure

@@ -31,21 +31,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-parts=()
-while [ $# -gt 0 ]; do
-    case $1 in
-        --only)
-            case ${2:-} in
-                1 | 2 | 3) parts+=("$2"); shift 2 ;;
-                *) echo "bench-modes: --only takes 1, 2 or 3" >&2; exit 2 ;;
-            esac
-            ;;
-        -h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "bench-modes: unknown argument '$1' (see --help)" >&2; exit 2 ;;
-    esac
-done
-[ ${#parts[@]} -gt 0 ] || parts=(1 2 3)
-wants() { [[ " ${parts[*]} " == *" $1 "* ]]; }
+. scripts/bench/parts.sh bench-modes 30 "$@"
 
 scripts/bench-deps.sh
 if ! command -v parallel > /dev/null; then
