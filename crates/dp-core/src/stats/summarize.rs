@@ -348,11 +348,7 @@ pub(super) fn deviation_scale(
 
 /// The sample variance and standard deviation from the sum of the squared
 /// deviations (at `scale`).
-fn variance_and_stddev(
-    squares: f64,
-    n: usize,
-    scale: Option<Scale>,
-) -> (Statistic, Statistic) {
+fn variance_and_stddev(squares: f64, n: usize, scale: Option<Scale>) -> (Statistic, Statistic) {
     if n < 2 {
         return (Statistic::Undefined, Statistic::Undefined);
     }
