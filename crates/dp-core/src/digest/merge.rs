@@ -1,5 +1,6 @@
 //! One digest of several: the merge, and the bound it keeps.
 
+use super::events::Events;
 use super::view::{Rise, Union, View};
 use super::{Digest, KIND, VERSION, point_ranks, shape_rank_err};
 use crate::float::{from_sort_key, sort_key};
@@ -35,7 +36,7 @@ impl Digest {
 }
 
 /// [`Digest::merge`] with its working memory kept from one merge to the
-/// next: 17 MB for dp-agg's fold of 1000 digests of 201 points, which it
+/// next: 15 MB for dp-agg's fold of 1000 digests of 201 points, which it
 /// otherwise asks of the kernel afresh (page faults, pages cleared) for
 /// each of a million records' thousand folds.
 #[derive(Default)]
@@ -88,16 +89,16 @@ struct Sweep {
     /// What passing each point, and the cap of the segment it starts, does:
     /// the points of all digests, one after another.
     steps: Vec<Step>,
-    /// (sort key of x, point << 1 | is_cap), sorted by key.
-    events: Vec<(u64, u64)>,
-    /// The radix sort's second buffer.
-    spare: Vec<(u64, u64)>,
+    /// The events' tags, point << 1 | is_cap, in order of x.
+    events: Events,
 }
 
 /// What one point of one digest and the segment it starts add to ΣU,
 /// worked out once for its point and its cap (400,000 events per fold).
 #[derive(Clone, Copy)]
 struct Step {
+    /// The sort keys of the point and of its segment's cap.
+    keys: [u64; 2],
     /// The segment's slope (values per half unit of x) while it rises; 0
     /// when it does not.
     slope: f64,
@@ -112,32 +113,34 @@ struct Step {
 impl Sweep {
     /// Takes in the points of `views`: their steps, and their events in order.
     fn load(&mut self, views: &[View]) {
-        let (steps, events) = (&mut self.steps, &mut self.events);
+        let steps = &mut self.steps;
         steps.clear();
-        events.clear();
         // The point ranks of the last shape seen: a fold's digests mostly
         // share one, and each rank costs a division.
         let mut ranks = Ranks::default();
         for view in views {
             let ranks = ranks.of(view.count, view.q.len());
             for (j, &x) in view.q.iter().enumerate() {
-                let point = steps.len() as u64;
-                events.push((sort_key(x), point << 1));
                 let gap = ranks.get(j + 1).map_or(0, |&next| next - ranks[j]);
                 let step = match view.q.get(j + 1) {
-                    Some(&end) if gap > 1 => {
-                        let rise = Rise::of(x, end, gap);
-                        if rise.slope > 0.0 {
-                            events.push((sort_key(rise.cap), point << 1 | 1));
-                        }
-                        Step::of(&rise, x)
-                    }
-                    _ => Step::NONE,
+                    Some(&end) if gap > 1 => Step::of(&Rise::of(x, end, gap), x),
+                    _ => Step::flat(x),
                 };
                 steps.push(step);
             }
         }
-        radix_sort(events, &mut self.spare);
+        assert!(
+            steps.len() <= (u32::MAX >> 1) as usize,
+            "a merge of more than 2^31 points"
+        );
+        // A point's event, and its cap's when its segment rises: tags in
+        // the order the digests and their points come.
+        let tags = steps.iter().zip(0u32..).flat_map(|(step, point)| {
+            std::iter::once(point << 1).chain((step.slope > 0.0).then_some(point << 1 | 1))
+        });
+        self.events.sort(tags, |tag| {
+            steps[(tag >> 1) as usize].keys[(tag & 1) as usize]
+        });
     }
 
     /// The least x with ΣU(x) ≥ rank + 1, for each of `ranks` (ascending).
@@ -146,9 +149,14 @@ impl Sweep {
         let mut out = Vec::with_capacity(ranks.size_hint().0);
         let mut x = f64::NEG_INFINITY;
         let mut sum = Level::default();
-        let mut at = 0;
-        while at < self.events.len() {
-            let key = self.events[at].0;
+        let steps = &self.steps;
+        let mut events = self
+            .events
+            .tags()
+            .map(|tag| (&steps[(tag >> 1) as usize], tag & 1 == 1))
+            .map(|(step, is_cap)| (step.keys[usize::from(is_cap)], step, is_cap))
+            .peekable();
+        while let Some(&(key, ..)) = events.peek() {
             let next = from_sort_key(key);
             // Linear from x to next: read the ranks it reaches before next.
             let count = sum.count();
@@ -168,9 +176,8 @@ impl Sweep {
             }
             sum.rising += rise;
             // Every event at next: jumps, and rises that start or stop.
-            while let Some(&(_, event)) = self.events.get(at).filter(|event| event.0 == key) {
-                sum.pass(&self.steps[(event >> 1) as usize], event & 1 == 1);
-                at += 1;
+            while let Some((_, step, is_cap)) = events.next_if(|event| event.0 == key) {
+                sum.pass(step, is_cap);
             }
             x = next;
             let count = sum.count();
@@ -189,18 +196,24 @@ impl Sweep {
 }
 
 impl Step {
-    const NONE: Step = Step {
-        slope: 0.0,
-        risen: 0.0,
-        spread: 0,
-    };
-
     /// The step of a point at `start` whose segment makes `rise`.
     fn of(rise: &Rise, start: f64) -> Step {
         Step {
+            keys: [sort_key(start), sort_key(rise.cap)],
             slope: rise.slope,
             risen: rise.slope * (rise.cap / 2.0 - start / 2.0),
             spread: rise.spread,
+        }
+    }
+
+    /// The step of a point at `x` whose segment spreads no values (or
+    /// that has none: the last point).
+    fn flat(x: f64) -> Step {
+        Step {
+            keys: [sort_key(x); 2],
+            slope: 0.0,
+            risen: 0.0,
+            spread: 0,
         }
     }
 }
@@ -220,41 +233,6 @@ impl Ranks {
             self.ranks.extend(point_ranks(count, points));
         }
         &self.ranks
-    }
-}
-
-/// Sorts by key, keeping events of equal keys in their order (a stable LSD
-/// radix sort, a byte at a time, skipping bytes every key shares): the
-/// order `sort_by_key` gives, whose sort was a fifth of dp-agg's time over
-/// a million records. On a fold's 400,000 events of distinct digests it
-/// takes about 0.6 of that sort's time (their runs of 400 are too short
-/// for it to merge); on bench-agg's, a few digests over and over, whose
-/// equal keys that sort partitions away, about the same.
-fn radix_sort(events: &mut Vec<(u64, u64)>, spare: &mut Vec<(u64, u64)>) {
-    let mut counts = [[0usize; 256]; 8];
-    for &(key, _) in events.iter() {
-        for (byte, count) in counts.iter_mut().enumerate() {
-            count[(key >> (8 * byte)) as usize & 0xFF] += 1;
-        }
-    }
-    spare.clear();
-    spare.resize(events.len(), (0, 0));
-    for (byte, count) in counts.iter().enumerate() {
-        if count.contains(&events.len()) {
-            continue;
-        }
-        let mut next = [0usize; 256];
-        let mut at = 0;
-        for (slot, &n) in next.iter_mut().zip(count) {
-            *slot = at;
-            at += n;
-        }
-        for &event in events.iter() {
-            let slot = &mut next[(event.0 >> (8 * byte)) as usize & 0xFF];
-            spare[*slot] = event;
-            *slot += 1;
-        }
-        std::mem::swap(events, spare);
     }
 }
 
@@ -458,30 +436,6 @@ mod tests {
                     "case {case}, {points} points"
                 );
             }
-        }
-    }
-
-    #[test]
-    fn the_radix_sort_is_the_stable_sort() {
-        let mut rng = ChaCha8Rng::seed_from_u64(13);
-        let specials = [0.0, -0.0, 1.0, -1.0, f64::MAX, -f64::MAX, 5e-324, -5e-324];
-        for size in [0, 1, 2, 255, 256, 257, 5000] {
-            let mut events: Vec<(u64, u64)> = (0..size)
-                .map(|i| {
-                    let x = match rng.random_range(0..3) {
-                        0 => specials[rng.random_range(0..specials.len())],
-                        1 => rng.random_range(-10..10) as f64,
-                        _ => Some(f64::from_bits(rng.random::<u64>()))
-                            .filter(|x| x.is_finite())
-                            .unwrap_or(0.5),
-                    };
-                    (sort_key(x), i)
-                })
-                .collect();
-            let mut stable = events.clone();
-            stable.sort_by_key(|&(key, _)| key);
-            radix_sort(&mut events, &mut Vec::new());
-            assert_eq!(events, stable, "{size} events");
         }
     }
 }

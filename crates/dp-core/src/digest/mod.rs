@@ -55,6 +55,7 @@
 //! ([`Digest::quantile`], `search.rs`) and U itself as both read it
 //! (`view.rs`) each have a file; this one holds the type and its bound.
 
+mod events;
 mod merge;
 mod search;
 mod view;
