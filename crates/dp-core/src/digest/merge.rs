@@ -89,8 +89,10 @@ struct Sweep {
     /// What passing each point, and the cap of the segment it starts, does:
     /// the points of all digests, one after another.
     steps: Vec<Step>,
-    /// The events' tags, point << 1 | is_cap, in order of x.
+    /// The events' tags, point << 1 | is_cap, in order of x (nearly).
     events: Events,
+    /// A run of `events` as (key, tag), put in order.
+    run: Vec<(u64, u32)>,
 }
 
 /// What one point of one digest and the segment it starts add to ΣU,
@@ -144,54 +146,79 @@ impl Sweep {
     }
 
     /// The least x with ΣU(x) ≥ rank + 1, for each of `ranks` (ascending).
-    fn readings(&self, ranks: impl Iterator<Item = u64>) -> Vec<f64> {
-        let mut ranks = ranks.peekable();
-        let mut out = Vec::with_capacity(ranks.size_hint().0);
-        let mut x = f64::NEG_INFINITY;
-        let mut sum = Level::default();
+    fn readings(&mut self, ranks: impl Iterator<Item = u64>) -> Vec<f64> {
+        let mut reading = Reading {
+            out: Vec::with_capacity(ranks.size_hint().0),
+            ranks: ranks.peekable(),
+            x: f64::NEG_INFINITY,
+            sum: Level::default(),
+        };
         let steps = &self.steps;
-        let mut events = self
-            .events
-            .tags()
-            .map(|tag| (&steps[(tag >> 1) as usize], tag & 1 == 1))
-            .map(|(step, is_cap)| (step.keys[usize::from(is_cap)], step, is_cap))
-            .peekable();
-        while let Some(&(key, ..)) = events.peek() {
-            let next = from_sort_key(key);
-            // Linear from x to next: read the ranks it reaches before next.
-            let count = sum.count();
-            let rise = if sum.active > 0 {
-                sum.slope * (next / 2.0 - x / 2.0)
-            } else {
-                0.0
-            };
-            while let Some(&rank) = ranks.peek() {
-                let target = (rank + 1) as f64;
-                if rise <= 0.0 || target > count + rise {
-                    break;
-                }
-                let half = x / 2.0 + (target - count) / sum.slope;
-                out.push((half + half).clamp(x, next));
-                ranks.next();
+        let key_of = |tag: u32| steps[(tag >> 1) as usize].keys[(tag & 1) as usize];
+        for events in self.events.runs() {
+            // A run of equal prefixes put in order (module doc of `events`):
+            // equal keys are never in two runs.
+            let run = &mut self.run;
+            run.clear();
+            run.extend(events.iter().map(|&(_, tag)| (key_of(tag), tag)));
+            if !run.is_sorted_by_key(|&(key, _)| key) {
+                run.sort_unstable();
             }
-            sum.rising += rise;
-            // Every event at next: jumps, and rises that start or stop.
-            while let Some((_, step, is_cap)) = events.next_if(|event| event.0 == key) {
-                sum.pass(step, is_cap);
-            }
-            x = next;
-            let count = sum.count();
-            while let Some(&rank) = ranks.peek() {
-                if (rank + 1) as f64 > count {
-                    break;
-                }
-                out.push(x);
-                ranks.next();
+            for at_next in run.chunk_by(|a, b| a.0 == b.0) {
+                reading.go_to(from_sort_key(at_next[0].0), at_next, steps);
             }
         }
         // Rounding may leave ΣU a hair short of N at the end: the maximum.
-        out.extend(ranks.map(|_| x));
-        out
+        let x = reading.x;
+        reading.out.extend(reading.ranks.map(|_| x));
+        reading.out
+    }
+}
+
+/// The sweep's readings so far, and where it stands.
+struct Reading<I: Iterator<Item = u64>> {
+    out: Vec<f64>,
+    /// The ranks still to read.
+    ranks: std::iter::Peekable<I>,
+    x: f64,
+    sum: Level,
+}
+
+impl<I: Iterator<Item = u64>> Reading<I> {
+    /// Sweeps from x to `next`, the key of `events` (key, tag), reading the
+    /// ranks ΣU reaches on the way, then passes the events.
+    fn go_to(&mut self, next: f64, events: &[(u64, u32)], steps: &[Step]) {
+        let (x, sum, ranks) = (self.x, &mut self.sum, &mut self.ranks);
+        // Linear from x to next: read the ranks it reaches before next.
+        let count = sum.count();
+        let rise = if sum.active > 0 {
+            sum.slope * (next / 2.0 - x / 2.0)
+        } else {
+            0.0
+        };
+        while let Some(&rank) = ranks.peek() {
+            let target = (rank + 1) as f64;
+            if rise <= 0.0 || target > count + rise {
+                break;
+            }
+            let half = x / 2.0 + (target - count) / sum.slope;
+            self.out.push((half + half).clamp(x, next));
+            ranks.next();
+        }
+        sum.rising += rise;
+        // Every event at next: jumps, and rises that start or stop.
+        for &(_, tag) in events {
+            sum.pass(&steps[(tag >> 1) as usize], tag & 1 == 1);
+        }
+        self.x = next;
+        let count = sum.count();
+        while let Some(&rank) = ranks.peek() {
+            if (rank + 1) as f64 > count {
+                break;
+            }
+            self.out.push(next);
+            ranks.next();
+        }
     }
 }
 
