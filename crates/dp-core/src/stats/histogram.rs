@@ -433,3 +433,46 @@ impl Gathering {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The histogram's selection needs buckets in the values' order (the
+    /// ranks are found by counting up the buckets), every bucket in range.
+    #[test]
+    fn linear_buckets_keep_the_order_of_the_values_and_stay_in_range() {
+        let (low, high) = (-3.5, 1234.25);
+        let scale = BUCKETS as f64 / (high - low);
+        let mut x: u64 = 11;
+        let mut values: Vec<f64> = (0..100_000)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                low - 100.0 + (x >> 11) as f64 / (1u64 << 53) as f64 * (high - low + 200.0)
+            })
+            .collect();
+        values.extend([low, high, -0.0, 0.0, f64::MAX, -f64::MAX, f64::MIN_POSITIVE]);
+        values.sort_unstable_by(f64::total_cmp);
+        let buckets: Vec<usize> = values
+            .iter()
+            .map(|&x| linear_bucket(x, low, scale))
+            .collect();
+        assert!(buckets.windows(2).all(|pair| pair[0] <= pair[1]));
+        assert_eq!(buckets[0], 0, "below the range: the first bucket");
+        assert_eq!(
+            buckets[buckets.len() - 1],
+            BUCKETS - 1,
+            "beyond it: the last"
+        );
+        for (&x, &bucket) in values.iter().zip(&buckets) {
+            // The nearest whole number of ranges from `low`, within range.
+            let exact = ((x - low) * scale).clamp(0.0, (BUCKETS - 1) as f64);
+            assert!(
+                (bucket as f64 - exact).abs() <= 0.5,
+                "{x}: {bucket} for {exact}"
+            );
+        }
+    }
+}
