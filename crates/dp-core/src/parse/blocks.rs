@@ -101,8 +101,9 @@ thread_local! {
     static SPARE_VALUES: Cell<Vec<Vec<f64>>> = const { Cell::new(Vec::new()) };
 }
 
-/// How many buffers [`SPARE`] (and [`SPARE_VALUES`]) keep: the two a reading thread uses at once
-/// (docs/reference.md, "Big inputs", counts them in `--max-memory`).
+/// How many buffers [`SPARE`] (and [`SPARE_VALUES`]) keep: the two a
+/// reading thread uses at once (docs/reference.md, "Big inputs", counts
+/// them in `--max-memory`).
 const KEPT_BUFFERS: usize = 2;
 
 /// What a block asks of its parser.

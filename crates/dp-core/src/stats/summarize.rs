@@ -459,8 +459,8 @@ impl OrderStatistics {
     }
 
     /// The values of `ranks` (in order, each one wanted) by one walk along
-    /// the ranks selected, not a search each: a small file's 201 digest
-    /// points are most of its statistics' own work.
+    /// the ranks selected, not a search each: the digest's 201 points, read
+    /// for every input.
     fn all_at(&self, ranks: &[usize]) -> Vec<f64> {
         let mut next = 0;
         ranks
