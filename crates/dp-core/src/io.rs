@@ -138,6 +138,13 @@ impl<W: Write> RecordWriter<W> {
         self.out.flush()
     }
 
+    /// Writes a record already serialized by [`to_json_line`] (its `\n`
+    /// included) with one `write_all`.
+    pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
+        self.out.write_all(line)?;
+        self.out.flush()
+    }
+
     pub fn into_inner(self) -> W {
         self.out
     }

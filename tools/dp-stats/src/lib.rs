@@ -85,6 +85,7 @@ impl Consumer<io::Result<Done>> for Delivery {
         let Done {
             mut record,
             warning,
+            mut line,
         } = done.context("cannot read the list of files on stdin")?;
         // Messages may hold names (a result file's): shown escaped, like
         // the input's own, so that none can split a diagnostic.
@@ -96,13 +97,14 @@ impl Consumer<io::Result<Done>> for Delivery {
                 cli::warn_at(&stats.path, None, note);
             }
         }
-        if let Some(failed) = self.copy_to_out_dir(&record) {
+        if let Some(failed) = self.copy_to_out_dir(&record, line.as_deref()) {
             record = Record::Error(failed);
+            line = None;
         }
         if let Record::Error(error) = &record {
             cli::fail_at(&error.path, error.line, names::shown(&error.error));
         }
-        self.output.write(&record)?;
+        self.output.write(&record, line.as_deref())?;
         self.progress.file_done(record_path(&record));
         Ok(())
     }
@@ -116,11 +118,11 @@ impl Delivery {
     /// Writes the record's `--out-dir` copy. A result that cannot be written
     /// fails that file, not the run: the error record that takes the stats
     /// record's place on stdout, so that stdout and the directory agree.
-    fn copy_to_out_dir(&mut self, record: &Record) -> Option<ErrorRecord> {
+    fn copy_to_out_dir(&mut self, record: &Record, line: Option<&[u8]>) -> Option<ErrorRecord> {
         let (Some(out_dir), Record::Stats(stats)) = (&mut self.out_dir, record) else {
             return None;
         };
-        match out_dir.write(record) {
+        match out_dir.write(record, line) {
             Ok(None) => None,
             Ok(Some(warning)) => {
                 cli::warn_at(&stats.path, None, names::shown(&warning));

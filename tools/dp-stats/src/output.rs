@@ -48,9 +48,13 @@ impl Output {
         })
     }
 
-    pub fn write(&mut self, record: &Record) -> anyhow::Result<()> {
+    /// Writes `record`; `line` is its JSON line when already made.
+    pub fn write(&mut self, record: &Record, line: Option<&[u8]>) -> anyhow::Result<()> {
         match self {
-            Output::Jsonl(out) => out.write(record)?,
+            Output::Jsonl(out) => match line {
+                Some(line) => out.write_line(line)?,
+                None => out.write(record)?,
+            },
             Output::Csv { out, percentiles } => {
                 out.write_record(csv_row(record, *percentiles))?;
                 // One row, one write: rows appear as files finish.
@@ -343,7 +347,12 @@ impl OutDir {
     /// later one's record is kept), or why the result is not there: it
     /// could not be written, or not recorded (and was removed again, so
     /// that nothing unlisted stays).
-    pub fn write(&mut self, record: &Record) -> Result<Option<String>, String> {
+    /// `line` is the record's JSON line when already made.
+    pub fn write(
+        &mut self,
+        record: &Record,
+        line: Option<&[u8]>,
+    ) -> Result<Option<String>, String> {
         let Record::Stats(stats) = record else {
             return Ok(None);
         };
@@ -351,10 +360,16 @@ impl OutDir {
         let shown = path.to_string_lossy().into_owned();
         let warning = (!self.names.insert(path.clone()))
             .then(|| format!("overwrites {shown} written for another file of the same name"));
-        self.line.clear();
-        let written = to_json_line(record, &mut self.line)
+        let line = match line {
+            Some(line) => Ok(line),
+            None => {
+                self.line.clear();
+                to_json_line(record, &mut self.line).map(|()| self.line.as_slice())
+            }
+        };
+        let written = line
             .map_err(anyhow::Error::from)
-            .and_then(|()| write_atomic(&path, |out| Ok(out.write_all(&self.line)?)));
+            .and_then(|line| write_atomic(&path, |out| Ok(out.write_all(line)?)));
         let identity = written
             .map_err(|err| format!("cannot write its result {shown}: {}", root_cause(&err)))?;
         if let Err(err) = self.manifest.record(&path, identity) {

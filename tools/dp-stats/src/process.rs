@@ -82,6 +82,10 @@ fn hostname(given: Option<&str>) -> String {
 pub struct Done {
     pub record: Record,
     pub warning: Option<String>,
+    /// The record as one JSON line, made here (on the worker's thread) to
+    /// measure it: written as it is rather than serialized again on the
+    /// thread that delivers every record.
+    pub line: Option<Vec<u8>>,
 }
 
 /// Processes inputs one after the other, reusing one buffer of values so a
@@ -157,8 +161,12 @@ impl<'a> Worker<'a> {
                 repeat: settings.repeat,
             }),
         };
-        let warning = self.fit_in_one_pipe_write(&mut record);
-        Done { record, warning }
+        let (warning, line) = self.fit_in_one_pipe_write(&mut record);
+        Done {
+            record,
+            warning,
+            line,
+        }
     }
 
     /// Reads the input's values and summarises them, hashing the text as
@@ -247,25 +255,29 @@ impl<'a> Worker<'a> {
     }
 
     /// Keeps the record within one pipe write (docs/reference.md, "Records"),
-    /// thinning a `stats` record's digest as needed; a warning when it cannot
-    /// be made to fit.
-    fn fit_in_one_pipe_write(&mut self, record: &mut Record) -> Option<String> {
-        loop {
+    /// thinning a `stats` record's digest as needed: a warning when it cannot
+    /// be made to fit, and the record's JSON line.
+    fn fit_in_one_pipe_write(&mut self, record: &mut Record) -> (Option<String>, Option<Vec<u8>>) {
+        let warning = loop {
             self.json.clear();
-            to_json_line(&*record, &mut self.json).ok()?;
+            if to_json_line(&*record, &mut self.json).is_err() {
+                return (None, None);
+            }
             let size = self.json.len();
             if size <= PIPE_BUF {
-                return None;
+                break None;
             }
             match record {
                 Record::Stats(stats) => match stats.digest.thinned() {
                     Some(thinner) => stats.digest = thinner,
-                    None => return Some(too_big(size)),
+                    None => break Some(too_big(size)),
                 },
-                Record::Error(_) => return Some(too_big(size)),
-                _ => return None,
+                Record::Error(_) => break Some(too_big(size)),
+                _ => break None,
             }
-        }
+        };
+        let line = std::mem::replace(&mut self.json, Vec::with_capacity(PIPE_BUF));
+        (warning, Some(line))
     }
 }
 

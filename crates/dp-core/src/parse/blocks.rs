@@ -68,7 +68,7 @@ pub fn read_values_in_blocks(
         reader: thread::current().id(),
         in_flight: std::collections::VecDeque::new(),
         spare: SPARE.take(),
-        spare_values: Vec::new(),
+        spare_values: SPARE_VALUES.take(),
         lines_before: 0,
         invalid: 0,
         cpu_elsewhere: Duration::ZERO,
@@ -80,6 +80,9 @@ pub fn read_values_in_blocks(
     let mut spare = std::mem::take(&mut ordered.spare);
     spare.truncate(KEPT_BUFFERS);
     SPARE.set(spare);
+    let mut spare_values = std::mem::take(&mut ordered.spare_values);
+    spare_values.truncate(KEPT_BUFFERS);
+    SPARE_VALUES.set(spare_values);
     result.and(drained)?;
     Ok(BlocksRead {
         invalid: ordered.invalid,
@@ -93,10 +96,14 @@ thread_local! {
     /// 1 MiB from its heap and clears it all), which cost a small file
     /// more than parsing it.
     static SPARE: Cell<Vec<Vec<u8>>> = const { Cell::new(Vec::new()) };
+    /// The vectors of values that go with them: a fresh one would grow
+    /// from nothing, reallocating ten times for a file of 1000 values.
+    static SPARE_VALUES: Cell<Vec<Vec<f64>>> = const { Cell::new(Vec::new()) };
 }
 
-/// How many buffers [`SPARE`] keeps: the two a reading thread uses at once
-/// (docs/reference.md, "Big inputs", counts them in `--max-memory`).
+/// How many buffers [`SPARE`] (and [`SPARE_VALUES`]) keep: the two a
+/// reading thread uses at once (docs/reference.md, "Big inputs", counts
+/// them in `--max-memory`).
 const KEPT_BUFFERS: usize = 2;
 
 /// What a block asks of its parser.

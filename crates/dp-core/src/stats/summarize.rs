@@ -110,6 +110,8 @@ pub(super) struct Wanted<'a> {
     n: usize,
     percentiles: &'a [f64],
     positions: Vec<QuantilePosition>,
+    /// The digest's points' ranks, in order (computed once: a division each).
+    digest_ranks: Vec<usize>,
     /// Sorted and distinct, without 0 and n − 1 ([`wanted_ranks`]).
     pub(super) ranks: Vec<usize>,
 }
@@ -121,11 +123,15 @@ impl<'a> Wanted<'a> {
             .chain(percentiles)
             .map(|&p| QuantilePosition::new(n, p))
             .collect();
-        let ranks = wanted_ranks(n, &positions, digest_ranks(n));
+        let digest_ranks: Vec<usize> = digest::point_ranks(n as u64, digest::points_for(n as u64))
+            .map(|rank| rank as usize)
+            .collect();
+        let ranks = wanted_ranks(n, &positions, &digest_ranks);
         Self {
             n,
             percentiles,
             positions,
+            digest_ranks,
             ranks,
         }
     }
@@ -136,6 +142,7 @@ impl<'a> Wanted<'a> {
             n,
             percentiles,
             positions,
+            digest_ranks,
             ..
         } = self;
         let Passes {
@@ -150,9 +157,7 @@ impl<'a> Wanted<'a> {
             .filter(|(_, value)| value.is_beyond_range())
             .map(|(statistic, _)| beyond_range(statistic))
             .collect();
-        let points = digest_ranks(n)
-            .map(|rank| order.at(rank as usize))
-            .collect();
+        let points = order.all_at(&digest_ranks);
         Summary {
             count: n as u64,
             sum: sum.value(),
@@ -175,19 +180,11 @@ impl<'a> Wanted<'a> {
     }
 }
 
-fn digest_ranks(n: usize) -> impl Iterator<Item = u64> + Clone {
-    digest::point_ranks(n as u64, digest::points_for(n as u64))
-}
-
 /// Every rank any statistic of `n` values reads (the median's, the
 /// quantiles' at `positions`, the digest's points), sorted and distinct,
 /// to be selected in one multi-selection. Ranks 0 and n − 1 are left out:
 /// they are the min and max, which the first pass finds.
-fn wanted_ranks(
-    n: usize,
-    positions: &[QuantilePosition],
-    digest_ranks: impl Iterator<Item = u64>,
-) -> Vec<usize> {
+fn wanted_ranks(n: usize, positions: &[QuantilePosition], digest_ranks: &[usize]) -> Vec<usize> {
     let mut ranks: Vec<usize> = Vec::with_capacity(2 * positions.len() + 2);
     ranks.extend([(n - 1) / 2, n / 2]);
     for position in positions {
@@ -196,7 +193,7 @@ fn wanted_ranks(
             ranks.push(position.lower + 1);
         }
     }
-    ranks.extend(digest_ranks.map(|rank| rank as usize));
+    ranks.extend_from_slice(digest_ranks);
     ranks.sort_unstable();
     ranks.dedup();
     ranks.retain(|&rank| rank != 0 && rank != n - 1);
@@ -459,6 +456,27 @@ impl OrderStatistics {
                     .expect("every rank read was selected")]
             }
         }
+    }
+
+    /// The values of `ranks` (in order, each one wanted) by one walk along
+    /// the ranks selected, not a search each: the digest's 201 points, read
+    /// for every input.
+    fn all_at(&self, ranks: &[usize]) -> Vec<f64> {
+        let mut next = 0;
+        ranks
+            .iter()
+            .map(|&rank| match rank {
+                0 => self.min,
+                r if r == self.n - 1 => self.max,
+                r => {
+                    while self.ranks[next] < r {
+                        next += 1;
+                    }
+                    debug_assert_eq!(self.ranks[next], r, "every rank read was selected");
+                    self.selected[next]
+                }
+            })
+            .collect()
     }
 
     fn median(&self) -> f64 {
