@@ -19,9 +19,13 @@ pub(super) fn unsigned(token: &[u8]) -> Option<u64> {
 /// integers first), if [`parse_value`] reads it as serde_json does: with a
 /// point or an exponent, within `f64`'s range and not rounded to zero.
 pub(super) fn decimal(token: &[u8]) -> Option<f64> {
-    if let Some(value) = short_decimal(token) {
-        return Some(value);
+    match short_decimal(token) {
+        Some((value, used)) if used == token.len() => Some(value),
+        _ => general_decimal(token),
     }
+}
+
+fn general_decimal(token: &[u8]) -> Option<f64> {
     if !plain_json_decimal(token) {
         return None;
     }
@@ -32,18 +36,30 @@ pub(super) fn decimal(token: &[u8]) -> Option<f64> {
     Some(value)
 }
 
-/// The numbers of a JSON array's inside, if each is a [`decimal`].
+/// The numbers of a JSON array's inside, if each is a [`decimal`]: each
+/// read where it starts, the commonest by [`short_decimal`] without
+/// looking for its end first.
 pub(super) fn points(inside: &[u8]) -> Option<Vec<f64>> {
     // Exactly as many as there are, so that the digest is kept as it is.
     let mut points = Vec::with_capacity(memchr::memchr_iter(b',', inside).count() + 1);
-    let inside = trim_json(inside);
-    if inside.is_empty() {
+    if trim_json(inside).is_empty() {
         return Some(points);
     }
-    for token in inside.split(|&byte| byte == b',') {
-        points.push(decimal(trim_json(token))?);
+    let mut rest = inside;
+    loop {
+        let (value, used) = match short_decimal(rest) {
+            Some((value, used)) if matches!(rest.get(used), None | Some(b',')) => (value, used),
+            _ => {
+                let end = memchr::memchr(b',', rest).unwrap_or(rest.len());
+                (general_decimal(trim_json(&rest[..end]))?, end)
+            }
+        };
+        points.push(value);
+        if used == rest.len() {
+            return Some(points);
+        }
+        rest = &rest[used + 1..];
     }
-    Some(points)
 }
 
 /// `bytes` without JSON's whitespace (space, tab, CR, LF) around it: not
@@ -61,47 +77,82 @@ fn trim_json(bytes: &[u8]) -> &[u8] {
     &bytes[start..end]
 }
 
-/// Powers of ten exact in an `f64`.
-const POWERS: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+/// Powers of ten, as integers and as the `f64`s they are exactly.
+const SCALES: [f64; 9] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+const POWERS: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
 ];
 
-/// The commonest number, `-?(0|[1-9][0-9]*)\.[0-9]+` of at most 15 digits
-/// (every `%.6f` value under 10^9), in one pass: its digits are an exact
-/// integer below 2^53 and the power of ten exact, so one division rounds
+/// The commonest number at the start of `bytes`,
+/// `-?(0|[1-9][0-9]{0,7})\.[0-9]{1,8}` (every `%.6f` value under 10^8)
+/// below 2^53 as an integer, and how many bytes it takes. Its digits are
+/// an exact integer and the power of ten exact, so one division rounds
 /// correctly (Clinger), as serde_json and [`parse_value`] do. `None` for
 /// anything else, which takes the general path.
-fn short_decimal(token: &[u8]) -> Option<f64> {
-    let negative = token.first() == Some(&b'-');
-    let mut at = usize::from(negative);
-    let mut mantissa: u64 = 0;
-    let whole_start = at;
-    while let Some(&byte) = token.get(at).filter(|byte| byte.is_ascii_digit()) {
-        mantissa = mantissa * 10 + u64::from(byte - b'0');
-        at += 1;
-        if at - whole_start > 15 {
-            return None;
-        }
-    }
-    let whole = at - whole_start;
-    if whole == 0 || (whole > 1 && token[whole_start] == b'0') || token.get(at) != Some(&b'.') {
+#[inline(always)]
+fn short_decimal(bytes: &[u8]) -> Option<(f64, usize)> {
+    let negative = bytes.first() == Some(&b'-');
+    let at = usize::from(negative);
+    let (whole, whole_digits) = eight_digits(&bytes[at..]);
+    if whole_digits == 0 || (whole_digits > 1 && bytes[at] == b'0') {
         return None;
     }
-    at += 1;
-    let fraction_start = at;
-    while let Some(&byte) = token.get(at).filter(|byte| byte.is_ascii_digit()) {
-        mantissa = mantissa * 10 + u64::from(byte - b'0');
-        at += 1;
-        if whole + at - fraction_start > 15 {
-            return None;
-        }
-    }
-    let fraction = at - fraction_start;
-    if fraction == 0 || at != token.len() {
+    let point = at + whole_digits;
+    if bytes.get(point) != Some(&b'.') {
         return None;
     }
-    let value = mantissa as f64 / POWERS[fraction];
-    Some(if negative { -value } else { value })
+    let (fraction, fraction_digits) = eight_digits(&bytes[point + 1..]);
+    let end = point + 1 + fraction_digits;
+    if fraction_digits == 0 || bytes.get(end).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let mantissa = whole * POWERS[fraction_digits] + fraction;
+    if mantissa > 1 << 53 {
+        return None;
+    }
+    // Below 2^53, through `i64`: one instruction where `u64` takes several.
+    let value = mantissa as i64 as f64 / SCALES[fraction_digits];
+    Some((if negative { -value } else { value }, end))
+}
+
+/// The ASCII digits `bytes` starts with, at most 8, as a number, and how
+/// many they are: eight bytes at once (as simdjson and fast_float read
+/// them), for the digits' chain of multiplications took most of the time.
+#[inline(always)]
+fn eight_digits(bytes: &[u8]) -> (u64, usize) {
+    let word = match bytes.first_chunk::<8>() {
+        Some(word) => *word,
+        // Near the end only: copied, and filled with what is no digit.
+        None => {
+            let mut word = [0u8; 8];
+            word[..bytes.len()].copy_from_slice(bytes);
+            word
+        }
+    };
+    // Each byte's value as a digit; a byte that is none sets its top bit
+    // in `off` (a borrow or carry from it spoils only the bytes after it).
+    let values = u64::from_le_bytes(word).wrapping_sub(0x3030_3030_3030_3030);
+    let off = (values | values.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
+    let digits = (off.trailing_zeros() / 8) as usize;
+    if digits == 0 {
+        return (0, 0);
+    }
+    // The digits in the top bytes, zeros (leading) below them.
+    let mut value = values << (8 * (8 - digits));
+    value = value.wrapping_mul(10).wrapping_add(value >> 8);
+    value = (value & 0x0000_00FF_0000_00FF)
+        .wrapping_mul(100 + (1_000_000 << 32))
+        .wrapping_add(((value >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
+        >> 32;
+    (value, digits)
 }
 
 /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` with a point or an
@@ -175,10 +226,12 @@ mod tests {
             "-52.306945",
             "99.940792",
             "0.1",
-            "123456789.123456",
+            "12345678.12345678",
+            "90071992.54740991",
             "-0.0",
         ] {
-            let short = short_decimal(token.as_bytes()).unwrap();
+            let (short, used) = short_decimal(token.as_bytes()).unwrap();
+            assert_eq!(used, token.len());
             assert_eq!(
                 short.to_bits(),
                 token.parse::<f64>().unwrap().to_bits(),
@@ -187,14 +240,48 @@ mod tests {
         }
         for token in [
             "1234567890.1234567",
+            "0.123456789",
             " 0.5",
-            "0.5 ",
             "01.5",
             "5",
-            "1.5e3",
+            "5.",
             "-",
         ] {
             assert_eq!(short_decimal(token.as_bytes()), None, "{token}");
+        }
+        assert_eq!(short_decimal(b"0.5 "), Some((0.5, 3)));
+        assert_eq!(short_decimal(b"1.5e3"), Some((1.5, 3)));
+    }
+
+    #[test]
+    fn decimals_of_every_length_are_std_s() {
+        let mut random = dp_core::splitmix::SplitMix64(3);
+        for _ in 0..100_000 {
+            let mut token = String::new();
+            if random.below(2) == 0 {
+                token.push('-');
+            }
+            let digit = |random: &mut dp_core::splitmix::SplitMix64| {
+                char::from(b'0' + random.below(10) as u8)
+            };
+            let whole = 1 + random.below(10);
+            token.push(char::from(b'1' + random.below(9) as u8));
+            if random.below(4) == 0 {
+                token.truncate(token.len() - 1);
+                token.push('0');
+            } else {
+                (1..whole).for_each(|_| token.push(digit(&mut random)));
+            }
+            token.push('.');
+            (0..1 + random.below(10)).for_each(|_| token.push(digit(&mut random)));
+            let read = decimal(token.as_bytes()).map(f64::to_bits);
+            assert_eq!(
+                read,
+                Some(token.parse::<f64>().unwrap().to_bits()),
+                "{token}"
+            );
+            let list = format!("{token},{token}");
+            assert_eq!(points(list.as_bytes()).map(|p| p.len()), Some(2), "{list}");
         }
     }
 
