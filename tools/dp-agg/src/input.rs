@@ -296,8 +296,9 @@ fn read_source(input: impl BufRead + Send, name: &str, grouper: &mut Grouper, un
             let Some((label, outcome)) = outcome_of(parsed, &place, grouper, &mut told) else {
                 continue;
             };
-            if let Some(duplicate) = grouper.add(label.clone(), outcome, place.clone()) {
-                told.duplicate(&place, &duplicate.path, label.as_deref(), &duplicate.first);
+            if let Some(duplicate) = grouper.add(label, outcome, place.clone()) {
+                let label = grouper.recent_label();
+                told.duplicate(&place, &duplicate.path, label, &duplicate.first);
             }
         }
         match end {
@@ -341,9 +342,10 @@ fn outcome_of(
     told: &mut Told,
 ) -> Option<(Option<String>, Outcome)> {
     match parsed {
-        Parsed::Stats(stats, checked) => {
+        Parsed::Stats(mut stats, checked) => {
             match checked.and_then(|()| check_countable(&stats, grouper)) {
-                Ok(()) => Some((stats.run.clone(), Outcome::Stats(stats))),
+                // A run keeps its label once, not each record.
+                Ok(()) => Some((stats.run.take(), Outcome::Stats(stats))),
                 Err(why) => {
                     told.refused(place, &stats.path, &why);
                     let StatsRecord { run, path, .. } = *stats;
