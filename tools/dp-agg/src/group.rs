@@ -114,9 +114,8 @@ statistics!(
 );
 
 impl FileStats {
-    /// What is kept of `stats`, a record checked on input; its digest is
-    /// left in it. Its strings are copied: the parsing threads made them,
-    /// and what lives long is better allocated here, beside the rest.
+    /// What is kept of `stats`; its digest, run and host are left in it,
+    /// its path taken.
     pub fn of(stats: &mut StatsRecord) -> Self {
         let statistics = [
             stats.sum,
@@ -147,7 +146,8 @@ impl FileStats {
             })
         });
         Self {
-            path: stats.path.as_str().into(),
+            // Its own allocation (exactly its length) kept, not copied.
+            path: std::mem::take(&mut stats.path).into_boxed_str(),
             count: stats.count,
             invalid: stats.invalid,
             statistics,
@@ -239,8 +239,34 @@ impl FileStats {
 /// A file's record as read, for [`Run::add`].
 #[derive(Debug)]
 pub enum Outcome {
-    Stats(Box<StatsRecord>),
+    Stats(Box<ReadStats>),
     Failed(Box<ErrorRecord>),
+}
+
+/// A `stats` record made lean where it was parsed: what a run keeps of it
+/// ([`FileStats`]), and what places it (run, repeat, host) and folds it
+/// (the digest). The record's strings are then freed by the thread that
+/// made them, and the run's thread, which took a fifth of the time over a
+/// million records, copies and frees none of them.
+#[derive(Debug)]
+pub struct ReadStats {
+    pub file: FileStats,
+    pub run: Option<String>,
+    pub host: String,
+    pub repeat: Option<u64>,
+    pub digest: Digest,
+}
+
+impl ReadStats {
+    pub fn of(mut stats: StatsRecord) -> Self {
+        Self {
+            file: FileStats::of(&mut stats),
+            run: stats.run,
+            host: stats.host,
+            repeat: stats.repeat,
+            digest: stats.digest,
+        }
+    }
 }
 
 impl Entry {
@@ -415,7 +441,7 @@ impl Run {
     /// there too, and reported.
     pub fn add(&mut self, outcome: Outcome, place: Place) -> Option<Duplicate> {
         let hash = PathHash::of(match &outcome {
-            Outcome::Stats(stats) => &stats.path,
+            Outcome::Stats(read) => &read.file.path,
             Outcome::Failed(error) => &error.path,
         });
         let mut digest = None;
@@ -432,18 +458,25 @@ impl Run {
                 }
                 Entry::Failed(error)
             }
-            Outcome::Stats(mut stats) => {
-                let shared = Arc::new(FileStats::of(&mut stats));
-                let primary = *self.primary.get_or_insert(stats.repeat);
-                let repeat = self.repeats.entry(stats.repeat).or_default();
-                if stats.repeat != primary {
-                    return repeat.add(shared, hash, &stats.host, Some(place));
+            Outcome::Stats(read) => {
+                let ReadStats {
+                    file,
+                    host,
+                    repeat: number,
+                    digest: mut file_digest,
+                    ..
+                } = *read;
+                let shared = Arc::new(file);
+                let primary = *self.primary.get_or_insert(number);
+                let repeat = self.repeats.entry(number).or_default();
+                if number != primary {
+                    return repeat.add(shared, hash, &host, Some(place));
                 }
                 // The primary repeat's duplicates are the run's (below).
-                repeat.add(shared.clone(), hash, &stats.host, None);
-                if stats.count > 0 {
-                    self.budget.admit(&mut stats.digest);
-                    digest = Some(stats.digest);
+                repeat.add(shared.clone(), hash, &host, None);
+                if shared.count > 0 {
+                    self.budget.admit(&mut file_digest);
+                    digest = Some(file_digest);
                 }
                 self.values += shared.count;
                 Entry::Stats(shared)
