@@ -78,30 +78,31 @@ fn trim_json(bytes: &[u8]) -> &[u8] {
 }
 
 /// Powers of ten, as integers and as the `f64`s they are exactly.
-const SCALES: [f64; 9] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
-const POWERS: [u64; 9] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
+const SCALES: [f64; 17] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
 ];
+const POWERS: [u64; 17] = {
+    let mut powers = [1; 17];
+    let mut at = 1;
+    while at < 17 {
+        powers[at] = powers[at - 1] * 10;
+        at += 1;
+    }
+    powers
+};
 
 /// The commonest number at the start of `bytes`,
-/// `-?(0|[1-9][0-9]{0,7})\.[0-9]{1,8}` (every `%.6f` value under 10^8)
-/// below 2^53 as an integer, and how many bytes it takes. Its digits are
-/// an exact integer and the power of ten exact, so one division rounds
-/// correctly (Clinger), as serde_json and [`parse_value`] do. `None` for
-/// anything else, which takes the general path.
+/// `-?(0|[1-9][0-9]{0,15})\.[0-9]{1,16}` of at most 19 digits, below 2^53
+/// as an integer (every `%.6f` value under 10^9, and a Unix time to the
+/// microsecond), and how many bytes it takes. Its digits are an exact
+/// integer and the power of ten exact, so one division rounds correctly
+/// (Clinger), as serde_json and [`parse_value`] do. `None` for anything
+/// else, which takes the general path.
 #[inline(always)]
-fn short_decimal(bytes: &[u8]) -> Option<(f64, usize)> {
+pub(super) fn short_decimal(bytes: &[u8]) -> Option<(f64, usize)> {
     let negative = bytes.first() == Some(&b'-');
     let at = usize::from(negative);
-    let (whole, whole_digits) = eight_digits(&bytes[at..]);
+    let (whole, whole_digits) = sixteen_digits(&bytes[at..]);
     if whole_digits == 0 || (whole_digits > 1 && bytes[at] == b'0') {
         return None;
     }
@@ -109,9 +110,12 @@ fn short_decimal(bytes: &[u8]) -> Option<(f64, usize)> {
     if bytes.get(point) != Some(&b'.') {
         return None;
     }
-    let (fraction, fraction_digits) = eight_digits(&bytes[point + 1..]);
+    let (fraction, fraction_digits) = sixteen_digits(&bytes[point + 1..]);
     let end = point + 1 + fraction_digits;
-    if fraction_digits == 0 || bytes.get(end).is_some_and(u8::is_ascii_digit) {
+    if fraction_digits == 0
+        || bytes.get(end).is_some_and(u8::is_ascii_digit)
+        || whole_digits + fraction_digits > 19
+    {
         return None;
     }
     let mantissa = whole * POWERS[fraction_digits] + fraction;
@@ -121,6 +125,25 @@ fn short_decimal(bytes: &[u8]) -> Option<(f64, usize)> {
     // Below 2^53, through `i64`: one instruction where `u64` takes several.
     let value = mantissa as i64 as f64 / SCALES[fraction_digits];
     Some((if negative { -value } else { value }, end))
+}
+
+/// The ASCII digits `bytes` starts with, at most 16, as a number, and how
+/// many they are.
+#[inline(always)]
+fn sixteen_digits(bytes: &[u8]) -> (u64, usize) {
+    let (high, digits) = eight_digits(bytes);
+    if digits < 8 {
+        return (high, digits);
+    }
+    eight_more(high, &bytes[8..])
+}
+
+/// Apart, so that the commonest numbers (up to eight digits either side)
+/// are not read twice over in the compiler's branch-free code.
+#[inline(never)]
+fn eight_more(high: u64, bytes: &[u8]) -> (u64, usize) {
+    let (low, more) = eight_digits(bytes);
+    (high * POWERS[more] + low, 8 + more)
 }
 
 /// The ASCII digits `bytes` starts with, at most 8, as a number, and how
@@ -228,6 +251,9 @@ mod tests {
             "0.1",
             "12345678.12345678",
             "90071992.54740991",
+            "1796144544.797837",
+            "0.1234567890123456",
+            "9007199254740.992",
             "-0.0",
         ] {
             let (short, used) = short_decimal(token.as_bytes()).unwrap();
@@ -239,8 +265,10 @@ mod tests {
             );
         }
         for token in [
-            "1234567890.1234567",
-            "0.123456789",
+            "1234567890.123456789",
+            "90071992547409.93",
+            "12345678901234567.5",
+            "0.12345678901234567",
             " 0.5",
             "01.5",
             "5",
@@ -264,7 +292,7 @@ mod tests {
             let digit = |random: &mut dp_core::splitmix::SplitMix64| {
                 char::from(b'0' + random.below(10) as u8)
             };
-            let whole = 1 + random.below(10);
+            let whole = 1 + random.below(18);
             token.push(char::from(b'1' + random.below(9) as u8));
             if random.below(4) == 0 {
                 token.truncate(token.len() - 1);
@@ -273,7 +301,7 @@ mod tests {
                 (1..whole).for_each(|_| token.push(digit(&mut random)));
             }
             token.push('.');
-            (0..1 + random.below(10)).for_each(|_| token.push(digit(&mut random)));
+            (0..1 + random.below(18)).for_each(|_| token.push(digit(&mut random)));
             let read = decimal(token.as_bytes()).map(f64::to_bits);
             assert_eq!(
                 read,

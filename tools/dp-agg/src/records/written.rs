@@ -183,6 +183,14 @@ impl<'a> Cursor<'a> {
     }
 
     fn decimal(&mut self) -> Option<f64> {
+        // The commonest read where it starts, without looking for its end.
+        let rest = self.rest();
+        if let Some((value, used)) = number::short_decimal(rest)
+            && matches!(rest.get(used), None | Some(b',' | b'}' | b']'))
+        {
+            self.at += used;
+            return Some(value);
+        }
         number::decimal(self.token())
     }
 
