@@ -7,6 +7,8 @@
 //! [`parse_record`], on the line as it was: the same record, or the same
 //! error, as before (`records/mutations.rs` checks it on mutated records).
 
+#[cfg(test)]
+mod mutations;
 mod number;
 mod written;
 
