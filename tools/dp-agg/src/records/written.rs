@@ -107,7 +107,9 @@ impl<'a> Cursor<'a> {
             .then(|| self.at += bytes.len())
     }
 
-    /// Steps over `,"key":` if it comes next.
+    /// Steps over `,"key":` if it comes next. Inlined, so that each key's
+    /// comparison is of a known length, not a call to memcmp.
+    #[inline(always)]
     fn key(&mut self, key: &str) -> bool {
         let found = self
             .rest()
@@ -121,6 +123,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The value of `key`, which must come next.
+    #[inline(always)]
     fn required<T>(&mut self, key: &str, value: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
         if !self.key(key) {
             return None;
@@ -130,6 +133,7 @@ impl<'a> Cursor<'a> {
 
     /// `Some(None)` when `key` does not come next (serde's default), `None`
     /// when its value is not one this reader takes.
+    #[inline(always)]
     fn optional<T>(
         &mut self,
         key: &str,
