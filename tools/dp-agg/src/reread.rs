@@ -83,9 +83,9 @@ fn described(stats: &FileStats) -> Described<'_> {
     )
 }
 
-/// The same for the same files in any order: a sum of a hash of each
-/// file's path and count (XXH3: SipHash over a million descriptions took
-/// a third of a second). Sets of equal fingerprints are compared whole.
+/// The same for the same files in any order: a sum of a hash (XXH3) of
+/// each file's path and count. Sets of equal fingerprints are compared
+/// whole.
 fn fingerprint(files: &[&FileStats]) -> u64 {
     files
         .iter()
@@ -107,8 +107,9 @@ fn same_files(files: &[&FileStats], others: &[&FileStats]) -> bool {
 #[derive(Debug)]
 pub struct Rereader<'a> {
     /// Each set of files read, by [`fingerprint`], and what it gave. Only a
-    /// set met again is sorted, to be compared: sorting and hashing a
-    /// million files' descriptions took a second.
+    /// set met again is sorted, to be compared: sorting and SipHashing
+    /// every run's descriptions took 3.6% of dp-agg's instructions over
+    /// 20,000 records, and more with more (n log n).
     known: Vec<Known<'a>>,
     /// `--max-memory`: bytes of values held at once.
     max_memory: usize,
