@@ -114,9 +114,8 @@ statistics!(
 );
 
 impl FileStats {
-    /// What is kept of `stats`, a record checked on input; its digest is
-    /// left in it. Its strings are copied: the parsing threads made them,
-    /// and what lives long is better allocated here, beside the rest.
+    /// What is kept of `stats`; its digest, run and host are left in it,
+    /// its path taken.
     pub fn of(stats: &mut StatsRecord) -> Self {
         let statistics = [
             stats.sum,
@@ -147,7 +146,7 @@ impl FileStats {
             })
         });
         Self {
-            path: stats.path.as_str().into(),
+            path: std::mem::take(&mut stats.path).into_boxed_str(),
             count: stats.count,
             invalid: stats.invalid,
             statistics,
@@ -239,8 +238,34 @@ impl FileStats {
 /// A file's record as read, for [`Run::add`].
 #[derive(Debug)]
 pub enum Outcome {
-    Stats(Box<StatsRecord>),
+    Stats(Box<ReadStats>),
     Failed(Box<ErrorRecord>),
+}
+
+/// A `stats` record made lean where it was parsed: what a run keeps of it
+/// ([`FileStats`]), and what places it (run, repeat, host) and folds it
+/// (the digest). The record's other strings are then freed by the thread
+/// that made them, not by the run's, which works through every record in
+/// turn.
+#[derive(Debug)]
+pub struct ReadStats {
+    pub file: FileStats,
+    pub run: Option<String>,
+    pub host: String,
+    pub repeat: Option<u64>,
+    pub digest: Digest,
+}
+
+impl ReadStats {
+    pub fn of(mut stats: StatsRecord) -> Self {
+        Self {
+            file: FileStats::of(&mut stats),
+            run: stats.run,
+            host: stats.host,
+            repeat: stats.repeat,
+            digest: stats.digest,
+        }
+    }
 }
 
 impl Entry {
@@ -311,7 +336,7 @@ impl Repeat {
     pub fn get(&self, path: &str) -> Option<&FileStats> {
         let records = &self.records;
         self.index
-            .get(path, |at| &records[at].path)
+            .get(path, PathHash::of(path), |at| &records[at].path)
             .map(|at| &*records[at])
     }
 
@@ -324,27 +349,33 @@ impl Repeat {
             .zip(self.records())
     }
 
-    /// Adds a record done on `host`; a path already present is replaced,
-    /// and returned.
+    /// Adds a record done on `host`, its path of hash `hash`; a path
+    /// already present is replaced, and returned.
     /// `place` is kept for a repeat other than its run's first, whose
     /// duplicates are its own.
     fn add(
         &mut self,
         stats: Arc<FileStats>,
+        hash: PathHash,
         host: &str,
         place: Option<Place>,
     ) -> Option<Duplicate> {
-        let host = match self.host_numbers.get(host) {
-            Some(&number) => number,
-            None => {
-                let number = self.host_names.len() as u32;
-                self.host_names.push(host.to_owned());
-                self.host_numbers.insert(host.to_owned(), number);
-                number
-            }
+        // Records come host by host: the last one's, without a look-up.
+        let last = self.host_of.last().copied();
+        let host = match last.filter(|&last| self.host_names[last as usize] == host) {
+            Some(last) => last,
+            None => match self.host_numbers.get(host) {
+                Some(&number) => number,
+                None => {
+                    let number = self.host_names.len() as u32;
+                    self.host_names.push(host.to_owned());
+                    self.host_numbers.insert(host.to_owned(), number);
+                    number
+                }
+            },
         };
         let records = &self.records;
-        match self.index.get(&stats.path, |at| &records[at].path) {
+        match self.index.get(&stats.path, hash, |at| &records[at].path) {
             Some(at) => {
                 self.records[at] = stats;
                 self.host_of[at] = host;
@@ -356,9 +387,7 @@ impl Repeat {
                 })
             }
             None => {
-                let records = &self.records;
-                self.index
-                    .insert(&stats.path, records.len(), |at| &records[at].path);
+                self.index.insert(hash, self.records.len());
                 self.records.push(stats);
                 self.places.extend(place);
                 self.host_of.push(host);
@@ -410,6 +439,10 @@ impl Run {
     /// in [`Run::repeats`]; a path recorded twice in one repeat is replaced
     /// there too, and reported.
     pub fn add(&mut self, outcome: Outcome, place: Place) -> Option<Duplicate> {
+        let hash = PathHash::of(match &outcome {
+            Outcome::Stats(read) => &read.file.path,
+            Outcome::Failed(error) => &error.path,
+        });
         let mut digest = None;
         let entry = match outcome {
             Outcome::Failed(error) => {
@@ -424,18 +457,31 @@ impl Run {
                 }
                 Entry::Failed(error)
             }
-            Outcome::Stats(mut stats) => {
-                let shared = Arc::new(FileStats::of(&mut stats));
-                let primary = *self.primary.get_or_insert(stats.repeat);
-                let repeat = self.repeats.entry(stats.repeat).or_default();
-                if stats.repeat != primary {
-                    return repeat.add(shared, &stats.host, Some(place));
+            Outcome::Stats(read) => {
+                let ReadStats {
+                    file,
+                    host,
+                    repeat: number,
+                    digest: mut file_digest,
+                    ..
+                } = *read;
+                // The path copied here, beside the run's other long-lived
+                // allocations: left among the parsing threads' short-lived
+                // ones, it held ~15 MB more at the peak over a million.
+                let shared = Arc::new(FileStats {
+                    path: Box::from(&*file.path),
+                    ..file
+                });
+                let primary = *self.primary.get_or_insert(number);
+                let repeat = self.repeats.entry(number).or_default();
+                if number != primary {
+                    return repeat.add(shared, hash, &host, Some(place));
                 }
                 // The primary repeat's duplicates are the run's (below).
-                repeat.add(shared.clone(), &stats.host, None);
-                if stats.count > 0 {
-                    self.budget.admit(&mut stats.digest);
-                    digest = Some(stats.digest);
+                repeat.add(shared.clone(), hash, &host, None);
+                if shared.count > 0 {
+                    self.budget.admit(&mut file_digest);
+                    digest = Some(file_digest);
                 }
                 self.values += shared.count;
                 Entry::Stats(shared)
@@ -443,7 +489,7 @@ impl Run {
         };
         let is_stats = matches!(entry, Entry::Stats(_));
         let entries = &self.entries;
-        let (at, duplicate) = match self.index.get(entry.path(), |at| entries[at].path()) {
+        let (at, duplicate) = match self.index.get(entry.path(), hash, |at| entries[at].path()) {
             Some(at) => {
                 if let Entry::Stats(old) = &self.entries[at] {
                     let points = self.digests.remove(&at).map_or(0, |old| old.q.len());
@@ -458,8 +504,7 @@ impl Run {
             }
             None => {
                 let at = self.entries.len();
-                let entries = &self.entries;
-                self.index.insert(entry.path(), at, |at| entries[at].path());
+                self.index.insert(hash, at);
                 self.entries.push(entry);
                 self.places.push(place);
                 (at, None)
@@ -563,7 +608,7 @@ impl Run {
     pub fn get(&self, path: &str) -> Option<&Entry> {
         let entries = &self.entries;
         self.index
-            .get(path, |at| entries[at].path())
+            .get(path, PathHash::of(path), |at| entries[at].path())
             .map(|at| &entries[at])
     }
 }
@@ -574,42 +619,55 @@ impl Run {
 /// records).
 #[derive(Debug, Default)]
 struct PathIndex {
-    /// Per slot: the path's hash and its record's index; `EMPTY` if none.
-    /// At most half full.
+    /// Per slot: the path's [`PathHash`] and its record's index; `EMPTY` if
+    /// none. At most half full. The hash picks the slot too, so that the
+    /// table grows without hashing any path again.
     slots: Vec<(u32, u32)>,
     len: usize,
+}
+
+/// A path's hash, computed once for each record however many indices it
+/// goes into (its run's, its repeat's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PathHash(u32);
+
+impl PathHash {
+    fn of(path: &str) -> Self {
+        Self(BuildHasherDefault::<PathHasher>::default().hash_one(path) as u32)
+    }
 }
 
 const EMPTY: u32 = u32::MAX;
 
 impl PathIndex {
-    fn hash(path: &str) -> u64 {
-        BuildHasherDefault::<PathHasher>::default().hash_one(path)
-    }
-
-    /// The index of the record of `path`, where `path_of` gives each
-    /// record's path.
-    fn get<'a>(&self, path: &str, path_of: impl Fn(usize) -> &'a str) -> Option<usize> {
+    /// The index of the record of `path` (of hash `hash`), where `path_of`
+    /// gives each record's path.
+    fn get<'a>(
+        &self,
+        path: &str,
+        hash: PathHash,
+        path_of: impl Fn(usize) -> &'a str,
+    ) -> Option<usize> {
         if self.slots.is_empty() {
             return None;
         }
-        let hash = Self::hash(path);
         let mask = self.slots.len() - 1;
-        let mut slot = hash as usize & mask;
+        let mut slot = hash.0 as usize & mask;
         loop {
             let (tag, at) = self.slots[slot];
             if at == EMPTY {
                 return None;
             }
-            if tag == (hash >> 32) as u32 && path_of(at as usize) == path {
+            if tag == hash.0 && path_of(at as usize) == path {
                 return Some(at as usize);
             }
             slot = (slot + 1) & mask;
         }
     }
 
-    /// Adds `path`, not present yet, as the path of record `at`.
-    fn insert<'a>(&mut self, path: &str, at: usize, path_of: impl Fn(usize) -> &'a str) {
+    /// Adds a path of hash `hash`, not present yet, as the path of record
+    /// `at`.
+    fn insert(&mut self, hash: PathHash, at: usize) {
         let at = u32::try_from(at)
             .ok()
             .filter(|&at| at != EMPTY)
@@ -617,21 +675,21 @@ impl PathIndex {
         if (self.len + 1) * 2 > self.slots.len() {
             let size = (self.slots.len() * 2).max(16);
             let old = std::mem::replace(&mut self.slots, vec![(0, EMPTY); size]);
-            for (_, old_at) in old.into_iter().filter(|&(_, at)| at != EMPTY) {
-                self.place(Self::hash(path_of(old_at as usize)), old_at);
+            for (tag, old_at) in old.into_iter().filter(|&(_, at)| at != EMPTY) {
+                self.place(tag, old_at);
             }
         }
-        self.place(Self::hash(path), at);
+        self.place(hash.0, at);
         self.len += 1;
     }
 
-    fn place(&mut self, hash: u64, at: u32) {
+    fn place(&mut self, tag: u32, at: u32) {
         let mask = self.slots.len() - 1;
-        let mut slot = hash as usize & mask;
+        let mut slot = tag as usize & mask;
         while self.slots[slot].1 != EMPTY {
             slot = (slot + 1) & mask;
         }
-        self.slots[slot] = ((hash >> 32) as u32, at);
+        self.slots[slot] = (tag, at);
     }
 }
 
@@ -645,13 +703,25 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<PathHasher>>;
 #[derive(Default)]
 struct PathHasher(u64);
 
+impl PathHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
 impl Hasher for PathHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        // Whole words read as they are (a copy of each, of a length known
+        // only at run time, was a call to memmove), the rest padded.
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.add(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
             let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x517c_c1b7_2722_0a95);
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
         }
     }
 
@@ -668,14 +738,27 @@ impl Hasher for PathHasher {
 pub struct Grouper {
     runs: Vec<Run>,
     index: FastMap<Option<String>, usize>,
+    /// The run last added to: records come run by run, and it is found
+    /// without hashing its label.
+    recent: usize,
 }
 
 impl Grouper {
+    /// The run labelled `label`, by its place in `runs`.
+    fn find(&self, label: &Option<String>) -> Option<usize> {
+        if self
+            .runs
+            .get(self.recent)
+            .is_some_and(|run| run.label == *label)
+        {
+            return Some(self.recent);
+        }
+        self.index.get(label).copied()
+    }
+
     /// The values the run labelled `label` holds so far.
     pub fn values(&self, label: &Option<String>) -> u64 {
-        self.index
-            .get(label)
-            .map_or(0, |&at| self.runs[at].values())
+        self.find(label).map_or(0, |at| self.runs[at].values())
     }
 
     /// Adds one file's entry to the run it names.
@@ -685,15 +768,21 @@ impl Grouper {
         outcome: Outcome,
         place: Place,
     ) -> Option<Duplicate> {
-        let at = match self.index.get(&label) {
-            Some(&at) => at,
+        let at = match self.find(&label) {
+            Some(at) => at,
             None => {
                 self.index.insert(label.clone(), self.runs.len());
                 self.runs.push(Run::new(label));
                 self.runs.len() - 1
             }
         };
+        self.recent = at;
         self.runs[at].add(outcome, place)
+    }
+
+    /// The label of the run last added to.
+    pub fn recent_label(&self) -> Option<&str> {
+        self.runs.get(self.recent)?.label.as_deref()
     }
 
     pub fn into_runs(self) -> Vec<Run> {

@@ -22,7 +22,7 @@ use dp_core::names::shown;
 use dp_core::pool::{self, Cancelled};
 use dp_core::record::{ErrorRecord, Record, StatsRecord};
 
-use crate::group::{Grouper, Outcome, Place, Run, shown_name};
+use crate::group::{Grouper, Outcome, Place, ReadStats, Run, shown_name};
 use crate::{digests, records};
 
 /// How stdin is named in diagnostics.
@@ -187,7 +187,7 @@ enum End {
 /// far.
 enum Parsed {
     /// A `stats` record, and whether it is possible with a fit digest.
-    Stats(Box<StatsRecord>, Result<(), String>),
+    Stats(Box<ReadStats>, Result<(), String>),
     Error(ErrorRecord),
     /// A record of another type.
     Other,
@@ -231,13 +231,16 @@ fn read_source(input: impl BufRead + Send, name: &str, grouper: &mut Grouper, un
     let ahead = Ahead::default();
     let mut lines = LineReader::new(input);
     let mut done = false;
+    // Each batch's text allocated once, as long as the last one's: grown
+    // line by line, it was copied a dozen times over.
+    let mut last_len = 0;
     let batches = std::iter::from_fn(|| {
         if done {
             return None;
         }
         ahead.take();
         let mut batch = Batch {
-            text: Vec::new(),
+            text: Vec::with_capacity(last_len + last_len / 4),
             lines: Vec::with_capacity(BATCH_LINES),
             end: None,
         };
@@ -267,6 +270,7 @@ fn read_source(input: impl BufRead + Send, name: &str, grouper: &mut Grouper, un
                 }
             }
         }
+        last_len = batch.text.len();
         Some(batch)
     });
     let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
@@ -296,8 +300,9 @@ fn read_source(input: impl BufRead + Send, name: &str, grouper: &mut Grouper, un
             let Some((label, outcome)) = outcome_of(parsed, &place, grouper, &mut told) else {
                 continue;
             };
-            if let Some(duplicate) = grouper.add(label.clone(), outcome, place.clone()) {
-                told.duplicate(&place, &duplicate.path, label.as_deref(), &duplicate.first);
+            if let Some(duplicate) = grouper.add(label, outcome, place.clone()) {
+                let label = grouper.recent_label();
+                told.duplicate(&place, &duplicate.path, label, &duplicate.first);
             }
         }
         match end {
@@ -321,7 +326,7 @@ fn parse(text: &[u8]) -> Parsed {
     match records::parse(text) {
         Ok(Record::Stats(stats)) => {
             let checked = check_alone(&stats);
-            Parsed::Stats(stats, checked)
+            Parsed::Stats(Box::new(ReadStats::of(*stats)), checked)
         }
         Ok(Record::Error(error)) => Parsed::Error(error),
         Ok(_) => Parsed::Other,
@@ -341,13 +346,17 @@ fn outcome_of(
     told: &mut Told,
 ) -> Option<(Option<String>, Outcome)> {
     match parsed {
-        Parsed::Stats(stats, checked) => {
-            match checked.and_then(|()| check_countable(&stats, grouper)) {
-                Ok(()) => Some((stats.run.clone(), Outcome::Stats(stats))),
+        Parsed::Stats(mut read, checked) => {
+            match checked.and_then(|()| check_countable(&read, grouper)) {
+                // A run keeps its label once, not each record.
+                Ok(()) => Some((read.run.take(), Outcome::Stats(read))),
                 Err(why) => {
-                    told.refused(place, &stats.path, &why);
-                    let StatsRecord { run, path, .. } = *stats;
-                    Some((run.clone(), refused_entry(run, path, place, &why)))
+                    told.refused(place, &read.file.path, &why);
+                    let ReadStats { run, file, .. } = *read;
+                    Some((
+                        run.clone(),
+                        refused_entry(run, file.path.into(), place, &why),
+                    ))
                 }
             }
         }
@@ -377,15 +386,15 @@ fn check_alone(stats: &StatsRecord) -> Result<(), String> {
 }
 
 /// Whether a `stats` record's run stays countable with it.
-fn check_countable(stats: &StatsRecord, grouper: &Grouper) -> Result<(), String> {
+fn check_countable(stats: &ReadStats, grouper: &Grouper) -> Result<(), String> {
     if grouper
         .values(&stats.run)
-        .checked_add(stats.count)
+        .checked_add(stats.file.count)
         .is_none()
     {
         return Err(format!(
             "its {} values would take run {} past 2^64 values",
-            stats.count,
+            stats.file.count,
             shown_name(stats.run.as_deref())
         ));
     }

@@ -59,7 +59,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             .unwrap_or_else(dp_core::memory::Budget::default_limit),
     );
     fail_on_what_the_report_shows(&runs, &report);
-    output.write(|out| write(&report, args, out))
+    let written = output.write(|out| write(&report, args, out));
+    // The process ends here: the runs' millions of allocations are left to
+    // it, not freed one by one (1.5% of dp-agg's instructions).
+    std::mem::forget(report);
+    std::mem::forget(runs);
+    written
 }
 
 /// Files that failed and runs that differ are in the report; stderr says

@@ -21,7 +21,6 @@
 //! read again, as many times as the exact quantiles need, each time checked
 //! as the first.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Read};
 use std::path::Path;
@@ -34,6 +33,7 @@ use dp_core::parse::{BLOCK_SIZE, ReadError, read_values_in_blocks};
 use dp_core::pool::Helpers;
 use dp_core::source;
 use dp_core::stats::Tally;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// The exact overall quantiles of a run's values.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,12 +83,43 @@ fn described(stats: &FileStats) -> Described<'_> {
     )
 }
 
+/// The same for the same files in any order: a sum of a hash (XXH3) of
+/// each file's path and count. Sets of equal fingerprints are compared
+/// whole.
+fn fingerprint(files: &[&FileStats]) -> u64 {
+    files
+        .iter()
+        .map(|stats| xxh3_64_with_seed(stats.path.as_bytes(), stats.count))
+        .fold(0, u64::wrapping_add)
+}
+
+/// Whether `files` and `others` are the same files, in any order.
+fn same_files(files: &[&FileStats], others: &[&FileStats]) -> bool {
+    fn sorted<'a>(files: &[&'a FileStats]) -> Vec<Described<'a>> {
+        let mut described: Vec<Described> = files.iter().map(|stats| described(stats)).collect();
+        described.sort_unstable();
+        described
+    }
+    files.len() == others.len() && sorted(files) == sorted(others)
+}
+
 /// Reads data files again, once per distinct set of files.
 #[derive(Debug)]
 pub struct Rereader<'a> {
-    known: HashMap<Vec<Described<'a>>, Result<ExactQuantiles, RereadError>>,
+    /// Each set of files read, by [`fingerprint`], and what it gave. Only a
+    /// set met again is sorted, to be compared: sorting and SipHashing
+    /// every run's descriptions took 3.6% of dp-agg's instructions over
+    /// 20,000 records, and more with more (n log n).
+    known: Vec<Known<'a>>,
     /// `--max-memory`: bytes of values held at once.
     max_memory: usize,
+}
+
+#[derive(Debug)]
+struct Known<'a> {
+    fingerprint: u64,
+    files: Vec<&'a FileStats>,
+    result: Result<ExactQuantiles, RereadError>,
 }
 
 impl Default for Rereader<'_> {
@@ -101,7 +132,7 @@ impl<'a> Rereader<'a> {
     /// A rereader holding at most `max_memory` bytes of values.
     pub fn new(max_memory: usize) -> Self {
         Self {
-            known: HashMap::new(),
+            known: Vec::new(),
             max_memory,
         }
     }
@@ -109,13 +140,20 @@ impl<'a> Rereader<'a> {
     /// The exact quantiles of all the values of `files`, which must still
     /// hold what their records describe.
     pub fn quantiles(&mut self, files: &[&'a FileStats]) -> Result<ExactQuantiles, RereadError> {
-        let mut key: Vec<Described> = files.iter().map(|stats| described(stats)).collect();
-        key.sort_unstable();
-        if let Some(known) = self.known.get(&key) {
-            return known.clone();
+        let fingerprint = fingerprint(files);
+        let known = self
+            .known
+            .iter()
+            .find(|known| known.fingerprint == fingerprint && same_files(&known.files, files));
+        if let Some(known) = known {
+            return known.result.clone();
         }
         let result = read_all(files, self.max_memory);
-        self.known.insert(key, result.clone());
+        self.known.push(Known {
+            fingerprint,
+            files: files.to_vec(),
+            result: result.clone(),
+        });
         result
     }
 }
