@@ -16,7 +16,8 @@
 #   not a handshake. A host that cannot be reached is said to be down and
 #   left out; a host that wants a password, has no perl or rsync, or no
 #   writable TMPDIR stops the run before anything is sent (exit 2), saying
-#   so: the login itself asks.
+#   so: the login itself asks. GNU parallel starts beside the logins and is
+#   given the hosts reached once they are known.
 # - SSH_JOBS files at once on each host (given: no CPU probe); dp-stats'
 #   records say `workers` = hosts reached x SSH_JOBS.
 # - dp-stats is shipped (--basefile) unless REMOTE_DP_STATS names it on the
@@ -93,7 +94,7 @@ run_dir=.dp-ssh/${tmp##*/}
 # Each host's master connection, in this run's own directory (a socket path
 # is at most 108 bytes: /tmp/dp-ssh.XXXXXX/ and a 40-character hash).
 control=(-o "ControlPath=$tmp/%C")
-reached=() logging_in=()
+reached=() logging_in=() parallel_pid= writer_pid= fed=
 close_all() {
     local host
     # A login still under way (Ctrl-C while logging in: a background ssh
@@ -102,6 +103,11 @@ close_all() {
     if [ ${#logging_in[@]} -gt 0 ]; then
         kill "${logging_in[@]}" 2> /dev/null || true
         wait "${logging_in[@]}" 2> /dev/null || true
+    fi
+    # GNU parallel not yet fed its hosts has sent nothing: it ends here.
+    if [ -n "${parallel_pid:-}" ] && [ -z "$fed" ]; then
+        kill -KILL "$parallel_pid" 2> /dev/null || true
+        wait "$parallel_pid" "$writer_pid" 2> /dev/null || true
     fi
     for host in "${hosts[@]}"; do
         # What was shipped goes, also after Ctrl-C or a failure; all hosts
@@ -118,67 +124,13 @@ trap close_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# What a host needs, asked as each master logs in (one round trip, not a
-# session more): sh, perl (GNU parallel's remote side), rsync where
-# anything is shipped, a writable TMPDIR (GNU parallel's job scripts), and
-# with SHARED_FS=1 the data.
-first=$(head -n 1 "$files")
-needs='missing=
-command -v perl > /dev/null 2>&1 || missing="$missing perl"
-if [ "$RSYNC" = yes ]; then command -v rsync > /dev/null 2>&1 || missing="$missing rsync"; fi
-t=${TMPDIR:-/tmp}
-[ -d "$t" ] && [ -w "$t" ] || missing="$missing a-writable-TMPDIR($t)"
-[ -z "$STATS" ] || [ -x "$STATS" ] || missing="$missing $STATS"
-[ -z "$DATA" ] || [ -r "$DATA" ] || missing="$missing $DATA"
-echo "missing:$missing"'
-rsync_needed=no
-{ [ "$shared" = 0 ] || [ "$ship_stats" = yes ]; } && rsync_needed=yes
-data_seen=
-[ "$shared" = 0 ] || data_seen=$first
-# All at once: a host that hangs delays the start by ConnectTimeout, not
-# once per host. ControlPersist puts the master in the background once
-# logged in, its stdin, stdout and stderr on /dev/null (no pipe of the
-# caller held), and the question runs as its first session.
-for i in "${!hosts[@]}"; do
-    { printf "RSYNC='%s' STATS='%s' DATA='%s'\n" "$rsync_needed" "$remote_stats" "$data_seen"
-      echo "$needs"; } | ssh "${ssh_opts[@]}" "${control[@]}" -o ControlMaster=yes -o ControlPersist=yes \
-        "${hosts[i]}" sh -s > "$tmp/$i.needs" 2>&1 &
-    logging_in[i]=$!
-done
-refused=() lacking=()
-for i in "${!hosts[@]}"; do
-    code=0
-    wait "${logging_in[i]}" || code=$?
-    unset 'logging_in[i]'
-    if [ "$code" != 255 ]; then
-        reached+=("${hosts[i]}")
-        if ! grep -q '^missing:' "$tmp/$i.needs"; then
-            lacking+=("${hosts[i]} has no sh that runs commands ($(tail -n 1 "$tmp/$i.needs"))")
-        elif ! grep -qx 'missing:' "$tmp/$i.needs"; then
-            lacking+=("${hosts[i]} has no$(sed -n 's/^missing://p' "$tmp/$i.needs")")
-        fi
-    elif grep -qiE 'permission denied|password|passphrase|host key verification|authentication' "$tmp/$i.needs"; then
-        refused+=("${hosts[i]}: $(tail -n 1 "$tmp/$i.needs")")
-    else
-        echo "make ssh: host ${hosts[i]} is down ($(tail -n 1 "$tmp/$i.needs")):" \
-            'its files go to the other hosts' >&2
-    fi
-done
-if [ ${#refused[@]} -gt 0 ]; then
-    printf 'make ssh: %s\n' "${refused[@]}" >&2
-    fail 'the hosts above refused a login without a password (ssh -o BatchMode=yes): give each a key' \
-        '(ssh-copy-id) or an ssh config that logs in, SSH_CONFIG=FILE'
-fi
-[ ${#reached[@]} -gt 0 ] || fail "no host of HOSTS=${HOSTS} could be reached"
-if [ ${#lacking[@]} -gt 0 ]; then
-    printf 'make ssh: %s\n' "${lacking[@]}" >&2
-    what='a host needs sh, perl, rsync (unless SHARED_FS=1 and REMOTE_DP_STATS) and a writable TMPDIR'
-    [ -z "$remote_stats" ] || what+=", and REMOTE_DP_STATS=$remote_stats there"
-    [ "$shared" = 0 ] || what+=', and with SHARED_FS=1 the data files at the same paths'
-    fail "$what"
-fi
+# ---- The run, started at once ------------------------------------------------------
+# GNU parallel starts now, beside the logins below (its own start costs
+# half a login here), and waits for them: it reads its sshlogins from a
+# FIFO, written once the hosts are known, and then the files, each with the
+# workers its record says (hosts reached x SSH_JOBS), from another. A run
+# that stops before (a host refused, Ctrl-C) ends it unfed: nothing sent.
 
-# ---- The run ----------------------------------------------------------------------
 # The remote side: the command in the host's run directory; a file given by
 # its name (shipped beside) or, shared, by its path. dp-stats' exit 1 is the
 # file's error record, a result: 0, so that GNU parallel does not retry it.
@@ -198,11 +150,11 @@ else
     stats="'$remote_stats'"
 fi
 if [ "$shared" = 0 ]; then
-    ship+=(--transferfile '{//}/./{/}')
-    target='{/}'
-    remove='rm -f -- {/};'
+    ship+=(--transferfile '{1//}/./{1/}')
+    target='{1/}'
+    remove='rm -f -- {1/};'
 else
-    target='{}'
+    target='{1}'
     remove=
 fi
 [ ${#ship[@]} -eq 0 ] || ship+=(--wd "$run_dir")
@@ -211,12 +163,20 @@ for arg in "${stats_args[@]}"; do
     [[ $arg != *"'"* ]] || fail "a dp-stats argument holds a quote: $arg"
     quoted+=" '$arg'"
 done
-workers=$((${#reached[@]} * slots))
 remote="[ -r $target ] || { echo \"make ssh: \$(uname -n) cannot read $target\" >&2; exit 254; };"
-remote+=" env DP_WORKERS=$workers${DP_REPEAT:+ DP_REPEAT=$DP_REPEAT} $stats$quoted $target;"
+remote+=" env DP_WORKERS={2}${DP_REPEAT:+ DP_REPEAT=$DP_REPEAT} $stats$quoted $target;"
 remote+=" s=\$?; $remove"' [ $s -ne 1 ] || s=0; exit $s'
-logins=$(printf "$slots/%s," "${reached[@]}")
 login_ssh="ssh ${ssh_opts[*]} ${control[*]} -o ControlMaster=no"
+if [ ${#ship[@]} -gt 0 ]; then
+    # GNU parallel's ssh, but for the `mkdir -p` of the run's directory it
+    # runs before every rsync (--basefile, each --transferfile): a session
+    # each, and the login made the directory.
+    printf '#!/bin/sh\n%s\nexec %s "$@"\n' \
+        "[ \$# = 6 ] && [ \"\$2 \$3 \$4 \$5 \$6\" = '-- exec mkdir -p ./$run_dir' ] && exit 0" \
+        "$login_ssh" > "$tmp/ssh"
+    chmod +x -- "$tmp/ssh"
+    login_ssh=$tmp/ssh
+fi
 
 # Each record comes back tagged with its file's local path, which it is
 # written for and which its `path` becomes (the host saw the file's name).
@@ -256,20 +216,110 @@ exit $status;'
 mkdir -p -- "$results"
 started=$tmp/started
 touch "$started"
+mkfifo -- "$tmp/logins" "$tmp/jobs" "$tmp/records"
+perl -e "$writer" "$results" "$DP_GEN" "$shared" < "$tmp/records" &
+writer_pid=$!
+parallel --will-cite --group --slf "$tmp/logins" --ssh "$login_ssh" "${ship[@]}" \
+    --retries $((retries + 1)) --colsep '\t' --tagstring '{1}' --joblog "$joblog" \
+    -a "$tmp/jobs" "$remote" < /dev/null > "$tmp/records" &
+parallel_pid=$!
+
+# ---- The logins -----------------------------------------------------------------
+# What a host needs, asked as each master logs in (one round trip, not a
+# session more): sh, perl (GNU parallel's remote side), rsync where
+# anything is shipped, a writable TMPDIR (GNU parallel's job scripts), and
+# with SHARED_FS=1 the data. Where anything is shipped the login also makes
+# the run's directory, which the ssh of GNU parallel then need not.
+first=$(head -n 1 "$files")
+needs='missing=
+command -v perl > /dev/null 2>&1 || missing="$missing perl"
+if [ "$RSYNC" = yes ]; then command -v rsync > /dev/null 2>&1 || missing="$missing rsync"; fi
+t=${TMPDIR:-/tmp}
+[ -d "$t" ] && [ -w "$t" ] || missing="$missing a-writable-TMPDIR($t)"
+[ -z "$STATS" ] || [ -x "$STATS" ] || missing="$missing $STATS"
+[ -z "$DATA" ] || [ -r "$DATA" ] || missing="$missing $DATA"
+[ "$RSYNC" = no ] || mkdir -p "$RUN" || missing="$missing a-writable-home"
+echo "missing:$missing"'
+rsync_needed=no
+{ [ "$shared" = 0 ] || [ "$ship_stats" = yes ]; } && rsync_needed=yes
+data_seen=
+[ "$shared" = 0 ] || data_seen=$first
+# All at once: a host that hangs delays the start by ConnectTimeout, not
+# once per host. ControlPersist puts the master in the background once
+# logged in, its stdin, stdout and stderr on /dev/null (no pipe of the
+# caller held), and the question runs as its first session.
+for i in "${!hosts[@]}"; do
+    { printf "RSYNC='%s' STATS='%s' DATA='%s' RUN='%s'\n" "$rsync_needed" "$remote_stats" "$data_seen" "$run_dir"
+      echo "$needs"; } | ssh "${ssh_opts[@]}" "${control[@]}" -o ControlMaster=yes -o ControlPersist=yes \
+        "${hosts[i]}" sh -s > "$tmp/$i.needs" 2>&1 &
+    logging_in[i]=$!
+done
+refused=() lacking=()
+for i in "${!hosts[@]}"; do
+    code=0
+    wait "${logging_in[i]}" || code=$?
+    unset 'logging_in[i]'
+    if [ "$code" != 255 ]; then
+        reached+=("${hosts[i]}")
+        if ! grep -q '^missing:' "$tmp/$i.needs"; then
+            lacking+=("${hosts[i]} has no sh that runs commands ($(tail -n 1 "$tmp/$i.needs"))")
+        elif ! grep -qx 'missing:' "$tmp/$i.needs"; then
+            lacking+=("${hosts[i]} has no$(sed -n 's/^missing://p' "$tmp/$i.needs")")
+        fi
+    elif grep -qiE 'permission denied|password|passphrase|host key verification|authentication' "$tmp/$i.needs"; then
+        refused+=("${hosts[i]}: $(tail -n 1 "$tmp/$i.needs")")
+    else
+        echo "make ssh: host ${hosts[i]} is down ($(tail -n 1 "$tmp/$i.needs")):" \
+            'its files go to the other hosts' >&2
+    fi
+done
+if [ ${#refused[@]} -gt 0 ]; then
+    printf 'make ssh: %s\n' "${refused[@]}" >&2
+    fail 'the hosts above refused a login without a password (ssh -o BatchMode=yes): give each a key' \
+        '(ssh-copy-id) or an ssh config that logs in, SSH_CONFIG=FILE'
+fi
+[ ${#reached[@]} -gt 0 ] || fail "no host of HOSTS=${HOSTS} could be reached"
+if [ ${#lacking[@]} -gt 0 ]; then
+    printf 'make ssh: %s\n' "${lacking[@]}" >&2
+    what='a host needs sh, perl, rsync (unless SHARED_FS=1 and REMOTE_DP_STATS) and a writable TMPDIR'
+    [ -z "$remote_stats" ] || what+=", and REMOTE_DP_STATS=$remote_stats there"
+    [ "$shared" = 0 ] || what+=', and with SHARED_FS=1 the data files at the same paths'
+    fail "$what"
+fi
+
+# ---- The run, fed -----------------------------------------------------------------
+logins=$(printf "$slots/%s\n" "${reached[@]}")
+workers=$((${#reached[@]} * slots))
 # Interrupted, GNU parallel stops its jobs and ends: so does this, after.
-interrupted=
-trap 'interrupted=130' INT
-trap 'interrupted=143' TERM
+interrupted= signals=0
+trap 'interrupted=130 signals=$((signals + 1))' INT
+trap 'interrupted=143 signals=$((signals + 1))' TERM
+{ printf '%s\n' "$logins" > "$tmp/logins"
+  awk -v workers="$workers" '{ print $0 "\t" workers }' "$files" > "$tmp/jobs"; } &
+feeder=$!
+fed=yes
+# wait_for PID: its exit status, also when a signal trapped above
+# interrupts the wait.
+wait_for() {
+    local code seen
+    while :; do
+        seen=$signals code=0
+        wait "$1" || code=$?
+        [ "$seen" != "$signals" ] || return "$code"
+    done
+}
 set +e
-parallel --will-cite --group -S "${logins%,}" --ssh "$login_ssh" "${ship[@]}" \
-    --retries $((retries + 1)) --tagstring '{}' --joblog "$joblog" "$remote" < "$files" |
-    perl -e "$writer" "$results" "$DP_GEN" "$shared"
-codes=("${PIPESTATUS[@]}")
+wait_for "$parallel_pid"
+wait_for "$writer_pid"
+written=$?
 set -e
+# GNU parallel that ended early (refused its options) left the feeder waiting.
+kill "$feeder" 2> /dev/null || true
+wait "$feeder" 2> /dev/null || true
 trap 'exit 130' INT
 trap 'exit 143' TERM
 status=0
-[ "${codes[1]}" = 0 ] || status=1
+[ "$written" = 0 ] || status=1
 
 # ---- What happened ---------------------------------------------------------------
 for host in "${reached[@]}"; do
