@@ -94,7 +94,7 @@ run_dir=.dp-ssh/${tmp##*/}
 # Each host's master connection, in this run's own directory (a socket path
 # is at most 108 bytes: /tmp/dp-ssh.XXXXXX/ and a 40-character hash).
 control=(-o "ControlPath=$tmp/%C")
-reached=() logging_in=() parallel_pid= writer_pid= fed=
+reached=() logging_in=() fed=
 close_all() {
     local host
     # A login still under way (Ctrl-C while logging in: a background ssh
@@ -104,10 +104,17 @@ close_all() {
         kill "${logging_in[@]}" 2> /dev/null || true
         wait "${logging_in[@]}" 2> /dev/null || true
     fi
-    # GNU parallel not yet fed its hosts has sent nothing: it ends here.
-    if [ -n "${parallel_pid:-}" ] && [ -z "$fed" ]; then
-        kill -KILL "$parallel_pid" 2> /dev/null || true
-        wait "$parallel_pid" "$writer_pid" 2> /dev/null || true
+    # GNU parallel not yet fed its hosts has sent nothing: it ends here,
+    # with the writer. By the job table, as a signal may come between the
+    # start of either and the line that keeps its pid.
+    if [ -z "$fed" ]; then
+        local left
+        left=$(jobs -p)
+        if [ -n "$left" ]; then
+            # shellcheck disable=SC2086 # one pid a word
+            kill -KILL $left 2> /dev/null || true
+            wait $left 2> /dev/null || true
+        fi
     fi
     for host in "${hosts[@]}"; do
         # What was shipped goes, also after Ctrl-C or a failure; all hosts
@@ -118,14 +125,50 @@ close_all() {
           ssh "${ssh_opts[@]}" "${control[@]}" -O exit "$host" > /dev/null 2>&1; } &
     done
     wait
+    # Every login has ended by now: a master still listening in this run's
+    # directory came up after its -O exit (a signal amid the logins).
+    local socket
+    for socket in "$tmp"/*; do
+        [ ! -S "$socket" ] || ssh "${ssh_opts[@]}" -o "ControlPath=$socket" -O exit _ > /dev/null 2>&1 || true
+    done
     rm -rf -- "$files" "$tmp"
 }
 trap close_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# What a host needs, asked as each master logs in (one round trip, not a
+# session more): sh, perl (GNU parallel's remote side), rsync where
+# anything is shipped, a writable TMPDIR (GNU parallel's job scripts), and
+# with SHARED_FS=1 the data. Where anything is shipped the login also makes
+# the run's directory, which the ssh of GNU parallel then need not.
+first=$(head -n 1 "$files")
+needs='missing=
+command -v perl > /dev/null 2>&1 || missing="$missing perl"
+if [ "$RSYNC" = yes ]; then command -v rsync > /dev/null 2>&1 || missing="$missing rsync"; fi
+t=${TMPDIR:-/tmp}
+[ -d "$t" ] && [ -w "$t" ] || missing="$missing a-writable-TMPDIR($t)"
+[ -z "$STATS" ] || [ -x "$STATS" ] || missing="$missing $STATS"
+[ -z "$DATA" ] || [ -r "$DATA" ] || missing="$missing $DATA"
+[ "$RSYNC" = no ] || mkdir -p "$RUN" || missing="$missing a-writable-home"
+echo "missing:$missing"'
+rsync_needed=no
+{ [ "$shared" = 0 ] || [ "$ship_stats" = yes ]; } && rsync_needed=yes
+data_seen=
+[ "$shared" = 0 ] || data_seen=$first
+# All at once: a host that hangs delays the start by ConnectTimeout, not
+# once per host. ControlPersist puts the master in the background once
+# logged in, its stdin, stdout and stderr on /dev/null (no pipe of the
+# caller held), and the question runs as its first session.
+for i in "${!hosts[@]}"; do
+    { printf "RSYNC='%s' STATS='%s' DATA='%s' RUN='%s'\n" "$rsync_needed" "$remote_stats" "$data_seen" "$run_dir"
+      echo "$needs"; } | ssh "${ssh_opts[@]}" "${control[@]}" -o ControlMaster=yes -o ControlPersist=yes \
+        "${hosts[i]}" sh -s > "$tmp/$i.needs" 2>&1 &
+    logging_in[i]=$!
+done
+
 # ---- The run, started at once ------------------------------------------------------
-# GNU parallel starts now, beside the logins below (its own start costs
+# GNU parallel starts now, while the hosts log in (its own start costs
 # half a login here), and waits for them: it reads its sshlogins from a
 # FIFO, written once the hosts are known, and then the files, each with the
 # workers its record says (hosts reached x SSH_JOBS), from another. A run
@@ -219,41 +262,15 @@ touch "$started"
 mkfifo -- "$tmp/logins" "$tmp/jobs" "$tmp/records"
 perl -e "$writer" "$results" "$DP_GEN" "$shared" < "$tmp/records" &
 writer_pid=$!
-parallel --will-cite --group --slf "$tmp/logins" --ssh "$login_ssh" "${ship[@]}" \
+# Started in the background, GNU parallel would ignore Ctrl-C until its
+# own handler is set; it takes it as in the foreground (the writer ignores
+# it: it writes what comes until GNU parallel ends).
+(trap - INT && exec parallel --will-cite --group --slf "$tmp/logins" --ssh "$login_ssh" "${ship[@]}" \
     --retries $((retries + 1)) --colsep '\t' --tagstring '{1}' --joblog "$joblog" \
-    -a "$tmp/jobs" "$remote" < /dev/null > "$tmp/records" &
+    -a "$tmp/jobs" "$remote" < /dev/null > "$tmp/records") &
 parallel_pid=$!
 
-# ---- The logins -----------------------------------------------------------------
-# What a host needs, asked as each master logs in (one round trip, not a
-# session more): sh, perl (GNU parallel's remote side), rsync where
-# anything is shipped, a writable TMPDIR (GNU parallel's job scripts), and
-# with SHARED_FS=1 the data. Where anything is shipped the login also makes
-# the run's directory, which the ssh of GNU parallel then need not.
-first=$(head -n 1 "$files")
-needs='missing=
-command -v perl > /dev/null 2>&1 || missing="$missing perl"
-if [ "$RSYNC" = yes ]; then command -v rsync > /dev/null 2>&1 || missing="$missing rsync"; fi
-t=${TMPDIR:-/tmp}
-[ -d "$t" ] && [ -w "$t" ] || missing="$missing a-writable-TMPDIR($t)"
-[ -z "$STATS" ] || [ -x "$STATS" ] || missing="$missing $STATS"
-[ -z "$DATA" ] || [ -r "$DATA" ] || missing="$missing $DATA"
-[ "$RSYNC" = no ] || mkdir -p "$RUN" || missing="$missing a-writable-home"
-echo "missing:$missing"'
-rsync_needed=no
-{ [ "$shared" = 0 ] || [ "$ship_stats" = yes ]; } && rsync_needed=yes
-data_seen=
-[ "$shared" = 0 ] || data_seen=$first
-# All at once: a host that hangs delays the start by ConnectTimeout, not
-# once per host. ControlPersist puts the master in the background once
-# logged in, its stdin, stdout and stderr on /dev/null (no pipe of the
-# caller held), and the question runs as its first session.
-for i in "${!hosts[@]}"; do
-    { printf "RSYNC='%s' STATS='%s' DATA='%s' RUN='%s'\n" "$rsync_needed" "$remote_stats" "$data_seen" "$run_dir"
-      echo "$needs"; } | ssh "${ssh_opts[@]}" "${control[@]}" -o ControlMaster=yes -o ControlPersist=yes \
-        "${hosts[i]}" sh -s > "$tmp/$i.needs" 2>&1 &
-    logging_in[i]=$!
-done
+# ---- The hosts, once logged in ---------------------------------------------------
 refused=() lacking=()
 for i in "${!hosts[@]}"; do
     code=0
