@@ -3,9 +3,9 @@
 # (sleep), on 3 test hosts (scripts/test-hosts.sh: sshd on loopback, each
 # its own user and host name) x 2 slots, so 6 files at once: 5.0 s ideal.
 # Measures the wall clock of the whole `make ssh DATA=` (data made first;
-# results removed before each run; best of 3 runs, all the ways timed in
-# turns, as the machine may be shared) with files shipped and with SHARED_FS=1 (nothing shipped but
-# dp-stats), beside local `parallel -j6` over the same files and the GNU
+# results removed before each run; best of 3 runs, all the ways timed
+# in turns, as the machine may be shared) with files shipped and with
+# SHARED_FS=1 (nothing shipped but dp-stats), beside local `parallel -j6` over the same files and the GNU
 # parallel command one would write by hand (ControlMasters opened first,
 # --basefile, --transferfile, --cleanup; what make ssh is measured
 # against when the machine is busy), and reports each one's overhead per
@@ -64,6 +64,7 @@ way() { ways+=("$1"); }
 # (by their manifest) before each run. The best run's start, end and make
 # ssh's joblog are kept as $work/NAME.times and $work/NAME.joblog.
 declare -A least
+bad_runs=()
 time_all() {
     local run name start end joblog=$dir/results/ssh/joblog.tsv
     for run in $(seq 1 "$runs"); do
@@ -78,17 +79,16 @@ time_all() {
                 echo "$start $end" > "$work/$name.times"
                 [ ! -f "$joblog" ] || cp -- "$joblog" "$work/$name.joblog"
             fi
-            # Every file came back, from every host, every time.
-            if [[ $name == *shipped* || $name == *shared* ]] && [[ $name != hand* ]]; then
+            # Every file came back from make ssh, every time.
+            case $name in shipped | shared | old_*)
                 records=$(cat "$dir/results/ssh"/data*.txt.stats.json 2> /dev/null | wc -l)
                 [ "$records" = "$files" ] || bad_runs+=("$name: $records records for $files files")
-            fi
+            esac
         done
     done
 }
-bad_runs=()
 
-echo "bench-ssh: $files files, DELAY=$delay, $hosts_n hosts x $slots slots (best of $runs, in turns; about $((runs * 2 / 3)) minutes)" >&2
+echo "bench-ssh: $files files, DELAY=$delay, $hosts_n hosts x $slots slots (best of $runs, in turns; about $((runs * 45)) s)" >&2
 local_run() { parallel --will-cite -j$((hosts_n * slots)) "$bin/dp-stats" --delay "$delay" ::: "${data[@]}"; }
 way local_run
 # By hand: the masters opened first, as make ssh does; --cleanup.
@@ -124,12 +124,6 @@ for host in "${aliases[@]}"; do
     $by_hand_ssh -O exit "$host" > /dev/null 2>&1 || true
 done
 local_wall=${least[local_run]}
-hand_shipped_wall=${least[hand_shipped]}
-hand_shared_wall=${least[hand_shared]}
-shipped_wall=${least[shipped]}
-shared_wall=${least[shared]}
-[ -z "$old" ] || old_shipped_wall=${least[old_shipped]}
-[ -z "$old" ] || old_shared_wall=${least[old_shared]}
 
 status=0
 row() { # NAME WALL [TARGET]
@@ -145,12 +139,12 @@ echo
 echo "| how ($files files x ${delay} s, $((hosts_n * slots)) at once; ideal $(awk -v f=$files -v d=$delay -v w=$((hosts_n * slots)) 'BEGIN { printf "%.1f", f * d / w }') s) | wall | per file over local |"
 echo '|---|---|---|'
 row "local parallel -j$((hosts_n * slots))" "$local_wall"
-row 'GNU parallel -S by hand, shipped' "$hand_shipped_wall"
-[ -z "$old" ] || row "make ssh of $old, shipped" "$old_shipped_wall"
-row 'make ssh, files shipped' "$shipped_wall" "$shipped_target"
-row 'GNU parallel -S by hand, shared' "$hand_shared_wall"
-[ -z "$old" ] || row "make ssh of $old, SHARED_FS=1" "$old_shared_wall"
-row 'make ssh SHARED_FS=1' "$shared_wall" "$shared_target"
+row 'GNU parallel -S by hand, shipped' "${least[hand_shipped]}"
+[ -z "$old" ] || row "make ssh of $old, shipped" "${least[old_shipped]}"
+row 'make ssh, files shipped' "${least[shipped]}" "$shipped_target"
+row 'GNU parallel -S by hand, shared' "${least[hand_shared]}"
+[ -z "$old" ] || row "make ssh of $old, SHARED_FS=1" "${least[old_shared]}"
+row 'make ssh SHARED_FS=1' "${least[shared]}" "$shared_target"
 
 # where NAME TITLE: the best run's time before its first job, per job
 # beyond the delay (mean), the jobs' span, and after the last job.
