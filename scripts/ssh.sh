@@ -111,7 +111,7 @@ close_all() {
         local left
         left=$(jobs -p)
         if [ -n "$left" ]; then
-            # shellcheck disable=SC2086 # one pid a word
+            # Unquoted: one pid a word.
             kill -KILL $left 2> /dev/null || true
             wait $left 2> /dev/null || true
         fi
