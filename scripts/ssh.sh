@@ -97,6 +97,8 @@ control=(-o "ControlPath=$tmp/%C")
 reached=() logging_in=() fed=
 close_all() {
     local host
+    # A second Ctrl-C does not cut the cleaning short.
+    trap '' INT TERM
     # A login still under way (Ctrl-C while logging in: a background ssh
     # ignores SIGINT) ends first, so that no master comes up after its
     # -O exit and outlives the run.
