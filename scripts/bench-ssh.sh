@@ -3,9 +3,9 @@
 # (sleep), on 3 test hosts (scripts/test-hosts.sh: sshd on loopback, each
 # its own user and host name) x 2 slots, so 6 files at once: 5.0 s ideal.
 # Measures the wall clock of the whole `make ssh DATA=` (data made first;
-# results removed before each run; best of 3 runs, the machine may be
-# shared) with files shipped and with SHARED_FS=1 (nothing shipped but
-# dp-stats), beside local `parallel -j6` over the same files and the GNU
+# results removed before each run; best of 3 runs, all the ways timed
+# in turns, as the machine may be shared) with files shipped and with
+# SHARED_FS=1 (nothing shipped but dp-stats), beside local `parallel -j6` over the same files and the GNU
 # parallel command one would write by hand (ControlMasters opened first,
 # --basefile, --transferfile, --cleanup; what make ssh is measured
 # against when the machine is busy), and reports each one's overhead per
@@ -21,6 +21,7 @@
 #   BENCH_OLD_SSH=TREE scripts/bench-ssh.sh   also times the make ssh of
 #       TREE, another checkout of dp (git worktree add /tmp/old main),
 #       beside this one's
+#   BENCH_SSH_RUNS=N scripts/bench-ssh.sh     best of N runs (3)
 #
 # make runs copies of the release binaries (BIN=, CARGO=true: built first,
 # then copied). The data lives under $BENCH_DIR (default /tmp/dp-bench),
@@ -28,7 +29,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-files=30 delay=1 hosts_n=3 slots=2 runs=3
+files=30 delay=1 hosts_n=3 slots=2 runs=${BENCH_SSH_RUNS:-3}
 shipped_target=6.2 shared_target=5.6
 
 cargo build --release --quiet
@@ -55,30 +56,42 @@ dp_make data > /dev/null
 data=()
 for i in $(seq 1 "$files"); do data+=("$dir/data$i.txt"); done
 
-# best NAME COMMAND...: the least wall clock of $runs runs, in seconds;
-# the ssh results are removed (by their manifest) before each. The best
-# run's start, end and make ssh's joblog are kept as $work/NAME.times and
-# $work/NAME.joblog.
-best() {
-    local name=$1 least= start end run joblog=$dir/results/ssh/joblog.tsv
-    shift
+# The ways measured, each NAME a function: timed in turns, $runs rounds,
+# so that a change in the machine's load falls on all of them alike.
+ways=()
+way() { ways+=("$1"); }
+# The least wall clock of each way, in seconds; the ssh results are removed
+# (by their manifest) before each run. The best run's start, end and make
+# ssh's joblog are kept as $work/NAME.times and $work/NAME.joblog.
+declare -A least
+bad_runs=()
+time_all() {
+    local run name start end joblog=$dir/results/ssh/joblog.tsv
     for run in $(seq 1 "$runs"); do
-        [ ! -d "$dir/results/ssh" ] || "$bin/dp-gen" --clean "$dir/results/ssh" > /dev/null
-        start=$EPOCHREALTIME
-        "$@" > /dev/null
-        end=$EPOCHREALTIME
-        if awk -v a="$least" -v s="$start" -v e="$end" 'BEGIN { exit !(a == "" || e - s < a) }'; then
-            least=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
-            echo "$start $end" > "$work/$name.times"
-            [ ! -f "$joblog" ] || cp -- "$joblog" "$work/$name.joblog"
-        fi
+        for name in "${ways[@]}"; do
+            [ ! -d "$dir/results/ssh" ] || "$bin/dp-gen" --clean "$dir/results/ssh" > /dev/null
+            rm -f -- "$joblog"
+            start=$EPOCHREALTIME
+            "$name" > /dev/null
+            end=$EPOCHREALTIME
+            if awk -v a="${least[$name]:-}" -v s="$start" -v e="$end" 'BEGIN { exit !(a == "" || e - s < a) }'; then
+                least[$name]=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+                echo "$start $end" > "$work/$name.times"
+                [ ! -f "$joblog" ] || cp -- "$joblog" "$work/$name.joblog"
+            fi
+            # Every file came back from make ssh, every time.
+            case $name in shipped | shared | old_*)
+                records=$(cat "$dir/results/ssh"/data*.txt.stats.json 2> /dev/null | wc -l)
+                [ "$records" = "$files" ] || bad_runs+=("$name: $records records for $files files")
+            esac
+        done
     done
-    echo "$least"
 }
 
-echo "bench-ssh: $files files, DELAY=$delay, $hosts_n hosts x $slots slots (best of $runs; about 2 minutes)" >&2
-local_wall=$(best local parallel --will-cite -j$((hosts_n * slots)) "$bin/dp-stats" --delay "$delay" ::: "${data[@]}")
-# By hand: the masters opened first, as make ssh does.
+echo "bench-ssh: $files files, DELAY=$delay, $hosts_n hosts x $slots slots (best of $runs, in turns; about $((runs * 45)) s)" >&2
+local_run() { parallel --will-cite -j$((hosts_n * slots)) "$bin/dp-stats" --delay "$delay" ::: "${data[@]}"; }
+way local_run
+# By hand: the masters opened first, as make ssh does; --cleanup.
 control=$work/cm
 mkdir "$control"
 by_hand_ssh="ssh -F $hosts_dir/ssh_config -o ControlPath=$control/%C"
@@ -93,20 +106,24 @@ by_hand() {
     parallel --will-cite -S "${logins%,}" --ssh "$by_hand_ssh" --wd .dp-bench \
         --basefile "$work/./dp-stats" --cleanup "$@" ::: "${data[@]}"
 }
-hand_shipped_wall=$(best hand-shipped by_hand --transferfile '{//}/./{/}' "./dp-stats --delay $delay {/}")
-hand_shared_wall=$(best hand-shared by_hand "./dp-stats --delay $delay {}")
+hand_shipped() { by_hand --transferfile '{//}/./{/}' "./dp-stats --delay $delay {/}"; }
+hand_shared() { by_hand "./dp-stats --delay $delay {}"; }
+way hand_shipped
+way hand_shared
+old=${BENCH_OLD_SSH:-}
+old_shipped() { (cd -- "$old" && dp_make ssh DATA=); }
+old_shared() { (cd -- "$old" && dp_make ssh DATA= SHARED_FS=1); }
+[ -z "$old" ] || way old_shipped
+[ -z "$old" ] || way old_shared
+shipped() { dp_make ssh DATA=; }
+shared() { dp_make ssh DATA= SHARED_FS=1; }
+way shipped
+way shared
+time_all
 for host in "${aliases[@]}"; do
     $by_hand_ssh -O exit "$host" > /dev/null 2>&1 || true
 done
-old=${BENCH_OLD_SSH:-}
-if [ -n "$old" ]; then
-    old_shipped_wall=$(cd -- "$old" && best old-shipped dp_make ssh DATA=)
-    old_shared_wall=$(cd -- "$old" && best old-shared dp_make ssh DATA= SHARED_FS=1)
-fi
-shipped_wall=$(best shipped dp_make ssh DATA=)
-# Every file came back, from every host.
-records=$(cat "$dir/results/ssh"/data*.txt.stats.json | wc -l)
-shared_wall=$(best shared dp_make ssh DATA= SHARED_FS=1)
+local_wall=${least[local_run]}
 
 status=0
 row() { # NAME WALL [TARGET]
@@ -122,12 +139,12 @@ echo
 echo "| how ($files files x ${delay} s, $((hosts_n * slots)) at once; ideal $(awk -v f=$files -v d=$delay -v w=$((hosts_n * slots)) 'BEGIN { printf "%.1f", f * d / w }') s) | wall | per file over local |"
 echo '|---|---|---|'
 row "local parallel -j$((hosts_n * slots))" "$local_wall"
-row 'GNU parallel -S by hand, shipped' "$hand_shipped_wall"
-[ -z "$old" ] || row "make ssh of $old, shipped" "$old_shipped_wall"
-row 'make ssh, files shipped' "$shipped_wall" "$shipped_target"
-row 'GNU parallel -S by hand, shared' "$hand_shared_wall"
-[ -z "$old" ] || row "make ssh of $old, SHARED_FS=1" "$old_shared_wall"
-row 'make ssh SHARED_FS=1' "$shared_wall" "$shared_target"
+row 'GNU parallel -S by hand, shipped' "${least[hand_shipped]}"
+[ -z "$old" ] || row "make ssh of $old, shipped" "${least[old_shipped]}"
+row 'make ssh, files shipped' "${least[shipped]}" "$shipped_target"
+row 'GNU parallel -S by hand, shared' "${least[hand_shared]}"
+[ -z "$old" ] || row "make ssh of $old, SHARED_FS=1" "${least[old_shared]}"
+row 'make ssh SHARED_FS=1' "${least[shared]}" "$shared_target"
 
 # where NAME TITLE: the best run's time before its first job, per job
 # beyond the delay (mean), the jobs' span, and after the last job.
@@ -143,13 +160,13 @@ where() {
 echo
 echo '| where make ssh spends its time | before the 1st job | per job beyond its delay | jobs | after the last |'
 echo '|---|---|---|---|---|'
-[ -z "$old" ] || where old-shipped "make ssh of $old, shipped"
+[ -z "$old" ] || where old_shipped "make ssh of $old, shipped"
 where shipped 'make ssh, files shipped'
-[ -z "$old" ] || where old-shared "make ssh of $old, SHARED_FS=1"
+[ -z "$old" ] || where old_shared "make ssh of $old, SHARED_FS=1"
 where shared 'make ssh SHARED_FS=1'
 uptime | sed 's/.*load/load/' >&2
-if [ "$records" != "$files" ]; then
-    echo "bench-ssh: FAIL: $records records for $files files" >&2
+if [ ${#bad_runs[@]} -gt 0 ]; then
+    printf 'bench-ssh: FAIL: %s\n' "${bad_runs[@]}" >&2
     status=1
 fi
 exit "$status"

@@ -16,7 +16,8 @@
 #   not a handshake. A host that cannot be reached is said to be down and
 #   left out; a host that wants a password, has no perl or rsync, or no
 #   writable TMPDIR stops the run before anything is sent (exit 2), saying
-#   so: the login itself asks.
+#   so: the login itself asks. GNU parallel starts beside the logins and is
+#   given the hosts reached once they are known.
 # - SSH_JOBS files at once on each host (given: no CPU probe); dp-stats'
 #   records say `workers` = hosts reached x SSH_JOBS.
 # - dp-stats is shipped (--basefile) unless REMOTE_DP_STATS names it on the
@@ -93,15 +94,29 @@ run_dir=.dp-ssh/${tmp##*/}
 # Each host's master connection, in this run's own directory (a socket path
 # is at most 108 bytes: /tmp/dp-ssh.XXXXXX/ and a 40-character hash).
 control=(-o "ControlPath=$tmp/%C")
-reached=() logging_in=()
+reached=() logging_in=() fed=
 close_all() {
     local host
+    # A second Ctrl-C does not cut the cleaning short.
+    trap '' INT TERM
     # A login still under way (Ctrl-C while logging in: a background ssh
     # ignores SIGINT) ends first, so that no master comes up after its
     # -O exit and outlives the run.
     if [ ${#logging_in[@]} -gt 0 ]; then
         kill "${logging_in[@]}" 2> /dev/null || true
         wait "${logging_in[@]}" 2> /dev/null || true
+    fi
+    # GNU parallel not yet fed its hosts has sent nothing: it ends here,
+    # with the writer. By the job table, as a signal may come between the
+    # start of either and the line that keeps its pid.
+    if [ -z "$fed" ]; then
+        local left
+        left=$(jobs -p)
+        if [ -n "$left" ]; then
+            # Unquoted: one pid a word.
+            kill -KILL $left 2> /dev/null || true
+            wait $left 2> /dev/null || true
+        fi
     fi
     for host in "${hosts[@]}"; do
         # What was shipped goes, also after Ctrl-C or a failure; all hosts
@@ -112,6 +127,12 @@ close_all() {
           ssh "${ssh_opts[@]}" "${control[@]}" -O exit "$host" > /dev/null 2>&1; } &
     done
     wait
+    # Every login has ended by now: a master still listening in this run's
+    # directory came up after its -O exit (a signal amid the logins).
+    local socket
+    for socket in "$tmp"/*; do
+        [ ! -S "$socket" ] || ssh "${ssh_opts[@]}" -o "ControlPath=$socket" -O exit _ > /dev/null 2>&1 || true
+    done
     rm -rf -- "$files" "$tmp"
 }
 trap close_all EXIT
@@ -121,7 +142,8 @@ trap 'exit 143' TERM
 # What a host needs, asked as each master logs in (one round trip, not a
 # session more): sh, perl (GNU parallel's remote side), rsync where
 # anything is shipped, a writable TMPDIR (GNU parallel's job scripts), and
-# with SHARED_FS=1 the data.
+# with SHARED_FS=1 the data. Where anything is shipped the login also makes
+# the run's directory, which the ssh of GNU parallel then need not.
 first=$(head -n 1 "$files")
 needs='missing=
 command -v perl > /dev/null 2>&1 || missing="$missing perl"
@@ -130,6 +152,7 @@ t=${TMPDIR:-/tmp}
 [ -d "$t" ] && [ -w "$t" ] || missing="$missing a-writable-TMPDIR($t)"
 [ -z "$STATS" ] || [ -x "$STATS" ] || missing="$missing $STATS"
 [ -z "$DATA" ] || [ -r "$DATA" ] || missing="$missing $DATA"
+[ "$RSYNC" = no ] || mkdir -p "$RUN" || missing="$missing a-writable-home"
 echo "missing:$missing"'
 rsync_needed=no
 { [ "$shared" = 0 ] || [ "$ship_stats" = yes ]; } && rsync_needed=yes
@@ -140,45 +163,19 @@ data_seen=
 # logged in, its stdin, stdout and stderr on /dev/null (no pipe of the
 # caller held), and the question runs as its first session.
 for i in "${!hosts[@]}"; do
-    { printf "RSYNC='%s' STATS='%s' DATA='%s'\n" "$rsync_needed" "$remote_stats" "$data_seen"
+    { printf "RSYNC='%s' STATS='%s' DATA='%s' RUN='%s'\n" "$rsync_needed" "$remote_stats" "$data_seen" "$run_dir"
       echo "$needs"; } | ssh "${ssh_opts[@]}" "${control[@]}" -o ControlMaster=yes -o ControlPersist=yes \
         "${hosts[i]}" sh -s > "$tmp/$i.needs" 2>&1 &
     logging_in[i]=$!
 done
-refused=() lacking=()
-for i in "${!hosts[@]}"; do
-    code=0
-    wait "${logging_in[i]}" || code=$?
-    unset 'logging_in[i]'
-    if [ "$code" != 255 ]; then
-        reached+=("${hosts[i]}")
-        if ! grep -q '^missing:' "$tmp/$i.needs"; then
-            lacking+=("${hosts[i]} has no sh that runs commands ($(tail -n 1 "$tmp/$i.needs"))")
-        elif ! grep -qx 'missing:' "$tmp/$i.needs"; then
-            lacking+=("${hosts[i]} has no$(sed -n 's/^missing://p' "$tmp/$i.needs")")
-        fi
-    elif grep -qiE 'permission denied|password|passphrase|host key verification|authentication' "$tmp/$i.needs"; then
-        refused+=("${hosts[i]}: $(tail -n 1 "$tmp/$i.needs")")
-    else
-        echo "make ssh: host ${hosts[i]} is down ($(tail -n 1 "$tmp/$i.needs")):" \
-            'its files go to the other hosts' >&2
-    fi
-done
-if [ ${#refused[@]} -gt 0 ]; then
-    printf 'make ssh: %s\n' "${refused[@]}" >&2
-    fail 'the hosts above refused a login without a password (ssh -o BatchMode=yes): give each a key' \
-        '(ssh-copy-id) or an ssh config that logs in, SSH_CONFIG=FILE'
-fi
-[ ${#reached[@]} -gt 0 ] || fail "no host of HOSTS=${HOSTS} could be reached"
-if [ ${#lacking[@]} -gt 0 ]; then
-    printf 'make ssh: %s\n' "${lacking[@]}" >&2
-    what='a host needs sh, perl, rsync (unless SHARED_FS=1 and REMOTE_DP_STATS) and a writable TMPDIR'
-    [ -z "$remote_stats" ] || what+=", and REMOTE_DP_STATS=$remote_stats there"
-    [ "$shared" = 0 ] || what+=', and with SHARED_FS=1 the data files at the same paths'
-    fail "$what"
-fi
 
-# ---- The run ----------------------------------------------------------------------
+# ---- The run, started at once ------------------------------------------------------
+# GNU parallel starts now, while the hosts log in (its own start costs
+# half a login here), and waits for them: it reads its sshlogins from a
+# FIFO, written once the hosts are known, and then the files, each with the
+# workers its record says (hosts reached x SSH_JOBS), from another. A run
+# that stops before (a host refused, Ctrl-C) ends it unfed: nothing sent.
+
 # The remote side: the command in the host's run directory; a file given by
 # its name (shipped beside) or, shared, by its path. dp-stats' exit 1 is the
 # file's error record, a result: 0, so that GNU parallel does not retry it.
@@ -198,11 +195,11 @@ else
     stats="'$remote_stats'"
 fi
 if [ "$shared" = 0 ]; then
-    ship+=(--transferfile '{//}/./{/}')
-    target='{/}'
-    remove='rm -f -- {/};'
+    ship+=(--transferfile '{1//}/./{1/}')
+    target='{1/}'
+    remove='rm -f -- {1/};'
 else
-    target='{}'
+    target='{1}'
     remove=
 fi
 [ ${#ship[@]} -eq 0 ] || ship+=(--wd "$run_dir")
@@ -211,12 +208,20 @@ for arg in "${stats_args[@]}"; do
     [[ $arg != *"'"* ]] || fail "a dp-stats argument holds a quote: $arg"
     quoted+=" '$arg'"
 done
-workers=$((${#reached[@]} * slots))
 remote="[ -r $target ] || { echo \"make ssh: \$(uname -n) cannot read $target\" >&2; exit 254; };"
-remote+=" env DP_WORKERS=$workers${DP_REPEAT:+ DP_REPEAT=$DP_REPEAT} $stats$quoted $target;"
+remote+=" env DP_WORKERS={2}${DP_REPEAT:+ DP_REPEAT=$DP_REPEAT} $stats$quoted $target;"
 remote+=" s=\$?; $remove"' [ $s -ne 1 ] || s=0; exit $s'
-logins=$(printf "$slots/%s," "${reached[@]}")
 login_ssh="ssh ${ssh_opts[*]} ${control[*]} -o ControlMaster=no"
+if [ ${#ship[@]} -gt 0 ]; then
+    # GNU parallel's ssh, but for the `mkdir -p` of the run's directory it
+    # runs before every rsync (--basefile, each --transferfile): a session
+    # each, and the login made the directory.
+    printf '#!/bin/sh\n%s\nexec %s "$@"\n' \
+        "[ \$# = 6 ] && [ \"\$2 \$3 \$4 \$5 \$6\" = '-- exec mkdir -p ./$run_dir' ] && exit 0" \
+        "$login_ssh" > "$tmp/ssh"
+    chmod +x -- "$tmp/ssh"
+    login_ssh=$tmp/ssh
+fi
 
 # Each record comes back tagged with its file's local path, which it is
 # written for and which its `path` becomes (the host saw the file's name).
@@ -256,20 +261,84 @@ exit $status;'
 mkdir -p -- "$results"
 started=$tmp/started
 touch "$started"
+mkfifo -- "$tmp/logins" "$tmp/jobs" "$tmp/records"
+perl -e "$writer" "$results" "$DP_GEN" "$shared" < "$tmp/records" &
+writer_pid=$!
+# Started in the background, GNU parallel would ignore Ctrl-C until its
+# own handler is set; it takes it as in the foreground (the writer ignores
+# it: it writes what comes until GNU parallel ends).
+(trap - INT && exec parallel --will-cite --group --slf "$tmp/logins" --ssh "$login_ssh" "${ship[@]}" \
+    --retries $((retries + 1)) --colsep '\t' --tagstring '{1}' --joblog "$joblog" \
+    -a "$tmp/jobs" "$remote" < /dev/null > "$tmp/records") &
+parallel_pid=$!
+
+# ---- The hosts, once logged in ---------------------------------------------------
+refused=() lacking=()
+for i in "${!hosts[@]}"; do
+    code=0
+    wait "${logging_in[i]}" || code=$?
+    unset 'logging_in[i]'
+    if [ "$code" != 255 ]; then
+        reached+=("${hosts[i]}")
+        if ! grep -q '^missing:' "$tmp/$i.needs"; then
+            lacking+=("${hosts[i]} has no sh that runs commands ($(tail -n 1 "$tmp/$i.needs"))")
+        elif ! grep -qx 'missing:' "$tmp/$i.needs"; then
+            lacking+=("${hosts[i]} has no$(sed -n 's/^missing://p' "$tmp/$i.needs")")
+        fi
+    elif grep -qiE 'permission denied|password|passphrase|host key verification|authentication' "$tmp/$i.needs"; then
+        refused+=("${hosts[i]}: $(tail -n 1 "$tmp/$i.needs")")
+    else
+        echo "make ssh: host ${hosts[i]} is down ($(tail -n 1 "$tmp/$i.needs")):" \
+            'its files go to the other hosts' >&2
+    fi
+done
+if [ ${#refused[@]} -gt 0 ]; then
+    printf 'make ssh: %s\n' "${refused[@]}" >&2
+    fail 'the hosts above refused a login without a password (ssh -o BatchMode=yes): give each a key' \
+        '(ssh-copy-id) or an ssh config that logs in, SSH_CONFIG=FILE'
+fi
+[ ${#reached[@]} -gt 0 ] || fail "no host of HOSTS=${HOSTS} could be reached"
+if [ ${#lacking[@]} -gt 0 ]; then
+    printf 'make ssh: %s\n' "${lacking[@]}" >&2
+    what='a host needs sh, perl, rsync (unless SHARED_FS=1 and REMOTE_DP_STATS) and a writable TMPDIR'
+    [ -z "$remote_stats" ] || what+=", and REMOTE_DP_STATS=$remote_stats there"
+    [ "$shared" = 0 ] || what+=', and with SHARED_FS=1 the data files at the same paths'
+    fail "$what"
+fi
+
+# ---- The run, fed -----------------------------------------------------------------
+logins=$(printf "$slots/%s\n" "${reached[@]}")
+workers=$((${#reached[@]} * slots))
 # Interrupted, GNU parallel stops its jobs and ends: so does this, after.
-interrupted=
-trap 'interrupted=130' INT
-trap 'interrupted=143' TERM
+interrupted= signals=0
+trap 'interrupted=130 signals=$((signals + 1))' INT
+trap 'interrupted=143 signals=$((signals + 1))' TERM
+{ printf '%s\n' "$logins" > "$tmp/logins"
+  awk -v workers="$workers" '{ print $0 "\t" workers }' "$files" > "$tmp/jobs"; } &
+feeder=$!
+fed=yes
+# wait_for PID: its exit status, also when a signal trapped above
+# interrupts the wait.
+wait_for() {
+    local code seen
+    while :; do
+        seen=$signals code=0
+        wait "$1" || code=$?
+        [ "$seen" != "$signals" ] || return "$code"
+    done
+}
 set +e
-parallel --will-cite --group -S "${logins%,}" --ssh "$login_ssh" "${ship[@]}" \
-    --retries $((retries + 1)) --tagstring '{}' --joblog "$joblog" "$remote" < "$files" |
-    perl -e "$writer" "$results" "$DP_GEN" "$shared"
-codes=("${PIPESTATUS[@]}")
+wait_for "$parallel_pid"
+wait_for "$writer_pid"
+written=$?
 set -e
+# GNU parallel that ended early (refused its options) left the feeder waiting.
+kill "$feeder" 2> /dev/null || true
+wait "$feeder" 2> /dev/null || true
 trap 'exit 130' INT
 trap 'exit 143' TERM
 status=0
-[ "${codes[1]}" = 0 ] || status=1
+[ "$written" = 0 ] || status=1
 
 # ---- What happened ---------------------------------------------------------------
 for host in "${reached[@]}"; do
