@@ -11,6 +11,9 @@
 //! merged, and a fingerprint of the merged points' bits: two builds that
 //! print the same fingerprint merged to the bit.
 
+#[path = "common/options.rs"]
+mod options;
+
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
@@ -24,18 +27,7 @@ const FOLD_POINTS: usize = 4001;
 
 fn main() -> anyhow::Result<()> {
     let (mut digests, mut runs) = (1000usize, 20usize);
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let number: usize = args
-            .next()
-            .ok_or_else(|| anyhow::anyhow!("{arg} needs a number"))?
-            .parse()?;
-        match arg.as_str() {
-            "--digests" => digests = number,
-            "--runs" => runs = number,
-            _ => anyhow::bail!("unknown option {arg}"),
-        }
-    }
+    options::read_numbers(&mut [("digests", &mut digests), ("runs", &mut runs)])?;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let files: Vec<Digest> = (0..digests).map(|_| digest_of_a_file(&mut rng)).collect();
     let repeated: Vec<Digest> = (0..digests).map(|i| files[i % 8].clone()).collect();

@@ -12,6 +12,9 @@
 //! interleaved so that machine noise hits them alike; best and median times
 //! are printed, and ratios of the medians.
 
+#[path = "common/options.rs"]
+mod options;
+
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
@@ -26,19 +29,11 @@ type Approach = (&'static str, fn(&mut [f64]));
 
 fn main() -> anyhow::Result<()> {
     let (mut values, mut digests, mut runs) = (10_000_000usize, 100_000usize, 5usize);
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let number: usize = args
-            .next()
-            .ok_or_else(|| anyhow::anyhow!("{arg} needs a number"))?
-            .parse()?;
-        match arg.as_str() {
-            "--values" => values = number,
-            "--digests" => digests = number,
-            "--runs" => runs = number,
-            _ => anyhow::bail!("unknown option {arg}"),
-        }
-    }
+    options::read_numbers(&mut [
+        ("values", &mut values),
+        ("digests", &mut digests),
+        ("runs", &mut runs),
+    ])?;
     let mut out = io::stdout().lock();
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     // `%.6f` data, as dp-gen writes it.
