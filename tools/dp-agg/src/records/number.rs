@@ -1,7 +1,7 @@
 //! The numbers of a `stats` record read by hand, each exactly as serde_json
 //! (correctly rounding, `float_roundtrip`) reads it, or not at all.
 
-use dp_core::parse::parse_value;
+use dp_core::parse::{leading_digits, parse_value};
 
 /// A count, a pid or a version: `0|[1-9][0-9]*` within `u64`. serde_json
 /// reads the same; anything else (a sign, a point, too large) is `None`.
@@ -131,7 +131,7 @@ pub(super) fn short_decimal(bytes: &[u8]) -> Option<(f64, usize)> {
 /// many they are.
 #[inline(always)]
 fn sixteen_digits(bytes: &[u8]) -> (u64, usize) {
-    let (high, digits) = eight_digits(bytes);
+    let (high, digits) = leading_digits(bytes);
     if digits < 8 {
         return (high, digits);
     }
@@ -142,40 +142,8 @@ fn sixteen_digits(bytes: &[u8]) -> (u64, usize) {
 /// are not read twice over in the compiler's branch-free code.
 #[inline(never)]
 fn eight_more(high: u64, bytes: &[u8]) -> (u64, usize) {
-    let (low, more) = eight_digits(bytes);
+    let (low, more) = leading_digits(bytes);
     (high * POWERS[more] + low, 8 + more)
-}
-
-/// The ASCII digits `bytes` starts with, at most 8, as a number, and how
-/// many they are: eight bytes at once (as simdjson and fast_float read
-/// them), for the digits' chain of multiplications took most of the time.
-#[inline(always)]
-fn eight_digits(bytes: &[u8]) -> (u64, usize) {
-    let word = match bytes.first_chunk::<8>() {
-        Some(word) => *word,
-        // Near the end only: copied, and filled with what is no digit.
-        None => {
-            let mut word = [0u8; 8];
-            word[..bytes.len()].copy_from_slice(bytes);
-            word
-        }
-    };
-    // Each byte's value as a digit; a byte that is none sets its top bit
-    // in `off` (a borrow or carry from it spoils only the bytes after it).
-    let values = u64::from_le_bytes(word).wrapping_sub(0x3030_3030_3030_3030);
-    let off = (values | values.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
-    let digits = (off.trailing_zeros() / 8) as usize;
-    if digits == 0 {
-        return (0, 0);
-    }
-    // The digits in the top bytes, zeros (leading) below them.
-    let mut value = values << (8 * (8 - digits));
-    value = value.wrapping_mul(10).wrapping_add(value >> 8);
-    value = (value & 0x0000_00FF_0000_00FF)
-        .wrapping_mul(100 + (1_000_000 << 32))
-        .wrapping_add(((value >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
-        >> 32;
-    (value, digits)
 }
 
 /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` with a point or an
