@@ -3,12 +3,13 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+
 use std::sync::Arc;
 
 use dp_core::cli::Location;
 use dp_core::digest::Digest;
 use dp_core::record::{ErrorRecord, StatsRecord};
+use xxhash_rust::xxh3::{Xxh3DefaultBuilder, xxh3_64};
 
 use crate::digests::{DigestBudget, Stale, placeholder};
 
@@ -633,7 +634,7 @@ struct PathHash(u32);
 
 impl PathHash {
     fn of(path: &str) -> Self {
-        Self(BuildHasherDefault::<PathHasher>::default().hash_one(path) as u32)
+        Self(xxh3_64(path.as_bytes()) as u32)
     }
 }
 
@@ -693,45 +694,11 @@ impl PathIndex {
     }
 }
 
-/// A map keyed by what every record names (its run label, its host).
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<PathHasher>>;
-
-/// FxHash (rustc's, word by word) with a final mix: paths, labels and hosts
-/// are hashed for every record read, and SipHash, std's default, took 5% of
-/// dp-agg's time over 100,000 records. Its resistance to crafted keys is
-/// not needed: the records are the user's own.
-#[derive(Default)]
-struct PathHasher(u64);
-
-impl PathHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for PathHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        // Whole words read as they are (a copy of each, of a length known
-        // only at run time, was a call to memmove), the rest padded.
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            self.add(u64::from_le_bytes(word.try_into().expect("8 bytes")));
-        }
-        let rest = words.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        // The multiplication leaves the low bits, which pick the bucket,
-        // blind to the high bytes of each word: fold the high bits down.
-        let mixed = (self.0 ^ self.0 >> 33).wrapping_mul(0xff51_afd7_ed55_8ccd);
-        mixed ^ mixed >> 33
-    }
-}
+/// A map keyed by what every record names (its run label, its host):
+/// hashed by XXH3 (the project's checksum), as SipHash, std's default,
+/// took 5% of dp-agg's time over 100,000 records. Its resistance to
+/// crafted keys is not needed: the records are the user's own.
+type FastMap<K, V> = HashMap<K, V, Xxh3DefaultBuilder>;
 
 /// Groups records into runs by label, in order of first appearance.
 #[derive(Debug, Default)]
