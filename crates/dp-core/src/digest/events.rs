@@ -28,30 +28,18 @@ impl Events {
         self.order.chunk_by(|a, b| a.0 == b.0)
     }
 
-    /// Puts `tags` (ascending) in order of the prefix of `key(tag)`, ties
-    /// in the order of their tags.
-    pub(super) fn sort(
-        &mut self,
-        tags: impl Iterator<Item = u32> + Clone,
-        key: impl Fn(u32) -> u64,
-    ) {
-        let (low, high) = tags.clone().fold((u64::MAX, 0), |(low, high), tag| {
-            let key = key(tag);
-            (low.min(key), high.max(key))
-        });
+    /// Starts taking in events whose keys lie in `low..=high`; push them in
+    /// the order of their tags, then [`Filling::sort`].
+    pub(super) fn start(&mut self, low: u64, high: u64) -> Filling<'_> {
         // The prefix keeps the top 32 of the bits in which keys differ.
         let shift = (u64::BITS - high.saturating_sub(low).leading_zeros()).saturating_sub(32);
-        let prefix = |key: u64| ((key - low) >> shift) as u32;
-        let mut counts = [[0u32; 256]; 4];
         self.order.clear();
-        for tag in tags {
-            let prefix = prefix(key(tag));
-            for (byte, count) in counts.iter_mut().enumerate() {
-                count[(prefix >> (8 * byte)) as usize & 0xFF] += 1;
-            }
-            self.order.push((prefix, tag));
+        Filling {
+            events: self,
+            low,
+            shift,
+            counts: [[0; 256]; 4],
         }
-        self.radix_sort(&counts);
     }
 
     /// A stable LSD radix sort by prefix, a byte at a time, skipping the
@@ -76,6 +64,31 @@ impl Events {
             }
             std::mem::swap(&mut self.order, &mut self.spare);
         }
+    }
+}
+
+/// [`Events`] being filled: each event's prefix, and the counts of its
+/// bytes for the radix sort.
+pub(super) struct Filling<'a> {
+    events: &'a mut Events,
+    low: u64,
+    shift: u32,
+    counts: [[u32; 256]; 4],
+}
+
+impl Filling<'_> {
+    /// Takes in the event `tag` at `key`.
+    pub(super) fn push(&mut self, key: u64, tag: u32) {
+        let prefix = ((key - self.low) >> self.shift) as u32;
+        for (byte, count) in self.counts.iter_mut().enumerate() {
+            count[(prefix >> (8 * byte)) as usize & 0xFF] += 1;
+        }
+        self.events.order.push((prefix, tag));
+    }
+
+    /// Puts the events in order of prefix, ties in the order pushed.
+    pub(super) fn sort(self) {
+        self.events.radix_sort(&self.counts);
     }
 }
 
@@ -117,7 +130,12 @@ mod tests {
                 let tags = 0..size as u32;
                 let key = |tag: u32| keys[tag as usize];
                 // Reused, as a merger reuses it.
-                events.sort(tags.clone(), key);
+                let (low, high) = (keys.iter().min(), keys.iter().max());
+                let mut filling = events.start(low.map_or(0, |&k| k), high.map_or(0, |&k| k));
+                for tag in tags.clone() {
+                    filling.push(key(tag), tag);
+                }
+                filling.sort();
                 let mut stable: Vec<u32> = tags.collect();
                 stable.sort_by_key(|&tag| key(tag));
                 let sorted: Vec<u32> = events

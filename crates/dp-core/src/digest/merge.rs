@@ -120,6 +120,8 @@ impl Sweep {
         // The point ranks of the last shape seen: a fold's digests mostly
         // share one, and each rank costs a division.
         let mut ranks = Ranks::default();
+        // The range of the keys, for the sort's prefixes.
+        let (mut low, mut high) = (u64::MAX, 0);
         for view in views {
             let ranks = ranks.of(view.count, view.q.len());
             for (j, &x) in view.q.iter().enumerate() {
@@ -128,6 +130,8 @@ impl Sweep {
                     Some(&end) if gap > 1 => Step::of(&Rise::of(x, end, gap), x),
                     _ => Step::flat(x),
                 };
+                low = low.min(step.keys[0].min(step.keys[1]));
+                high = high.max(step.keys[0].max(step.keys[1]));
                 steps.push(step);
             }
         }
@@ -137,27 +141,32 @@ impl Sweep {
         );
         // A point's event, and its cap's when its segment rises: tags in
         // the order the digests and their points come.
-        let tags = steps.iter().zip(0u32..).flat_map(|(step, point)| {
-            std::iter::once(point << 1).chain((step.slope > 0.0).then_some(point << 1 | 1))
-        });
-        self.events.sort(tags, |tag| {
-            steps[(tag >> 1) as usize].keys[(tag & 1) as usize]
-        });
+        let mut events = self.events.start(low, high);
+        for (step, point) in steps.iter().zip(0u32..) {
+            events.push(step.keys[0], point << 1);
+            if step.slope > 0.0 {
+                events.push(step.keys[1], point << 1 | 1);
+            }
+        }
+        events.sort();
     }
 
     /// The least x with ΣU(x) ≥ rank + 1, for each of `ranks` (ascending).
     fn readings(&mut self, ranks: impl Iterator<Item = u64>) -> Vec<f64> {
         let mut reading = Reading {
             out: Vec::with_capacity(ranks.size_hint().0),
-            ranks: ranks.peekable(),
+            target: 0.0,
+            ranks,
             x: f64::NEG_INFINITY,
             sum: Level::default(),
         };
+        reading.next_target();
         let steps = &self.steps;
         let key_of = |tag: u32| steps[(tag >> 1) as usize].keys[(tag & 1) as usize];
         for events in self.events.runs() {
             // A run of equal prefixes put in order (module doc of `events`):
-            // equal keys are never in two runs.
+            // equal keys are never in two runs. Its steps are read as soon
+            // as its keys, while they are in cache.
             let run = &mut self.run;
             run.clear();
             run.extend(events.iter().map(|&(_, tag)| (key_of(tag), tag)));
@@ -169,8 +178,9 @@ impl Sweep {
             }
         }
         // Rounding may leave ΣU a hair short of N at the end: the maximum.
-        let x = reading.x;
-        reading.out.extend(reading.ranks.map(|_| x));
+        while reading.target.is_finite() {
+            reading.read(reading.x);
+        }
         reading.out
     }
 }
@@ -178,46 +188,51 @@ impl Sweep {
 /// The sweep's readings so far, and where it stands.
 struct Reading<I: Iterator<Item = u64>> {
     out: Vec<f64>,
-    /// The ranks still to read.
-    ranks: std::iter::Peekable<I>,
+    /// ΣU at the next rank to read (rank + 1), infinite once all are read.
+    target: f64,
+    /// The ranks after it.
+    ranks: I,
     x: f64,
     sum: Level,
 }
 
 impl<I: Iterator<Item = u64>> Reading<I> {
+    /// Reads the next rank at `x`.
+    fn read(&mut self, x: f64) {
+        self.out.push(x);
+        self.next_target();
+    }
+
+    fn next_target(&mut self) {
+        self.target = self
+            .ranks
+            .next()
+            .map_or(f64::INFINITY, |rank| (rank + 1) as f64);
+    }
+
     /// Sweeps from x to `next`, the key of `events` (key, tag), reading the
     /// ranks ΣU reaches on the way, then passes the events.
     fn go_to(&mut self, next: f64, events: &[(u64, u32)], steps: &[Step]) {
-        let (x, sum, ranks) = (self.x, &mut self.sum, &mut self.ranks);
+        let x = self.x;
         // Linear from x to next: read the ranks it reaches before next.
-        let count = sum.count();
-        let rise = if sum.active > 0 {
-            sum.slope * (next / 2.0 - x / 2.0)
+        let count = self.sum.count();
+        let rise = if self.sum.active > 0 {
+            self.sum.slope * (next / 2.0 - x / 2.0)
         } else {
             0.0
         };
-        while let Some(&rank) = ranks.peek() {
-            let target = (rank + 1) as f64;
-            if rise <= 0.0 || target > count + rise {
-                break;
-            }
-            let half = x / 2.0 + (target - count) / sum.slope;
-            self.out.push((half + half).clamp(x, next));
-            ranks.next();
+        while rise > 0.0 && self.target <= count + rise {
+            let half = x / 2.0 + (self.target - count) / self.sum.slope;
+            self.read((half + half).clamp(x, next));
         }
-        sum.rising += rise;
+        self.sum.rising += rise;
         // Every event at next: jumps, and rises that start or stop.
         for &(_, tag) in events {
-            sum.pass(&steps[(tag >> 1) as usize], tag & 1 == 1);
+            self.sum.pass(&steps[(tag >> 1) as usize], tag & 1 == 1);
         }
         self.x = next;
-        let count = sum.count();
-        while let Some(&rank) = ranks.peek() {
-            if (rank + 1) as f64 > count {
-                break;
-            }
-            self.out.push(next);
-            ranks.next();
+        while self.target <= self.sum.count() {
+            self.read(next);
         }
     }
 }
