@@ -37,11 +37,11 @@
 //! way. The case is rare (a few files processed again, past 50,000 files),
 //! so the plain rule is kept.
 
-use std::convert::Infallible;
 use std::num::NonZeroUsize;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use dp_core::digest::{Digest, Merger};
-use dp_core::pool::{self, Cancelled};
 
 /// Digest points a run may hold (8 bytes each, 84 MB) before they are folded;
 /// `DP_AGG_POINT_BUDGET` lowers it (for tests of large runs).
@@ -63,6 +63,7 @@ pub struct DigestBudget {
     folded: Vec<bool>,
     folded_files: usize,
     stale: Stale,
+    mergers: Option<Mergers>,
 }
 
 /// What the folds hold that their run no longer has: the values of records
@@ -93,6 +94,7 @@ impl DigestBudget {
             folded: Vec::new(),
             folded_files: 0,
             stale: Stale::default(),
+            mergers: None,
         }
     }
 
@@ -139,12 +141,14 @@ impl DigestBudget {
             self.folded_files += 1;
             held.push(digest);
         }
-        self.take(merge_batches(held));
+        let mergers = self.mergers.take().unwrap_or_else(Mergers::start);
+        self.take(mergers.merge_batches(held));
         while self.is_over() && self.folds.len() >= 2 {
             let folds = std::mem::take(&mut self.folds);
             self.points -= folds.iter().map(|fold| fold.q.len()).sum::<usize>();
-            self.take(merge_batches(folds));
+            self.take(mergers.merge_batches(folds));
         }
+        self.mergers = Some(mergers);
     }
 
     /// Keeps new folds, counting their points.
@@ -183,30 +187,72 @@ pub fn bound_with_stale(digests: &[&Digest], stale: u64, count: u64) -> Option<f
     (rank_err < count).then(|| rank_err as f64 / count as f64)
 }
 
-/// Merges `digests`, [`FOLD_BATCH`] at a time in order, into digests of
-/// [`FOLD_POINTS`] points, batches on as many threads as there are cores
-/// (one merge at a time on each, so the memory of the sweeps stays that of
-/// a few), each batch let go as soon as it is merged.
-fn merge_batches(digests: Vec<Digest>) -> Vec<Digest> {
-    let mut digests = digests.into_iter().peekable();
-    let batches = std::iter::from_fn(|| {
-        digests.peek()?;
-        Some(digests.by_ref().take(FOLD_BATCH).collect::<Vec<_>>())
-    });
-    let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let mut merged = Vec::new();
-    let new_worker = || {
-        let mut merger = Merger::default();
-        move |batch: Vec<Digest>, _: &Cancelled| {
-            merger.merge(&batch.iter().collect::<Vec<_>>(), FOLD_POINTS)
+/// The threads that merge the folds' batches, one per core, started with
+/// the first fold and kept for the run. Threads started for each round of
+/// folds (twenty in a million records) left their memory behind when they
+/// ended, and the allocator gave it back to the kernel, to be cleared again
+/// for the next: over a million records mimalloc gave back 3.7 GiB with
+/// them, 1.3 GiB with these (`MIMALLOC_SHOW_STATS=1`), ~5% of the CPU.
+#[derive(Debug)]
+struct Mergers {
+    batches: Sender<(usize, Vec<Digest>)>,
+    merged: Receiver<(usize, Digest)>,
+}
+
+impl Mergers {
+    fn start() -> Self {
+        let (batches, waiting) = mpsc::channel::<(usize, Vec<Digest>)>();
+        let (done, merged) = mpsc::channel();
+        let waiting = Arc::new(Mutex::new(waiting));
+        let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        for _ in 0..cores {
+            let (waiting, done) = (Arc::clone(&waiting), done.clone());
+            std::thread::spawn(move || {
+                let mut merger = Merger::default();
+                // The lock held only while waiting, not while merging.
+                let next = || {
+                    waiting
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .recv()
+                };
+                // Ends when the budget, and with it the sender, goes.
+                while let Ok((at, batch)) = next() {
+                    let merged = merger.merge(&batch.iter().collect::<Vec<_>>(), FOLD_POINTS);
+                    drop(batch);
+                    if done.send((at, merged)).is_err() {
+                        break;
+                    }
+                }
+            });
         }
-    };
-    let taken = pool::for_each_in_order(cores, batches, new_worker, &mut |digest| {
-        merged.push(digest);
-        Ok::<_, Infallible>(())
-    });
-    let Ok(()) = taken;
-    merged
+        Self { batches, merged }
+    }
+
+    /// Merges `digests`, [`FOLD_BATCH`] at a time in order, into digests
+    /// of [`FOLD_POINTS`] points, in order, each batch let go as soon as it
+    /// is merged (one merge at a time on each thread, so the memory of the
+    /// sweeps stays that of a few).
+    fn merge_batches(&self, digests: Vec<Digest>) -> Vec<Digest> {
+        let mut digests = digests.into_iter().peekable();
+        let mut batches = 0;
+        while digests.peek().is_some() {
+            let batch = digests.by_ref().take(FOLD_BATCH).collect();
+            self.batches
+                .send((batches, batch))
+                .expect("the fold threads run while the budget lives");
+            batches += 1;
+        }
+        let mut merged: Vec<Option<Digest>> = (0..batches).map(|_| None).collect();
+        for _ in 0..batches {
+            let (at, digest) = self.merged.recv().expect("a fold thread ended early");
+            merged[at] = Some(digest);
+        }
+        merged
+            .into_iter()
+            .map(|digest| digest.expect("every batch merged"))
+            .collect()
+    }
 }
 
 /// Checks a record's digest before it is used: shape, and the same count.

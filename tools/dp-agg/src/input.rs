@@ -298,7 +298,10 @@ fn read_source(input: impl BufRead + Send, name: &str, grouper: &mut Grouper, un
                 .collect();
             let mut text = batch.text;
             text.clear();
-            spare_texts.lock().unwrap_or_else(PoisonError::into_inner).push(text);
+            spare_texts
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(text);
             (parsed, batch.end)
         }
     };
