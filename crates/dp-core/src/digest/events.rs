@@ -12,7 +12,7 @@
 //! of distinct files, about 1.5 times faster in all
 //! (`examples/merge_throughput.rs`).
 
-/// Events as (key prefix, tag), in order of prefix once [`Events::sort`]
+/// Events as (key prefix, tag), in order of prefix once [`Filling::sort`]
 /// has run.
 #[derive(Default)]
 pub(super) struct Events {
@@ -130,8 +130,8 @@ mod tests {
                 let tags = 0..size as u32;
                 let key = |tag: u32| keys[tag as usize];
                 // Reused, as a merger reuses it.
-                let (low, high) = (keys.iter().min(), keys.iter().max());
-                let mut filling = events.start(low.map_or(0, |&k| k), high.map_or(0, |&k| k));
+                let low = keys.iter().min().copied().unwrap_or(0);
+                let mut filling = events.start(low, keys.iter().max().copied().unwrap_or(0));
                 for tag in tags.clone() {
                     filling.push(key(tag), tag);
                 }
