@@ -47,8 +47,8 @@ RUN_SUFFIX  ?=
 # (node1,alice@node2); files at once on each (JOBS unless given, so that
 # make scaling MODE=ssh scales it); an ssh config for them; dp-stats' path
 # on them where they have it (else it is shipped); SHARED_FS=1 where they
-# see DATA_DIR at the same path (nothing is shipped); and how many times a
-# file whose host fails is redone on another.
+# see the same paths, DATA_DIR's and dp-stats' (nothing is shipped); and
+# how many times a file whose host fails is redone on another.
 HOSTS           ?=
 SSH_JOBS        ?= $(JOBS)
 SSH_CONFIG      ?=

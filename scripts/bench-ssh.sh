@@ -5,11 +5,12 @@
 # Measures the wall clock of the whole `make ssh DATA=` (data made first;
 # results removed before each run; best of 3 runs, all the ways timed
 # in turns, as the machine may be shared) with files shipped and with
-# SHARED_FS=1 (nothing shipped but dp-stats), beside local `parallel -j6` over the same files and the GNU
-# parallel command one would write by hand (ControlMasters opened first,
-# --basefile, --transferfile, --cleanup; what make ssh is measured
-# against when the machine is busy), and reports each one's overhead per
-# file over local: (wall - local wall) x 6 / 30.
+# SHARED_FS=1 (nothing shipped: the hosts run dp-stats and read the files
+# where they are), beside local `parallel -j6` over the same files and the
+# GNU parallel command one would write by hand (ControlMasters opened
+# first; shipped: --basefile, --transferfile, --cleanup; what make ssh is
+# measured against when the machine is busy), and reports each one's
+# overhead per file over local: (wall - local wall) x 6 / 30.
 # Targets: shipped <= 6.2 s, SHARED_FS=1 <= 5.6 s. Exits 1 if one fails;
 # where test hosts cannot start here (not root, no unshare), says so and
 # exits 0. Then where make ssh's time goes, from the best run's joblog:
@@ -42,6 +43,8 @@ if ! hosts=$(scripts/test-hosts.sh up "$hosts_dir" "$hosts_n" 2> "$work/up.err")
 fi
 bin=$work/bin
 mkdir "$bin"
+# The hosts' users run dp-stats from here with SHARED_FS=1.
+chmod go+rx -- "$work" "$bin"
 cp target/release/dp-{gen,stats,agg,plot} "$bin/"
 base=${BENCH_DIR:-/tmp/dp-bench}
 mkdir -p -m 0755 -- "$base"
@@ -107,7 +110,10 @@ by_hand() {
         --basefile "$work/./dp-stats" --cleanup "$@" ::: "${data[@]}"
 }
 hand_shipped() { by_hand --transferfile '{//}/./{/}' "./dp-stats --delay $delay {/}"; }
-hand_shared() { by_hand "./dp-stats --delay $delay {}"; }
+hand_shared() {
+    parallel --will-cite -S "${logins%,}" --ssh "$by_hand_ssh" "$bin/dp-stats --delay $delay {}" \
+        ::: "${data[@]}"
+}
 way hand_shipped
 way hand_shared
 old=${BENCH_OLD_SSH:-}

@@ -22,7 +22,8 @@
 #   records say `workers` = hosts reached x SSH_JOBS.
 # - dp-stats is shipped (--basefile) unless REMOTE_DP_STATS names it on the
 #   hosts; each data file is shipped (--transferfile) and removed by its job
-#   once read, unless SHARED_FS=1 says the hosts see it at the same path.
+#   once read. SHARED_FS=1 says the hosts see the same paths: nothing is
+#   shipped, and dp-stats runs where it is here unless REMOTE_DP_STATS.
 #   What is shipped lives in ~/.dp-ssh/<run>/ on the host, removed at the
 #   end whatever happened. (Not --cleanup: it costs every job one more ssh
 #   session, and its rmdir races with the next file shipped into the
@@ -72,7 +73,10 @@ if [ -n "${SSH_CONFIG:-}" ]; then
     [ -r "$SSH_CONFIG" ] || fail "SSH_CONFIG: cannot read $SSH_CONFIG"
     ssh_opts=(-F "$(realpath -- "$SSH_CONFIG")" "${ssh_opts[@]}")
 fi
-# What dp-stats is, on the hosts: a copy shipped beside the data, or theirs.
+# What dp-stats is, on the hosts: a copy shipped beside the data, theirs,
+# or with SHARED_FS=1 this one, at the same path.
+asked_stats=$remote_stats
+[ "$shared" = 0 ] || [ -n "$remote_stats" ] || remote_stats=$(realpath -- "$dp_stats")
 ship_stats=yes
 [ -z "$remote_stats" ] || ship_stats=no
 command -v parallel > /dev/null || fail 'GNU parallel is not installed (e.g. apt-get install parallel)'
@@ -300,9 +304,11 @@ fi
 [ ${#reached[@]} -gt 0 ] || fail "no host of HOSTS=${HOSTS} could be reached"
 if [ ${#lacking[@]} -gt 0 ]; then
     printf 'make ssh: %s\n' "${lacking[@]}" >&2
-    what='a host needs sh, perl, rsync (unless SHARED_FS=1 and REMOTE_DP_STATS) and a writable TMPDIR'
-    [ -z "$remote_stats" ] || what+=", and REMOTE_DP_STATS=$remote_stats there"
+    what='a host needs sh, perl, rsync (unless SHARED_FS=1) and a writable TMPDIR'
+    [ -z "$asked_stats" ] || what+=", and REMOTE_DP_STATS=$asked_stats there"
     [ "$shared" = 0 ] || what+=', and with SHARED_FS=1 the data files at the same paths'
+    [ "$shared" = 0 ] || [ -n "$asked_stats" ] ||
+        what+=', as dp-stats (REMOTE_DP_STATS=/path names theirs)'
     fail "$what"
 fi
 

@@ -18,7 +18,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use common::{mode_dir, result_names, results};
-use dp_testkit::{Make, Ran, dp, names_in, repo, skip};
+use dp_testkit::{Make, Ran, bin_dir, dp, names_in, repo, skip};
 
 /// `scripts/test-hosts.sh COMMAND DIR ARGS...`, run to its end.
 fn test_hosts(dir: &Path, command: &str, args: &[&str]) -> Ran {
@@ -379,14 +379,37 @@ fn a_host_down_before_the_run_is_left_out_and_a_refused_login_stops_it() {
         return;
     };
     hosts.kill("dp-host3");
-    // The hosts' users read the data in place (SHARED_FS=1).
+    // The hosts' users read the data, and run dp-stats, in place
+    // (SHARED_FS=1): nothing is shipped.
     let make = make_over(&hosts, &["FILES=4", "DELAY=0", "SSH_JOBS=2", "SHARED_FS=1"]);
     let opened = Command::new("chmod")
         .arg("go+rx")
         .arg(make.scratch())
         .status();
     assert!(opened.is_ok_and(|status| status.success()));
-    let ran = make.run(&["ssh"]);
+    let binaries = |dir: &str, mode: &str| {
+        let dir = make.scratch().join(dir);
+        fs::create_dir(&dir).unwrap();
+        for tool in ["dp-gen", "dp-stats", "dp-agg", "dp-plot"] {
+            fs::copy(bin_dir().join(tool), dir.join(tool)).unwrap();
+        }
+        let set = Command::new("chmod").arg(mode).arg(&dir).status();
+        assert!(set.is_ok_and(|status| status.success()));
+        dir
+    };
+    // Where the hosts cannot see this dp-stats, the run stops before
+    // anything is sent, and says so.
+    let private = binaries("private", "700");
+    let private_stats = private.join("dp-stats");
+    let stopped = make.run(&["ssh", &format!("BIN={}", private.display())]);
+    stopped
+        .code_is(2)
+        .stderr_has(&format!("dp-host1 has no {}", private_stats.display()))
+        .stderr_has("REMOTE_DP_STATS=/path names theirs");
+    assert!(results(&make, "ssh").is_empty());
+    let seen = binaries("bin", "755");
+    let ran = make.run(&["ssh", &format!("BIN={}", seen.display())]);
+    assert_hosts_clean(&hosts);
     ran.success()
         .stderr_has("host dp-host3 is down")
         .stderr_has("its files go to the other hosts");
