@@ -115,30 +115,44 @@ pub(super) fn scan_number(bytes: &[u8]) -> (usize, Option<Number>) {
 /// which [`scan_number`] then reads.
 ///
 /// The grammar and the rounding are [`parse_value`]'s, in fewer steps: one
-/// eight-byte word holds the integer digits and one the fraction digits;
-/// the mantissa (at most 14 digits) and 10^(fraction digits) are exact, so
-/// one division rounds correctly (Clinger); and no [`Number`] is built.
+/// eight-byte word holds the integer digits and one the fraction digits,
+/// joined into one word when they are 8 or fewer (every `%.6f` value below
+/// 100), so that one SWAR conversion reads them all; the mantissa (at most
+/// 14 digits) and 10^(fraction digits) are exact, so one division rounds
+/// correctly (Clinger); and no [`Number`] is built.
 #[inline(always)]
 pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize)> {
-    let window = text.get(at..at + SHORT_WINDOW)?;
+    let window: &[u8; SHORT_WINDOW] = text.get(at..at + SHORT_WINDOW)?.try_into().ok()?;
     let first = window[0];
     let negative = first == b'-';
     let integer_start = usize::from(negative || first == b'+');
-    let (integer, integer_digits) = leading_digits(&window[integer_start..]);
+    let integer = digit_values(&window[integer_start..]);
+    let integer_digits = digit_count(integer) as usize;
     if integer_digits == 8 {
         return None;
     }
     let mut end = integer_start + integer_digits;
-    let (mut mantissa, mut fraction_digits) = (integer, 0);
-    if window[end] == b'.' {
-        let fraction;
-        (fraction, fraction_digits) = leading_digits(&window[end + 1..]);
+    let mut fraction_digits = 0;
+    let mantissa = if window[end] == b'.' {
+        let fraction = digit_values(&window[end + 1..]);
+        fraction_digits = digit_count(fraction) as usize;
         if fraction_digits == 8 {
             return None;
         }
-        mantissa = integer * POWERS_OF_TEN_U64[fraction_digits] + fraction;
+        let digits = integer_digits + fraction_digits;
         end += 1 + fraction_digits;
-    }
+        if digits <= 8 {
+            // The integer digits, then the fraction's (the bytes past them,
+            // not digits, are shifted out when the word is read).
+            let integer = integer & ((1 << (8 * integer_digits)) - 1);
+            read_digits(integer | fraction << (8 * integer_digits), digits)
+        } else {
+            read_digits(integer, integer_digits) * POWERS_OF_TEN_U64[fraction_digits]
+                + read_digits(fraction, fraction_digits)
+        }
+    } else {
+        read_digits(integer, integer_digits)
+    };
     let next = window[end];
     let blank_next = next == b' ' || next.wrapping_sub(b'\t') < 5;
     if integer_digits + fraction_digits == 0 || !blank_next {
@@ -150,6 +164,25 @@ pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize)> {
     // The sign by its bit, not a branch: signs come in random order.
     let value = f64::from_bits(magnitude.to_bits() | (u64::from(negative) << 63));
     Some((value, at + end))
+}
+
+/// The first eight bytes of `bytes` (at least eight) less `'0'` each: the
+/// values of the digits among them ([`digit_count`] says how many lead).
+#[inline(always)]
+fn digit_values(bytes: &[u8]) -> u64 {
+    let word = bytes.first_chunk::<8>().expect("eight bytes");
+    u64::from_le_bytes(*word).wrapping_sub(0x3030_3030_3030_3030)
+}
+
+/// The number the first `count` (at most 8) digit values of `digits` (as
+/// [`digit_values`] gives them) write; 0 for none.
+#[inline(always)]
+fn read_digits(digits: u64, count: usize) -> u64 {
+    if count == 0 {
+        return 0;
+    }
+    // Keep them as the high bytes: the zero low bytes read as leading zeros.
+    eight_digits(digits << (64 - 8 * count as u32))
 }
 
 /// The bytes [`scan_short`] reads: a sign, 7 digits, a point and a word
@@ -172,11 +205,8 @@ pub fn leading_digits(bytes: &[u8]) -> (u64, usize) {
         }
     };
     let digits = u64::from_le_bytes(word).wrapping_sub(0x3030_3030_3030_3030);
-    let count = digit_count(digits);
-    if count == 0 {
-        return (0, 0);
-    }
-    (eight_digits(digits << (64 - 8 * count)), count as usize)
+    let count = digit_count(digits) as usize;
+    (read_digits(digits, count), count)
 }
 
 /// How many of the eight bytes of `digits` (the word less `'0'` in every
