@@ -110,7 +110,8 @@ pub(super) fn scan_number(bytes: &[u8]) -> (usize, Option<Number>) {
 
 /// The common short token at `at` in `text`: `[+-]? D{0,7} ('.' D{0,7})?`
 /// with a digit somewhere and a blank after it (every `%.6f` value below
-/// 10^7). Returns its value and where it ends; `None` for any other token
+/// 10^7). Returns its value, where it ends and whether the blank there is
+/// a line end; `None` for any other token
 /// and for any token within [`SHORT_WINDOW`] bytes of the end of `text`,
 /// which [`scan_number`] then reads.
 ///
@@ -121,7 +122,7 @@ pub(super) fn scan_number(bytes: &[u8]) -> (usize, Option<Number>) {
 /// 14 digits) and 10^(fraction digits) are exact, so one division rounds
 /// correctly (Clinger); and no [`Number`] is built.
 #[inline(always)]
-pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize)> {
+pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize, bool)> {
     let window: &[u8; SHORT_WINDOW] = text.get(at..at + SHORT_WINDOW)?.try_into().ok()?;
     let first = window[0];
     let negative = first == b'-';
@@ -144,8 +145,10 @@ pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize)> {
         if digits <= 8 {
             // The integer digits, then the fraction's (the bytes past them,
             // not digits, are shifted out when the word is read).
+            // No digits at all is refused below: whatever this reads then.
             let integer = integer & ((1 << (8 * integer_digits)) - 1);
-            read_digits(integer | fraction << (8 * integer_digits), digits)
+            let joined = integer | fraction << (8 * integer_digits);
+            eight_digits(joined.wrapping_shl(64 - 8 * digits as u32))
         } else {
             read_digits(integer, integer_digits) * POWERS_OF_TEN_U64[fraction_digits]
                 + read_digits(fraction, fraction_digits)
@@ -163,7 +166,7 @@ pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize)> {
     let magnitude = mantissa as i64 as f64 / POWERS_OF_TEN[fraction_digits];
     // The sign by its bit, not a branch: signs come in random order.
     let value = f64::from_bits(magnitude.to_bits() | (u64::from(negative) << 63));
-    Some((value, at + end))
+    Some((value, at + end, next == b'\n'))
 }
 
 /// The first eight bytes of `bytes` (at least eight) less `'0'` each: the

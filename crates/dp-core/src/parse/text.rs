@@ -175,15 +175,16 @@ fn two_cursors(
         if a == second {
             break;
         }
-        let (Some((x, a_end)), Some((y, b_end))) = (scan_short(text, a), scan_short(text, b))
+        let (Some((x, a_end, a_newline)), Some((y, b_end, b_newline))) =
+            (scan_short(text, a), scan_short(text, b))
         else {
             break;
         };
         a_values.push(x);
         b_values.push(y);
         // A short token ends at a blank: past it already.
-        a_lines += u64::from(text[a_end] == b'\n');
-        b_lines += u64::from(text[b_end] == b'\n');
+        a_lines += u64::from(a_newline);
+        b_lines += u64::from(b_newline);
         (a, b) = (a_end + 1, b_end + 1);
     }
     (*values, *later) = (a_values, b_values);
@@ -243,7 +244,7 @@ impl Scanner<'_> {
                 i += 1;
                 continue;
             }
-            if let Some((value, end)) = scan_short(text, i) {
+            if let Some((value, end, _)) = scan_short(text, i) {
                 values.push(value);
                 i = end;
                 continue;
