@@ -12,6 +12,8 @@
 
 use std::fmt::Write as _;
 
+use super::text::is_blank;
+
 /// Parses one token as a finite decimal number (`12`, `-3.5`, `+4`, `.5`,
 /// `5.`, `1e-3`); `None` for anything else (`nan`, `inf`, hex, `1,000`, `1e400`).
 ///
@@ -157,8 +159,7 @@ pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize, bool)> {
         read_digits(integer, integer_digits)
     };
     let next = window[end];
-    let blank_next = next == b' ' || next.wrapping_sub(b'\t') < 5;
-    if integer_digits + fraction_digits == 0 || !blank_next {
+    if integer_digits + fraction_digits == 0 || !is_blank(next) {
         return None;
     }
     // Below 10^14, so exact as a signed integer too: one instruction to

@@ -17,8 +17,20 @@ use crate::pool::Helpers;
 /// feed and carriage return (C's `isspace`).
 #[inline(always)]
 pub(super) fn is_blank(byte: u8) -> bool {
-    byte == b' ' || byte.wrapping_sub(b'\t') < 5
+    BLANKS[usize::from(byte)]
 }
+
+/// Which bytes are blanks: one load where the comparisons take five
+/// instructions, in loops that test a byte after every token.
+static BLANKS: [bool; 256] = {
+    let mut blanks = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        blanks[byte] = byte == b' ' as usize || (byte >= 9 && byte <= 13);
+        byte += 1;
+    }
+    blanks
+};
 
 /// `bytes` without the blanks at either end.
 pub(super) fn trim_blanks(mut bytes: &[u8]) -> &[u8] {
