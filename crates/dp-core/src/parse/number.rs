@@ -113,9 +113,9 @@ pub(super) fn scan_number(bytes: &[u8]) -> (usize, Option<Number>) {
 /// The common short token at `at` in `text`: `[+-]? D{0,7} ('.' D{0,7})?`
 /// with a digit somewhere and a blank after it (every `%.6f` value below
 /// 10^7). Returns its value, where it ends and whether the blank there is
-/// a line end; `None` for any other token
-/// and for any token within [`SHORT_WINDOW`] bytes of the end of `text`,
-/// which [`scan_number`] then reads.
+/// a line end; `None` for any other token and for any token within
+/// [`SHORT_WINDOW`] bytes of the end of `text`, which [`scan_number`] then
+/// reads.
 ///
 /// The grammar and the rounding are [`parse_value`]'s, in fewer steps: one
 /// eight-byte word holds the integer digits and one the fraction digits,
@@ -146,8 +146,8 @@ pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize, bool)> {
         end += 1 + fraction_digits;
         if digits <= 8 {
             // The integer digits, then the fraction's (the bytes past them,
-            // not digits, are shifted out when the word is read).
-            // No digits at all is refused below: whatever this reads then.
+            // not digits, are shifted out when the word is read). With no
+            // digits at all the shift wraps, and the token is refused below.
             let integer = integer & ((1 << (8 * integer_digits)) - 1);
             let joined = integer | fraction << (8 * integer_digits);
             eight_digits(joined.wrapping_shl(64 - 8 * digits as u32))
