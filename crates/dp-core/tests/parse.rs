@@ -474,6 +474,17 @@ fn tokens_in_text_match_std_bit_for_bit() {
         "123.456789",
         "-999.999999",
         "+999.999999",
+        // Eight digits or fewer are read as one word, nine or more as two.
+        "12.345678",
+        "-1234.5678",
+        "1234567.1",
+        "1234567.12",
+        "1.2345678",
+        ".1234567",
+        ".12345678",
+        "-0.0000000",
+        "7.",
+        "0000000.",
     ];
     let blanks = [" ", "\n", "\r\n", "\t", "\x0b", "\x0c", "  \n"];
     let mut random = SplitMix64(0x5EED_0005);

@@ -12,6 +12,8 @@
 
 use std::fmt::Write as _;
 
+use super::text::is_blank;
+
 /// Parses one token as a finite decimal number (`12`, `-3.5`, `+4`, `.5`,
 /// `5.`, `1e-3`); `None` for anything else (`nan`, `inf`, hex, `1,000`, `1e400`).
 ///
@@ -110,38 +112,54 @@ pub(super) fn scan_number(bytes: &[u8]) -> (usize, Option<Number>) {
 
 /// The common short token at `at` in `text`: `[+-]? D{0,7} ('.' D{0,7})?`
 /// with a digit somewhere and a blank after it (every `%.6f` value below
-/// 10^7). Returns its value and where it ends; `None` for any other token
-/// and for any token within [`SHORT_WINDOW`] bytes of the end of `text`,
-/// which [`scan_number`] then reads.
+/// 10^7). Returns its value, where it ends and whether the blank there is
+/// a line end; `None` for any other token and for any token within
+/// [`SHORT_WINDOW`] bytes of the end of `text`, which [`scan_number`] then
+/// reads.
 ///
 /// The grammar and the rounding are [`parse_value`]'s, in fewer steps: one
-/// eight-byte word holds the integer digits and one the fraction digits;
-/// the mantissa (at most 14 digits) and 10^(fraction digits) are exact, so
-/// one division rounds correctly (Clinger); and no [`Number`] is built.
+/// eight-byte word holds the integer digits and one the fraction digits,
+/// joined into one word when they are 8 or fewer (every `%.6f` value below
+/// 100), so that one SWAR conversion reads them all; the mantissa (at most
+/// 14 digits) and 10^(fraction digits) are exact, so one division rounds
+/// correctly (Clinger); and no [`Number`] is built.
 #[inline(always)]
-pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize)> {
-    let window = text.get(at..at + SHORT_WINDOW)?;
+pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize, bool)> {
+    let window: &[u8; SHORT_WINDOW] = text.get(at..at + SHORT_WINDOW)?.try_into().ok()?;
     let first = window[0];
     let negative = first == b'-';
     let integer_start = usize::from(negative || first == b'+');
-    let (integer, integer_digits) = leading_digits(&window[integer_start..]);
+    let integer = digit_values(&window[integer_start..]);
+    let integer_digits = digit_count(integer) as usize;
     if integer_digits == 8 {
         return None;
     }
     let mut end = integer_start + integer_digits;
-    let (mut mantissa, mut fraction_digits) = (integer, 0);
-    if window[end] == b'.' {
-        let fraction;
-        (fraction, fraction_digits) = leading_digits(&window[end + 1..]);
+    let mut fraction_digits = 0;
+    let mantissa = if window[end] == b'.' {
+        let fraction = digit_values(&window[end + 1..]);
+        fraction_digits = digit_count(fraction) as usize;
         if fraction_digits == 8 {
             return None;
         }
-        mantissa = integer * POWERS_OF_TEN_U64[fraction_digits] + fraction;
+        let digits = integer_digits + fraction_digits;
         end += 1 + fraction_digits;
-    }
+        if digits <= 8 {
+            // The integer digits, then the fraction's (the bytes past them,
+            // not digits, are shifted out when the word is read). With no
+            // digits at all the shift wraps, and the token is refused below.
+            let integer = integer & ((1 << (8 * integer_digits)) - 1);
+            let joined = integer | fraction << (8 * integer_digits);
+            eight_digits(joined.wrapping_shl(64 - 8 * digits as u32))
+        } else {
+            read_digits(integer, integer_digits) * POWERS_OF_TEN_U64[fraction_digits]
+                + read_digits(fraction, fraction_digits)
+        }
+    } else {
+        read_digits(integer, integer_digits)
+    };
     let next = window[end];
-    let blank_next = next == b' ' || next.wrapping_sub(b'\t') < 5;
-    if integer_digits + fraction_digits == 0 || !blank_next {
+    if integer_digits + fraction_digits == 0 || !is_blank(next) {
         return None;
     }
     // Below 10^14, so exact as a signed integer too: one instruction to
@@ -149,7 +167,26 @@ pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize)> {
     let magnitude = mantissa as i64 as f64 / POWERS_OF_TEN[fraction_digits];
     // The sign by its bit, not a branch: signs come in random order.
     let value = f64::from_bits(magnitude.to_bits() | (u64::from(negative) << 63));
-    Some((value, at + end))
+    Some((value, at + end, next == b'\n'))
+}
+
+/// The first eight bytes of `bytes` (at least eight) less `'0'` each: the
+/// values of the digits among them ([`digit_count`] says how many lead).
+#[inline(always)]
+fn digit_values(bytes: &[u8]) -> u64 {
+    let word = bytes.first_chunk::<8>().expect("eight bytes");
+    u64::from_le_bytes(*word).wrapping_sub(0x3030_3030_3030_3030)
+}
+
+/// The number the first `count` (at most 8) digit values of `digits` (as
+/// [`digit_values`] gives them) write; 0 for none.
+#[inline(always)]
+fn read_digits(digits: u64, count: usize) -> u64 {
+    if count == 0 {
+        return 0;
+    }
+    // Keep them as the high bytes: the zero low bytes read as leading zeros.
+    eight_digits(digits << (64 - 8 * count as u32))
 }
 
 /// The bytes [`scan_short`] reads: a sign, 7 digits, a point and a word
@@ -172,11 +209,8 @@ pub fn leading_digits(bytes: &[u8]) -> (u64, usize) {
         }
     };
     let digits = u64::from_le_bytes(word).wrapping_sub(0x3030_3030_3030_3030);
-    let count = digit_count(digits);
-    if count == 0 {
-        return (0, 0);
-    }
-    (eight_digits(digits << (64 - 8 * count)), count as usize)
+    let count = digit_count(digits) as usize;
+    (read_digits(digits, count), count)
 }
 
 /// How many of the eight bytes of `digits` (the word less `'0'` in every

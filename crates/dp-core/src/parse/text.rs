@@ -17,8 +17,20 @@ use crate::pool::Helpers;
 /// feed and carriage return (C's `isspace`).
 #[inline(always)]
 pub(super) fn is_blank(byte: u8) -> bool {
-    byte == b' ' || byte.wrapping_sub(b'\t') < 5
+    BLANKS[usize::from(byte)]
 }
+
+/// Which bytes are blanks: one load where the comparisons take five
+/// instructions, in loops that test a byte after every token.
+static BLANKS: [bool; 256] = {
+    let mut blanks = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        blanks[byte] = byte == b' ' as usize || (byte >= 9 && byte <= 13);
+        byte += 1;
+    }
+    blanks
+};
 
 /// `bytes` without the blanks at either end.
 pub(super) fn trim_blanks(mut bytes: &[u8]) -> &[u8] {
@@ -175,15 +187,16 @@ fn two_cursors(
         if a == second {
             break;
         }
-        let (Some((x, a_end)), Some((y, b_end))) = (scan_short(text, a), scan_short(text, b))
+        let (Some((x, a_end, a_newline)), Some((y, b_end, b_newline))) =
+            (scan_short(text, a), scan_short(text, b))
         else {
             break;
         };
         a_values.push(x);
         b_values.push(y);
         // A short token ends at a blank: past it already.
-        a_lines += u64::from(text[a_end] == b'\n');
-        b_lines += u64::from(text[b_end] == b'\n');
+        a_lines += u64::from(a_newline);
+        b_lines += u64::from(b_newline);
         (a, b) = (a_end + 1, b_end + 1);
     }
     (*values, *later) = (a_values, b_values);
@@ -243,7 +256,7 @@ impl Scanner<'_> {
                 i += 1;
                 continue;
             }
-            if let Some((value, end)) = scan_short(text, i) {
+            if let Some((value, end, _)) = scan_short(text, i) {
                 values.push(value);
                 i = end;
                 continue;

@@ -75,6 +75,22 @@ fn add_with_error(a: f64, b: f64) -> (f64, f64) {
     (sum, (larger - sum) + smaller)
 }
 
+/// a + b as a float and the exact rounding error of that addition, as
+/// [`add_with_error`] finds it, by Knuth's TwoSum: six additions and no
+/// comparison, where ordering the operands takes more vector operations
+/// than that without SSE4's blends (`summarize` of 10 million `%.6f`
+/// values: 39.0 → 36.4 ms, best of 7 side by side, `stats_throughput`).
+/// The exact error is one number, so both give the same bits; when the sum
+/// overflows, both leave a compensation that is not finite, and the sum
+/// that is not finite says it all ([`CompensatedSum::value`]).
+#[inline(always)]
+fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let sum = a + b;
+    let b_part = sum - a;
+    let a_part = sum - b_part;
+    (sum, (a - a_part) + (b - b_part))
+}
+
 /// Values taken per step of a linear pass: independent accumulators, so
 /// no addition waits for the previous one (measured: 8 lanes ≈ 1.6× faster
 /// than 4 for the compensated sum).
@@ -97,7 +113,7 @@ impl LaneSums {
 
     #[inline(always)]
     pub(super) fn add(&mut self, lane: usize, x: f64) {
-        let (sum, error) = add_with_error(self.sum[lane], x);
+        let (sum, error) = two_sum(self.sum[lane], x);
         self.sum[lane] = sum;
         self.compensation[lane] += error;
     }
@@ -467,4 +483,59 @@ pub(super) fn squared_deviations<S: Send>(
     let mut deviations = DeviationSums::<SpanSums>::default();
     spans.into_iter().for_each(|span| deviations.add(span));
     (deviations.finish(values.len()), states)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// TwoSum and the ordered Fast2Sum find the same exact error, and the
+    /// same sum: the lanes may use either without changing a record.
+    #[test]
+    fn two_sum_finds_the_error_the_ordered_sum_finds() {
+        let mut x: u64 = 17;
+        let mut random = move || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x
+        };
+        let special = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            1e16,
+            -1e16,
+            f64::MAX,
+            -f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            -5e-324,
+            0.1,
+            3.3333333333333335,
+        ];
+        let mut pairs: Vec<(f64, f64)> = special
+            .iter()
+            .flat_map(|&a| special.iter().map(move |&b| (a, b)))
+            .collect();
+        for _ in 0..200_000 {
+            // Any finite bits, and values of nearby magnitudes.
+            let (a, b) = (f64::from_bits(random()), f64::from_bits(random()));
+            let near = a * (1.0 + (random() >> 12) as f64 / (1u64 << 52) as f64);
+            pairs.extend([(a, b), (a, -near), (a, near)]);
+        }
+        for (a, b) in pairs {
+            if !a.is_finite() || !b.is_finite() || !(a + b).is_finite() {
+                continue;
+            }
+            let (sum, error) = two_sum(a, b);
+            let (ordered_sum, ordered_error) = add_with_error(a, b);
+            assert_eq!(
+                (sum.to_bits(), error.to_bits()),
+                (ordered_sum.to_bits(), ordered_error.to_bits()),
+                "{a:e} + {b:e}"
+            );
+        }
+    }
 }
