@@ -65,25 +65,12 @@ pub(super) fn stats(line: &[u8]) -> Option<Box<StatsRecord>> {
         notes: at
             .optional("notes", |at| at.list(|at| at.string().map(Into::into)))?
             .unwrap_or_default(),
-        checksum: at
-            .optional("checksum", |at| at.null_or(Cursor::string))?
-            .flatten()
-            .map(Into::into),
-        cpu_s: at
-            .optional("cpu_s", |at| at.null_or(Cursor::decimal))?
-            .flatten(),
-        max_rss_kib: at
-            .optional("max_rss_kib", |at| at.null_or(Cursor::unsigned))?
-            .flatten(),
-        workers: at
-            .optional("workers", |at| at.null_or(Cursor::unsigned))?
-            .flatten(),
-        repeat: at
-            .optional("repeat", |at| at.null_or(Cursor::unsigned))?
-            .flatten(),
-        passes: at
-            .optional("passes", |at| at.null_or(Cursor::small))?
-            .flatten(),
+        checksum: at.nullable("checksum", Cursor::string)?.map(Into::into),
+        cpu_s: at.nullable("cpu_s", Cursor::decimal)?,
+        max_rss_kib: at.nullable("max_rss_kib", Cursor::unsigned)?,
+        workers: at.nullable("workers", Cursor::unsigned)?,
+        repeat: at.nullable("repeat", Cursor::unsigned)?,
+        passes: at.nullable("passes", Cursor::small)?,
     };
     at.eat(b"}")?;
     (at.at == line.len()).then(|| Box::new(stats))
@@ -150,6 +137,16 @@ impl<'a> Cursor<'a> {
             return Some(None);
         }
         value(self).map(Some)
+    }
+
+    /// An [`optional`](Self::optional) key whose value may be `null`:
+    /// `Some(None)` for either, as serde reads an `Option` field.
+    fn nullable<T>(
+        &mut self,
+        key: &str,
+        value: impl FnOnce(&mut Self) -> Option<T>,
+    ) -> Option<Option<T>> {
+        Some(self.optional(key, |at| at.null_or(value))?.flatten())
     }
 
     /// A string without escapes or control characters, valid UTF-8: what
