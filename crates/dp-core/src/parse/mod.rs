@@ -15,5 +15,5 @@ mod text;
 pub use blocks::{BLOCK_SIZE, BLOCK_SIZE_ENV, BlocksRead, block_size, read_values_in_blocks};
 pub use column::{Column, read_csv_column};
 pub use error::ReadError;
-pub use number::{leading_digits, parse_value};
+pub use number::{POWERS_OF_TEN, POWERS_OF_TEN_U64, leading_digits, parse_value};
 pub use text::read_values;

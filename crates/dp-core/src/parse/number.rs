@@ -146,11 +146,9 @@ pub(super) fn scan_short(text: &[u8], at: usize) -> Option<(f64, usize, bool)> {
         end += 1 + fraction_digits;
         if digits <= 8 {
             // The integer digits, then the fraction's (the bytes past them,
-            // not digits, are shifted out when the word is read). With no
-            // digits at all the shift wraps, and the token is refused below.
+            // not digits, are shifted out when the word is read).
             let integer = integer & ((1 << (8 * integer_digits)) - 1);
-            let joined = integer | fraction << (8 * integer_digits);
-            eight_digits(joined.wrapping_shl(64 - 8 * digits as u32))
+            read_digits(integer | fraction << (8 * integer_digits), digits)
         } else {
             read_digits(integer, integer_digits) * POWERS_OF_TEN_U64[fraction_digits]
                 + read_digits(fraction, fraction_digits)
@@ -275,17 +273,16 @@ fn eight_digits(digits: u64) -> u64 {
     u64::from((high.wrapping_add(low) >> 32) as u32)
 }
 
-const POWERS_OF_TEN_U64: [u64; 9] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-];
+/// 10^0 to 10^19, every power of ten within `u64`.
+pub const POWERS_OF_TEN_U64: [u64; 20] = {
+    let mut powers = [1; 20];
+    let mut at = 1;
+    while at < 20 {
+        powers[at] = powers[at - 1] * 10;
+        at += 1;
+    }
+    powers
+};
 
 impl Number {
     /// The value of `token`, the text this number was scanned from.
@@ -386,7 +383,7 @@ fn parse_far_exponent(digits: &[u8], exponent: i64) -> Option<f64> {
 const MAX_EXACT_MANTISSA: u64 = 1 << 53;
 
 /// Powers of ten exact in an `f64` (5^22 < 2^53).
-const POWERS_OF_TEN: [f64; 23] = [
+pub const POWERS_OF_TEN: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];

@@ -1,7 +1,7 @@
 //! The numbers of a `stats` record read by hand, each exactly as serde_json
 //! (correctly rounding, `float_roundtrip`) reads it, or not at all.
 
-use dp_core::parse::{leading_digits, parse_value};
+use dp_core::parse::{POWERS_OF_TEN, POWERS_OF_TEN_U64, leading_digits, parse_value};
 
 /// A count, a pid or a version: `0|[1-9][0-9]*` within `u64`. serde_json
 /// reads the same; anything else (a sign, a point, too large) is `None`.
@@ -77,20 +77,6 @@ fn trim_json(bytes: &[u8]) -> &[u8] {
     &bytes[start..end]
 }
 
-/// Powers of ten, as integers and as the `f64`s they are exactly.
-const SCALES: [f64; 17] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-];
-const POWERS: [u64; 17] = {
-    let mut powers = [1; 17];
-    let mut at = 1;
-    while at < 17 {
-        powers[at] = powers[at - 1] * 10;
-        at += 1;
-    }
-    powers
-};
-
 /// The commonest number at the start of `bytes`,
 /// `-?(0|[1-9][0-9]{0,15})\.[0-9]{1,16}` of at most 19 digits, below 2^53
 /// as an integer (every `%.6f` value under 10^9, and a Unix time to the
@@ -118,12 +104,12 @@ pub(super) fn short_decimal(bytes: &[u8]) -> Option<(f64, usize)> {
     {
         return None;
     }
-    let mantissa = whole * POWERS[fraction_digits] + fraction;
+    let mantissa = whole * POWERS_OF_TEN_U64[fraction_digits] + fraction;
     if mantissa > 1 << 53 {
         return None;
     }
     // Below 2^53, through `i64`: one instruction where `u64` takes several.
-    let value = mantissa as i64 as f64 / SCALES[fraction_digits];
+    let value = mantissa as i64 as f64 / POWERS_OF_TEN[fraction_digits];
     Some((if negative { -value } else { value }, end))
 }
 
@@ -143,7 +129,7 @@ fn sixteen_digits(bytes: &[u8]) -> (u64, usize) {
 #[inline(never)]
 fn eight_more(high: u64, bytes: &[u8]) -> (u64, usize) {
     let (low, more) = leading_digits(bytes);
-    (high * POWERS[more] + low, 8 + more)
+    (high * POWERS_OF_TEN_U64[more] + low, 8 + more)
 }
 
 /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` with a point or an
