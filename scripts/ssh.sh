@@ -81,7 +81,8 @@ ship_stats=yes
 [ -z "$remote_stats" ] || ship_stats=no
 command -v parallel > /dev/null || fail 'GNU parallel is not installed (e.g. apt-get install parallel)'
 command -v ssh > /dev/null || fail 'ssh is not installed (e.g. apt-get install openssh-client)'
-if [ "$shared" = 0 ] || [ "$ship_stats" = yes ]; then
+# Anything shipped goes by rsync: with SHARED_FS=1 nothing is.
+if [ "$shared" = 0 ]; then
     command -v rsync > /dev/null || fail 'rsync is not installed here (e.g. apt-get install rsync)'
 fi
 
@@ -159,7 +160,7 @@ t=${TMPDIR:-/tmp}
 [ "$RSYNC" = no ] || mkdir -p "$RUN" || missing="$missing a-writable-home"
 echo "missing:$missing"'
 rsync_needed=no
-{ [ "$shared" = 0 ] || [ "$ship_stats" = yes ]; } && rsync_needed=yes
+[ "$shared" = 1 ] || rsync_needed=yes
 data_seen=
 [ "$shared" = 0 ] || data_seen=$first
 # All at once: a host that hangs delays the start by ConnectTimeout, not
