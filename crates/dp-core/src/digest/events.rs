@@ -1,19 +1,17 @@
 //! The merge's events put nearly in order of their sort keys: in order of
 //! a prefix of the key, ties in the order of their tags.
 //!
-//! A fold of 1000 digests is 400,000 events, and dp-agg folds a million
-//! records a thousand times, so this sort was most of its time. Sorting
-//! 16-byte (key, tag) pairs a byte at a time took 8 passes over 6.4 MB; here
-//! the pairs are 8 bytes, (the top 32 bits of the key's distance from the
-//! smallest key, tag), sorted in 4 passes by those bits. Events whose
-//! prefixes tie come out as a *run*, which the sweep puts in order by whole
-//! key as it reads their keys anyway (a run whose keys differ is rare; one
-//! of equal keys, a value in many digests, is already in order): on a fold
-//! of distinct files, about 1.5 times faster in all
-//! (`examples/merge_throughput.rs`).
+//! The merge sweeps a slice of about 8192 events at a time (`merge.rs`).
+//! Sorting 16-byte (key, tag) pairs a byte at a time took 8 passes; here
+//! the pairs are 8 bytes, (the top bits of the key's distance from the
+//! smallest key, about four prefixes an event, tag), sorted by those bits
+//! in a pass a byte, two for a slice. Events whose prefixes tie come out as
+//! a *run*, which the sweep puts in order by whole key as it reads their
+//! keys anyway (a run whose keys differ is rare; one of equal keys, a value
+//! in many digests, is already in order).
 
-/// Events as (key prefix, tag), in order of prefix once [`Filling::sort`]
-/// has run.
+/// Events as (key prefix, tag), in order of prefix once
+/// [`Events::sort`] has run.
 #[derive(Default)]
 pub(super) struct Events {
     order: Vec<(u32, u32)>,
@@ -28,26 +26,38 @@ impl Events {
         self.order.chunk_by(|a, b| a.0 == b.0)
     }
 
-    /// Starts taking in events whose keys lie in `low..=high`; push them in
-    /// the order of their tags, then [`Filling::sort`].
-    pub(super) fn start(&mut self, low: u64, high: u64) -> Filling<'_> {
-        // The prefix keeps the top 32 of the bits in which keys differ.
-        let shift = (u64::BITS - high.saturating_sub(low).leading_zeros()).saturating_sub(32);
+    /// Puts the events whose keys are `keys`, tagged 0, 1, … in that order,
+    /// in order of their prefixes.
+    pub(super) fn sort(&mut self, keys: impl ExactSizeIterator<Item = u64> + Clone) {
+        let (low, high) = keys.clone().fold((u64::MAX, 0), |(low, high), key| {
+            (low.min(key), high.max(key))
+        });
+        // The prefix keeps the top bits in which keys differ: about four
+        // prefixes an event, so that runs are short, and at most 32.
+        let bits = (usize::BITS - keys.len().leading_zeros() + 2).clamp(8, 32);
+        let width = u64::BITS - high.saturating_sub(low).leading_zeros();
+        let shift = width.saturating_sub(bits);
         self.order.clear();
-        Filling {
-            events: self,
-            low,
-            shift,
-            counts: [[0; 256]; 4],
-        }
+        self.order.extend(
+            keys.zip(0..)
+                .map(|(key, tag)| (((key - low) >> shift) as u32, tag)),
+        );
+        // Only the bytes a prefix can have.
+        self.radix_sort((width - shift).div_ceil(8) as usize);
     }
 
-    /// A stable LSD radix sort by prefix, a byte at a time, skipping the
-    /// bytes every prefix shares.
-    fn radix_sort(&mut self, counts: &[[u32; 256]; 4]) {
+    /// A stable LSD radix sort by the low `bytes` bytes of the prefix, a
+    /// byte at a time, skipping those every prefix shares.
+    fn radix_sort(&mut self, bytes: usize) {
+        let mut counts = [[0u32; 256]; 4];
+        for &(prefix, _) in &self.order {
+            for (byte, count) in counts[..bytes].iter_mut().enumerate() {
+                count[(prefix >> (8 * byte)) as usize & 0xFF] += 1;
+            }
+        }
         let len = self.order.len();
         self.spare.resize(len, (0, 0));
-        for (byte, count) in counts.iter().enumerate() {
+        for (byte, count) in counts[..bytes].iter().enumerate() {
             if count.iter().any(|&n| n as usize == len) {
                 continue;
             }
@@ -64,31 +74,6 @@ impl Events {
             }
             std::mem::swap(&mut self.order, &mut self.spare);
         }
-    }
-}
-
-/// [`Events`] being filled: each event's prefix, and the counts of its
-/// bytes for the radix sort.
-pub(super) struct Filling<'a> {
-    events: &'a mut Events,
-    low: u64,
-    shift: u32,
-    counts: [[u32; 256]; 4],
-}
-
-impl Filling<'_> {
-    /// Takes in the event `tag` at `key`.
-    pub(super) fn push(&mut self, key: u64, tag: u32) {
-        let prefix = ((key - self.low) >> self.shift) as u32;
-        for (byte, count) in self.counts.iter_mut().enumerate() {
-            count[(prefix >> (8 * byte)) as usize & 0xFF] += 1;
-        }
-        self.events.order.push((prefix, tag));
-    }
-
-    /// Puts the events in order of prefix, ties in the order pushed.
-    pub(super) fn sort(self) {
-        self.events.radix_sort(&self.counts);
     }
 }
 
@@ -130,12 +115,7 @@ mod tests {
                 let tags = 0..size as u32;
                 let key = |tag: u32| keys[tag as usize];
                 // Reused, as a merger reuses it.
-                let low = keys.iter().min().copied().unwrap_or(0);
-                let mut filling = events.start(low, keys.iter().max().copied().unwrap_or(0));
-                for tag in tags.clone() {
-                    filling.push(key(tag), tag);
-                }
-                filling.sort();
+                events.sort(keys.iter().copied());
                 let mut stable: Vec<u32> = tags.collect();
                 stable.sort_by_key(|&tag| key(tag));
                 let sorted: Vec<u32> = events

@@ -90,8 +90,9 @@ pub(super) struct Rise {
 
 impl Rise {
     /// The segment from point `start` to point `end` whose ranks are `gap`
-    /// (at least 2) apart.
-    pub(super) fn of(start: f64, end: f64, gap: u64) -> Rise {
+    /// (at least 2) apart, its spread values filling `spread_share`,
+    /// (g − 1)/g, of it (worked out once for all segments of a gap).
+    pub(super) fn of(start: f64, end: f64, gap: u64, spread_share: f64) -> Rise {
         let spread = gap - 1;
         let gap = gap as f64;
         let half_width = end / 2.0 - start / 2.0;
@@ -102,7 +103,7 @@ impl Rise {
                 cap: start,
             };
         }
-        let half_run = half_width * (spread as f64 / gap);
+        let half_run = half_width * spread_share;
         let cap = (start + half_run + half_run).min(end);
         Rise {
             spread,
