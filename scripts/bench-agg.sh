@@ -64,36 +64,44 @@ bench() {
     fi
     grep -E "^  (count|median) " "$work/report.txt" | sed 's/^/bench-agg:   /'
 
-    local name binary seconds peak_mb
-    for name in new old; do
-        binary=$bin/dp-agg
-        if [ "$name" = old ]; then
-            [ -n "$old" ] || continue
-            binary=$old
-            local format differ=""
-            for format in text json markdown csv html; do
-                "$bin/dp-agg" --files-limit 0 --format "$format" "$work/records.jsonl" \
-                    > "$work/report.new.$format"
-                "$old" --files-limit 0 --format "$format" "$work/records.jsonl" \
-                    > "$work/report.old.$format"
-                cmp -s "$work/report.new.$format" "$work/report.old.$format" ||
-                    differ="$differ $format"
-            done
-            rm -f "$work"/report.new.* "$work"/report.old.*
-            if [ -z "$differ" ]; then
-                echo "bench-agg:   the older binary's reports (text, json, markdown, csv, html) are byte-identical"
-            else
-                echo "bench-agg:   the older binary's reports differ:$differ" >&2
-                verdict=FAIL
-            fi
+    if [ -n "$old" ]; then
+        local format differ=""
+        for format in text json markdown csv html; do
+            "$bin/dp-agg" --files-limit 0 --format "$format" "$work/records.jsonl" \
+                > "$work/report.new.$format"
+            "$old" --files-limit 0 --format "$format" "$work/records.jsonl" \
+                > "$work/report.old.$format"
+            cmp -s "$work/report.new.$format" "$work/report.old.$format" ||
+                differ="$differ $format"
+        done
+        rm -f "$work"/report.new.* "$work"/report.old.*
+        if [ -z "$differ" ]; then
+            echo "bench-agg:   the older binary's reports (text, json, markdown, csv, html) are byte-identical"
+        else
+            echo "bench-agg:   the older binary's reports differ:$differ" >&2
+            verdict=FAIL
         fi
-        rm -f "$work"/time.*
-        for run in 1 2 3; do
-            /usr/bin/time -f "%e %M" -o "$work/time.$run" \
+    fi
+
+    # In turns with the older binary, so that both see the same minutes of
+    # this shared machine's load.
+    local run name binary seconds peak_mb
+    rm -f "$work"/time.*
+    for run in 1 2 3; do
+        for name in new old; do
+            binary=$bin/dp-agg
+            if [ "$name" = old ]; then
+                [ -n "$old" ] || continue
+                binary=$old
+            fi
+            /usr/bin/time -f "%e %M" -o "$work/time.$name.$run" \
                 "$binary" --files-limit 0 "$work/records.jsonl" > /dev/null
         done
-        seconds=$(sort -n "$work"/time.* | sed -n 2p | cut -d' ' -f1)
-        peak_mb=$(awk -v kb="$(sort -k2 -n "$work"/time.* | tail -1 | cut -d' ' -f2)" \
+    done
+    for name in new old; do
+        [ "$name" = new ] || [ -n "$old" ] || continue
+        seconds=$(sort -n "$work"/time."$name".* | sed -n 2p | cut -d' ' -f1)
+        peak_mb=$(awk -v kb="$(sort -k2 -n "$work"/time."$name".* | tail -1 | cut -d' ' -f2)" \
             'BEGIN { printf "%.0f", kb / 1024 }')
         if [ "$name" = old ]; then
             echo "bench-agg:   older binary: wall ${seconds} s, peak RSS ${peak_mb} MB"

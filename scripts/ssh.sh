@@ -125,8 +125,9 @@ close_all() {
     fi
     for host in "${hosts[@]}"; do
         # What was shipped goes, also after Ctrl-C or a failure; all hosts
-        # at once. A master whose first session failed is closed too.
-        { [[ " ${reached[*]} " != *" $host "* ]] ||
+        # at once (with nothing shipped, nothing was made there: no session
+        # to remove it). A master whose first session failed is closed too.
+        { [ "$shared" = 1 ] || [[ " ${reached[*]} " != *" $host "* ]] ||
             ssh "${ssh_opts[@]}" "${control[@]}" "$host" \
                 "rm -rf -- '$run_dir' && rmdir .dp-ssh 2> /dev/null; true" < /dev/null > /dev/null 2>&1
           ssh "${ssh_opts[@]}" "${control[@]}" -O exit "$host" > /dev/null 2>&1; } &
