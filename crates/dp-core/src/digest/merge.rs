@@ -261,6 +261,21 @@ impl Sweep {
     fn fill(&mut self, views: &[View], end: u64) {
         let slice = &mut self.slice;
         slice.clear();
+        // The points each digest gives a slice lie in memory no cache holds
+        // (in dp-agg, the digests were just parsed on other threads), a
+        // line or two a digest. Read in one loop of loads that do not wait
+        // for each other, they arrive together, not one stall a digest as
+        // the loop below meets them: dp-agg over a million records, 5.6%
+        // less CPU.
+        let touched = self
+            .cursors
+            .iter()
+            .zip(views)
+            .fold(0.0, |sum, (cursor, view)| {
+                let last = view.q.len() - 1;
+                sum + view.q[cursor.next.min(last)] + view.q[(cursor.next + 8).min(last)]
+            });
+        std::hint::black_box(touched);
         for (cursor, view) in self.cursors.iter_mut().zip(views) {
             if cursor.next_key >= end {
                 continue;
@@ -268,7 +283,8 @@ impl Sweep {
             if let Some(cap) = cursor.cap.take() {
                 slice.push(cap);
             }
-            let (q, segments) = (view.q, &self.segments[cursor.segments..]);
+            let q = view.q;
+            let segments = &self.segments[cursor.segments..];
             let mut j = cursor.next;
             cursor.next_key = loop {
                 let Some(&x) = q.get(j) else {
