@@ -1,7 +1,7 @@
 //! One digest of several: the merge, and the bound it keeps.
 
 use super::events::Events;
-use super::view::{Rise, Union, View};
+use super::view::{RankGap, Rise, Union, View};
 use super::{Digest, KIND, VERSION, point_ranks, shape_rank_err};
 use crate::float::{from_sort_key, sort_key};
 
@@ -105,7 +105,7 @@ struct Sweep {
     cursors: Vec<Cursor>,
     /// The segments of the digests' shapes, one after another (digests in
     /// a row that share a shape share them).
-    segments: Vec<Gap>,
+    segments: Vec<RankGap>,
     /// The key that ends each slice: a slice takes the keys below it.
     ends: Vec<u64>,
     /// Points sampled to cut the slices.
@@ -211,7 +211,7 @@ impl Sweep {
                 segments = self.segments.len();
                 let ranks = point_ranks(view.count, view.q.len());
                 self.segments
-                    .extend(ranks.clone().zip(ranks.skip(1)).map(Gap::between));
+                    .extend(ranks.clone().zip(ranks.skip(1)).map(RankGap::between));
             }
             self.cursors.push(Cursor {
                 next: 0,
@@ -303,7 +303,7 @@ impl Sweep {
                     slice.push(Event::point(key, 0.0, 0));
                     continue;
                 };
-                let rise = Rise::of(x, next, gap.ranks, gap.spread_share);
+                let rise = Rise::of(x, next, gap);
                 if rise.slope > 0.0 {
                     slice.push(Event::point(key, rise.slope, 0));
                     let cap = Event::cap(&rise, x);
@@ -361,24 +361,6 @@ impl Event {
             risen: -(rise.slope * (rise.cap / 2.0 - start / 2.0)),
             settled: rise.spread,
             active: -1,
-        }
-    }
-}
-
-/// The ranks between two neighbouring points of a digest shape.
-#[derive(Clone, Copy)]
-struct Gap {
-    ranks: u64,
-    /// The share of the segment its spread values fill: (g − 1)/g.
-    spread_share: f64,
-}
-
-impl Gap {
-    fn between((below, above): (u64, u64)) -> Gap {
-        let ranks = above - below;
-        Gap {
-            ranks,
-            spread_share: ranks.saturating_sub(1) as f64 / ranks as f64,
         }
     }
 }
@@ -484,7 +466,7 @@ mod tests {
             let end = *view.q.get(j + 1)?;
             let rank = |j| point_rank(view.count, view.q.len(), j);
             let gap = rank(j + 1) - rank(j);
-            (gap > 1).then(|| Rise::of(view.q[j], end, gap, (gap - 1) as f64 / gap as f64))
+            (gap > 1).then(|| Rise::of(view.q[j], end, &RankGap::between((rank(j), rank(j + 1)))))
         };
         let mut events = Vec::new();
         for (i, view) in views.iter().enumerate() {

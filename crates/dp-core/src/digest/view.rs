@@ -78,6 +78,26 @@ impl Segment {
     }
 }
 
+/// The ranks between two neighbouring points of a digest shape, and the
+/// share of the segment between them that its spread values fill,
+/// (g − 1)/g: worked out once for all segments of a shape.
+#[derive(Clone, Copy)]
+pub(super) struct RankGap {
+    pub(super) ranks: u64,
+    spread_share: f64,
+}
+
+impl RankGap {
+    /// The gap between point ranks `below` and `above`.
+    pub(super) fn between((below, above): (u64, u64)) -> RankGap {
+        let ranks = above - below;
+        RankGap {
+            ranks,
+            spread_share: ranks.saturating_sub(1) as f64 / ranks as f64,
+        }
+    }
+}
+
 /// What one segment of one digest adds between its two points.
 pub(super) struct Rise {
     /// Values spread over the segment: g − 1.
@@ -90,11 +110,9 @@ pub(super) struct Rise {
 
 impl Rise {
     /// The segment from point `start` to point `end` whose ranks are `gap`
-    /// (at least 2) apart, its spread values filling `spread_share`,
-    /// (g − 1)/g, of it (worked out once for all segments of a gap).
-    pub(super) fn of(start: f64, end: f64, gap: u64, spread_share: f64) -> Rise {
-        let spread = gap - 1;
-        let gap = gap as f64;
+    /// apart (at least 2).
+    pub(super) fn of(start: f64, end: f64, gap: &RankGap) -> Rise {
+        let spread = gap.ranks - 1;
         let half_width = end / 2.0 - start / 2.0;
         if half_width <= 0.0 {
             return Rise {
@@ -103,11 +121,11 @@ impl Rise {
                 cap: start,
             };
         }
-        let half_run = half_width * spread_share;
+        let half_run = half_width * gap.spread_share;
         let cap = (start + half_run + half_run).min(end);
         Rise {
             spread,
-            slope: gap / half_width,
+            slope: gap.ranks as f64 / half_width,
             cap,
         }
     }
