@@ -37,8 +37,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
-mod pages;
-
 use crate::atomic::Scratch;
 use crate::parse::ReadError;
 use crate::stats::{BoundedSummary, MIN_BUDGET, Summary, summarize};
@@ -263,8 +261,7 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 /// charged to the budget.
 #[derive(Debug, Default)]
 pub struct Held {
-    values: pages::Buffer,
-    /// Bytes of the budget taken: room for `charged / 8` values.
+    values: Vec<f64>,
     charged: usize,
 }
 
@@ -275,23 +272,23 @@ impl Held {
             return false;
         }
         let needed = self.values.len() + block.len();
-        let capacity = self.charged / 8;
+        let capacity = self.values.capacity();
         if needed > capacity {
             // Doubling where the budget allows, else just what is needed.
             let grown = [needed.max(capacity * 2), needed]
                 .into_iter()
                 .find(|&grown| budget.try_take((grown - capacity) * 8));
             let Some(grown) = grown else { return false };
-            self.values.reserve(grown, budget.hold_at_most);
+            self.values.reserve_exact(grown - self.values.len());
             self.charged += (grown - capacity) * 8;
         }
-        self.values.extend(block);
+        self.values.extend_from_slice(block);
         true
     }
 
     /// Frees the buffer and its charge.
     fn release(&mut self, budget: &Budget) {
-        self.values = pages::Buffer::default();
+        self.values = Vec::new();
         budget.give_back(self.charged);
         self.charged = 0;
     }
@@ -374,7 +371,7 @@ impl<'a> Values<'a> {
         self.held.release(self.budget);
         let share = self.budget.take_share();
         let mut summary = BoundedSummary::new(self.percentiles, share);
-        summary.add(held.values());
+        summary.add(&held);
         let spill = match &self.again {
             Again::Caller => None,
             Again::Spill(dir) => {
@@ -384,7 +381,7 @@ impl<'a> Values<'a> {
                         format!("cannot spill its values to {}: {err}", dir.display()),
                     ))
                 })?;
-                spill.write(held.values())?;
+                spill.write(&held)?;
                 Some(spill)
             }
         };
@@ -404,10 +401,7 @@ impl<'a> Values<'a> {
         mut read_again: impl FnMut(&mut dyn FnMut(&[f64])) -> Result<(), ReadError>,
     ) -> Result<(Summary, u32), ReadError> {
         let Some(mut bounded) = self.bounded.take() else {
-            return Ok((
-                summarize(self.held.values.values_mut(), self.percentiles),
-                1,
-            ));
+            return Ok((summarize(&mut self.held.values, self.percentiles), 1));
         };
         let result = (|| -> Result<u32, ReadError> {
             if let Some(spill) = &mut bounded.spill {
@@ -550,20 +544,6 @@ mod tests {
         assert!(passes >= 2, "{passes}");
         // The spill is gone.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    }
-
-    #[test]
-    fn values_on_huge_pages_fit_or_turn_into_passes_exactly() {
-        // 8 MB of values: past the plain vector, into a mapping.
-        let values: Vec<f64> = (0..1_000_000).map(|i| f64::from(i % 7919) * 0.3).collect();
-        let expected = summarize(&mut values.clone(), &[]);
-        assert_eq!(
-            summary_of(&values, 1 << 30, || Again::Caller),
-            (expected.clone(), 1)
-        );
-        let (again, passes) = summary_of(&values, 12 << 20, || Again::Caller);
-        assert_eq!(again, expected);
-        assert!(passes >= 2, "{passes}");
     }
 
     #[test]
