@@ -547,6 +547,20 @@ mod tests {
     }
 
     #[test]
+    fn many_values_fit_or_turn_into_passes_exactly() {
+        // 8 MB of values, grown to by doubling, then past a small limit.
+        let values: Vec<f64> = (0..1_000_000).map(|i| f64::from(i % 7919) * 0.3).collect();
+        let expected = summarize(&mut values.clone(), &[]);
+        assert_eq!(
+            summary_of(&values, 1 << 30, || Again::Caller),
+            (expected.clone(), 1)
+        );
+        let (again, passes) = summary_of(&values, 12 << 20, || Again::Caller);
+        assert_eq!(again, expected);
+        assert!(passes >= 2, "{passes}");
+    }
+
+    #[test]
     fn a_reservation_over_the_limit_is_refused_and_one_beside_others_waits() {
         let budget = Budget::new(16 << 20, 4 << 20);
         let over = budget.reserve((12 << 20) + 1).unwrap_err();
