@@ -85,21 +85,17 @@ bench() {
 
     # In turns with the older binary, so that both see the same minutes of
     # this shared machine's load.
-    local run name binary seconds peak_mb
+    local run name seconds peak_mb
+    local -A binary=([new]=$bin/dp-agg [old]=$old)
+    local names=(new ${old:+old})
     rm -f "$work"/time.*
     for run in 1 2 3; do
-        for name in new old; do
-            binary=$bin/dp-agg
-            if [ "$name" = old ]; then
-                [ -n "$old" ] || continue
-                binary=$old
-            fi
+        for name in "${names[@]}"; do
             /usr/bin/time -f "%e %M" -o "$work/time.$name.$run" \
-                "$binary" --files-limit 0 "$work/records.jsonl" > /dev/null
+                "${binary[$name]}" --files-limit 0 "$work/records.jsonl" > /dev/null
         done
     done
-    for name in new old; do
-        [ "$name" = new ] || [ -n "$old" ] || continue
+    for name in "${names[@]}"; do
         seconds=$(sort -n "$work"/time."$name".* | sed -n 2p | cut -d' ' -f1)
         peak_mb=$(awk -v kb="$(sort -k2 -n "$work"/time."$name".* | tail -1 | cut -d' ' -f2)" \
             'BEGIN { printf "%.0f", kb / 1024 }')

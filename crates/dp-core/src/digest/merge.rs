@@ -465,8 +465,8 @@ mod tests {
         let rise = |view: &View, j: usize| {
             let end = *view.q.get(j + 1)?;
             let rank = |j| point_rank(view.count, view.q.len(), j);
-            let gap = rank(j + 1) - rank(j);
-            (gap > 1).then(|| Rise::of(view.q[j], end, &RankGap::between((rank(j), rank(j + 1)))))
+            let gap = RankGap::between((rank(j), rank(j + 1)));
+            (gap.ranks > 1).then(|| Rise::of(view.q[j], end, &gap))
         };
         let mut events = Vec::new();
         for (i, view) in views.iter().enumerate() {
