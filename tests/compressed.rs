@@ -77,9 +77,20 @@ fn compressed_stdin_and_concatenated_members_read_fully() {
     );
     // `cat data1.txt.gz data2.txt.gz | dp-stats -`: both members.
     let both = [first, second].concat();
-    let ran = dp("dp-stats").arg("-").stdin(both).run();
+    let ran = dp("dp-stats").arg("-").stdin(both.clone()).run();
     ran.success();
     assert_eq!(ran.record()["count"], 6000);
+    // Zero padding after the members, as gzip(1) allows; anything else
+    // there fails the file (a tar-like tail, a second upload appended).
+    let padded = [&both[..], &[0; 1000]].concat();
+    let ran = dp("dp-stats").arg("-").stdin(padded).run();
+    ran.success();
+    assert_eq!(ran.record()["count"], 6000);
+    let garbage = [&both[..], b"junk\n"].concat();
+    let ran = dp("dp-stats").arg("-").stdin(garbage).run();
+    ran.code_is(1);
+    assert_eq!(ran.record()["error"], "trailing garbage after the gzip stream");
+    ran.stderr_has("dp-stats: -: trailing garbage after the gzip stream");
 }
 
 #[test]

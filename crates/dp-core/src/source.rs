@@ -7,6 +7,9 @@
 //! every zstd frame and every xz stream is read. A stream that is corrupt
 //! or ends early fails with an [`io::Error`] whose message names the format
 //! (`truncated zstd stream`), so a reader's error for that file says why.
+//! Zero bytes after the last gzip member are padding, as gzip(1) takes
+//! them; anything else there is `trailing garbage after the gzip stream`
+//! (which gzip only warns of: dp does not guess what it was).
 //!
 //! A compressed file is decompressed on a thread of its own, a few buffers
 //! ahead of the parser, as `zstdcat f.zst | dp-stats -` would on two cores:
@@ -15,7 +18,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -114,12 +117,7 @@ fn text_of(input: impl Read + Send + 'static, budget: Option<&Budget>) -> io::Re
     let input = Sourced::new(input);
     Ok(match format {
         Format::Plain => unreachable!("plain text has no window"),
-        Format::Gzip => decoded(
-            window,
-            reservation,
-            ahead,
-            flate2::bufread::MultiGzDecoder::new(input),
-        ),
+        Format::Gzip => decoded(window, reservation, ahead, GzipMembers::new(input)),
         Format::Zstd => {
             let mut decoder = zstd::stream::read::Decoder::with_buffer(input)?;
             if bounded {
@@ -360,26 +358,100 @@ impl fmt::Display for SourceError {
 
 impl std::error::Error for SourceError {}
 
-/// Why a compressed stream could not be read: it ends early or its bytes
-/// make no sense.
+/// Why a compressed stream could not be read.
 #[derive(Debug)]
 pub struct StreamError {
     pub format: Format,
-    pub truncated: bool,
+    pub fault: Fault,
+}
+
+/// What is wrong with a compressed stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// It ends early.
+    Truncated,
+    /// Its bytes make no sense.
+    Corrupt,
+    /// It ends, and bytes of no stream follow it.
+    TrailingGarbage,
 }
 
 impl fmt::Display for StreamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.truncated {
-            "truncated"
-        } else {
-            "corrupt"
-        };
-        write!(f, "{what} {} stream", self.format.name())
+        let format = self.format.name();
+        match self.fault {
+            Fault::Truncated => write!(f, "truncated {format} stream"),
+            Fault::Corrupt => write!(f, "corrupt {format} stream"),
+            Fault::TrailingGarbage => write!(f, "trailing garbage after the {format} stream"),
+        }
     }
 }
 
 impl std::error::Error for StreamError {}
+
+/// Every member of a gzip file, one after the other (flate2's
+/// `MultiGzDecoder` takes whatever follows a member for the next one's
+/// header, so trailing garbage read as a corrupt or truncated member).
+struct GzipMembers<R> {
+    /// The member being read; `None` once the file has ended.
+    member: Option<flate2::bufread::GzDecoder<R>>,
+}
+
+impl<R: BufRead> GzipMembers<R> {
+    fn new(input: R) -> Self {
+        Self {
+            member: Some(flate2::bufread::GzDecoder::new(input)),
+        }
+    }
+}
+
+impl<R: BufRead> Read for GzipMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while let Some(member) = &mut self.member {
+            let read = member.read(buf)?;
+            if read > 0 || buf.is_empty() {
+                return Ok(read);
+            }
+            // The member has ended: its decoder read no further.
+            let mut input = self.member.take().expect("a member").into_inner();
+            if let Some(garbage) = after_the_members(&mut input)? {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, garbage));
+            }
+            if !input.fill_buf()?.is_empty() {
+                self.member = Some(flate2::bufread::GzDecoder::new(input));
+            }
+        }
+        Ok(0)
+    }
+}
+
+/// Past the end of a gzip member: nothing, zero bytes (padding, skipped
+/// to the end), the next member (`None` either way, `input` left at it),
+/// or trailing garbage.
+fn after_the_members(input: &mut impl BufRead) -> io::Result<Option<StreamError>> {
+    let garbage = StreamError {
+        format: Format::Gzip,
+        fault: Fault::TrailingGarbage,
+    };
+    let next = input.fill_buf()?;
+    if next.first().is_some_and(|&byte| byte != 0) {
+        // A member starts with its magic bytes; one byte of them left is
+        // a truncated member, which its decoder reports.
+        let member = next.starts_with(&[0x1f, 0x8b]) || next == [0x1f];
+        return Ok((!member).then_some(garbage));
+    }
+    loop {
+        let zeros = input.fill_buf()?;
+        if zeros.is_empty() {
+            return Ok(None);
+        }
+        if zeros.iter().any(|&byte| byte != 0) {
+            return Ok(Some(garbage));
+        }
+        let len = zeros.len();
+        input.consume(len);
+    }
+}
 
 /// A decoder whose own errors become [`StreamError`]s, but for a later
 /// frame or block that needs a larger window than the first (which its
@@ -398,6 +470,9 @@ impl<D: Read> Read for Named<D> {
             if let Some(source) = err.get_ref().and_then(|e| e.downcast_ref::<SourceError>()) {
                 return io::Error::new(source.0.kind(), source.0.to_string());
             }
+            if err.get_ref().is_some_and(|e| e.is::<StreamError>()) {
+                return err;
+            }
             let format = self.window.format;
             if over_the_window(&err) {
                 let (part, what) = match format {
@@ -413,11 +488,12 @@ impl<D: Read> Read for Named<D> {
                     ),
                 );
             }
-            let truncated = err.kind() == io::ErrorKind::UnexpectedEof;
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                StreamError { format, truncated },
-            )
+            let fault = if err.kind() == io::ErrorKind::UnexpectedEof {
+                Fault::Truncated
+            } else {
+                Fault::Corrupt
+            };
+            io::Error::new(io::ErrorKind::InvalidData, StreamError { format, fault })
         })
     }
 }
@@ -622,6 +698,29 @@ mod tests {
             bytes.extend(compress(b"3\n"));
             assert_eq!(read(bytes).unwrap(), "1\n2\n3\n");
         }
+    }
+
+    #[test]
+    fn zeros_after_gzip_members_are_padding_and_anything_else_is_garbage() {
+        let members = [gzip(b"1\n2\n"), gzip(b"3\n")].concat();
+        let padded = [&members[..], &[0; 300_000]].concat();
+        assert_eq!(read(padded.clone()).unwrap(), "1\n2\n3\n");
+        let garbage = "trailing garbage after the gzip stream";
+        // Read as a header, these were a truncated (short) or corrupt member.
+        for after in [
+            &b"x"[..],
+            b"junk\n",
+            b"not a gzip member at all\n",
+            b"\x1f\x8cxyzxyzxyz",
+        ] {
+            assert_eq!(error([&members[..], after].concat()), garbage, "{after:?}");
+        }
+        assert_eq!(error([&padded[..], b"\x1f\x8b"].concat()), garbage);
+        // A member cut after its first magic byte is truncated, not garbage.
+        assert_eq!(
+            error([&members[..], b"\x1f"].concat()),
+            "truncated gzip stream"
+        );
     }
 
     #[test]
