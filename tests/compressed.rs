@@ -89,7 +89,10 @@ fn compressed_stdin_and_concatenated_members_read_fully() {
     let garbage = [&both[..], b"junk\n"].concat();
     let ran = dp("dp-stats").arg("-").stdin(garbage).run();
     ran.code_is(1);
-    assert_eq!(ran.record()["error"], "trailing garbage after the gzip stream");
+    assert_eq!(
+        ran.record()["error"],
+        "trailing garbage after the gzip stream"
+    );
     ran.stderr_has("dp-stats: -: trailing garbage after the gzip stream");
 }
 

@@ -20,6 +20,7 @@ pub mod reread;
 pub mod scaling;
 pub mod timing;
 
+use anyhow::Context;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -154,9 +155,9 @@ impl<'a> Output<'a> {
             Output::Stdout => {
                 let stdout = io::stdout();
                 let mut out = io::BufWriter::new(stdout.lock());
-                fill(&mut out)?;
-                out.flush()?;
-                Ok(())
+                fill(&mut out)
+                    .and_then(|()| Ok(out.flush()?))
+                    .context("cannot write the report to stdout")
             }
             Output::File { path, manifest } => {
                 let identity = dp_core::atomic::write_atomic(path, |out| fill(out))?;

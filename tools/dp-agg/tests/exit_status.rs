@@ -42,3 +42,24 @@ fn exit_codes_stay_right_when_stderr_is_full_or_closed() {
         );
     }
 }
+
+#[test]
+fn a_full_stdout_fails_the_report_and_says_where() {
+    let dir = temp_dir();
+    let record = stats_record(
+        "data1.txt",
+        Some("r"),
+        &values(1, 50, 5.0, 2.0),
+        Timing {
+            started_at: 0.0,
+            elapsed_s: 1.0,
+        },
+    );
+    std::fs::write(dir.path().join("runs.jsonl"), record).unwrap();
+    for format in ["text", "html"] {
+        let command = format!("dp-agg --no-exact --format {format} runs.jsonl > /dev/full");
+        let ran = shell(&command, dir.path());
+        ran.code_is(1);
+        ran.stderr_has("dp-agg: cannot write the report to stdout: No space left on device");
+    }
+}

@@ -1,6 +1,7 @@
 //! A stderr that cannot be written (full, closed, a reader gone) loses the
 //! diagnostics, never the run: records are still written and the exit
-//! status is still 0, 1 or 2 as the inputs decide.
+//! status is still 0, 1 or 2 as the inputs decide. A full stdout, where
+//! the records go, fails the run.
 
 use std::fs;
 use std::path::Path;
@@ -73,4 +74,17 @@ fn a_reader_of_stderr_that_goes_away_ends_the_run_with_its_status() {
         ran.stdout,
         "dp-stats: /nonexistent/1: No such file or directory\n"
     );
+}
+
+#[test]
+fn a_full_stdout_fails_the_run_and_says_where() {
+    let dir = scratch();
+    for format in ["jsonl", "csv", "table"] {
+        let ran = shell(
+            &format!("dp-stats --format {format} good.txt > /dev/full"),
+            dir.path(),
+        );
+        ran.code_is(1);
+        ran.stderr_has("dp-stats: cannot write records to stdout: No space left on device");
+    }
 }
