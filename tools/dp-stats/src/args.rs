@@ -11,6 +11,7 @@ use dp_core::parse::Column;
 pub const MANUAL: Manual = Manual {
     examples: "  dp-stats data1.txt data2.txt            one stats record per file (JSON Lines)
   seq 100 | dp-stats -                    the statistics of numbers on stdin
+  ssh h cat big.txt | dp-stats --stdin-name big.txt -   records name it big.txt
   dp-gen --files 20 | dp-stats -j 4       the files dp-gen lists, 4 at once
   find data -name '*.txt' | dp-stats      stdin lists the files, one a line
   dp-stats --format table data/*.txt      aligned columns for people
@@ -72,6 +73,11 @@ pub struct Args {
     /// containers and test hosts whose names mean nothing); empty: ignored.
     #[arg(long, value_name = "NAME", env = "DP_HOST")]
     pub host: Option<String>,
+
+    /// Name stdin (`-`) NAME in records and messages, as grep's --label
+    /// does: the file the numbers piped in came from.
+    #[arg(long, value_name = "NAME", value_parser = non_empty_name)]
+    pub stdin_name: Option<String>,
 
     /// Also write each file's record to DIR/<file name>.stats.json
     /// (atomically; DIR is created).
@@ -185,6 +191,14 @@ pub fn parse_percentile(text: &str) -> Result<f64, String> {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
         _ => Err(format!("'{text}' is not a percentile from 0 to 100")),
     }
+}
+
+/// A `--stdin-name`: a record's `path` names something.
+fn non_empty_name(name: &str) -> Result<String, String> {
+    if name.is_empty() {
+        return Err("an empty name names nothing".to_owned());
+    }
+    Ok(name.to_owned())
 }
 
 #[cfg(test)]

@@ -16,8 +16,9 @@ pub const STDIN_NAME: &str = "-";
 /// One unit of work.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
-    /// Numbers on stdin (`-`).
-    Stdin,
+    /// Numbers on stdin (`-`), and their name in records and messages:
+    /// `-`, or `--stdin-name`'s.
+    Stdin { name: String },
     /// A data file, and its name in records and messages (its path, which
     /// is UTF-8). `listed_number` is set when the file came from the stdin
     /// list and its name reads as a number: the user probably meant `-`.
@@ -40,8 +41,7 @@ impl Input {
     /// The input's name in records and messages.
     pub fn name(&self) -> &str {
         match self {
-            Input::Stdin => STDIN_NAME,
-            Input::File { name, .. } | Input::Refused { name, .. } => name,
+            Input::Stdin { name } | Input::File { name, .. } | Input::Refused { name, .. } => name,
         }
     }
 
@@ -83,7 +83,8 @@ fn escaped(name: &[u8]) -> String {
 
 /// The inputs of one run, in order.
 pub enum Inputs {
-    Args(std::vec::IntoIter<OsString>),
+    /// FILE arguments, and the name `-` among them stands for.
+    Args(std::vec::IntoIter<OsString>, String),
     /// Stdin lists the files, one a line, read through the capped
     /// [`LineReader`]: a line of more than 4 MiB or a NUL byte (`dp-stats <
     /// /dev/zero`) stops the list with an error on its line.
@@ -91,19 +92,21 @@ pub enum Inputs {
 }
 
 impl Inputs {
-    /// FILE arguments if there are any, else the list on stdin.
-    pub fn new(files: Vec<OsString>) -> Self {
+    /// FILE arguments if there are any, else the list on stdin; `-` among
+    /// them is named `stdin_name` (`-` if `None`).
+    pub fn new(files: Vec<OsString>, stdin_name: Option<String>) -> Self {
         if files.is_empty() {
             Inputs::List(LineReader::new(BufReader::new(io::stdin())))
         } else {
-            Inputs::Args(files.into_iter())
+            let stdin_name = stdin_name.unwrap_or_else(|| STDIN_NAME.to_owned());
+            Inputs::Args(files.into_iter(), stdin_name)
         }
     }
 
     /// How many inputs there are, when known in advance.
     pub fn known_count(&self) -> Option<usize> {
         match self {
-            Inputs::Args(files) => Some(files.len()),
+            Inputs::Args(files, _) => Some(files.len()),
             Inputs::List(_) => None,
         }
     }
@@ -115,7 +118,9 @@ impl Iterator for Inputs {
 
     fn next(&mut self) -> Option<Self::Item> {
         match self {
-            Inputs::Args(files) => files.next().map(|file| Ok(from_argument(file))),
+            Inputs::Args(files, stdin_name) => {
+                files.next().map(|file| Ok(from_argument(file, stdin_name)))
+            }
             Inputs::List(lines) => loop {
                 match lines.next_line()? {
                     Err(err) => return Some(Err(err)),
@@ -140,15 +145,17 @@ impl Iterator for Inputs {
     /// Exact for FILE arguments, so the pool starts no more threads than files.
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self {
-            Inputs::Args(files) => files.size_hint(),
+            Inputs::Args(files, _) => files.size_hint(),
             Inputs::List(_) => (0, None),
         }
     }
 }
 
-fn from_argument(file: OsString) -> Input {
+fn from_argument(file: OsString, stdin_name: &str) -> Input {
     if file == STDIN_NAME {
-        Input::Stdin
+        Input::Stdin {
+            name: stdin_name.to_owned(),
+        }
     } else {
         Input::file(file.into_vec(), false)
     }

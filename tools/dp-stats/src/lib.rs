@@ -40,7 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(dir) => Some(OutDir::create(Path::new(dir))?),
         None => None,
     };
-    let inputs = Inputs::new(args.files);
+    let inputs = Inputs::new(args.files, args.stdin_name);
     let mut delivery = Delivery {
         progress: Progress::new(inputs.known_count()),
         output: Output::new(args.format, &settings.percentiles)?,

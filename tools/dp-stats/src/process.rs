@@ -173,7 +173,7 @@ impl<'a> Worker<'a> {
     /// it goes.
     fn read(&mut self, input: &Input) -> Result<(Read, Summary), Failure> {
         match input {
-            Input::Stdin => {
+            Input::Stdin { .. } => {
                 let mut text =
                     source::stdin_within(self.budget).map_err(|err| Failure::from_io(&err))?;
                 self.read_from(&mut text, None)

@@ -1,7 +1,7 @@
 //! File names as dp-stats shows them: records keep a name as it is (JSON
 //! escapes it), diagnostics and the table escape its control characters so
 //! that a newline cannot split a line, and a name that is not UTF-8, which
-//! no record could carry, is refused on its own.
+//! no record could carry, is refused on its own. `--stdin-name` names stdin.
 
 use std::ffi::OsStr;
 use std::fs;
@@ -106,4 +106,40 @@ fn an_out_dir_that_is_not_utf8_is_a_usage_error() {
         .stderr_has("the directory's path is not UTF-8");
     assert_eq!(ran.stdout, "");
     assert!(!out.exists());
+}
+
+#[test]
+fn stdin_takes_the_name_stdin_name_gives_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ran = dp("dp-stats")
+        .args(["--stdin-name", "far/data7.txt", "-"])
+        .stdin("1\n2\noops\n")
+        .run();
+    ran.code_is(1);
+    assert_eq!(ran.record()["path"], "far/data7.txt");
+    assert_eq!(
+        ran.stderr,
+        "dp-stats: far/data7.txt:3: 'oops' is not a finite number\n"
+    );
+    // Its result is named as a file of that name's would be.
+    let out = dir.path().join("out");
+    dp("dp-stats")
+        .args(["--stdin-name", "far/data7.txt", "--out-dir"])
+        .arg(&out)
+        .arg("-")
+        .stdin("1\n2\n")
+        .run()
+        .success();
+    assert!(out.join("data7.txt.stats.json").is_file());
+    // Only stdin takes it; without `-` it changes nothing.
+    let file = dir.path().join("good.txt");
+    fs::write(&file, "1\n").unwrap();
+    let ran = dp("dp-stats").args(["--stdin-name", "x"]).arg(&file).run();
+    ran.success();
+    assert_eq!(ran.record()["path"], file.to_str().unwrap());
+    dp("dp-stats")
+        .args(["--stdin-name", "", "-"])
+        .stdin("1\n")
+        .run()
+        .code_is(2);
 }
