@@ -21,13 +21,13 @@
 # - SSH_JOBS files at once on each host (given: no CPU probe); dp-stats'
 #   records say `workers` = hosts reached x SSH_JOBS.
 # - dp-stats is shipped (--basefile) unless REMOTE_DP_STATS names it on the
-#   hosts; each data file is shipped (--transferfile) and removed by its job
-#   once read. SHARED_FS=1 says the hosts see the same paths: nothing is
-#   shipped, and dp-stats runs where it is here unless REMOTE_DP_STATS.
-#   What is shipped lives in ~/.dp-ssh/<run>/ on the host, removed at the
-#   end whatever happened. (Not --cleanup: it costs every job one more ssh
-#   session, and its rmdir races with the next file shipped into the
-#   directory it empties.)
+#   hosts, into ~/.dp-ssh/<run>/ on the host, removed at the end whatever
+#   happened. Each data file goes to its host on its job's own session, as
+#   dp-stats' stdin (`dp-stats --stdin-name PATH -`): nothing of it is
+#   written there, and a file costs one session, not the three of
+#   GNU parallel's --transferfile (a mkdir, an rsync, then the job).
+#   SHARED_FS=1 says the hosts see the same paths: nothing is sent, and
+#   dp-stats runs where it is here unless REMOTE_DP_STATS.
 # - A job whose host fails (ssh's exit 255, a host killed mid-run) is redone
 #   on another host, RETRIES times at most. dp-stats' exit 1 (a bad data
 #   file) is a result, not a failure of the host: its error record is the
@@ -79,10 +79,11 @@ asked_stats=$remote_stats
 [ "$shared" = 0 ] || [ -n "$remote_stats" ] || remote_stats=$(realpath -- "$dp_stats")
 ship_stats=yes
 [ -z "$remote_stats" ] || ship_stats=no
+# Only dp-stats goes by rsync (--basefile).
+rsync_needed=$ship_stats
 command -v parallel > /dev/null || fail 'GNU parallel is not installed (e.g. apt-get install parallel)'
 command -v ssh > /dev/null || fail 'ssh is not installed (e.g. apt-get install openssh-client)'
-# Anything shipped goes by rsync: with SHARED_FS=1 nothing is.
-if [ "$shared" = 0 ]; then
+if [ "$rsync_needed" = yes ]; then
     command -v rsync > /dev/null || fail 'rsync is not installed here (e.g. apt-get install rsync)'
 fi
 
@@ -127,7 +128,7 @@ close_all() {
         # What was shipped goes, also after Ctrl-C or a failure; all hosts
         # at once (with nothing shipped, nothing was made there: no session
         # to remove it). A master whose first session failed is closed too.
-        { [ "$shared" = 1 ] || [[ " ${reached[*]} " != *" $host "* ]] ||
+        { [ "$ship_stats" = no ] || [[ " ${reached[*]} " != *" $host "* ]] ||
             ssh "${ssh_opts[@]}" "${control[@]}" "$host" \
                 "rm -rf -- '$run_dir' && rmdir .dp-ssh 2> /dev/null; true" < /dev/null > /dev/null 2>&1
           ssh "${ssh_opts[@]}" "${control[@]}" -O exit "$host" > /dev/null 2>&1; } &
@@ -160,8 +161,6 @@ t=${TMPDIR:-/tmp}
 [ -z "$DATA" ] || [ -r "$DATA" ] || missing="$missing $DATA"
 [ "$RSYNC" = no ] || mkdir -p "$RUN" || missing="$missing a-writable-home"
 echo "missing:$missing"'
-rsync_needed=no
-[ "$shared" = 1 ] || rsync_needed=yes
 data_seen=
 [ "$shared" = 0 ] || data_seen=$first
 # All at once: a host that hangs delays the start by ConnectTimeout, not
@@ -182,11 +181,11 @@ done
 # workers its record says (hosts reached x SSH_JOBS), from another. A run
 # that stops before (a host refused, Ctrl-C) ends it unfed: nothing sent.
 
-# The remote side: the command in the host's run directory; a file given by
-# its name (shipped beside) or, shared, by its path. dp-stats' exit 1 is the
-# file's error record, a result: 0, so that GNU parallel does not retry it.
-# A file the host cannot read (its transfer failed, a share it lacks) is the
-# host's failure, not the file's: exit 254, retried elsewhere.
+# The remote side: the command in the host's run directory; a file read
+# from stdin or, shared, by its path. dp-stats' exit 1 is the file's error
+# record, a result: 0, so that GNU parallel does not retry it. A shared
+# file the host cannot read (a share it lacks) is the host's failure, not
+# the file's: exit 254, retried elsewhere.
 ship=()
 if [ "$ship_stats" = yes ]; then
     # A copy, so that a rebuild during the run does not change it, and a
@@ -201,12 +200,13 @@ else
     stats="'$remote_stats'"
 fi
 if [ "$shared" = 0 ]; then
-    ship+=(--transferfile '{1//}/./{1/}')
-    target='{1/}'
-    remove='rm -f -- {1/};'
+    # The file arrives on stdin (the ssh below feeds it); the record and
+    # dp-stats' messages name it by its path here.
+    target="--stdin-name={1} -"
+    readable=
 else
     target='{1}'
-    remove=
+    readable="[ -r {1} ] || { echo \"make ssh: \$(uname -n) cannot read {1}\" >&2; exit 254; };"
 fi
 [ ${#ship[@]} -eq 0 ] || ship+=(--wd "$run_dir")
 quoted=
@@ -214,27 +214,41 @@ for arg in "${stats_args[@]}"; do
     [[ $arg != *"'"* ]] || fail "a dp-stats argument holds a quote: $arg"
     quoted+=" '$arg'"
 done
-remote="[ -r $target ] || { echo \"make ssh: \$(uname -n) cannot read $target\" >&2; exit 254; };"
-remote+=" env DP_WORKERS={2}${DP_REPEAT:+ DP_REPEAT=$DP_REPEAT} $stats$quoted $target;"
-remote+=" s=\$?; $remove"' [ $s -ne 1 ] || s=0; exit $s'
+remote="$readable env DP_WORKERS={2}${DP_REPEAT:+ DP_REPEAT=$DP_REPEAT} $stats$quoted $target;"
+remote+=' s=$?; [ $s -ne 1 ] || s=0; exit $s'
 login_ssh="ssh ${ssh_opts[*]} ${control[*]} -o ControlMaster=no"
-if [ ${#ship[@]} -gt 0 ]; then
-    # GNU parallel's ssh, but for the `mkdir -p` of the run's directory it
-    # runs before every rsync (--basefile, each --transferfile): a session
-    # each, and the login made the directory.
-    printf '#!/bin/sh\n%s\nexec %s "$@"\n' \
-        "[ \$# = 6 ] && [ \"\$2 \$3 \$4 \$5 \$6\" = '-- exec mkdir -p ./$run_dir' ] && exit 0" \
-        "$login_ssh" > "$tmp/ssh"
+if [ "$shared" = 0 ]; then
+    # GNU parallel's ssh, but
+    # - for the `mkdir -p` of the run's directory it runs before the rsync
+    #   of --basefile: a session, and the login made the directory;
+    # - for a job's session (GNU parallel sets PARALLEL_SEQ, the job's
+    #   line in the list, for it alone; a retry keeps it), which gets the
+    #   job's file on stdin, through a link named by that number. A file
+    #   gone here since the list was made is said once, not retried on
+    #   every host (exit 0 to GNU parallel), and left without a record.
+    mkdir -- "$tmp/by-job"
+    perl -MFile::Spec -e 'while (<STDIN>) { chomp; symlink(File::Spec->rel2abs($_), "$ARGV[0]/$.")
+        or die "make ssh: cannot link $ARGV[0]/$.: $!\n" }' -- "$tmp/by-job" < "$files"
+    cat > "$tmp/ssh" << WRAPPER
+#!/bin/sh
+[ \$# = 6 ] && [ "\$2 \$3 \$4 \$5 \$6" = '-- exec mkdir -p ./$run_dir' ] && exit 0
+if [ -n "\$PARALLEL_SEQ" ]; then
+    file=$tmp/by-job/\$PARALLEL_SEQ
+    [ -r "\$file" ] || { echo "make ssh: cannot read \$(readlink "\$file") here" >&2; exit 0; }
+    exec $login_ssh "\$@" < "\$file"
+fi
+exec $login_ssh "\$@"
+WRAPPER
     chmod +x -- "$tmp/ssh"
     login_ssh=$tmp/ssh
 fi
 
 # Each record comes back tagged with its file's local path, which it is
-# written for and which its `path` becomes (the host saw the file's name).
-# The record is checked to be whole JSON; only its path is rewritten, so
-# every number stays as dp-stats wrote it.
+# written for and which its `path` names (dp-stats named it so). It is
+# checked to be that file's, and whole JSON, and written as it came, every
+# number as dp-stats wrote it.
 writer='use strict; use warnings; use JSON::PP ();
-my ($dir, $dp_gen, $shared) = @ARGV;
+my ($dir, $dp_gen) = @ARGV;
 my $json = JSON::PP->new->allow_nonref;
 my $status = 0;
 while (my $line = <STDIN>) {
@@ -242,9 +256,8 @@ while (my $line = <STDIN>) {
     my ($local, $record) = split /\t/, $line, 2;
     next unless defined $record;
     (my $name = $local) =~ s{.*/}{};
-    my $seen = $json->encode($shared ? $local : $name);
     my $path = $json->encode($local);
-    unless ($record =~ s/^\{"type":"(stats|error)","path":\Q$seen\E,/{"type":"$1","path":$path,/
+    unless ($record =~ /^\{"type":"(stats|error)","path":\Q$path\E,/
             && eval { $json->decode($record); 1 }) {
         print STDERR "make ssh: $local: not a record, ignored: ", substr($record, 0, 80), "\n";
         next;
@@ -268,7 +281,7 @@ mkdir -p -- "$results"
 started=$tmp/started
 touch "$started"
 mkfifo -- "$tmp/logins" "$tmp/jobs" "$tmp/records"
-perl -e "$writer" "$results" "$DP_GEN" "$shared" < "$tmp/records" &
+perl -e "$writer" "$results" "$DP_GEN" < "$tmp/records" &
 writer_pid=$!
 # Started in the background, GNU parallel would ignore Ctrl-C until its
 # own handler is set; it takes it as in the foreground (the writer ignores
@@ -306,7 +319,7 @@ fi
 [ ${#reached[@]} -gt 0 ] || fail "no host of HOSTS=${HOSTS} could be reached"
 if [ ${#lacking[@]} -gt 0 ]; then
     printf 'make ssh: %s\n' "${lacking[@]}" >&2
-    what='a host needs sh, perl, rsync (unless SHARED_FS=1) and a writable TMPDIR'
+    what='a host needs sh, perl, rsync (unless REMOTE_DP_STATS) and a writable TMPDIR'
     [ -z "$asked_stats" ] || what+=", and REMOTE_DP_STATS=$asked_stats there"
     [ "$shared" = 0 ] || what+=', and with SHARED_FS=1 the data files at the same paths'
     [ "$shared" = 0 ] || [ -n "$asked_stats" ] ||
