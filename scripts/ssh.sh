@@ -225,7 +225,8 @@ if [ "$shared" = 0 ]; then
     #   line in the list, for it alone; a retry keeps it), which gets the
     #   job's file on stdin, through a link named by that number. A file
     #   gone here since the list was made is said once, not retried on
-    #   every host (exit 0 to GNU parallel), and left without a record.
+    #   every host (exit 0 to GNU parallel), left without a record, and
+    #   counted apart at the end (a mark by its number).
     mkdir -- "$tmp/by-job"
     perl -MFile::Spec -e 'while (<STDIN>) { chomp; symlink(File::Spec->rel2abs($_), "$ARGV[0]/$.")
         or die "make ssh: cannot link $ARGV[0]/$.: $!\n" }' -- "$tmp/by-job" < "$files"
@@ -234,7 +235,11 @@ if [ "$shared" = 0 ]; then
 [ \$# = 6 ] && [ "\$2 \$3 \$4 \$5 \$6" = '-- exec mkdir -p ./$run_dir' ] && exit 0
 if [ -n "\$PARALLEL_SEQ" ]; then
     file=$tmp/by-job/\$PARALLEL_SEQ
-    [ -r "\$file" ] || { echo "make ssh: cannot read \$(readlink "\$file") here" >&2; exit 0; }
+    [ -r "\$file" ] || {
+        echo "make ssh: cannot read \$(readlink "\$file") here" >&2
+        : > "$tmp/by-job/unread.\$PARALLEL_SEQ"
+        exit 0
+    }
     exec $login_ssh "\$@" < "\$file"
 fi
 exec $login_ssh "\$@"
@@ -368,21 +373,31 @@ for host in "${reached[@]}"; do
             'its files were redone on the other hosts' >&2; } &
 done
 wait
-missing=0
+missing=0 unread=0 line=0
 while IFS= read -r file; do
+    line=$((line + 1))
     result=$results/${file##*/}.stats.json
     if [ ! "$result" -nt "$started" ]; then
+        if [ -e "$tmp/by-job/unread.$line" ]; then
+            unread=$((unread + 1))
+            continue
+        fi
         [ -n "$interrupted" ] || [ "$missing" -ge 5 ] || echo "make ssh: no record for $file" >&2
         missing=$((missing + 1))
     fi
 done < "$files"
+missing=$((missing + unread))
 if [ -n "$interrupted" ]; then
     echo "make ssh: interrupted, $missing files without a record: run it again to go on" >&2
     exit "$interrupted"
 fi
-if [ "$missing" -gt 0 ]; then
-    echo "make ssh: $missing files without a record: their hosts failed $((retries + 1)) times" \
-        "(RETRIES=$retries; see $joblog); run it again to redo them" >&2
+if [ "$unread" -gt 0 ]; then
+    echo "make ssh: $unread files without a record: they could not be read here (said above)" >&2
+    status=1
+fi
+if [ "$missing" -gt "$unread" ]; then
+    echo "make ssh: $((missing - unread)) files without a record: their hosts failed $((retries + 1))" \
+        "times (RETRIES=$retries; see $joblog); run it again to redo them" >&2
     status=1
 fi
 exit "$status"
