@@ -373,31 +373,30 @@ for host in "${reached[@]}"; do
             'its files were redone on the other hosts' >&2; } &
 done
 wait
-missing=0 unread=0 line=0
+# Files without a record: those whose hosts failed, and those that could
+# not be read here (marked by the ssh command, said as it happened).
+failed=0 unread=0 line=0
 while IFS= read -r file; do
     line=$((line + 1))
-    result=$results/${file##*/}.stats.json
-    if [ ! "$result" -nt "$started" ]; then
-        if [ -e "$tmp/by-job/unread.$line" ]; then
-            unread=$((unread + 1))
-            continue
-        fi
-        [ -n "$interrupted" ] || [ "$missing" -ge 5 ] || echo "make ssh: no record for $file" >&2
-        missing=$((missing + 1))
+    [ "$results/${file##*/}.stats.json" -nt "$started" ] && continue
+    if [ -e "$tmp/by-job/unread.$line" ]; then
+        unread=$((unread + 1))
+    else
+        [ -n "$interrupted" ] || [ "$failed" -ge 5 ] || echo "make ssh: no record for $file" >&2
+        failed=$((failed + 1))
     fi
 done < "$files"
-missing=$((missing + unread))
 if [ -n "$interrupted" ]; then
-    echo "make ssh: interrupted, $missing files without a record: run it again to go on" >&2
+    echo "make ssh: interrupted, $((failed + unread)) files without a record: run it again to go on" >&2
     exit "$interrupted"
 fi
 if [ "$unread" -gt 0 ]; then
     echo "make ssh: $unread files without a record: they could not be read here (said above)" >&2
     status=1
 fi
-if [ "$missing" -gt "$unread" ]; then
-    echo "make ssh: $((missing - unread)) files without a record: their hosts failed $((retries + 1))" \
-        "times (RETRIES=$retries; see $joblog); run it again to redo them" >&2
+if [ "$failed" -gt 0 ]; then
+    echo "make ssh: $failed files without a record: their hosts failed $((retries + 1)) times" \
+        "(RETRIES=$retries; see $joblog); run it again to redo them" >&2
     status=1
 fi
 exit "$status"

@@ -105,6 +105,10 @@ fn strip_position(message: &str) -> &str {
     }
 }
 
+/// What a tool says when its records cannot be written to stdout (`dp-stats:
+/// cannot write records to stdout: No space left on device`).
+pub const RECORDS_TO_STDOUT: &str = "cannot write records to stdout";
+
 /// Writes records as JSON Lines, each in a single `write` call so that
 /// records from several processes sharing one pipe never interleave.
 ///

@@ -414,10 +414,7 @@ impl<R: BufRead> Read for GzipMembers<R> {
             }
             // The member has ended: its decoder read no further.
             let mut input = self.member.take().expect("a member").into_inner();
-            if let Some(garbage) = after_the_members(&mut input)? {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, garbage));
-            }
-            if !input.fill_buf()?.is_empty() {
+            if another_member(&mut input)? {
                 self.member = Some(flate2::bufread::GzDecoder::new(input));
             }
         }
@@ -425,28 +422,36 @@ impl<R: BufRead> Read for GzipMembers<R> {
     }
 }
 
-/// Past the end of a gzip member: nothing, zero bytes (padding, skipped
-/// to the end), the next member (`None` either way, `input` left at it),
-/// or trailing garbage.
-fn after_the_members(input: &mut impl BufRead) -> io::Result<Option<StreamError>> {
-    let garbage = StreamError {
-        format: Format::Gzip,
-        fault: Fault::TrailingGarbage,
+/// Past the end of a gzip member: whether another one starts there
+/// (`input` left at it). Zero bytes to the end are padding, skipped;
+/// anything else is an error, trailing garbage.
+fn another_member(input: &mut impl BufRead) -> io::Result<bool> {
+    let garbage = || {
+        let fault = Fault::TrailingGarbage;
+        let error = StreamError {
+            format: Format::Gzip,
+            fault,
+        };
+        io::Error::new(io::ErrorKind::InvalidData, error)
     };
     let next = input.fill_buf()?;
-    if next.first().is_some_and(|&byte| byte != 0) {
+    match next.first() {
+        None => return Ok(false),
         // A member starts with its magic bytes; one byte of them left is
         // a truncated member, which its decoder reports.
-        let member = next.starts_with(&[0x1f, 0x8b]) || next == [0x1f];
-        return Ok((!member).then_some(garbage));
+        Some(&byte) if byte != 0 => {
+            let member = next.starts_with(&[0x1f, 0x8b]) || next == [0x1f];
+            return if member { Ok(true) } else { Err(garbage()) };
+        }
+        Some(_) => {}
     }
     loop {
         let zeros = input.fill_buf()?;
         if zeros.is_empty() {
-            return Ok(None);
+            return Ok(false);
         }
         if zeros.iter().any(|&byte| byte != 0) {
-            return Ok(Some(garbage));
+            return Err(garbage());
         }
         let len = zeros.len();
         input.consume(len);

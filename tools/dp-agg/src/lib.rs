@@ -20,10 +20,10 @@ pub mod reread;
 pub mod scaling;
 pub mod timing;
 
-use anyhow::Context;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use dp_core::cli::{self, usage};
 
 pub use crate::args::Args;

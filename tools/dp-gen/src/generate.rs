@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::Context;
 use dp_core::atomic::write_atomic;
 use dp_core::cli::{self, usage};
-use dp_core::io::RecordWriter;
+use dp_core::io::{RECORDS_TO_STDOUT, RecordWriter};
 use dp_core::manifest::{self, Identity, Manifest};
 use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{ErrorRecord, FileRecord, Record};
@@ -57,7 +57,7 @@ pub fn generate(plan: &Plan, seed: u64, jobs: usize) -> anyhow::Result<()> {
                     })
                 }
             };
-            out.write(&record).context("cannot write records to stdout")
+            out.write(&record).context(RECORDS_TO_STDOUT)
         },
     )
 }

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use dp_core::cli;
-use dp_core::io::RecordWriter;
+use dp_core::io::{RECORDS_TO_STDOUT, RecordWriter};
 use dp_core::parse::{ReadError, read_values};
 use dp_core::pool::{Cancelled, for_each_in_order};
 use dp_core::record::{Record, VerifyRecord};
@@ -68,7 +68,7 @@ pub fn verify(plan: &Plan, seed: Option<u64>, jobs: usize) -> anyhow::Result<()>
                 reason: checked.err().map(|failure| failure.reason()),
             };
             out.write(&Record::Verify(record))
-                .context("cannot write records to stdout")
+                .context(RECORDS_TO_STDOUT)
         },
     )
 }

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use dp_core::cli::{self, usage};
+use dp_core::io::RECORDS_TO_STDOUT;
 use dp_core::memory::Budget;
 use dp_core::names;
 use dp_core::pool::{self, Cancelled, Consumer, Helpers};
@@ -43,7 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let inputs = Inputs::new(args.files, args.stdin_name);
     let mut delivery = Delivery {
         progress: Progress::new(inputs.known_count()),
-        output: Output::new(args.format, &settings.percentiles)?,
+        output: Output::new(args.format, &settings.percentiles).context(RECORDS_TO_STDOUT)?,
         out_dir,
     };
     let jobs = usize::from(args.jobs);
@@ -67,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         pool::for_each_in_order_helped(jobs, inputs, &helpers, new_worker, &mut delivery);
     delivery.progress.finish();
     processed?;
-    delivery.output.finish()
+    delivery.output.finish().context(RECORDS_TO_STDOUT)
 }
 
 /// Takes each file's record, in input order, to the user: stdout, the
@@ -104,7 +105,9 @@ impl Consumer<io::Result<Done>> for Delivery {
         if let Record::Error(error) = &record {
             cli::fail_at(&error.path, error.line, names::shown(&error.error));
         }
-        self.output.write(&record, line.as_deref())?;
+        self.output
+            .write(&record, line.as_deref())
+            .context(RECORDS_TO_STDOUT)?;
         self.progress.file_done(record_path(&record));
         Ok(())
     }

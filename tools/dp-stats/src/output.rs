@@ -20,11 +20,9 @@ use crate::args::Format;
 use crate::input::STDIN_NAME;
 use crate::process::io_message;
 
-/// What a failed write to stdout says (`dp-stats: cannot write records to
-/// stdout: No space left on device`).
-const TO_STDOUT: &str = "cannot write records to stdout";
-
-/// Where the records of a run go, in input order.
+/// Where the records of a run go, in input order. Its methods only write
+/// to stdout: their callers say so
+/// ([`dp_core::io::RECORDS_TO_STDOUT`]).
 pub enum Output {
     Jsonl(RecordWriter<io::Stdout>),
     Csv {
@@ -37,10 +35,6 @@ pub enum Output {
 impl Output {
     /// Starts the output; CSV writes its header at once.
     pub fn new(format: Format, percentiles: &[f64]) -> anyhow::Result<Self> {
-        Self::start(format, percentiles).context(TO_STDOUT)
-    }
-
-    fn start(format: Format, percentiles: &[f64]) -> anyhow::Result<Self> {
         Ok(match format {
             Format::Jsonl => Output::Jsonl(RecordWriter::stdout()),
             Format::Csv => {
@@ -58,10 +52,6 @@ impl Output {
 
     /// Writes `record`; `line` is its JSON line when already made.
     pub fn write(&mut self, record: &Record, line: Option<&[u8]>) -> anyhow::Result<()> {
-        self.put(record, line).context(TO_STDOUT)
-    }
-
-    fn put(&mut self, record: &Record, line: Option<&[u8]>) -> anyhow::Result<()> {
         match self {
             Output::Jsonl(out) => match line {
                 Some(line) => out.write_line(line)?,
@@ -80,10 +70,6 @@ impl Output {
     /// Ends the output: the table is printed only now, when the widths of its
     /// columns are known.
     pub fn finish(self) -> anyhow::Result<()> {
-        self.end().context(TO_STDOUT)
-    }
-
-    fn end(self) -> anyhow::Result<()> {
         match self {
             Output::Jsonl(_) => {}
             Output::Csv { mut out, .. } => out.flush()?,
