@@ -8,9 +8,8 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::without_timing;
+use common::{Written, without_timing};
 use dp_testkit::dp;
-use serde_json::Value;
 
 const JOBS: [&str; 4] = ["1", "2", "3", "8"];
 /// Block sizes that put boundaries everywhere (and the default, 1 MiB).
@@ -43,7 +42,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
-fn records(args: &[&str], jobs: &str, block: &str, code: i32) -> Vec<Value> {
+fn records(args: &[&str], jobs: &str, block: &str, code: i32) -> Vec<Written> {
     let ran = dp("dp-stats")
         .args(["-j", jobs])
         .args(args)

@@ -9,7 +9,6 @@ use std::path::Path;
 
 use common::{fixture_str, without_timing};
 use dp_testkit::dp;
-use serde_json::Value;
 
 /// Files of different sizes, so that with several jobs they finish out of
 /// order; plus a failing one in the middle.
@@ -36,10 +35,7 @@ fn several_jobs_give_the_records_of_one_in_input_order() {
         let ran = dp("dp-stats").args(["-j", jobs]).args(&paths).run();
         // One input is missing.
         ran.code_is(1);
-        ran.records()
-            .iter()
-            .map(without_timing)
-            .collect::<Vec<Value>>()
+        ran.records().iter().map(without_timing).collect::<Vec<_>>()
     };
     let one = run_jobs("1");
     let four = run_jobs("4");

@@ -10,19 +10,19 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::without_timing;
+use common::{Written, without_timing};
 use dp_testkit::{dp, names_in};
 use serde_json::Value;
 
 /// The record without timing, and its `passes` apart.
-fn split_passes(record: &Value) -> (Value, u64) {
+fn split_passes(record: &Value) -> (Written, u64) {
     let mut record = without_timing(record);
     let passes = record["passes"].as_u64().expect("passes is a number");
     record.as_object_mut().unwrap().remove("passes");
     (record, passes)
 }
 
-fn stats(args: &[&str]) -> (Value, u64) {
+fn stats(args: &[&str]) -> (Written, u64) {
     let ran = dp("dp-stats").args(args).run();
     ran.success();
     split_passes(&ran.record())
@@ -107,11 +107,19 @@ fn ties_equal_values_and_signed_zeros_stay_exact() {
     let zeros: String = (0..20_000)
         .map(|i| if i % 3 == 0 { "-0\n" } else { "0.0\n" })
         .collect();
+    // Past 65,536 values the in-memory path counts a histogram, whose
+    // bucket crowded with zeros must still put −0 before 0.
+    let crowded_zeros: String = (0..200_000)
+        .map(|i: usize| {
+            ["-0\n", "0\n", "0.0\n", "-0.0\n", "1\n", "-1\n"][((i * 2_654_435_761) >> 7) % 6]
+        })
+        .collect();
     let equal = "4.25\n".repeat(20_000);
     for (name, text) in [
         ("few", few),
         ("mostly_one", mostly_one),
         ("zeros", zeros),
+        ("crowded_zeros", crowded_zeros),
         ("equal", equal),
     ] {
         let path = write(dir.path(), name, &text);

@@ -301,6 +301,12 @@ mod tests {
             .map(|i| if i % 2 == 0 { -0.0 } else { 0.0 })
             .collect();
         check(&zeros, &[], "signed zeros");
+        // Enough for the histogram, whose crowded bucket of zeros must
+        // still put −0 before 0, as the selection does.
+        let crowded_zeros: Vec<f64> = (0..300_000)
+            .map(|i: usize| [-0.0, 0.0, 0.0, -0.0, 1.0, -1.0][((i * 2_654_435_761) >> 7) % 6])
+            .collect();
+        check(&crowded_zeros, &[50.0], "a crowd of signed zeros");
         let huge: Vec<f64> = (0..10_000)
             .map(|i| if i % 2 == 0 { 1e308 } else { -1e200 })
             .collect();
