@@ -243,9 +243,8 @@ impl Histogram {
             .filter(|&x| self.mapping.bucket(x) == bucket)
             .collect();
         inside.sort_unstable_by(f64::total_cmp);
-        // By bits: −0 and 0 are two values here, as in the selection.
         inside
-            .chunk_by(|a, b| a.to_bits() == b.to_bits())
+            .chunk_by(|a, b| sort_key(*a) == sort_key(*b))
             .max_by_key(|run| run.len())
             .map_or(f64::NAN, |run| run[0])
     }
@@ -359,13 +358,13 @@ impl Gathering {
             slot => {
                 let slot = usize::from(slot - FIRST_CROWDED);
                 let (crowded, common) = (&mut gathered.crowded[slot], self.commons[slot]);
-                // In the selection's order (f64::total_cmp), where −0
-                // comes before 0: by `==` a crowd of −0 would take in the
-                // zeros, and the ranks among them read as −0.
-                if x.to_bits() == common.to_bits() {
+                // By sort key, the selection's order, where −0 and 0 are
+                // two values: by `==` a crowd of −0 took in the zeros.
+                let (key, common) = (sort_key(x), sort_key(common));
+                if key == common {
                     crowded.common_count += 1;
                 } else if gathered.kept.len() < self.limit {
-                    crowded.below += usize::from(x.total_cmp(&common).is_lt());
+                    crowded.below += usize::from(key < common);
                     gathered.kept.push(x);
                 } else {
                     // Too many values differ from the common one: note it
