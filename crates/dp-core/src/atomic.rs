@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, Once};
 
 use anyhow::Context;
+use rustix::fs::{Mode, OFlags};
 
 use crate::manifest::Identity;
 
@@ -60,7 +61,7 @@ where
     };
     let anonymous = match std::env::var_os(NO_TMPFILE_ENV) {
         Some(_) => Err(io::Error::from(io::ErrorKind::Unsupported)),
-        None => open_anonymous(dir),
+        None => open_anonymous(dir, OFlags::WRONLY, 0o644),
     };
     match anonymous {
         Ok(file) => {
@@ -135,43 +136,27 @@ impl Drop for Temporary {
     }
 }
 
-/// A scratch file of this process (a spill of values too many to hold),
-/// named `.dp-NAME.PID.NANOS.tmp` in `dir`: removed when dropped, and on the
-/// signals that end a process politely, as the temporary files above.
-pub struct Scratch {
-    path: PathBuf,
-    file: File,
-}
-
-impl Scratch {
-    pub fn create(dir: &Path, name: &str) -> io::Result<Self> {
-        let temp = Temporary::new(&dir.join(format!("dp-{name}")));
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&temp.path)?;
-        let path = temp.path.clone();
-        // Kept registered: the scratch file's own `Drop` unregisters it.
-        std::mem::forget(temp);
-        Ok(Self { path, file })
+/// A scratch file of this process (a spill of values too many to hold) in
+/// `dir`, with no name: anonymous (`O_TMPFILE`) where the file system
+/// allows it, else named `.dp-NAME.PID.NANOS.tmp` and removed at once. Its
+/// space is freed when the file is closed, however the process ends: even
+/// `kill -9` leaves nothing behind (a named spill did, as big as stdin).
+pub fn scratch_file(dir: &Path, name: &str) -> io::Result<File> {
+    if std::env::var_os(NO_TMPFILE_ENV).is_none()
+        && let Ok(file) = open_anonymous(dir, OFlags::RDWR, 0o600)
+    {
+        return Ok(file);
     }
-
-    pub fn file(&self) -> &File {
-        &self.file
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
-        pending().retain(|pending| *pending != self.path);
-    }
+    let temp = Temporary::new(&dir.join(format!("dp-{name}")));
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temp.path)?;
+    // Dropped: the name is removed, the open file stays.
+    drop(temp);
+    Ok(file)
 }
 
 /// The named temporary files that exist now, to remove on a signal.
@@ -204,12 +189,11 @@ fn remove_pending_on_signals() {
     });
 }
 
-fn open_anonymous(dir: &Path) -> io::Result<File> {
-    use rustix::fs::{Mode, OFlags};
+fn open_anonymous(dir: &Path, access: OFlags, mode: u32) -> io::Result<File> {
     let fd = rustix::fs::open(
         dir,
-        OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
-        Mode::from_raw_mode(0o644),
+        OFlags::TMPFILE | access | OFlags::CLOEXEC,
+        Mode::from_raw_mode(mode),
     )?;
     Ok(File::from(fd))
 }

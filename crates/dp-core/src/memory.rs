@@ -9,8 +9,8 @@
 //! once and one that does not costs no extra read. Later passes read the
 //! input again: a file by its caller (who knows how to open it again), stdin
 //! from the spill, a scratch file of the values (8 bytes each) written as
-//! they are read once they do not fit ([`crate::atomic::Scratch`]: removed
-//! afterwards, on error and on Ctrl-C).
+//! they are read once they do not fit ([`crate::atomic::scratch_file`]: a
+//! file without a name, so nothing is left however the process ends).
 //!
 //! The budget covers what dp holds: the reading buffers (a few blocks of
 //! 1 MiB a thread, set aside first), what decompresses each compressed
@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
-use crate::atomic::Scratch;
+use crate::atomic::scratch_file;
 use crate::parse::ReadError;
 use crate::stats::{BoundedSummary, MIN_BUDGET, Summary, summarize};
 
@@ -375,12 +375,7 @@ impl<'a> Values<'a> {
         let spill = match &self.again {
             Again::Caller => None,
             Again::Spill(dir) => {
-                let mut spill = Spill::create(dir).map_err(|err| {
-                    ReadError::Io(io::Error::new(
-                        err.kind(),
-                        format!("cannot spill its values to {}: {err}", dir.display()),
-                    ))
-                })?;
+                let mut spill = Spill::create(dir)?;
                 spill.write(&held)?;
                 Some(spill)
             }
@@ -433,9 +428,12 @@ fn changed(err: crate::stats::Changed) -> ReadError {
 }
 
 /// The values of stdin beyond the budget, 8 bytes each, in a scratch file.
+/// Its errors say where it is ("cannot spill its values to /tmp: No space
+/// left on device"): the OS error alone left a full `$TMPDIR` a mystery.
 struct Spill {
-    scratch: Scratch,
+    file: File,
     writer: Option<BufWriter<File>>,
+    dir: PathBuf,
 }
 
 /// How much of the spill is read or written at a time.
@@ -443,34 +441,43 @@ const SPILL_BUFFER: usize = 1 << 20;
 
 impl Spill {
     fn create(dir: &Path) -> io::Result<Self> {
-        let scratch = Scratch::create(dir, "stats-spill")?;
-        let writer = BufWriter::with_capacity(SPILL_BUFFER, scratch.file().try_clone()?);
+        let spilled = |err| Self::error_in(dir, err);
+        let file = scratch_file(dir, "stats-spill").map_err(spilled)?;
+        let writer = BufWriter::with_capacity(SPILL_BUFFER, file.try_clone().map_err(spilled)?);
         Ok(Self {
-            scratch,
+            file,
             writer: Some(writer),
+            dir: dir.to_owned(),
         })
+    }
+
+    fn error_in(dir: &Path, err: io::Error) -> io::Error {
+        io::Error::new(
+            err.kind(),
+            format!("cannot spill its values to {}: {err}", dir.display()),
+        )
     }
 
     fn write(&mut self, values: &[f64]) -> io::Result<()> {
         let writer = self.writer.as_mut().expect("the spill is being written");
-        for &x in values {
-            writer.write_all(&x.to_le_bytes())?;
-        }
-        Ok(())
+        values
+            .iter()
+            .try_for_each(|x| writer.write_all(&x.to_le_bytes()))
+            .map_err(|err| Self::error_in(&self.dir, err))
     }
 
     fn finish_writing(&mut self) -> io::Result<()> {
         if let Some(writer) = self.writer.take() {
             writer
                 .into_inner()
-                .map_err(io::IntoInnerError::into_error)?;
+                .map_err(|err| Self::error_in(&self.dir, err.into_error()))?;
         }
         Ok(())
     }
 
     /// Hands every value of the spill to `take`, in order.
     fn read_all(&mut self, mut take: impl FnMut(&[f64])) -> io::Result<()> {
-        let mut file = self.scratch.file();
+        let mut file = &self.file;
         file.rewind()?;
         let mut reader = BufReader::with_capacity(SPILL_BUFFER, file);
         let mut bytes = vec![0u8; SPILL_BUFFER];

@@ -158,40 +158,74 @@ fn bad_tokens_past_the_limit_are_refused_or_counted_as_without_it() {
 }
 
 #[test]
-fn an_interrupted_spill_is_removed() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut child = Command::new(dp_testkit::bin("dp-stats"))
-        .args(["--max-memory", "1K", "-"])
-        .env("TMPDIR", tmp.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    // More than a block of values, so that the spill begins.
-    let values: String = (0..400_000).map(|i| format!("{i}\n")).collect();
-    stdin.write_all(values.as_bytes()).unwrap();
-    stdin.flush().unwrap();
-    let started = Instant::now();
-    while names_in(tmp.path()).is_empty() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no spill appeared"
-        );
-        std::thread::sleep(Duration::from_millis(10));
+fn a_spill_has_no_name_and_leaves_nothing_when_interrupted_or_killed() {
+    // O_TMPFILE, then a named file removed at once where it is refused.
+    for (signal, named) in [("INT", false), ("KILL", false), ("KILL", true)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut command = Command::new(dp_testkit::bin("dp-stats"));
+        command
+            .args(["--max-memory", "1K", "-"])
+            .env("TMPDIR", tmp.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if named {
+            command.env(dp_core::atomic::NO_TMPFILE_ENV, "1");
+        }
+        let mut child = command.spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // More than a block of values, so that the spill begins.
+        let values: String = (0..400_000).map(|i| format!("{i}\n")).collect();
+        stdin.write_all(values.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let started = Instant::now();
+        while open_files_in(child.id(), tmp.path()) == 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no spill appeared"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // Open, written to, and no name in TMPDIR even now.
+        assert_eq!(names_in(tmp.path()), Vec::<String>::new(), "{signal}");
+        send(signal, child.id());
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert!(!status.success());
+        assert_eq!(names_in(tmp.path()), Vec::<String>::new(), "{signal}");
     }
-    interrupt(child.id());
-    let status = child.wait().unwrap();
-    drop(stdin);
-    assert!(!status.success());
-    assert_eq!(names_in(tmp.path()), Vec::<String>::new());
 }
 
-/// SIGINT to `pid`, as Ctrl-C sends it.
-fn interrupt(pid: u32) {
+#[test]
+fn a_spill_that_cannot_be_written_says_where() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("gone");
+    let values: String = (0..20_000).map(|i| format!("{i}\n")).collect();
+    let ran = dp("dp-stats")
+        .args(["--max-memory", "1K", "-"])
+        .env("TMPDIR", &missing)
+        .stdin(values)
+        .run();
+    ran.code_is(1).stderr_has(&format!(
+        "-: cannot spill its values to {}: No such file or directory",
+        missing.display()
+    ));
+}
+
+/// How many files in `dir` process `pid` has open (named or not).
+fn open_files_in(pid: u32, dir: &Path) -> usize {
+    let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return 0;
+    };
+    fds.filter_map(|fd| fs::read_link(fd.ok()?.path()).ok())
+        .filter(|target| target.starts_with(dir))
+        .count()
+}
+
+/// SIGNAL (`INT`, as Ctrl-C sends it, or `KILL`) to `pid`.
+fn send(signal: &str, pid: u32) {
     let status = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
+        .args([&format!("-{signal}"), &pid.to_string()])
         .status()
         .unwrap();
     assert!(status.success());
