@@ -41,7 +41,7 @@ use std::num::NonZeroUsize;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use dp_core::digest::{Digest, Merger, POINTS};
+use dp_core::digest::{Digest, Merger};
 
 /// Digest points a run may hold (8 bytes each, 84 MB) before they are folded;
 /// `DP_AGG_POINT_BUDGET` lowers it (for tests of large runs).
@@ -219,7 +219,7 @@ impl Mergers {
                 // Ends when the budget, and with it the sender, goes.
                 while let Ok((at, batch)) = next() {
                     let merged = merger.merge(&batch.iter().collect::<Vec<_>>(), FOLD_POINTS);
-                    keep_points(batch);
+                    drop(batch);
                     if done.send((at, merged)).is_err() {
                         break;
                     }
@@ -253,42 +253,6 @@ impl Mergers {
             .map(|digest| digest.expect("every batch merged"))
             .collect()
     }
-}
-
-/// The point buffers of digests merged into folds, for the digests parsed
-/// after them. Freed instead, they emptied pages that the allocator gave
-/// back to the kernel, to be faulted in and cleared again for the next
-/// records: over a million records, kept here, dp-agg took 0.2 s less
-/// system time (0.97 s against 1.20 s, four runs each in turns) and 3%
-/// less wall time, for 30 MB more at its peak (545 MB).
-static SPARE_POINTS: Mutex<Vec<Vec<f64>>> = Mutex::new(Vec::new());
-
-/// Keeps the point buffers of `digests` of [`POINTS`] points, the size
-/// nearly every record's digest has, for [`points_buffer`].
-fn keep_points(digests: Vec<Digest>) {
-    let buffers = digests
-        .into_iter()
-        .map(|digest| digest.q)
-        .filter(|q| q.capacity() == POINTS);
-    let mut spare = SPARE_POINTS.lock().unwrap_or_else(PoisonError::into_inner);
-    spare.extend(buffers.map(|mut q| {
-        q.clear();
-        q
-    }));
-}
-
-/// An empty buffer of exactly `len` points' capacity, one kept by
-/// [`keep_points`] where it can.
-pub fn points_buffer(len: usize) -> Vec<f64> {
-    if len == POINTS
-        && let Some(q) = SPARE_POINTS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop()
-    {
-        return q;
-    }
-    Vec::with_capacity(len)
 }
 
 /// Checks a record's digest before it is used: shape, and the same count.

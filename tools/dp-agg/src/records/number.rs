@@ -41,7 +41,7 @@ fn general_decimal(token: &[u8]) -> Option<f64> {
 /// looking for its end first.
 pub(super) fn points(inside: &[u8]) -> Option<Vec<f64>> {
     // Exactly as many as there are, so that the digest is kept as it is.
-    let mut points = crate::digests::points_buffer(memchr::memchr_iter(b',', inside).count() + 1);
+    let mut points = Vec::with_capacity(memchr::memchr_iter(b',', inside).count() + 1);
     if trim_json(inside).is_empty() {
         return Some(points);
     }
