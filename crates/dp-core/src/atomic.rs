@@ -59,11 +59,7 @@ where
         out.flush()?;
         Ok(Identity::of(&file.metadata()?))
     };
-    let anonymous = match std::env::var_os(NO_TMPFILE_ENV) {
-        Some(_) => Err(io::Error::from(io::ErrorKind::Unsupported)),
-        None => open_anonymous(dir, OFlags::WRONLY, 0o644),
-    };
-    match anonymous {
+    match open_anonymous(dir, OFlags::WRONLY, 0o644) {
         Ok(file) => {
             let identity = write(&file).with_context(context)?;
             let temp = Temporary::new(path);
@@ -107,17 +103,22 @@ struct Temporary {
     path: PathBuf,
 }
 
+/// `.NAME.PID.NANOS.tmp` beside `target` (named NAME).
+fn temporary_name(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let unique = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    target.with_file_name(format!(".{name}.{}.{unique:09}.tmp", std::process::id()))
+}
+
 impl Temporary {
     fn new(target: &Path) -> Self {
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default();
-        let unique = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let path = target.with_file_name(format!(".{name}.{}.{unique:09}.tmp", std::process::id()));
+        let path = temporary_name(target);
         pending().push(path.clone());
         remove_pending_on_signals();
         Self { path }
@@ -142,20 +143,17 @@ impl Drop for Temporary {
 /// space is freed when the file is closed, however the process ends: even
 /// `kill -9` leaves nothing behind (a named spill did, as big as stdin).
 pub fn scratch_file(dir: &Path, name: &str) -> io::Result<File> {
-    if std::env::var_os(NO_TMPFILE_ENV).is_none()
-        && let Ok(file) = open_anonymous(dir, OFlags::RDWR, 0o600)
-    {
+    if let Ok(file) = open_anonymous(dir, OFlags::RDWR, 0o600) {
         return Ok(file);
     }
-    let temp = Temporary::new(&dir.join(format!("dp-{name}")));
+    let path = temporary_name(&dir.join(format!("dp-{name}")));
     let file = fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(&temp.path)?;
-    // Dropped: the name is removed, the open file stays.
-    drop(temp);
+        .open(&path)?;
+    fs::remove_file(&path)?;
     Ok(file)
 }
 
@@ -189,7 +187,12 @@ fn remove_pending_on_signals() {
     });
 }
 
+/// A file without a name in `dir` (`O_TMPFILE`); refused, as on a file
+/// system without it, when [`NO_TMPFILE_ENV`] is set.
 fn open_anonymous(dir: &Path, access: OFlags, mode: u32) -> io::Result<File> {
+    if std::env::var_os(NO_TMPFILE_ENV).is_some() {
+        return Err(io::ErrorKind::Unsupported.into());
+    }
     let fd = rustix::fs::open(
         dir,
         OFlags::TMPFILE | access | OFlags::CLOEXEC,

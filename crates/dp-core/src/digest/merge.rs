@@ -325,15 +325,18 @@ impl Sweep {
         let slice = &self.slice;
         self.order.sort(slice.iter().map(|event| event.key));
         for events in self.order.runs() {
-            // A run of one event, the commonest: as it is (a fold of
-            // distinct files' digests, 4% fewer instructions).
-            if let [(_, at)] = *events {
-                let key = slice[at as usize].key;
-                reading.go_to(from_sort_key(key), &[(key, at)], slice);
+            // A run whose keys are all equal (one event, the commonest, or a
+            // value many digests share) is in order already: swept as it is.
+            let key = slice[events[0].1 as usize].key;
+            if events[1..]
+                .iter()
+                .all(|&(_, at)| slice[at as usize].key == key)
+            {
+                reading.go_to(from_sort_key(key), events.iter().map(|&(_, at)| at), slice);
                 continue;
             }
-            // A run of equal prefixes put in order (module doc of `events`):
-            // equal keys are never in two runs.
+            // Else put in order (module doc of `events`): equal keys are
+            // never in two runs.
             let run = &mut self.run;
             run.clear();
             run.extend(events.iter().map(|&(_, at)| (slice[at as usize].key, at)));
@@ -341,7 +344,8 @@ impl Sweep {
                 run.sort_unstable();
             }
             for at_next in run.chunk_by(|a, b| a.0 == b.0) {
-                reading.go_to(from_sort_key(at_next[0].0), at_next, slice);
+                let ats = at_next.iter().map(|&(_, at)| at);
+                reading.go_to(from_sort_key(at_next[0].0), ats, slice);
             }
         }
     }
@@ -397,10 +401,10 @@ impl<I: Iterator<Item = u64>> Reading<I> {
             .map_or(f64::INFINITY, |rank| (rank + 1) as f64);
     }
 
-    /// Sweeps from x to `next`, the key of `events` (key, index into
+    /// Sweeps from x to `next`, the key of `events` (indices into
     /// `slice`), reading the ranks ΣU reaches on the way, then passes the
     /// events.
-    fn go_to(&mut self, next: f64, events: &[(u64, u32)], slice: &[Event]) {
+    fn go_to(&mut self, next: f64, events: impl Iterator<Item = u32>, slice: &[Event]) {
         let x = self.x;
         // Linear from x to next: read the ranks it reaches before next.
         let count = self.sum.count();
@@ -415,7 +419,7 @@ impl<I: Iterator<Item = u64>> Reading<I> {
         }
         self.sum.rising += rise;
         // Every event at next: jumps, and rises that start or stop.
-        for &(_, at) in events {
+        for at in events {
             self.sum.pass(&slice[at as usize]);
         }
         self.x = next;
