@@ -222,12 +222,31 @@ pub fn peak_concurrency(jobs: impl IntoIterator<Item = (f64, f64)>) -> usize {
     peak as usize
 }
 
+/// How long `jobs` (`(started_at, elapsed_s)`) would take on `slots` slots
+/// that cost nothing between files: each file, in the order they started,
+/// to the slot free first. What a run of these files in this order could
+/// not beat, its last round's empty slots included.
+pub fn ideal_total_s(jobs: impl IntoIterator<Item = (f64, f64)>, slots: usize) -> f64 {
+    let mut jobs: Vec<(f64, f64)> = jobs.into_iter().collect();
+    jobs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut free_at = vec![0.0f64; slots.max(1)];
+    for (_, elapsed_s) in jobs {
+        let first_free = free_at
+            .iter_mut()
+            .min_by(|a, b| a.total_cmp(b))
+            .expect("a slot");
+        *first_free += elapsed_s;
+    }
+    free_at.into_iter().fold(0.0, f64::max)
+}
+
 /// What a run's engine cost per file, beyond the work in dp-stats: the
-/// slot time its files did not spend in dp-stats, per file,
-/// `(T · c − Σ elapsed_s) / files`, with T the run's total time and c its
-/// peak concurrency (docs/reference.md, "Runs"). Starting processes,
-/// connections, shipping files, scheduling and an unevenly filled last
-/// round all count; the work itself (the delay included) does not.
+/// slot time lost against the same files on slots that cost nothing
+/// between them ([`ideal_total_s`]), per file, `(T − I) · c / files`, with
+/// T the run's total time, I that ideal total and c its peak concurrency
+/// (docs/reference.md, "Runs"). Starting processes, connections, shipping
+/// files and scheduling count; the work itself (the delay included) and
+/// a last round that fills fewer slots than the others do not.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Overhead {
     /// Seconds per file.
@@ -236,18 +255,13 @@ pub struct Overhead {
 
 impl Overhead {
     /// `None` without files, a total time or a concurrency.
-    pub fn of(
-        total_s: Option<f64>,
-        concurrency: usize,
-        sum_elapsed_s: f64,
-        files: u64,
-    ) -> Option<Self> {
+    pub fn of(total_s: Option<f64>, concurrency: usize, ideal_s: f64, files: u64) -> Option<Self> {
         let total_s = total_s?;
         if files == 0 || concurrency == 0 {
             return None;
         }
         Some(Self {
-            per_file_s: (total_s * concurrency as f64 - sum_elapsed_s) / files as f64,
+            per_file_s: (total_s - ideal_s) * concurrency as f64 / files as f64,
         })
     }
 
@@ -280,13 +294,28 @@ mod tests {
 
     #[test]
     fn overhead_is_the_slot_time_outside_dp_stats_per_file() {
-        // 30 files of 1 s on 6 slots in 6 s: 6 * 6 - 30 = 6 s over 30 files.
-        let ssh = Overhead::of(Some(6.0), 6, 30.0, 30).unwrap();
+        // 30 files of 1 s on 6 slots in 6 s, ideally 5 s: 6 * 6 - 30 = 6 s
+        // over 30 files.
+        let files = (0..30).map(|i| (f64::from(i), 1.0));
+        let ideal = ideal_total_s(files, 6);
+        assert_eq!(ideal, 5.0);
+        let ssh = Overhead::of(Some(6.0), 6, ideal, 30).unwrap();
         assert!((ssh.per_file_s - 0.2).abs() < 1e-12);
-        let local = Overhead::of(Some(5.1), 6, 30.0, 30).unwrap();
+        let local = Overhead::of(Some(5.1), 6, ideal, 30).unwrap();
         assert!((ssh.over(local) - 0.18).abs() < 1e-12);
-        assert_eq!(Overhead::of(None, 6, 30.0, 30), None);
+        assert_eq!(Overhead::of(None, 6, ideal, 30), None);
         assert_eq!(Overhead::of(Some(6.0), 6, 0.0, 0), None);
+        // 12 files of 3 s on 5 slots: three rounds, the last of two files,
+        // are 9 s of no cost at all; the empty slots are not the engine's.
+        let uneven = ideal_total_s((0..12).map(|i| (f64::from(i), 3.0)), 5);
+        assert_eq!(uneven, 9.0);
+        assert_eq!(
+            Overhead::of(Some(9.0), 5, uneven, 12).unwrap().per_file_s,
+            0.0
+        );
+        // Files taken in the order they started: a long one last ends late.
+        assert_eq!(ideal_total_s([(0.0, 1.0), (0.1, 1.0), (0.2, 5.0)], 2), 6.0);
+        assert_eq!(ideal_total_s([], 3), 0.0);
     }
 
     #[test]

@@ -51,13 +51,13 @@ pub fn rows(shares: &[HostShare]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A run's engine cost per file ([`Overhead`]), its concurrency the
-/// largest of its repeats'.
+/// A run's engine cost per file ([`Overhead`]): its concurrency the
+/// largest of its repeats', its ideal total their mean.
 fn overhead(report: &RunReport) -> Option<Overhead> {
-    let concurrency = report
-        .run
-        .repeats()
-        .map(|(_, repeat)| {
+    let repeats: Vec<_> = report.run.repeats().map(|(_, repeat)| repeat).collect();
+    let concurrency = repeats
+        .iter()
+        .map(|repeat| {
             run::peak_concurrency(
                 repeat
                     .records()
@@ -65,13 +65,18 @@ fn overhead(report: &RunReport) -> Option<Overhead> {
             )
         })
         .max()?;
+    let ideal_s = repeats
+        .iter()
+        .map(|repeat| {
+            let files = repeat
+                .records()
+                .map(|stats| (stats.started_at, stats.elapsed_s));
+            run::ideal_total_s(files, concurrency)
+        })
+        .sum::<f64>()
+        / repeats.len() as f64;
     let timing = &report.timing;
-    Overhead::of(
-        timing.wall_s,
-        concurrency,
-        timing.sum_elapsed_s,
-        timing.files,
-    )
+    Overhead::of(timing.wall_s, concurrency, ideal_s, timing.files)
 }
 
 /// A remote run's cost per file, and that cost over the local one's.
